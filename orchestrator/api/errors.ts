@@ -74,7 +74,12 @@ export class ApiError extends Error {
   /** Rebuilds the error from a `Status` body received over the wire. */
   static fromStatus(status: Partial<Status>, httpCode: number): ApiError {
     const reason = (status.reason as StatusReason | undefined) ?? reasonForCode(httpCode);
-    return new ApiError(reason, status.message ?? `HTTP ${httpCode}`, status.details, status.code ?? httpCode);
+    return new ApiError(
+      reason,
+      status.message ?? `HTTP ${httpCode}`,
+      status.details,
+      status.code ?? httpCode,
+    );
   }
 }
 
@@ -119,8 +124,12 @@ export const errors = {
   gone: (message: string) => new ApiError('Expired', message),
   methodNotAllowed: (message: string) => new ApiError('MethodNotAllowed', message),
   unsupportedMediaType: (type: string) =>
-    new ApiError('UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/merge-patch+json, application/json-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got "${type}")`),
-  tooLarge: (limit: number) => new ApiError('RequestEntityTooLarge', `Request entity too large: limit is ${limit}`),
+    new ApiError(
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/merge-patch+json, application/json-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got "${type}")`,
+    ),
+  tooLarge: (limit: number) =>
+    new ApiError('RequestEntityTooLarge', `Request entity too large: limit is ${limit}`),
   unavailable: (message: string) => new ApiError('ServiceUnavailable', message),
   timeout: (message: string) => new ApiError('Timeout', message),
   internal: (message: string) => new ApiError('InternalError', `Internal error occurred: ${message}`),

@@ -1,0 +1,87 @@
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { LocalProcess, httpReady, outputContains } from './local-process.js';
+
+export interface LocalControlPlaneOptions {
+  /** Working directory: etcd data and component logs go here. */
+  dir: string;
+  tokenFile: string;
+  /** Started processes are appended here so the caller can stop them, even if a later start fails. */
+  processes: LocalProcess[];
+  etcdBin?: string;
+}
+
+export interface LocalControlPlane {
+  etcdUrl: string;
+  apiserverUrl: string;
+}
+
+/**
+ * The built orchestrator entry point. From dist/ it sits beside this file's tree; run from
+ * source (tests under tsx) it is the build in dist/ at the repository root.
+ */
+export const ORCHESTRATOR_MAIN = fileURLToPath(
+  new URL(
+    import.meta.url.includes('/dist/')
+      ? '../../orchestrator/cmd/main.js'
+      : '../../dist/orchestrator/cmd/main.js',
+    import.meta.url,
+  ),
+);
+
+/** etcd and the orchestrator's apiserver as local processes on free loopback ports. */
+export async function startLocalControlPlane(opts: LocalControlPlaneOptions): Promise<LocalControlPlane> {
+  const [clientPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const etcdUrl = `http://127.0.0.1:${clientPort}`;
+  const peerUrl = `http://127.0.0.1:${peerPort}`;
+  const etcd = new LocalProcess({
+    name: 'etcd',
+    command: opts.etcdBin ?? process.env.ETCD_BIN ?? 'etcd',
+    args: [
+      '--name=etcd-0',
+      `--data-dir=${join(opts.dir, 'etcd')}`,
+      `--listen-client-urls=${etcdUrl}`,
+      `--advertise-client-urls=${etcdUrl}`,
+      `--listen-peer-urls=${peerUrl}`,
+      `--initial-advertise-peer-urls=${peerUrl}`,
+      `--initial-cluster=etcd-0=${peerUrl}`,
+      '--logger=zap',
+    ],
+    logFile: join(opts.dir, 'etcd.log'),
+    ready: outputContains('serving client traffic'),
+  });
+  opts.processes.push(etcd);
+  await etcd.start();
+  const apiserverUrl = `http://127.0.0.1:${apiPort}`;
+  const apiserver = new LocalProcess({
+    name: 'apiserver',
+    command: process.execPath,
+    args: [
+      ORCHESTRATOR_MAIN,
+      'apiserver',
+      `--etcd-servers=${etcdUrl}`,
+      '--bind-address=127.0.0.1',
+      `--port=${apiPort}`,
+      `--token-auth-file=${opts.tokenFile}`,
+      '--log-level=warn',
+    ],
+    logFile: join(opts.dir, 'apiserver.log'),
+    ready: httpReady(`${apiserverUrl}/readyz`),
+  });
+  opts.processes.push(apiserver);
+  await apiserver.start();
+  return { etcdUrl, apiserverUrl };
+}
+
+/** A port free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}

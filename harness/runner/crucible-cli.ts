@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+/** `crucible`: the harness's command line. */
+import { Command } from 'commander';
+import { benchCommand } from './bench-command.js';
+
+const program = new Command('crucible')
+  .description('Chaos and conformance test harness with a bundled Kubernetes-architecture orchestrator')
+  .showHelpAfterError()
+  .addCommand(benchCommand());
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  process.stderr.write(`crucible: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(3);
+});

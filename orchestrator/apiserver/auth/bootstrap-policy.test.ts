@@ -1,0 +1,285 @@
+import { expect } from 'chai';
+
+import { RESOURCES } from '../../api/resources.js';
+import type { KubeObject } from '../../api/types.js';
+import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './bootstrap-policy.js';
+import { RbacAuthorizer } from './rbac-authorizer.js';
+import type { RequestAttributes } from './request-attributes.js';
+import { StaticRbacSource } from './static-rbac-source.js';
+import type { UserInfo } from './user-info.js';
+
+const RBAC = 'rbac.authorization.k8s.io';
+
+const authorizer = new RbacAuthorizer(
+  new StaticRbacSource({
+    clusterRoles: bootstrapClusterRoles(),
+    clusterRoleBindings: bootstrapClusterRoleBindings(),
+    roleBindings: (['admin', 'edit', 'view'] as const).map((name) => ({
+      apiVersion: `${RBAC}/v1`,
+      kind: 'RoleBinding',
+      metadata: { name: `${name}s`, namespace: 'team-a' },
+      roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name },
+      subjects: [{ kind: 'Group', apiGroup: RBAC, name: `team-a-${name}s` }],
+    })),
+  }),
+);
+
+const person = (username: string, ...groups: string[]): UserInfo => ({
+  username,
+  uid: '',
+  groups: [...groups, 'system:authenticated'],
+});
+
+function can(user: UserInfo, verb: string, target: string, namespace = '', name = ''): Promise<boolean> {
+  // target is [group/]resource[/subresource], with the core group written as "core".
+  const [groupOrResource, ...rest] = target.split('/');
+  const grouped = groupOrResource!.includes('.') || groupOrResource === 'apps' || groupOrResource === 'core';
+  const [resource, subresource = ''] = grouped ? rest : [groupOrResource!, ...rest];
+  const attrs: RequestAttributes = {
+    user,
+    verb,
+    apiGroup: grouped && groupOrResource !== 'core' ? groupOrResource! : '',
+    resource: resource!,
+    subresource,
+    namespace,
+    name,
+    resourceRequest: true,
+    path: '',
+  };
+  return authorizer.authorize(attrs).then((d) => d.allowed);
+}
+
+function canGet(user: UserInfo, path: string, verb = 'get'): Promise<boolean> {
+  const attrs: RequestAttributes = {
+    user,
+    verb,
+    apiGroup: '',
+    resource: '',
+    subresource: '',
+    namespace: '',
+    name: '',
+    resourceRequest: false,
+    path,
+  };
+  return authorizer.authorize(attrs).then((d) => d.allowed);
+}
+
+describe('bootstrap policy', () => {
+  const objects: KubeObject[] = [...bootstrapClusterRoles(), ...bootstrapClusterRoleBindings()];
+
+  it('labels every object rbac-defaults and marks it for automatic update', () => {
+    for (const o of objects) {
+      expect(o.metadata.labels, o.metadata.name).to.deep.equal({
+        'kubernetes.io/bootstrapping': 'rbac-defaults',
+      });
+      expect(o.metadata.annotations, o.metadata.name).to.deep.equal({
+        'rbac.authorization.kubernetes.io/autoupdate': 'true',
+      });
+      expect(o.apiVersion).to.equal('rbac.authorization.k8s.io/v1');
+    }
+  });
+
+  it('has ClusterRoles with unique names, and binds each by a ClusterRoleBinding of the same name to an existing role', () => {
+    const roles = bootstrapClusterRoles();
+    const names = roles.map((r) => r.metadata.name);
+    expect(new Set(names).size).to.equal(names.length);
+    expect(roles.every((r) => r.kind === 'ClusterRole')).to.equal(true);
+    for (const b of bootstrapClusterRoleBindings()) {
+      expect(b.kind).to.equal('ClusterRoleBinding');
+      expect(b.metadata.name).to.equal(b.roleRef.name);
+      expect(b.roleRef).to.deep.include({ apiGroup: RBAC, kind: 'ClusterRole' });
+      expect(names).to.include(b.roleRef.name);
+    }
+  });
+
+  it('includes the roles Kubernetes users expect by name', () => {
+    expect(bootstrapClusterRoles().map((r) => r.metadata.name)).to.include.members([
+      'cluster-admin',
+      'admin',
+      'edit',
+      'view',
+      'system:basic-user',
+      'system:discovery',
+      'system:kube-scheduler',
+      'system:kube-controller-manager',
+      'system:node',
+      'system:node-proxier',
+    ]);
+  });
+
+  it('returns fresh objects on every call', () => {
+    const first = bootstrapClusterRoles();
+    first[0]!.rules!.push({ verbs: ['get'], nonResourceURLs: ['/x'] });
+    first[0]!.metadata.labels!.changed = 'yes';
+    expect(bootstrapClusterRoles()[0]).to.not.deep.equal(first[0]);
+  });
+
+  it('names only resources and subresources crucible serves', () => {
+    const served = new Set(
+      RESOURCES.flatMap((r) => [
+        `${r.group}:${r.resource}`,
+        ...r.subresources.map((s) => `${r.group}:${r.resource}/${s}`),
+      ]),
+    );
+    for (const role of bootstrapClusterRoles()) {
+      for (const rule of role.rules ?? []) {
+        for (const group of rule.apiGroups ?? []) {
+          if (group === '*' || group === 'authorization.k8s.io') continue;
+          for (const resource of rule.resources ?? []) {
+            expect(
+              served.has(`${group}:${resource}`),
+              `${role.metadata.name}: ${group}:${resource}`,
+            ).to.equal(true);
+          }
+        }
+      }
+    }
+  });
+
+  describe('namespace roles granted by RoleBinding in team-a', () => {
+    const viewer = person('v', 'team-a-views');
+    const editor = person('e', 'team-a-edits');
+    const admin = person('a', 'team-a-admins');
+
+    it('view reads workloads but changes nothing', async () => {
+      expect(await can(viewer, 'list', 'pods', 'team-a')).to.equal(true);
+      expect(await can(viewer, 'get', 'pods/log', 'team-a', 'p')).to.equal(true);
+      expect(await can(viewer, 'watch', 'apps/deployments', 'team-a')).to.equal(true);
+      expect(await can(viewer, 'get', 'coordination.k8s.io/leases', 'team-a', 'l')).to.equal(true);
+      expect(await can(viewer, 'create', 'pods', 'team-a')).to.equal(false);
+      expect(await can(viewer, 'update', 'apps/deployments/scale', 'team-a', 'web')).to.equal(false);
+      expect(await can(viewer, 'list', 'rbac.authorization.k8s.io/roles', 'team-a')).to.equal(false);
+    });
+
+    it('edit also writes workloads but not roles', async () => {
+      expect(await can(editor, 'create', 'apps/deployments', 'team-a')).to.equal(true);
+      expect(await can(editor, 'delete', 'services', 'team-a', 's')).to.equal(true);
+      expect(await can(editor, 'deletecollection', 'configmaps', 'team-a')).to.equal(true);
+      expect(await can(editor, 'create', 'rbac.authorization.k8s.io/rolebindings', 'team-a')).to.equal(false);
+    });
+
+    it('admin also manages Roles and RoleBindings, in its namespace only', async () => {
+      expect(await can(admin, 'create', 'rbac.authorization.k8s.io/rolebindings', 'team-a')).to.equal(true);
+      expect(await can(admin, 'update', 'rbac.authorization.k8s.io/roles', 'team-a', 'r')).to.equal(true);
+      expect(await can(admin, 'create', 'rbac.authorization.k8s.io/rolebindings', 'team-b')).to.equal(false);
+      expect(await can(admin, 'create', 'rbac.authorization.k8s.io/clusterrolebindings')).to.equal(false);
+      expect(await can(admin, 'delete', 'namespaces', 'team-a', 'team-a')).to.equal(false);
+    });
+  });
+
+  describe('every authenticated user', () => {
+    const someone = person('someone');
+
+    it('can create selfsubjectaccessreviews', async () => {
+      expect(await can(someone, 'create', 'authorization.k8s.io/selfsubjectaccessreviews')).to.equal(true);
+    });
+
+    it('can GET the discovery, OpenAPI, version and health URLs', async () => {
+      for (const path of [
+        '/api',
+        '/api/v1',
+        '/apis',
+        '/apis/apps/v1',
+        '/version',
+        '/healthz',
+        '/livez',
+        '/readyz',
+        '/openapi/v2',
+      ]) {
+        expect(await canGet(someone, path), path).to.equal(true);
+      }
+    });
+
+    it('cannot POST to them, read /metrics, or touch any resource', async () => {
+      expect(await canGet(someone, '/api', 'post')).to.equal(false);
+      expect(await canGet(someone, '/metrics')).to.equal(false);
+      expect(await can(someone, 'list', 'pods')).to.equal(false);
+      expect(await can(someone, 'get', 'namespaces', 'team-a', 'team-a')).to.equal(false);
+    });
+  });
+
+  it('lets anonymous requests see health and version only', async () => {
+    const anonymous: UserInfo = { username: 'system:anonymous', uid: '', groups: ['system:unauthenticated'] };
+    expect(await canGet(anonymous, '/healthz')).to.equal(true);
+    expect(await canGet(anonymous, '/version')).to.equal(true);
+    expect(await canGet(anonymous, '/api')).to.equal(false);
+    expect(await can(anonymous, 'create', 'authorization.k8s.io/selfsubjectaccessreviews')).to.equal(false);
+  });
+
+  it('gives system:masters everything through cluster-admin', async () => {
+    const root = person('root', 'system:masters');
+    expect(await can(root, 'create', 'rbac.authorization.k8s.io/clusterrolebindings')).to.equal(true);
+    expect(await canGet(root, '/metrics')).to.equal(true);
+  });
+
+  describe('the component roles', () => {
+    const scheduler = person('system:kube-scheduler');
+    const controllerManager = person('system:kube-controller-manager');
+    const kubelet = person('system:node:worker-1', 'system:nodes');
+    const proxy = person('system:kube-proxy');
+
+    it('let the scheduler watch pods and nodes, bind pods and renew its own lease', async () => {
+      expect(await can(scheduler, 'watch', 'pods')).to.equal(true);
+      expect(await can(scheduler, 'list', 'nodes')).to.equal(true);
+      expect(await can(scheduler, 'create', 'pods/binding', 'team-a', 'p')).to.equal(true);
+      expect(await can(scheduler, 'patch', 'pods/status', 'team-a', 'p')).to.equal(true);
+      expect(await can(scheduler, 'create', 'events', 'team-a')).to.equal(true);
+      expect(
+        await can(scheduler, 'update', 'coordination.k8s.io/leases', 'kube-system', 'kube-scheduler'),
+      ).to.equal(true);
+      expect(
+        await can(
+          scheduler,
+          'update',
+          'coordination.k8s.io/leases',
+          'kube-system',
+          'kube-controller-manager',
+        ),
+      ).to.equal(false);
+      expect(await can(scheduler, 'create', 'pods', 'team-a')).to.equal(false);
+      expect(await can(scheduler, 'update', 'nodes', '', 'worker-1')).to.equal(false);
+    });
+
+    it('let the controller-manager run workloads, endpoints, node lifecycle and garbage collection', async () => {
+      expect(await can(controllerManager, 'create', 'apps/replicasets', 'team-a')).to.equal(true);
+      expect(await can(controllerManager, 'create', 'pods', 'team-a')).to.equal(true);
+      expect(await can(controllerManager, 'delete', 'pods', 'team-a', 'p')).to.equal(true);
+      expect(await can(controllerManager, 'update', 'apps/deployments/status', 'team-a', 'web')).to.equal(
+        true,
+      );
+      expect(await can(controllerManager, 'create', 'endpoints', 'team-a')).to.equal(true);
+      expect(await can(controllerManager, 'patch', 'nodes', '', 'worker-1')).to.equal(true);
+      expect(await can(controllerManager, 'update', 'nodes/status', '', 'worker-1')).to.equal(true);
+      expect(await can(controllerManager, 'deletecollection', 'configmaps', 'team-a')).to.equal(true);
+      expect(await can(controllerManager, 'create', 'coordination.k8s.io/leases', 'kube-system')).to.equal(
+        true,
+      );
+      expect(await can(controllerManager, 'create', 'namespaces')).to.equal(false);
+      expect(
+        await can(controllerManager, 'create', 'rbac.authorization.k8s.io/clusterrolebindings'),
+      ).to.equal(false);
+    });
+
+    it('let a kubelet register its node, report status, renew its lease and run pods', async () => {
+      expect(await can(kubelet, 'create', 'nodes')).to.equal(true);
+      expect(await can(kubelet, 'patch', 'nodes/status', '', 'worker-1')).to.equal(true);
+      expect(
+        await can(kubelet, 'update', 'coordination.k8s.io/leases', 'kube-node-lease', 'worker-1'),
+      ).to.equal(true);
+      expect(await can(kubelet, 'watch', 'pods')).to.equal(true);
+      expect(await can(kubelet, 'update', 'pods/status', 'team-a', 'p')).to.equal(true);
+      expect(await can(kubelet, 'create', 'events', 'team-a')).to.equal(true);
+      expect(await can(kubelet, 'delete', 'nodes', '', 'worker-2')).to.equal(false);
+      expect(await can(kubelet, 'create', 'apps/deployments', 'team-a')).to.equal(false);
+    });
+
+    it('let kube-proxy watch services and endpoints and record events, nothing more', async () => {
+      expect(await can(proxy, 'watch', 'services')).to.equal(true);
+      expect(await can(proxy, 'list', 'endpoints')).to.equal(true);
+      expect(await can(proxy, 'get', 'endpoints', 'team-a', 'web')).to.equal(true);
+      expect(await can(proxy, 'create', 'events', 'team-a')).to.equal(true);
+      expect(await can(proxy, 'update', 'services', 'team-a', 'web')).to.equal(false);
+      expect(await can(proxy, 'list', 'pods')).to.equal(false);
+    });
+  });
+});

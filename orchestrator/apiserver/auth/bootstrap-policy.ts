@@ -1,0 +1,243 @@
+/**
+ * The RBAC policy crucible's apiserver creates at start-up, modelled on Kubernetes' bootstrap policy
+ * (plugin/pkg/auth/authorizer/rbac/bootstrappolicy) but naming only the resources crucible serves.
+ */
+import type { PolicyRule, Role, RoleBinding, Subject } from '../../api/types.js';
+import { SYSTEM_AUTHENTICATED, SYSTEM_MASTERS, SYSTEM_NODES, SYSTEM_UNAUTHENTICATED } from './user-info.js';
+
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+const RBAC_API_VERSION = `${RBAC_GROUP}/v1`;
+const CORE = '';
+const APPS = 'apps';
+const COORDINATION = 'coordination.k8s.io';
+const AUTHORIZATION = 'authorization.k8s.io';
+
+const READ = ['get', 'list', 'watch'];
+const WRITE = ['create', 'update', 'patch', 'delete', 'deletecollection'];
+const READ_WRITE = [...READ, ...WRITE];
+const EVENT_WRITE = ['create', 'update', 'patch'];
+
+/** The label every bootstrap object carries, as in Kubernetes. */
+export const BOOTSTRAP_LABEL = { key: 'kubernetes.io/bootstrapping', value: 'rbac-defaults' } as const;
+/**
+ * The annotation telling the apiserver it may reconcile the object back to its bootstrap content at
+ * start-up; an operator who edits an object sets it to "false" to keep the edit.
+ */
+export const AUTOUPDATE_ANNOTATION = 'rbac.authorization.kubernetes.io/autoupdate';
+
+/** The user names crucible's control-plane components authenticate as. */
+export const COMPONENT_USERS = {
+  scheduler: 'system:kube-scheduler',
+  controllerManager: 'system:kube-controller-manager',
+  proxy: 'system:kube-proxy',
+} as const;
+
+/** The one leader-election Lease the scheduler may read and renew (it may create any). */
+export const SCHEDULER_LEASE_NAME = 'kube-scheduler';
+
+function rule(
+  verbs: string[],
+  apiGroups: string[],
+  resources: string[],
+  resourceNames?: string[],
+): PolicyRule {
+  return { apiGroups, resources, verbs, ...(resourceNames ? { resourceNames } : {}) };
+}
+
+function urls(verbs: string[], nonResourceURLs: string[]): PolicyRule {
+  return { verbs, nonResourceURLs };
+}
+
+function metadata(name: string) {
+  return {
+    name,
+    labels: { [BOOTSTRAP_LABEL.key]: BOOTSTRAP_LABEL.value },
+    annotations: { [AUTOUPDATE_ANNOTATION]: 'true' },
+  };
+}
+
+function clusterRole(name: string, rules: PolicyRule[]): Role {
+  return { apiVersion: RBAC_API_VERSION, kind: 'ClusterRole', metadata: metadata(name), rules };
+}
+
+function clusterRoleBinding(roleName: string, subjects: Subject[]): RoleBinding {
+  return {
+    apiVersion: RBAC_API_VERSION,
+    kind: 'ClusterRoleBinding',
+    metadata: metadata(roleName),
+    roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: roleName },
+    subjects,
+  };
+}
+
+const users = (...names: string[]): Subject[] =>
+  names.map((name) => ({ kind: 'User', apiGroup: RBAC_GROUP, name }));
+const groups = (...names: string[]): Subject[] =>
+  names.map((name) => ({ kind: 'Group', apiGroup: RBAC_GROUP, name }));
+
+// Read access to the non-escalating namespaced resources. `namespaces` is included because, granted
+// through a RoleBinding, it lets a tenant read only its own Namespace object.
+function viewRules(): PolicyRule[] {
+  return [
+    rule(
+      READ,
+      [CORE],
+      [
+        'pods',
+        'pods/status',
+        'pods/log',
+        'services',
+        'services/status',
+        'endpoints',
+        'configmaps',
+        'serviceaccounts',
+        'resourcequotas',
+        'resourcequotas/status',
+        'events',
+        'namespaces',
+        'namespaces/status',
+      ],
+    ),
+    rule(
+      READ,
+      [APPS],
+      [
+        'deployments',
+        'deployments/status',
+        'deployments/scale',
+        'replicasets',
+        'replicasets/status',
+        'replicasets/scale',
+      ],
+    ),
+    rule(READ, [COORDINATION], ['leases']),
+  ];
+}
+
+// Writes a user workload needs. Not status subresources, quotas, endpoints or namespaces: those are
+// the system's to set (endpoints left Kubernetes' edit role with CVE-2021-25740).
+function editRules(): PolicyRule[] {
+  return [
+    ...viewRules(),
+    rule(WRITE, [CORE], ['pods', 'services', 'configmaps', 'serviceaccounts', 'events']),
+    rule(WRITE, [APPS], ['deployments', 'deployments/scale', 'replicasets', 'replicasets/scale']),
+    rule(WRITE, [COORDINATION], ['leases']),
+  ];
+}
+
+function adminRules(): PolicyRule[] {
+  return [...editRules(), rule(READ_WRITE, [RBAC_GROUP], ['roles', 'rolebindings'])];
+}
+
+function kubeSchedulerRules(): PolicyRule[] {
+  return [
+    rule(EVENT_WRITE, [CORE], ['events']),
+    rule(['create'], [COORDINATION], ['leases']),
+    rule(['get', 'update'], [COORDINATION], ['leases'], [SCHEDULER_LEASE_NAME]),
+    rule(READ, [CORE], ['nodes', 'namespaces', 'services']),
+    rule(['get', 'list', 'watch', 'delete'], [CORE], ['pods']),
+    rule(['create'], [CORE], ['pods/binding']),
+    rule(['update', 'patch'], [CORE], ['pods/status']),
+    rule(READ, [APPS], ['replicasets']),
+  ];
+}
+
+// One identity runs every controller, so this is the union of what Kubernetes grants its
+// per-controller service accounts: the garbage collector and namespace deletion act on objects of
+// every kind, the workload, endpoints, node-lifecycle, quota and service-account controllers create
+// their own kinds.
+function kubeControllerManagerRules(): PolicyRule[] {
+  return [
+    rule(['get', 'list', 'watch', 'update', 'patch', 'delete', 'deletecollection'], ['*'], ['*']),
+    rule(['create'], [CORE], ['pods', 'endpoints', 'events', 'serviceaccounts']),
+    rule(['create'], [APPS], ['replicasets']),
+    rule(['create'], [COORDINATION], ['leases']),
+  ];
+}
+
+// Leases are granted in every namespace, as Kubernetes does: a cluster-wide binding cannot be
+// narrowed to kube-node-lease, and a namespaced one would have to exist before the namespace does.
+function nodeRules(): PolicyRule[] {
+  return [
+    rule(['create', 'get', 'list', 'watch', 'update', 'patch'], [CORE], ['nodes']),
+    rule(['update', 'patch'], [CORE], ['nodes/status']),
+    rule(['get', 'create', 'update', 'patch', 'delete'], [COORDINATION], ['leases']),
+    rule(['get', 'list', 'watch', 'create', 'delete'], [CORE], ['pods']),
+    rule(['update', 'patch'], [CORE], ['pods/status']),
+    rule(EVENT_WRITE, [CORE], ['events']),
+    rule(READ, [CORE], ['services', 'configmaps']),
+    rule(['get'], [CORE], ['endpoints']),
+  ];
+}
+
+function nodeProxierRules(): PolicyRule[] {
+  return [rule(READ, [CORE], ['services', 'endpoints', 'nodes']), rule(EVENT_WRITE, [CORE], ['events'])];
+}
+
+/**
+ * The default ClusterRoles, fresh objects on every call:
+ * - `cluster-admin`: everything, every non-resource URL;
+ * - `admin`, `edit`, `view`: for granting within a namespace through a RoleBinding; view reads the
+ *   workload resources, edit also writes them, admin also manages Roles and RoleBindings;
+ * - `system:basic-user` (create selfsubjectaccessreviews), `system:discovery` (GET the discovery,
+ *   OpenAPI, version and health URLs), `system:public-info-viewer` (GET version and health URLs);
+ * - `system:kube-scheduler`, `system:kube-controller-manager`, `system:node` (kubelets) and
+ *   `system:node-proxier` (kube-proxy) for crucible's components.
+ * Each carries the `kubernetes.io/bootstrapping: rbac-defaults` label and the autoupdate annotation.
+ */
+export function bootstrapClusterRoles(): Role[] {
+  return [
+    clusterRole('cluster-admin', [rule(['*'], ['*'], ['*']), urls(['*'], ['*'])]),
+    clusterRole('admin', adminRules()),
+    clusterRole('edit', editRules()),
+    clusterRole('view', viewRules()),
+    clusterRole('system:basic-user', [rule(['create'], [AUTHORIZATION], ['selfsubjectaccessreviews'])]),
+    clusterRole('system:discovery', [
+      urls(
+        ['get'],
+        [
+          '/livez',
+          '/readyz',
+          '/healthz',
+          '/version',
+          '/version/',
+          '/openapi',
+          '/openapi/*',
+          '/api',
+          '/api/*',
+          '/apis',
+          '/apis/*',
+        ],
+      ),
+    ]),
+    clusterRole('system:public-info-viewer', [
+      urls(['get'], ['/livez', '/readyz', '/healthz', '/version', '/version/']),
+    ]),
+    clusterRole('system:kube-scheduler', kubeSchedulerRules()),
+    clusterRole('system:kube-controller-manager', kubeControllerManagerRules()),
+    clusterRole('system:node', nodeRules()),
+    clusterRole('system:node-proxier', nodeProxierRules()),
+  ];
+}
+
+/**
+ * The default ClusterRoleBindings, fresh objects on every call, each named after its ClusterRole:
+ * cluster-admin to group `system:masters`; system:basic-user and system:discovery to group
+ * `system:authenticated`; system:public-info-viewer to groups `system:authenticated` and
+ * `system:unauthenticated` (health checks work before credentials, as in Kubernetes; they only take
+ * effect if the apiserver admits anonymous requests); system:kube-scheduler and
+ * system:kube-controller-manager to the users of the same name; system:node to group `system:nodes`;
+ * system:node-proxier to user `system:kube-proxy`. Labelled and annotated as the roles are.
+ */
+export function bootstrapClusterRoleBindings(): RoleBinding[] {
+  return [
+    clusterRoleBinding('cluster-admin', groups(SYSTEM_MASTERS)),
+    clusterRoleBinding('system:basic-user', groups(SYSTEM_AUTHENTICATED)),
+    clusterRoleBinding('system:discovery', groups(SYSTEM_AUTHENTICATED)),
+    clusterRoleBinding('system:public-info-viewer', groups(SYSTEM_AUTHENTICATED, SYSTEM_UNAUTHENTICATED)),
+    clusterRoleBinding('system:kube-scheduler', users(COMPONENT_USERS.scheduler)),
+    clusterRoleBinding('system:kube-controller-manager', users(COMPONENT_USERS.controllerManager)),
+    clusterRoleBinding('system:node', groups(SYSTEM_NODES)),
+    clusterRoleBinding('system:node-proxier', users(COMPONENT_USERS.proxy)),
+  ];
+}

@@ -1,0 +1,25 @@
+import type { UserInfo } from './user-info.js';
+
+/**
+ * What an authorizer decides on: Kubernetes' `authorizer.Attributes`, filled in by the apiserver from
+ * the request URL and method.
+ *
+ * - `resourceRequest` is true for `/api/...` and `/apis/...` resource URLs; then `verb` is one of
+ *   get, list, watch, create, update, patch, delete, deletecollection, and `apiGroup` (`''` for
+ *   core), `resource` (plural), `subresource` (`''` when none), `namespace` (`''` when the request
+ *   is cluster-scoped or spans all namespaces) and `name` (`''` for list, watch of a collection and
+ *   create) describe the target.
+ * - Otherwise the request is for a non-resource URL: `verb` is the lower-case HTTP method and `path`
+ *   the URL path; the resource fields are empty.
+ */
+export interface RequestAttributes {
+  user: UserInfo;
+  verb: string;
+  apiGroup: string;
+  resource: string;
+  subresource: string;
+  namespace: string;
+  name: string;
+  resourceRequest: boolean;
+  path: string;
+}

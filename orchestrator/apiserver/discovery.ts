@@ -1,0 +1,98 @@
+import { RESOURCES, ALL_VERBS, apiVersionOf, groupVersions, type ResourceType } from '../api/resources.js';
+
+/** The Kubernetes version crucible's API follows; kubectl warns on a skew of more than one minor. */
+export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0+crucible' };
+
+export function versionInfo(): Record<string, string> {
+  return {
+    ...KUBERNETES_VERSION,
+    gitCommit: 'crucible',
+    gitTreeState: 'clean',
+    buildDate: '2026-01-01T00:00:00Z',
+    goVersion: `node${process.versions.node}`,
+    compiler: 'tsc',
+    platform: `${process.platform}/${process.arch}`,
+  };
+}
+
+export function apiVersions(serverAddress: string): unknown {
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+  };
+}
+
+/** Groups served under /apis: the resource groups plus authorization.k8s.io (access reviews). */
+export function apiGroupList(): unknown {
+  const groups = groupVersions()
+    .filter((gv) => gv.group !== '')
+    .map((gv) => apiGroup(gv.group, gv.version));
+  groups.push(apiGroup('authorization.k8s.io', 'v1'));
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups };
+}
+
+export function apiGroup(group: string, version: string): Record<string, unknown> {
+  const gv = { groupVersion: `${group}/${version}`, version };
+  return { kind: 'APIGroup', apiVersion: 'v1', name: group, versions: [gv], preferredVersion: gv };
+}
+
+export function isServedGroup(group: string): boolean {
+  return group === 'authorization.k8s.io' || RESOURCES.some((r) => r.group === group);
+}
+
+const subresourceVerbs: Record<
+  string,
+  { kind: (r: ResourceType) => string; verbs: string[]; group?: string; version?: string }
+> = {
+  status: { kind: (r) => r.kind, verbs: ['get', 'patch', 'update'] },
+  scale: { kind: () => 'Scale', verbs: ['get', 'patch', 'update'], group: 'autoscaling', version: 'v1' },
+  binding: { kind: () => 'Binding', verbs: ['create'] },
+  log: { kind: () => 'Pod', verbs: ['get'] },
+};
+
+/** APIResourceList for one group/version, including subresources, as kubectl's discovery reads it. */
+export function apiResourceList(group: string, version: string): unknown | undefined {
+  const groupVersion = group ? `${group}/${version}` : version;
+  if (group === 'authorization.k8s.io' && version === 'v1') {
+    return {
+      kind: 'APIResourceList',
+      apiVersion: 'v1',
+      groupVersion,
+      resources: [
+        {
+          name: 'selfsubjectaccessreviews',
+          singularName: 'selfsubjectaccessreview',
+          namespaced: false,
+          kind: 'SelfSubjectAccessReview',
+          verbs: ['create'],
+        },
+      ],
+    };
+  }
+  const served = RESOURCES.filter((r) => apiVersionOf(r) === groupVersion);
+  if (served.length === 0) return undefined;
+  const resources = served.flatMap((r) => [
+    {
+      name: r.resource,
+      singularName: r.singular,
+      namespaced: r.namespaced,
+      kind: r.kind,
+      verbs: [...ALL_VERBS],
+      ...(r.shortNames.length ? { shortNames: r.shortNames } : {}),
+      ...(r.categories.length ? { categories: r.categories } : {}),
+    },
+    ...r.subresources.map((sub) => {
+      const spec = subresourceVerbs[sub]!;
+      return {
+        name: `${r.resource}/${sub}`,
+        singularName: '',
+        namespaced: r.namespaced,
+        ...(spec.group ? { group: spec.group, version: spec.version } : {}),
+        kind: spec.kind(r),
+        verbs: spec.verbs,
+      };
+    }),
+  ]);
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion, resources };
+}

@@ -1,0 +1,679 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errors, isApiError } from '../api/errors.js';
+import { formatTime, type Clock } from '../api/clock.js';
+import { apiVersionOf, findResource, type ResourceType } from '../api/resources.js';
+import type { KubeObject, Pod, Service } from '../api/types.js';
+import { defaultObject, validateObject } from '../api/schemas/index.js';
+import { parseFieldSelector, parseLabelSelector } from '../api/selectors/index.js';
+import { decodeBody, mediaType, readBody, writeJson } from './http-io.js';
+import type { ObjectStore, DeleteOptions } from './object-store.js';
+import { applyPatch, serverSideApply, recordUpdateManager } from './patch/index.js';
+import type { ResourceRequestInfo } from './request-info.js';
+import type { ServiceAllocator } from './service-allocator.js';
+import type { EtcdStorage } from './storage/etcd-storage.js';
+import { buildTable, isTableRequest, negotiateTableVersion, parseIncludeObject } from './table/index.js';
+import { parseWatchRevision, serveWatch } from './watch-stream.js';
+import { decodeContinue, encodeContinue } from './continue-token.js';
+
+type FieldValidation = 'Strict' | 'Ignore' | 'Warn';
+
+const NAMESPACE = findResource('', 'v1', 'namespaces')!;
+const PATCH_TYPES = new Set([
+  'application/merge-patch+json',
+  'application/json-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
+]);
+const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+
+/**
+ * The REST verbs of every resource and subresource: decodes the request, runs admission
+ * (validation, defaulting, namespace lifecycle, allocation) and hands the write to the
+ * ObjectStore. One instance serves all resources.
+ */
+export class ResourceHandler {
+  private readonly openWatches = new Set<() => void>();
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly storage: EtcdStorage,
+    private readonly allocator: ServiceAllocator,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Ends every open watch stream cleanly; clients re-watch from their last resourceVersion. */
+  closeWatches(): void {
+    for (const close of [...this.openWatches]) close();
+  }
+
+  async handle(
+    info: ResourceRequestInfo,
+    r: ResourceType,
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+  ): Promise<void> {
+    const q = url.searchParams;
+    if (info.subresource) return this.handleSubresource(info, r, req, res, url);
+    switch (info.verb) {
+      case 'get':
+        return this.respond(res, req, r, 200, await this.store.get(r, info.namespace, info.name), q);
+      case 'list':
+        return this.list(info, r, req, res, q);
+      case 'watch':
+        return this.watch(info, r, req, res, q);
+      case 'create':
+        return this.create(info, r, req, res, q);
+      case 'update':
+        return this.replace(info, r, req, res, q, '');
+      case 'patch':
+        return this.patch(info, r, req, res, q, '');
+      case 'delete':
+        return this.delete(info, r, req, res, q);
+      case 'deletecollection':
+        return this.deleteCollection(info, r, req, res, q);
+      default:
+        throw errors.methodNotAllowed(`${req.method} is not supported on ${r.resource}`);
+    }
+  }
+
+  private async handleSubresource(
+    info: ResourceRequestInfo,
+    r: ResourceType,
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+  ): Promise<void> {
+    const q = url.searchParams;
+    const sub = info.subresource;
+    const allowed = sub === 'finalize' ? r.kind === 'Namespace' : r.subresources.includes(sub as never);
+    if (!allowed) throw errors.notFound(`${r.resource}/${sub}`, r.group, info.name);
+    if (sub === 'status') {
+      if (info.verb === 'get')
+        return this.respond(res, req, r, 200, await this.store.get(r, info.namespace, info.name), q);
+      if (info.verb === 'update') return this.replace(info, r, req, res, q, 'status');
+      if (info.verb === 'patch') return this.patch(info, r, req, res, q, 'status');
+    }
+    if (sub === 'finalize' && info.verb === 'update') return this.replace(info, r, req, res, q, 'finalize');
+    if (sub === 'scale') return this.scale(info, r, req, res);
+    if (sub === 'binding' && info.verb === 'create') return this.bind(info, r, req, res);
+    if (sub === 'log') throw errors.unavailable(`no kubelet serves the log of pod "${info.name}"`);
+    throw errors.methodNotAllowed(`${req.method} is not supported on ${r.resource}/${sub}`);
+  }
+
+  // ---- reads ----
+
+  private async list(
+    info: ResourceRequestInfo,
+    r: ResourceType,
+    req: IncomingMessage,
+    res: ServerResponse,
+    q: URLSearchParams,
+  ): Promise<void> {
+    const matches = this.matcher(r, q);
+    const limit = q.has('limit') ? parseLimit(q.get('limit')!) : 0;
+    const cont = q.get('continue') ? decodeContinue(q.get('continue')!) : undefined;
+    const items: KubeObject[] = [];
+    let revision = cont?.revision ?? 0;
+    let startKey = cont?.startKey;
+    let nextKey: string | undefined;
+    let remaining: number | undefined;
+    // Keep reading pages until the filtered page is full: a selector may drop most of a page.
+    for (;;) {
+      const want = limit ? Math.max(limit - items.length, 1) : 0;
+      const page = await this.store.list(r, info.namespace, {
+        limit: want ? want + (matches.all ? 0 : 50) : 0,
+        startKey,
+        revision,
+      });
+      revision = page.revision;
+      for (const obj of page.items) {
+        if (limit && items.length === limit) {
+          nextKey = this.store.key(r, obj.metadata.namespace ?? '', obj.metadata.name ?? '');
+          break;
+        }
+        if (matches.fn(obj)) items.push(obj);
+      }
+      if (nextKey) break;
+      if (!page.nextKey) break;
+      if (limit && items.length >= limit) {
+        nextKey = page.nextKey;
+        remaining = page.remaining;
+        break;
+      }
+      startKey = page.nextKey;
+    }
+    const metadata = {
+      resourceVersion: String(revision),
+      ...(nextKey ? { continue: encodeContinue({ revision, startKey: nextKey }) } : {}),
+      ...(nextKey && matches.all && remaining !== undefined ? { remainingItemCount: remaining } : {}),
+    };
+    if (isTableRequest(req.headers.accept)) {
+      return writeJson(res, 200, this.table(r, items, q, metadata, req.headers.accept));
+    }
+    writeJson(res, 200, {
+      apiVersion: apiVersionOf(r),
+      kind: `${r.kind}List`,
+      metadata,
+      items: items.map((o) => withTypeMeta(r, o)),
+    });
+  }
+
+  private async watch(
+    info: ResourceRequestInfo,
+    r: ResourceType,
+    req: IncomingMessage,
+    res: ServerResponse,
+    q: URLSearchParams,
+  ): Promise<void> {
+    const matches = this.matcher(r, q);
+    const asTable = isTableRequest(req.headers.accept);
+    const timeout = Number(q.get('timeoutSeconds') ?? 0);
+    await serveWatch(this.storage, req, res, {
+      prefix: this.store.prefix(r, info.namespace),
+      key: info.name ? this.store.key(r, info.namespace, info.name) : undefined,
+      fromRevision: parseWatchRevision(q.get('resourceVersion')),
+      matches: matches.fn,
+      render: (obj) => (asTable ? this.table(r, [obj], q, {}, req.headers.accept) : withTypeMeta(r, obj)),
+      timeoutSeconds: Number.isFinite(timeout) ? timeout : 0,
+      bookmarks: q.get('allowWatchBookmarks') === 'true',
+      bookmarkKind: { apiVersion: apiVersionOf(r), kind: r.kind },
+      open: this.openWatches,
+      listCurrent: async () => {
+        const all: KubeObject[] = [];
+        let startKey: string | undefined;
+        let revision = 0;
+        do {
+          const page = await this.store.list(r, info.namespace, { limit: 500, startKey, revision });
+          revision = page.revision;
+          all.push(...page.items);
+          startKey = page.nextKey;
+        } while (startKey);
+        return { items: all, revision };
+      },
+    });
+  }
+
+  // ---- writes ----
+
+  private async create(
+    info: ResourceRequestInfo,
+    r: ResourceType,
+    req: IncomingMessage,
+    res: ServerResponse,
+    q: URLSearchParams,
+  ): Promise<void> {
+    const body = await readObject(req);
+    checkTypeMeta(r, body);
+    const { object, warnings } = validateObject(this.inNamespace(info, r, body), {
+      kind: r.kind,
+      fieldValidation: fieldValidation(q),
+    });
+    const obj = defaultObject(object);
+    await this.admitCreate(r, obj);
+    if (isDryRun(q)) return this.respond(res, req, r, 201, this.store.withIdentity(r, obj), q, warnings);
+    const manager = q.get('fieldManager') ?? userAgentManager(req);
+    const stored = await this.createWithAllocation(
+      r,
+      recordUpdateManager(undefined, obj, manager, 'Update', formatTime(this.clock.now())),
+    );
+    return this.respond(res, req, r, 201, stored, q, warnings);
+  }
+
+  private async createWithAllocation(r: ResourceType, obj: KubeObject): Promise<KubeObject> {
+    const claims = r.kind === 'Service' ? await this.allocator.allocate(obj as Service, undefined) : [];
+    try {
+      return await this.store.create(r, obj);
+    } catch (e) {
+      await this.allocator.releaseKeys(claims);
+      throw e;
+    }
+  }
+
+  private async replace(
+    info: ResourceRequestInfo,
+    r: ResourceType,
+    req: IncomingMessage,
+    res: ServerResponse,
+    q: URLSearchParams,
+    sub: string,
+  ): Promise<void> {
+    const body = await readObject(req);
+    checkTypeMeta(r, body);
+    const named = this.inNamespace(info, r, body);
+    if (named.metadata?.name && named.metadata.name !== info.name) {
+      throw errors.badRequest(
+        `the name of the object (${named.metadata.name}) does not match the name on the URL (${info.name})`,
+      );
+    }
+    named.metadata = { ...named.metadata, name: info.name };
+    const { object, warnings } = validateObject(named, { kind: r.kind, fieldValidation: fieldValidation(q) });
+    const desired = defaultObject(object);
+    const manager = q.get('fieldManager') ?? userAgentManager(req);
+    const updated = await this.update(r, info, sub, q, async (live) => {
+      const next =
+        sub === 'finalize'
+          ? {
+              ...live,
+              spec: {
+                ...(live.spec as object),
+                finalizers: (desired.spec as { finalizers?: string[] })?.finalizers ?? [],
+              },
+            }
+          : desired;
+      return recordUpdateManager(live, next, manager, 'Update', formatTime(this.clock.now()));
+    });
+    return this.respond(res, req, r, 200, updated, q, warnings);
+  }
+
+  private async patch(
+    info: ResourceRequestInfo,
+    r: ResourceType,
+    req: IncomingMessage,
+    res: ServerResponse,
+    q: URLSearchParams,
+    sub: string,
+  ): Promise<void> {
+    const type = mediaType(req.headers['content-type']);
+    if (!PATCH_TYPES.has(type)) throw errors.unsupportedMediaType(type);
+    const raw = await readBody(req);
+    const patch = decodeBody(
+      raw,
+      type === 'application/apply-patch+yaml' ? 'application/yaml' : 'application/json',
+    );
+    const now = formatTime(this.clock.now());
+    if (type === 'application/apply-patch+yaml') {
+      const manager = q.get('fieldManager');
+      if (!manager)
+        throw errors.badRequest('PATCH requests with apply content type require fieldManager to be set');
+      const force = q.get('force') === 'true';
+      if (!isObject(patch)) throw errors.badRequest('apply patch must be an object');
+      checkTypeMeta(r, patch);
+      const applied = this.inNamespace(info, r, patch as Partial<KubeObject>) as KubeObject;
+      applied.metadata = { ...applied.metadata, name: info.name };
+      const live = await this.store.tryGet(r, info.namespace, info.name);
+      if (!live) {
+        const { object } = validateObject(applied, { kind: r.kind, fieldValidation: fieldValidation(q) });
+        const obj = defaultObject(serverSideApply(undefined, object, { manager, force, now }));
+        await this.admitCreate(r, obj);
+        if (isDryRun(q)) return this.respond(res, req, r, 201, this.store.withIdentity(r, obj), q);
+        return this.respond(res, req, r, 201, await this.createWithAllocation(r, obj), q);
+      }
+      const updated = await this.update(r, info, sub, q, (current) => {
+        const merged = serverSideApply(current, applied, { manager, force, now });
+        return defaultObject(validateObject(merged, { kind: r.kind, fieldValidation: 'Ignore' }).object);
+      });
+      return this.respond(res, req, r, 200, updated, q);
+    }
+    const manager = q.get('fieldManager') ?? userAgentManager(req);
+    const updated = await this.update(r, info, sub, q, (live) => {
+      const patched = applyPatch(type, live, patch, r.kind);
+      const { object } = validateObject(patched, { kind: r.kind, fieldValidation: fieldValidation(q) });
+      return recordUpdateManager(live, defaultObject(object), manager, 'Update', now);
+    });
+    return this.respond(res, req, r, 200, updated, q);
+  }
+
+  /** An update through the store, with Service allocation kept in step and dry run honoured. */
+  private async update(
+    r: ResourceType,
+    info: ResourceRequestInfo,
+    sub: string,
+    q: URLSearchParams,
+    fn: (live: KubeObject) => KubeObject | Promise<KubeObject>,
+  ): Promise<KubeObject> {
+    if (isDryRun(q)) {
+      const live = await this.store.get(r, info.namespace, info.name);
+      return fn(live);
+    }
+    if (r.kind !== 'Service' || sub) return this.store.update(r, info.namespace, info.name, sub, fn);
+    let claims: string[] = [];
+    let before: Service | undefined;
+    try {
+      const updated = (await this.store.update(r, info.namespace, info.name, sub, async (live) => {
+        await this.allocator.releaseKeys(claims);
+        before = live as Service;
+        const next = (await fn(live)) as Service;
+        claims = await this.allocator.allocate(next, live as Service);
+        return next;
+      })) as Service;
+      if (before) await this.allocator.release(before, updated);
+      return updated;
+    } catch (e) {
+      await this.allocator.releaseKeys(claims);
+      throw e;
+    }
+  }
+
+  private async delete(
+    info: ResourceRequestInfo,
+    r: ResourceType,
+    req: IncomingMessage,
+    res: ServerResponse,
+    q: URLSearchParams,
+  ): Promise<void> {
+    const opts = await deleteOptions(req, q);
+    if (r.kind === 'Namespace' && PROTECTED_NAMESPACES.has(info.name)) {
+      throw errors.forbidden(`namespace ${info.name} is protected: this namespace may not be deleted`);
+    }
+    if (isDryRun(q))
+      return this.respond(res, req, r, 200, await this.store.get(r, info.namespace, info.name), q);
+    const result = await this.store.delete(r, info.namespace, info.name, opts);
+    if (result.deleted && r.kind === 'Service') await this.allocator.release(result.object as Service);
+    if (!result.deleted) return this.respond(res, req, r, 202, result.object, q);
+    writeJson(res, 200, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      details: { name: info.name, group: r.group, kind: r.resource, uid: result.object.metadata.uid },
+    });
+  }
+
+  private async deleteCollection(
+    info: ResourceRequestInfo,
+    r: ResourceType,
+    req: IncomingMessage,
+    res: ServerResponse,
+    q: URLSearchParams,
+  ): Promise<void> {
+    const opts = await deleteOptions(req, q);
+    const matches = this.matcher(r, q);
+    const page = await this.store.list(r, info.namespace);
+    const removed: KubeObject[] = [];
+    for (const obj of page.items.filter(matches.fn)) {
+      if (r.kind === 'Namespace' && PROTECTED_NAMESPACES.has(obj.metadata.name!)) continue;
+      try {
+        const result = await this.store.delete(r, obj.metadata.namespace ?? '', obj.metadata.name!, opts);
+        if (result.deleted && r.kind === 'Service') await this.allocator.release(result.object as Service);
+        removed.push(withTypeMeta(r, result.object));
+      } catch (e) {
+        if (!isApiError(e, 'NotFound')) throw e;
+      }
+    }
+    writeJson(res, 200, { apiVersion: apiVersionOf(r), kind: `${r.kind}List`, metadata: {}, items: removed });
+  }
+
+  // ---- subresources ----
+
+  private async scale(
+    info: ResourceRequestInfo,
+    r: ResourceType,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    if (info.verb === 'get')
+      return writeJson(res, 200, scaleOf(await this.store.get(r, info.namespace, info.name)));
+    if (info.verb !== 'update' && info.verb !== 'patch')
+      throw errors.methodNotAllowed(`${req.method} is not supported on ${r.resource}/scale`);
+    const type = mediaType(req.headers['content-type']);
+    // Patch media types are all JSON documents; only the way they apply differs.
+    const body = decodeBody(
+      await readBody(req),
+      type.endsWith('yaml') ? 'application/yaml' : 'application/json',
+    );
+    const updated = await this.store.update(r, info.namespace, info.name, '', (live) => {
+      const current = scaleOf(live);
+      const desired = (
+        info.verb === 'patch' ? applyPatch(type, current as unknown as KubeObject, body, 'Scale') : body
+      ) as ReturnType<typeof scaleOf>;
+      const replicas = desired?.spec?.replicas;
+      if (!Number.isInteger(replicas) || (replicas as number) < 0) {
+        throw errors.invalid('Scale', 'autoscaling', info.name, [
+          {
+            field: 'spec.replicas',
+            reason: 'FieldValueInvalid',
+            message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+          },
+        ]);
+      }
+      const pinned = info.verb === 'update' ? desired.metadata?.resourceVersion : undefined;
+      return {
+        ...live,
+        metadata: { ...live.metadata, resourceVersion: pinned || live.metadata.resourceVersion },
+        spec: { ...(live.spec as object), replicas },
+      };
+    });
+    writeJson(res, 200, scaleOf(updated));
+  }
+
+  private async bind(
+    info: ResourceRequestInfo,
+    r: ResourceType,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    const binding = (await readObject(req)) as {
+      metadata?: { name?: string };
+      target?: { kind?: string; name?: string };
+    };
+    const node = binding.target?.name;
+    if (!node)
+      throw errors.invalid('Binding', '', info.name, [
+        { field: 'target.name', reason: 'FieldValueRequired', message: 'Required value' },
+      ]);
+    if (binding.metadata?.name && binding.metadata.name !== info.name) {
+      throw errors.badRequest(
+        `the name of the binding (${binding.metadata.name}) does not match the pod (${info.name})`,
+      );
+    }
+    const now = formatTime(this.clock.now());
+    await this.store.update(r, info.namespace, info.name, 'binding', (live) => {
+      const pod = live as Pod;
+      if (pod.metadata.deletionTimestamp)
+        throw errors.conflict('pods', '', info.name, 'pod is being deleted, cannot be assigned to a host');
+      if (pod.spec.nodeName)
+        throw errors.conflict(
+          'pods',
+          '',
+          info.name,
+          `pod ${info.name} is already assigned to node "${pod.spec.nodeName}"`,
+        );
+      const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });
+      return { ...pod, spec: { ...pod.spec, nodeName: node }, status: { ...pod.status, conditions } };
+    });
+    writeJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+  }
+
+  // ---- helpers ----
+
+  /** Namespace lifecycle admission: the namespace must exist and not be terminating. */
+  private async admitCreate(r: ResourceType, obj: KubeObject): Promise<void> {
+    if (!r.namespaced) return;
+    const ns = obj.metadata.namespace!;
+    const namespace = await this.store.tryGet(NAMESPACE, '', ns);
+    if (!namespace) throw errors.notFound('namespaces', '', ns);
+    if (namespace.metadata.deletionTimestamp) {
+      throw errors.forbidden(
+        `${r.resource} "${obj.metadata.name ?? obj.metadata.generateName}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`,
+      );
+    }
+  }
+
+  /** Puts the URL's namespace on the body; a different namespace in the body is a 400, as in Kubernetes. */
+  private inNamespace(
+    info: ResourceRequestInfo,
+    r: ResourceType,
+    body: Partial<KubeObject>,
+  ): Partial<KubeObject> & { metadata: KubeObject['metadata'] } {
+    const metadata = { ...(isObject(body.metadata) ? body.metadata : {}) };
+    if (r.namespaced) {
+      if (metadata.namespace && info.namespace && metadata.namespace !== info.namespace) {
+        throw errors.badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
+      }
+      metadata.namespace = info.namespace || metadata.namespace;
+      if (!metadata.namespace) throw errors.badRequest('a namespaced object needs a namespace in the URL');
+    }
+    return { ...body, metadata };
+  }
+
+  private matcher(r: ResourceType, q: URLSearchParams): { fn: (obj: KubeObject) => boolean; all: boolean } {
+    const labelText = q.get('labelSelector') ?? '';
+    const fieldText = q.get('fieldSelector') ?? '';
+    if (!labelText && !fieldText) return { fn: () => true, all: true };
+    const labels = labelText
+      ? explained('labelSelector', labelText, () => parseLabelSelector(labelText))
+      : undefined;
+    const fields = fieldText
+      ? explained('fieldSelector', fieldText, () => parseFieldSelector(fieldText, r.resource))
+      : undefined;
+    return {
+      fn: (obj) => (!labels || labels.matches(obj.metadata.labels ?? {})) && (!fields || fields.matches(obj)),
+      all: false,
+    };
+  }
+
+  private table(
+    r: ResourceType,
+    objects: KubeObject[],
+    q: URLSearchParams,
+    listMeta: object,
+    accept: string | undefined,
+  ): unknown {
+    const includeObject = parseIncludeObject(q.get('includeObject'));
+    if (!includeObject)
+      throw errors.badRequest(
+        `includeObject: Unsupported value: "${q.get('includeObject')}": supported values: "None", "Metadata", "Object"`,
+      );
+    return buildTable(
+      objects.map((o) => withTypeMeta(r, o)),
+      {
+        kind: r.kind,
+        now: this.clock.now(),
+        includeObject,
+        listMeta,
+        version: negotiateTableVersion(accept),
+      },
+    );
+  }
+
+  private respond(
+    res: ServerResponse,
+    req: IncomingMessage,
+    r: ResourceType,
+    code: number,
+    obj: KubeObject,
+    q: URLSearchParams,
+    warnings: string[] = [],
+  ): void {
+    const headers: Record<string, string> = {};
+    if (warnings.length) headers['warning'] = warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ');
+    if (isTableRequest(req.headers.accept))
+      return writeJson(res, code, this.table(r, [obj], q, {}, req.headers.accept), headers);
+    writeJson(res, code, withTypeMeta(r, obj), headers);
+  }
+}
+
+/** Runs a selector parser, naming the query parameter in its error. */
+function explained<T>(param: string, text: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    throw errors.badRequest(`invalid ${param} "${text}": ${(e as Error).message}`);
+  }
+}
+
+function withTypeMeta(r: ResourceType, obj: KubeObject): KubeObject {
+  return obj.kind && obj.apiVersion ? obj : { ...obj, apiVersion: apiVersionOf(r), kind: r.kind };
+}
+
+function scaleOf(obj: KubeObject) {
+  const spec = obj.spec as { replicas?: number; selector?: { matchLabels?: Record<string, string> } };
+  const status = (obj.status ?? {}) as { replicas?: number };
+  const selector = Object.entries(spec.selector?.matchLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: {
+      name: obj.metadata.name,
+      namespace: obj.metadata.namespace,
+      uid: obj.metadata.uid,
+      resourceVersion: obj.metadata.resourceVersion,
+      creationTimestamp: obj.metadata.creationTimestamp,
+    },
+    spec: { replicas: spec.replicas ?? 0 },
+    status: { replicas: status.replicas ?? 0, selector },
+  };
+}
+
+async function readObject(req: IncomingMessage): Promise<Partial<KubeObject>> {
+  const body = decodeBody(await readBody(req), req.headers['content-type']);
+  if (!isObject(body)) throw errors.badRequest('the request body must be an object');
+  return body as Partial<KubeObject>;
+}
+
+function checkTypeMeta(r: ResourceType, body: Partial<KubeObject>): void {
+  const expected = apiVersionOf(r);
+  if (body.apiVersion !== undefined && body.apiVersion !== expected) {
+    throw errors.badRequest(
+      `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${expected})`,
+    );
+  }
+  if (body.kind !== undefined && body.kind !== r.kind) {
+    throw errors.badRequest(
+      `the kind in the data (${String(body.kind)}) does not match the expected kind (${r.kind})`,
+    );
+  }
+  body.apiVersion = expected;
+  body.kind = r.kind;
+}
+
+async function deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {
+  const raw = await readBody(req);
+  const body = raw.length && raw.toString().trim() ? decodeBody(raw, req.headers['content-type']) : {};
+  if (!isObject(body)) throw errors.badRequest('DeleteOptions must be an object');
+  const opts = body as DeleteOptions & { orphanDependents?: boolean };
+  const grace = q.get('gracePeriodSeconds') ?? opts.gracePeriodSeconds;
+  const policy =
+    q.get('propagationPolicy') ?? opts.propagationPolicy ?? (opts.orphanDependents ? 'Orphan' : undefined);
+  if (policy !== undefined && !['Background', 'Foreground', 'Orphan'].includes(policy)) {
+    throw errors.badRequest(
+      `propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`,
+    );
+  }
+  const graceSeconds = grace === undefined || grace === null ? undefined : Number(grace);
+  if (graceSeconds !== undefined && !Number.isInteger(graceSeconds))
+    throw errors.badRequest(`gracePeriodSeconds: invalid value ${String(grace)}`);
+  return {
+    gracePeriodSeconds: graceSeconds,
+    propagationPolicy: policy as DeleteOptions['propagationPolicy'],
+    preconditions: opts.preconditions,
+  };
+}
+
+function fieldValidation(q: URLSearchParams): FieldValidation {
+  const v = q.get('fieldValidation') ?? 'Strict';
+  if (v !== 'Strict' && v !== 'Ignore' && v !== 'Warn') {
+    throw errors.badRequest(
+      `fieldValidation: Unsupported value: "${v}": supported values: "Ignore", "Warn", "Strict"`,
+    );
+  }
+  return v;
+}
+
+function isDryRun(q: URLSearchParams): boolean {
+  const v = q.getAll('dryRun');
+  if (v.some((d) => d !== 'All'))
+    throw errors.badRequest(`dryRun: Unsupported value: ${JSON.stringify(v)}: supported values: "All"`);
+  return v.length > 0;
+}
+
+function parseLimit(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0)
+    throw errors.badRequest(`limit: Invalid value: "${text}": must be a non-negative integer`);
+  return n;
+}
+
+function userAgentManager(req: IncomingMessage): string {
+  return (req.headers['user-agent'] ?? 'unknown').split('/')[0]!;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

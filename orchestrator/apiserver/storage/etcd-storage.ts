@@ -1,0 +1,326 @@
+import { Etcd3, type IKeyValue, type Watcher } from 'etcd3';
+import { noop, ConstantBackoff } from 'cockatiel';
+import { ApiError, errors } from '../../api/errors.js';
+import type { KubeObject } from '../../api/types.js';
+
+export interface EtcdStorageOptions {
+  endpoints: string[];
+  /** Deadline of every unary etcd call; a request never waits on etcd longer than this. */
+  requestTimeoutMs: number;
+}
+
+export interface ListPage {
+  items: KubeObject[];
+  /** The etcd revision the page was read at: the list's resourceVersion. */
+  revision: number;
+  /** Key after which the next page starts, when more items remain. */
+  nextKey?: string;
+  remaining?: number;
+}
+
+export type StorageEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StorageEvent {
+  type: StorageEventType;
+  key: string;
+  object: KubeObject;
+  /** The object before this change, for MODIFIED and DELETED. */
+  previous?: KubeObject;
+  revision: number;
+}
+
+export interface StorageWatch {
+  stop(): Promise<void>;
+}
+
+export interface WatchHandlers {
+  onEvent(event: StorageEvent): void;
+  /** The watch ended for a reason other than stop(): compaction (Gone) or losing etcd. */
+  onEnd(error: ApiError): void;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The only code that touches etcd. Objects are stored as JSON without their resourceVersion;
+ * the resourceVersion handed out is the key's mod_revision, so optimistic concurrency is an
+ * etcd transaction comparing mod_revision. Every call carries a deadline, and the client's own
+ * retry and circuit breaker are off: the caller decides what a failure means.
+ */
+export class EtcdStorage {
+  private readonly client: Etcd3;
+  private readonly timeoutMs: number;
+  private closed = false;
+
+  constructor(options: EtcdStorageOptions) {
+    this.timeoutMs = options.requestTimeoutMs;
+    this.client = new Etcd3({
+      hosts: options.endpoints,
+      dialTimeout: options.requestTimeoutMs,
+      // Reconnect quickly once etcd is back: gRPC's default back-off grows to two minutes.
+      grpcOptions: {
+        'grpc.initial_reconnect_backoff_ms': 100,
+        'grpc.max_reconnect_backoff_ms': 500,
+        'grpc.keepalive_time_ms': 5000,
+        'grpc.keepalive_timeout_ms': 2000,
+        'grpc.keepalive_permit_without_calls': 1,
+      },
+      faultHandling: {
+        host: () => noop,
+        global: noop,
+        watchBackoff: new ConstantBackoff(250).next(),
+      },
+      defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + this.timeoutMs }),
+    });
+  }
+
+  async get(key: string): Promise<KubeObject | undefined> {
+    const res = await this.call(() => this.client.kv.range({ key: Buffer.from(key) }));
+    return res.kvs[0] ? decode(res.kvs[0]) : undefined;
+  }
+
+  /** Reads one page of keys under `prefix`, from `startKey` on, at `revision` (0 = newest). */
+  async list(
+    prefix: string,
+    opts: { limit?: number; startKey?: string; revision?: number } = {},
+  ): Promise<ListPage> {
+    const res = await this.call(() =>
+      this.client.kv.range({
+        key: Buffer.from(opts.startKey ?? prefix),
+        range_end: prefixEnd(prefix),
+        limit: opts.limit ?? 0,
+        revision: opts.revision ?? 0,
+      }),
+    );
+    const items = res.kvs.map(decode);
+    const revision = opts.revision || Number(res.header.revision);
+    const page: ListPage = { items, revision };
+    if (res.more && res.kvs.length > 0) {
+      page.nextKey = res.kvs[res.kvs.length - 1]!.key.toString() + '\x00';
+      page.remaining = Number(res.count) - res.kvs.length;
+    }
+    return page;
+  }
+
+  /** Stores a new object; AlreadyExists when the key is taken. */
+  async create(key: string, object: KubeObject, describe: Describe): Promise<KubeObject> {
+    const res = await this.call(() =>
+      this.client.kv.txn({
+        compare: [{ key: Buffer.from(key), target: 'Create', result: 'Equal', create_revision: 0 }],
+        success: [{ request_put: { key: Buffer.from(key), value: encode(object) } }],
+      }),
+    );
+    if (!res.succeeded) throw errors.alreadyExists(describe.resource, describe.group, describe.name);
+    return withRevision(object, Number(res.header.revision));
+  }
+
+  /**
+   * Replaces the object if its mod_revision is still `expectedRevision`: Conflict otherwise,
+   * NotFound when it is gone.
+   */
+  async update(
+    key: string,
+    object: KubeObject,
+    expectedRevision: number,
+    describe: Describe,
+  ): Promise<KubeObject> {
+    const res = await this.call(() =>
+      this.client.kv.txn({
+        compare: [{ key: Buffer.from(key), target: 'Mod', result: 'Equal', mod_revision: expectedRevision }],
+        success: [{ request_put: { key: Buffer.from(key), value: encode(object) } }],
+        failure: [{ request_range: { key: Buffer.from(key) } }],
+      }),
+    );
+    if (!res.succeeded) {
+      const current = res.responses[0]?.response_range?.kvs?.[0];
+      if (!current) throw errors.notFound(describe.resource, describe.group, describe.name);
+      throw errors.conflict(
+        describe.resource,
+        describe.group,
+        describe.name,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
+    }
+    return withRevision(object, Number(res.header.revision));
+  }
+
+  /** Deletes the key if its mod_revision is still `expectedRevision`; returns the last state. */
+  async delete(key: string, expectedRevision: number, describe: Describe): Promise<KubeObject> {
+    const res = await this.call(() =>
+      this.client.kv.txn({
+        compare: [{ key: Buffer.from(key), target: 'Mod', result: 'Equal', mod_revision: expectedRevision }],
+        success: [{ request_delete_range: { key: Buffer.from(key), prev_kv: true } }],
+        failure: [{ request_range: { key: Buffer.from(key) } }],
+      }),
+    );
+    if (!res.succeeded) {
+      const current = res.responses[0]?.response_range?.kvs?.[0];
+      if (!current) throw errors.notFound(describe.resource, describe.group, describe.name);
+      throw errors.conflict(describe.resource, describe.group, describe.name, 'the object has been modified');
+    }
+    const prev = res.responses[0]?.response_delete_range?.prev_kvs?.[0];
+    const last = prev ? decode(prev) : ({ apiVersion: '', kind: '', metadata: {} } as KubeObject);
+    return withRevision(last, Number(res.header.revision));
+  }
+
+  /** Claims `key` if free (a create-if-absent of a plain value); false when someone holds it. */
+  async claim(key: string, value: string): Promise<boolean> {
+    const res = await this.call(() =>
+      this.client.kv.txn({
+        compare: [{ key: Buffer.from(key), target: 'Create', result: 'Equal', create_revision: 0 }],
+        success: [{ request_put: { key: Buffer.from(key), value: Buffer.from(value) } }],
+      }),
+    );
+    return res.succeeded;
+  }
+
+  async release(key: string): Promise<void> {
+    await this.call(() => this.client.kv.deleteRange({ key: Buffer.from(key) }));
+  }
+
+  /** Keys under `prefix` with their raw values (for claims). */
+  async listRaw(prefix: string): Promise<Map<string, string>> {
+    const res = await this.call(() =>
+      this.client.kv.range({ key: Buffer.from(prefix), range_end: prefixEnd(prefix) }),
+    );
+    return new Map(res.kvs.map((kv) => [kv.key.toString(), kv.value.toString()]));
+  }
+
+  /** The store's newest revision. */
+  async currentRevision(): Promise<number> {
+    const res = await this.call(() =>
+      this.client.kv.range({ key: Buffer.from('/registry/'), count_only: true }),
+    );
+    return Number(res.header.revision);
+  }
+
+  async compact(revision: number): Promise<void> {
+    await this.call(() => this.client.kv.compact({ revision, physical: true }));
+  }
+
+  /**
+   * Streams every change under `prefix` after `fromRevision`, in revision order. A compacted
+   * `fromRevision` ends the watch with Gone; losing etcd ends it with ServiceUnavailable, so the
+   * client re-watches from the last resourceVersion it saw, as Kubernetes clients do.
+   */
+  async watch(prefix: string, fromRevision: number, handlers: WatchHandlers): Promise<StorageWatch> {
+    let ended = false;
+    // A watch from a compacted revision must never reach etcd: the client library then waits
+    // forever for a "created" answer and every later watch on this client queues behind it.
+    if (await this.isCompacted(prefix, fromRevision))
+      throw errors.gone(`too old resource version: ${fromRevision}`);
+    const watcher: Watcher = await this.client
+      .watch()
+      .prefix(prefix)
+      .startRevision(String(fromRevision + 1))
+      .withPreviousKV()
+      .create();
+    const end = (error: ApiError) => {
+      if (ended) return;
+      ended = true;
+      void watcher.cancel().catch(() => undefined);
+      handlers.onEnd(error);
+    };
+    watcher.on('data', (res) => {
+      if (ended) return;
+      for (const ev of res.events) {
+        const revision = Number(ev.kv.mod_revision);
+        if (ev.type === 'Put') {
+          handlers.onEvent({
+            type: ev.kv.version === '1' ? 'ADDED' : 'MODIFIED',
+            key: ev.kv.key.toString(),
+            object: decode(ev.kv),
+            previous: ev.prev_kv ? decode(ev.prev_kv) : undefined,
+            revision,
+          });
+        } else if (ev.prev_kv) {
+          handlers.onEvent({
+            type: 'DELETED',
+            key: ev.kv.key.toString(),
+            object: withRevision(decode(ev.prev_kv), revision),
+            previous: decode(ev.prev_kv),
+            revision,
+          });
+        }
+      }
+    });
+    watcher.on('error', (err: Error) => end(mapWatchError(err)));
+    watcher.on('disconnected', () => end(errors.unavailable('watch stream to etcd lost')));
+    return {
+      stop: async () => {
+        if (ended) return;
+        ended = true;
+        await watcher.cancel().catch(() => undefined);
+      },
+    };
+  }
+
+  private async isCompacted(prefix: string, fromRevision: number): Promise<boolean> {
+    try {
+      await this.client.kv.range({ key: Buffer.from(prefix), count_only: true, revision: fromRevision + 1 });
+      return false;
+    } catch (e) {
+      if (/compacted/i.test((e as Error).message)) return true;
+      // A future revision is fine to watch from; anything else is etcd failing.
+      if (/future revision/i.test((e as Error).message)) return false;
+      throw mapEtcdError(e);
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.client.close();
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw mapEtcdError(err);
+    }
+  }
+}
+
+export interface Describe {
+  resource: string;
+  group: string;
+  name: string;
+}
+
+function encode(object: KubeObject): Buffer {
+  const { resourceVersion: _rv, ...metadata } = object.metadata;
+  return Buffer.from(encoder.encode(JSON.stringify({ ...object, metadata })));
+}
+
+function decode(kv: IKeyValue): KubeObject {
+  return withRevision(JSON.parse(kv.value.toString()) as KubeObject, Number(kv.mod_revision));
+}
+
+function withRevision(object: KubeObject, revision: number): KubeObject {
+  return { ...object, metadata: { ...object.metadata, resourceVersion: String(revision) } };
+}
+
+function prefixEnd(prefix: string): Buffer {
+  const end = Buffer.from(prefix);
+  end[end.length - 1]! += 1;
+  return end;
+}
+
+function mapEtcdError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  if (/compacted/i.test(message)) return errors.gone(`too old resource version: ${message}`);
+  if (/deadline|timed out|timeout/i.test(message))
+    return errors.timeout(`etcd request timed out: ${message}`);
+  if (/unavailable|connect|no connection|ECONNREFUSED|closed/i.test(message)) {
+    return errors.unavailable(`etcd is unavailable: ${message}`);
+  }
+  return errors.internal(`etcd: ${message}`);
+}
+
+function mapWatchError(err: Error): ApiError {
+  return /compacted/i.test(err.message)
+    ? errors.gone(`too old resource version: ${err.message}`)
+    : errors.unavailable(`watch on etcd failed: ${err.message}`);
+}

@@ -1,0 +1,121 @@
+import { isDeepStrictEqual } from 'node:util';
+import { errors } from '../api/errors.js';
+import type { ResourceType } from '../api/resources.js';
+import type { KubeObject, Pod } from '../api/types.js';
+
+/**
+ * Per-kind rules the generic store applies around a write, after Kubernetes' registry
+ * strategies: what a create resets, what an update may change, and which part of the object a
+ * subresource owns.
+ */
+export interface WriteContext {
+  resource: ResourceType;
+  /** '' for the main resource, 'status' for the status subresource. */
+  subresource: string;
+}
+
+const statusOnCreate: Record<string, (obj: KubeObject) => unknown> = {
+  Pod: () => ({ phase: 'Pending', qosClass: 'BestEffort' }),
+  Deployment: () => ({}),
+  ReplicaSet: () => ({}),
+  Service: () => ({ loadBalancer: {} }),
+  ResourceQuota: () => ({}),
+  Namespace: () => ({ phase: 'Active' }),
+};
+
+/** Resets what a client may not set on create: status, for kinds whose status a controller owns. */
+export function prepareForCreate(obj: KubeObject): KubeObject {
+  const reset = statusOnCreate[obj.kind];
+  return reset ? { ...obj, status: reset(obj) } : obj;
+}
+
+/**
+ * Merges an update into the live object: the main resource cannot change status where a status
+ * subresource exists, and the status subresource can change nothing but status.
+ */
+export function prepareForUpdate(ctx: WriteContext, next: KubeObject, live: KubeObject): KubeObject {
+  const hasStatus = ctx.resource.subresources.includes('status');
+  // A binding writes spec.nodeName and the PodScheduled condition together.
+  if (ctx.subresource === 'binding') return next;
+  if (ctx.subresource === 'status') {
+    return {
+      ...live,
+      metadata: { ...live.metadata, resourceVersion: next.metadata.resourceVersion },
+      status: next.status,
+    };
+  }
+  if (hasStatus) {
+    const merged: KubeObject = { ...next };
+    if (live.status === undefined) delete merged.status;
+    else merged.status = live.status;
+    return merged;
+  }
+  return next;
+}
+
+const podMutableSpecFields =
+  'spec.containers[*].image, spec.initContainers[*].image, spec.activeDeadlineSeconds, spec.tolerations (only additions to existing tolerations), spec.terminationGracePeriodSeconds';
+
+/** Refuses changes Kubernetes refuses: immutable selectors, most of a pod's spec, identity fields. */
+export function validateUpdate(ctx: WriteContext, next: KubeObject, live: KubeObject): void {
+  const { kind } = live;
+  const name = live.metadata.name ?? '';
+  const group = ctx.resource.group;
+  if (next.metadata.uid && next.metadata.uid !== live.metadata.uid) {
+    throw errors.conflict(
+      ctx.resource.resource,
+      group,
+      name,
+      `Precondition failed: UID in precondition: ${next.metadata.uid}, UID in object meta: ${live.metadata.uid}`,
+    );
+  }
+  if (ctx.subresource === 'status' || ctx.subresource === 'binding') return;
+  if (
+    (kind === 'Deployment' || kind === 'ReplicaSet') &&
+    !isDeepStrictEqual(specOf(next).selector, specOf(live).selector)
+  ) {
+    throw errors.invalid(kind, group, name, [
+      {
+        field: 'spec.selector',
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${JSON.stringify(specOf(next).selector)}: field is immutable`,
+      },
+    ]);
+  }
+  if (kind === 'Pod') validatePodSpecUpdate(next as Pod, live as Pod, group);
+}
+
+function validatePodSpecUpdate(next: Pod, live: Pod, group: string): void {
+  const strip = (pod: Pod) => ({
+    ...pod.spec,
+    containers: pod.spec.containers?.map((c) => ({ ...c, image: undefined })),
+    initContainers: pod.spec.initContainers?.map((c) => ({ ...c, image: undefined })),
+    activeDeadlineSeconds: undefined,
+    terminationGracePeriodSeconds: undefined,
+    tolerations: undefined,
+  });
+  const liveTolerations = live.spec.tolerations ?? [];
+  const keepsTolerations = liveTolerations.every((t) =>
+    (next.spec.tolerations ?? []).some((n) => isDeepStrictEqual(n, t)),
+  );
+  if (!isDeepStrictEqual(strip(next), strip(live)) || !keepsTolerations) {
+    throw errors.invalid('Pod', group, live.metadata.name ?? '', [
+      {
+        field: 'spec',
+        reason: 'FieldValueForbidden',
+        message: `Forbidden: pod updates may not change fields other than ${podMutableSpecFields}`,
+      },
+    ]);
+  }
+}
+
+function specOf(obj: KubeObject): Record<string, unknown> {
+  return (obj.spec ?? {}) as Record<string, unknown>;
+}
+
+/** The part of an object whose change bumps metadata.generation: spec, or for spec-less kinds everything but metadata and status. */
+export function generationSubject(obj: KubeObject): unknown {
+  if ('spec' in obj) return obj.spec;
+  const { metadata: _m, status: _s, ...rest } = obj;
+  return rest;
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+/**
+ * `orchestrator <component> [flags]`: one binary for every component of the bundled
+ * orchestrator, as hyperkube once was. Flags follow the upstream components' names.
+ */
+import { Command } from 'commander';
+import { apiserverCommand } from './apiserver-command.js';
+
+const program = new Command('orchestrator')
+  .description("crucible's bundled orchestrator: Kubernetes' architecture, one component per process")
+  .showHelpAfterError()
+  .addCommand(apiserverCommand());
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  process.stderr.write(`orchestrator: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what crucible and its tests need on a fresh Debian machine, then builds the project.
+# Idempotent and quick when everything is already there; README, `npm test` and .ci/run all call it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" -eq 0 ]; then
+    log "apt-get update"
+    as_root apt-get update -qq >/dev/null
+    apt_updated=1
+  fi
+  log "installing $*"
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# etcd: the store of record of the bundled orchestrator (Debian's etcd-server, 3.4).
+command -v etcd >/dev/null 2>&1 || apt_install etcd-server
+
+# kubectl is preinstalled on crucible's machines; say so clearly where it is not.
+command -v kubectl >/dev/null 2>&1 || log "warning: kubectl is not on PATH; the kubectl tests will fail (install kubectl 1.32)"
+
+# Node dependencies: reinstall only when package-lock.json changed since the last install.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+fi
+
+# Build (incremental: a no-op when nothing changed).
+npx tsc -p tsconfig.json

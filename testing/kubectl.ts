@@ -1,0 +1,58 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the real kubectl against a server with a token and no kubeconfig. A fresh cache dir per
+ * client keeps discovery caching from hiding requests.
+ */
+export class Kubectl {
+  private readonly cacheDir = mkdtempSync(join(tmpdir(), 'crucible-kubectl-'));
+
+  constructor(
+    private readonly server: string,
+    private readonly token: string,
+    private readonly caFile: string,
+    private readonly bin = process.env.KUBECTL_BIN ?? 'kubectl',
+  ) {}
+
+  /** The connection flags, for tests that spawn kubectl themselves (e.g. `get -w`). */
+  get flags(): string[] {
+    return [
+      `--server=${this.server}`,
+      `--token=${this.token}`,
+      `--certificate-authority=${this.caFile}`,
+      `--cache-dir=${this.cacheDir}`,
+    ];
+  }
+
+  run(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<KubectlResult> {
+    const full = [...this.flags, ...args];
+    return new Promise((resolve) => {
+      const child = execFile(
+        this.bin,
+        full,
+        { timeout: opts.timeoutMs ?? 30_000, maxBuffer: 16 * 1024 * 1024 },
+        (err, stdout, stderr) => {
+          const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
+      if (opts.input !== undefined) child.stdin!.end(opts.input);
+    });
+  }
+
+  /** Runs and insists on success, returning stdout. */
+  async ok(args: string[], input?: string): Promise<string> {
+    const r = await this.run(args, { input });
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`);
+    return r.stdout;
+  }
+}
