@@ -32,14 +32,19 @@ pids+=($!)
 
 echo "» starting the apiserver on 127.0.0.1:$api_port"
 node dist/orchestrator/cmd/main.js apiserver --etcd-servers="http://127.0.0.1:$etcd_port" \
-  --bind-address=127.0.0.1 --port="$api_port" --token-auth-file="$dir/tokens.csv" --log-level=warn >"$dir/apiserver.log" 2>&1 &
+  --bind-address=127.0.0.1 --secure-port="$api_port" --cert-dir="$dir/certs" \
+  --token-auth-file="$dir/tokens.csv" --log-level=warn >"$dir/apiserver.log" 2>&1 &
 pids+=($!)
 
-ready() { node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "http://127.0.0.1:$api_port/readyz"; }
+ready() {
+  [ -f "$dir/certs/ca.crt" ] || return 1
+  NODE_EXTRA_CA_CERTS="$dir/certs/ca.crt" node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "https://127.0.0.1:$api_port/readyz"
+}
 for _ in $(seq 1 100); do ready && break; sleep 0.1; done
 ready || { echo "apiserver did not become ready:"; cat "$dir/apiserver.log"; exit 3; }
 
-k() { echo "\$ kubectl $*"; kubectl --server="http://127.0.0.1:$api_port" --token="$token" --cache-dir="$dir/kube-cache" "$@"; echo; }
+server="https://127.0.0.1:$api_port"
+k() { echo "\$ kubectl $*"; kubectl --server="$server" --token="$token" --certificate-authority="$dir/certs/ca.crt" --cache-dir="$dir/kube-cache" "$@"; echo; }
 k version
 k create namespace demo
 k apply --validate=false -f scenarios/manifests/echo.yaml -n demo
@@ -50,6 +55,6 @@ k auth can-i create pods -n demo
 
 if [ "$keep" -eq 1 ]; then
   echo "The control plane stays up until Ctrl-C. Try:"
-  echo "  kubectl --server=http://127.0.0.1:$api_port --token=$token get namespaces"
+  echo "  kubectl --server=$server --token=$token --certificate-authority=$dir/certs/ca.crt get namespaces"
   wait
 fi

@@ -45,7 +45,11 @@ export async function benchApiLatency(opts: ApiLatencyOptions): Promise<ApiLaten
     await writeFile(join(dir, 'tokens.csv'), `${token},bench,uid-bench,"system:masters"\n`);
     const cp = await startLocalControlPlane({ dir, tokenFile: join(dir, 'tokens.csv'), processes });
     opts.progress(`control plane up at ${cp.apiserverUrl}`);
-    const pool = new Pool(cp.apiserverUrl, { connections: opts.clients, pipelining: 1 });
+    const pool = new Pool(cp.apiserverUrl, {
+      connections: opts.clients,
+      pipelining: 1,
+      connect: { ca: cp.caPem },
+    });
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const call = async (
       method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',

@@ -1,4 +1,6 @@
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createCertificateAuthority, issueServingCertificate } from '../../orchestrator/api/pki.js';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { LocalProcess, httpReady, outputContains } from './local-process.js';
@@ -15,6 +17,9 @@ export interface LocalControlPlaneOptions {
 export interface LocalControlPlane {
   etcdUrl: string;
   apiserverUrl: string;
+  /** The CA that signed the apiserver's serving certificate (PEM), and its file. */
+  caPem: string;
+  caFile: string;
 }
 
 /**
@@ -53,7 +58,13 @@ export async function startLocalControlPlane(opts: LocalControlPlaneOptions): Pr
   });
   opts.processes.push(etcd);
   await etcd.start();
-  const apiserverUrl = `http://127.0.0.1:${apiPort}`;
+  const apiserverUrl = `https://127.0.0.1:${apiPort}`;
+  const ca = createCertificateAuthority('crucible-ca');
+  const serving = issueServingCertificate(ca, { commonName: 'apiserver', hosts: ['127.0.0.1', 'localhost'] });
+  const caFile = join(opts.dir, 'ca.crt');
+  await writeFile(caFile, ca.certPem);
+  await writeFile(join(opts.dir, 'apiserver.crt'), serving.certPem);
+  await writeFile(join(opts.dir, 'apiserver.key'), serving.keyPem, { mode: 0o600 });
   const apiserver = new LocalProcess({
     name: 'apiserver',
     command: process.execPath,
@@ -62,16 +73,18 @@ export async function startLocalControlPlane(opts: LocalControlPlaneOptions): Pr
       'apiserver',
       `--etcd-servers=${etcdUrl}`,
       '--bind-address=127.0.0.1',
-      `--port=${apiPort}`,
+      `--secure-port=${apiPort}`,
+      `--tls-cert-file=${join(opts.dir, 'apiserver.crt')}`,
+      `--tls-private-key-file=${join(opts.dir, 'apiserver.key')}`,
       `--token-auth-file=${opts.tokenFile}`,
       '--log-level=warn',
     ],
     logFile: join(opts.dir, 'apiserver.log'),
-    ready: httpReady(`${apiserverUrl}/readyz`),
+    ready: httpReady(`${apiserverUrl}/readyz`, ca.certPem),
   });
   opts.processes.push(apiserver);
   await apiserver.start();
-  return { etcdUrl, apiserverUrl };
+  return { etcdUrl, apiserverUrl, caPem: ca.certPem, caFile };
 }
 
 /** A port free on 127.0.0.1 right now. */

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { Agent, request } from 'undici';
 
 export interface LocalProcessSpec {
   name: string;
@@ -85,18 +86,25 @@ export function outputContains(text: string | RegExp, timeoutMs = 15_000): Local
     );
 }
 
-/** Ready when `url` answers 200, within `timeoutMs`. */
-export function httpReady(url: string, timeoutMs = 15_000): LocalProcessSpec['ready'] {
-  return () =>
-    poll(
-      async () =>
-        await fetch(url).then(
-          (r) => r.status === 200,
-          () => false,
-        ),
-      `${url} answering 200`,
-      timeoutMs,
-    );
+/** Ready when `url` answers 200 (over TLS trusting `caPem` when given), within `timeoutMs`. */
+export function httpReady(url: string, caPem?: string, timeoutMs = 15_000): LocalProcessSpec['ready'] {
+  return async () => {
+    const dispatcher = new Agent({ connect: caPem ? { ca: caPem } : {} });
+    const answers200 = async () => {
+      try {
+        const res = await request(url, { dispatcher });
+        await res.body.dump();
+        return res.statusCode === 200;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      await poll(answers200, `${url} answering 200`, timeoutMs);
+    } finally {
+      await dispatcher.close();
+    }
+  };
 }
 
 async function poll(check: () => boolean | Promise<boolean>, what: string, timeoutMs: number): Promise<void> {

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { benchApiLatency } from '../bench/api-latency-bench.js';
+import { benchApiLatency, type ApiLatencyResult } from '../bench/api-latency-bench.js';
 
 interface BenchFlags {
   clients: string;
@@ -15,42 +15,50 @@ const API_P99_TARGET_MS = 20;
 export function benchCommand(): Command {
   return new Command('bench')
     .description('measure performance figures against the DESIGN.md targets')
-    .option('--clients <n>', 'concurrent API clients', '16')
+    .option('--clients <list>', 'concurrent API clients; a comma-separated list measures each', '4,16')
     .option('--objects <n>', 'objects per verb', '2000')
     .option('--json <file>', 'also write the figures as JSON')
     .action(async (flags: BenchFlags) => {
-      const clients = positiveInt(flags.clients, '--clients');
+      const clientCounts = flags.clients.split(',').map((c) => positiveInt(c.trim(), '--clients'));
       const objects = positiveInt(flags.objects, '--objects');
       const log = (line: string) => process.stderr.write(`  ${line}\n`);
-      process.stderr.write(
-        `API latency: ${clients} concurrent clients, ${objects} objects per verb, real etcd, RBAC on\n`,
-      );
-      const api = await benchApiLatency({ clients, objects, namespaces: 20, progress: log });
-      const rows = [api.floor, ...api.verbs];
+      const results: ApiLatencyResult[] = [];
       const out: string[] = [];
-      out.push('API latency per verb (ms)');
-      out.push(
-        `${'verb'.padEnd(10)}${'requests'.padStart(9)}${'errors'.padStart(8)}${'p50'.padStart(9)}${'p99'.padStart(9)}${'max'.padStart(9)}  target p99`,
-      );
-      for (const r of rows) {
-        const target =
-          r === api.floor
-            ? 'floor: no etcd'
-            : `≤ ${API_P99_TARGET_MS} ${r.p99Ms <= API_P99_TARGET_MS ? 'met' : 'MISSED'}`;
-        out.push(
-          `${r.verb.padEnd(10)}${String(r.requests).padStart(9)}${String(r.errors).padStart(8)}${r.p50Ms.toFixed(2).padStart(9)}${r.p99Ms.toFixed(2).padStart(9)}${r.maxMs.toFixed(2).padStart(9)}  ${target}`,
+      for (const clients of clientCounts) {
+        process.stderr.write(
+          `API latency: ${clients} concurrent clients, ${objects} objects per verb, real etcd, RBAC on\n`,
         );
+        const api = await benchApiLatency({ clients, objects, namespaces: 20, progress: log });
+        results.push(api);
+        out.push(...apiLatencyTable(api));
       }
       out.push(
         `anchor: Kubernetes API call latency SLO p99 ≤ 1 s; crucible target p99 ≤ ${API_P99_TARGET_MS} ms`,
       );
       process.stdout.write(out.join('\n') + '\n');
-      if (flags.json)
+      if (flags.json) {
         await writeFile(
           flags.json,
-          JSON.stringify({ apiLatency: { ...api, targetP99Ms: API_P99_TARGET_MS } }, null, 2),
+          JSON.stringify({ apiLatency: results, targetP99Ms: API_P99_TARGET_MS }, null, 2),
         );
+      }
     });
+}
+
+function apiLatencyTable(api: ApiLatencyResult): string[] {
+  const cell = (v: string | number, width: number) => String(v).padStart(width);
+  const out = [
+    `API latency per verb (ms), ${api.clients} concurrent clients`,
+    `${'verb'.padEnd(10)}${cell('requests', 9)}${cell('errors', 8)}${cell('p50', 9)}${cell('p99', 9)}${cell('max', 9)}  target p99`,
+  ];
+  for (const r of [api.floor, ...api.verbs]) {
+    const verdict = r.p99Ms <= API_P99_TARGET_MS ? 'met' : 'MISSED';
+    const target = r === api.floor ? 'floor: no etcd' : `≤ ${API_P99_TARGET_MS} ${verdict}`;
+    out.push(
+      `${r.verb.padEnd(10)}${cell(r.requests, 9)}${cell(r.errors, 8)}${cell(r.p50Ms.toFixed(2), 9)}${cell(r.p99Ms.toFixed(2), 9)}${cell(r.maxMs.toFixed(2), 9)}  ${target}`,
+    );
+  }
+  return out;
 }
 
 function positiveInt(text: string, flag: string): number {

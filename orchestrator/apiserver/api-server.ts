@@ -30,6 +30,7 @@ import { ApiMetrics } from './api-metrics.js';
 import { ObjectStore } from './object-store.js';
 import { openApiV3Document, openApiV3Root } from './openapi.js';
 import { RbacCache } from './rbac-cache.js';
+import { PrefixCache } from './storage/prefix-cache.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
 import { ResourceHandler } from './resource-handler.js';
 import { ServiceAllocator } from './service-allocator.js';
@@ -67,6 +68,7 @@ export class ApiServer {
   private readonly store: ObjectStore;
   private readonly handler: ResourceHandler;
   private readonly rbac: RbacCache;
+  private readonly namespaces: PrefixCache;
   private readonly authorizer: RbacAuthorizer;
   private readonly authenticator?: TokenAuthenticator;
   private readonly metrics = new ApiMetrics();
@@ -83,11 +85,13 @@ export class ApiServer {
       requestTimeoutMs: options.etcdRequestTimeoutMs,
     });
     this.store = new ObjectStore(this.storage, this.clock);
+    this.namespaces = new PrefixCache(this.storage, '/registry/namespaces/');
     this.handler = new ResourceHandler(
       this.store,
       this.storage,
       new ServiceAllocator(this.storage),
       this.clock,
+      this.namespaces,
     );
     this.rbac = new RbacCache(this.storage);
     this.authorizer = new RbacAuthorizer(this.rbac);
@@ -110,6 +114,7 @@ export class ApiServer {
       server.listen(this.options.port, this.options.bindAddress, () => resolve());
     });
     this.rbac.start();
+    this.namespaces.start();
     void this.bootstrapUntilDone();
     const port = (server.address() as AddressInfo).port;
     return { url: `https://${this.options.bindAddress}:${port}`, port };
@@ -130,6 +135,7 @@ export class ApiServer {
       clearTimeout(cut);
     }
     await this.rbac.stop();
+    await this.namespaces.stop();
     this.storage.close();
   }
 

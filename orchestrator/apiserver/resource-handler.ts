@@ -11,6 +11,7 @@ import { applyPatch, serverSideApply, recordUpdateManager } from './patch/index.
 import type { ResourceRequestInfo } from './request-info.js';
 import type { ServiceAllocator } from './service-allocator.js';
 import type { EtcdStorage } from './storage/etcd-storage.js';
+import type { PrefixCache } from './storage/prefix-cache.js';
 import { buildTable, isTableRequest, negotiateTableVersion, parseIncludeObject } from './table/index.js';
 import { parseWatchRevision, serveWatch } from './watch-stream.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
@@ -39,6 +40,7 @@ export class ResourceHandler {
     private readonly storage: EtcdStorage,
     private readonly allocator: ServiceAllocator,
     private readonly clock: Clock,
+    private readonly namespaces: PrefixCache,
   ) {}
 
   /** Ends every open watch stream cleanly; clients re-watch from their last resourceVersion. */
@@ -482,7 +484,11 @@ export class ResourceHandler {
   private async admitCreate(r: ResourceType, obj: KubeObject): Promise<void> {
     if (!r.namespaced) return;
     const ns = obj.metadata.namespace!;
-    const namespace = await this.store.tryGet(NAMESPACE, '', ns);
+    // The cache answers most creates; a miss may be a namespace created a moment ago, so ask etcd.
+    const cached = this.namespaces.synced
+      ? this.namespaces.get(this.store.key(NAMESPACE, '', ns))
+      : undefined;
+    const namespace = cached ?? (await this.store.tryGet(NAMESPACE, '', ns));
     if (!namespace) throw errors.notFound('namespaces', '', ns);
     if (namespace.metadata.deletionTimestamp) {
       throw errors.forbidden(

@@ -11,6 +11,8 @@ export interface EtcdStorageOptions {
 
 export interface ListPage {
   items: KubeObject[];
+  /** The etcd key of each item, in the same order. */
+  keys: string[];
   /** The etcd revision the page was read at: the list's resourceVersion. */
   revision: number;
   /** Key after which the next page starts, when more items remain. */
@@ -93,8 +95,9 @@ export class EtcdStorage {
       }),
     );
     const items = res.kvs.map(decode);
+    const keys = res.kvs.map((kv) => kv.key.toString());
     const revision = opts.revision || Number(res.header.revision);
-    const page: ListPage = { items, revision };
+    const page: ListPage = { items, keys, revision };
     if (res.more && res.kvs.length > 0) {
       page.nextKey = res.kvs[res.kvs.length - 1]!.key.toString() + '\x00';
       page.remaining = Number(res.count) - res.kvs.length;
