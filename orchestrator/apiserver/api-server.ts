@@ -383,10 +383,10 @@ export class ApiServer {
       apiVersion: 'authorization.k8s.io/v1',
       metadata: { creationTimestamp: null },
       spec,
+      // kube-apiserver's RBAC authorizer gives no reason for a denial, only for an evaluation error.
       status: {
         allowed: decision.allowed,
-        ...(decision.allowed ? {} : { denied: false }),
-        reason: decision.reason,
+        reason: decision.allowed ? decision.reason : (decision.evaluationError ?? ''),
       },
     });
   }

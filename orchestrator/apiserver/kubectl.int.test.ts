@@ -191,6 +191,42 @@ describe('kubectl 1.32 against the apiserver (real kubectl, real etcd)', functio
     expect(await kubectl.ok(['get', 'rs', '-n', 'shop'])).to.match(/^cache\s+2\s+0\s+0\s+/m);
   });
 
+  it('creates objects with kubectl generators, which send protobuf bodies', async () => {
+    await kubectl.ok([
+      'create',
+      'deployment',
+      'gen',
+      '-n',
+      'shop',
+      '--image=crucible/echo',
+      '--replicas=3',
+      '--port=8080',
+    ]);
+    await kubectl.ok(['create', 'service', 'nodeport', 'gen', '-n', 'shop', '--tcp=80:8080']);
+    await kubectl.ok([
+      'create',
+      'configmap',
+      'gen',
+      '-n',
+      'shop',
+      '--from-literal=a=1',
+      '--from-literal=b=2',
+    ]);
+    await kubectl.ok(['create', 'quota', 'gen', '-n', 'shop', '--hard=pods=10']);
+    const out = await kubectl.ok([
+      'get',
+      'deployment/gen',
+      'service/gen',
+      'configmap/gen',
+      'quota/gen',
+      '-n',
+      'shop',
+      '-o',
+      'jsonpath={range .items[*]}{.kind}:{.spec.replicas}{.spec.ports[0].targetPort}{.data.b}{.spec.hard.pods} {end}',
+    ]);
+    expect(out.trim()).to.equal('Deployment:3 Service:8080 ConfigMap:2 ResourceQuota:10');
+  });
+
   it('streams changes with get -w', async () => {
     const child = spawn('kubectl', [
       ...kubectl.flags,
@@ -212,7 +248,8 @@ describe('kubectl 1.32 against the apiserver (real kubectl, real etcd)', functio
       expect(out)
         .to.match(/ADDED\s+late/)
         .and.match(/MODIFIED\s+late/);
-      expect(out.indexOf('ADDED     late')).to.be.lessThan(out.indexOf('DELETED   late'));
+      expect(out.search(/ADDED\s+late/)).to.be.lessThan(out.search(/MODIFIED\s+late/));
+      expect(out.search(/MODIFIED\s+late/)).to.be.lessThan(out.search(/DELETED\s+late/));
     } finally {
       child.kill();
     }

@@ -1,0 +1,326 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import { ApiError, errors } from '../errors.js';
+import { apiVersionOf, type ResourceType } from '../resources.js';
+import type { KubeList, KubeObject, Status, WatchEvent } from '../types.js';
+
+export interface ApiClientOptions {
+  /** apiserver URLs; a connection failure moves to the next. */
+  servers: string[];
+  token?: string;
+  /** CA certificate (PEM) the apiserver's serving certificate is signed by. */
+  caPem?: string;
+  /** Deadline of each request (watches excepted). */
+  timeoutMs?: number;
+  /** Retries of a request that failed retriably (connection, 429, 5xx for reads). */
+  retries?: number;
+  userAgent?: string;
+}
+
+export interface ListOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+}
+
+export interface WatchOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  resourceVersion?: string;
+  allowWatchBookmarks?: boolean;
+  timeoutSeconds?: number;
+}
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
+
+const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
+  merge: 'application/merge-patch+json',
+  json: 'application/json-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  apply: 'application/apply-patch+yaml',
+};
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * A typed client of the Kubernetes API, as client-go's REST client: per-call deadlines, retries
+ * with back-off on 429, 5xx (reads) and connection failures, failover across apiservers. Every
+ * failure is an ApiError: the server's Status, or ServiceUnavailable/Timeout for the network.
+ */
+export class ApiClient {
+  private readonly dispatcher: Dispatcher;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private current = 0;
+
+  constructor(private readonly options: ApiClientOptions) {
+    if (options.servers.length === 0) throw new RangeError('ApiClient needs at least one server URL');
+    this.dispatcher = new Agent({
+      connect: { ca: options.caPem, timeout: options.timeoutMs ?? 5000 },
+      keepAliveTimeout: 30_000,
+      connections: 64,
+    });
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.retries = options.retries ?? 3;
+  }
+
+  /** The apiserver currently in use. */
+  get server(): string {
+    return this.options.servers[this.current]!;
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+
+  path(r: ResourceType, namespace = '', name = '', subresource = ''): string {
+    const base = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
+    const ns = r.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+    return `${base}${ns}/${r.resource}${name ? `/${encodeURIComponent(name)}` : ''}${subresource ? `/${subresource}` : ''}`;
+  }
+
+  get<T extends KubeObject>(r: ResourceType, namespace: string, name: string): Promise<T> {
+    return this.call<T>('GET', this.path(r, namespace, name));
+  }
+
+  /** Like get, but undefined for NotFound. */
+  async tryGet<T extends KubeObject>(
+    r: ResourceType,
+    namespace: string,
+    name: string,
+  ): Promise<T | undefined> {
+    try {
+      return await this.get<T>(r, namespace, name);
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 404) return undefined;
+      throw e;
+    }
+  }
+
+  list<T extends KubeObject>(r: ResourceType, namespace = '', opts: ListOptions = {}): Promise<KubeList<T>> {
+    return this.call<KubeList<T>>('GET', this.path(r, namespace) + query(opts));
+  }
+
+  create<T extends KubeObject>(r: ResourceType, obj: T, subresource = ''): Promise<T> {
+    return this.call<T>(
+      'POST',
+      this.path(r, obj.metadata.namespace, subresource ? obj.metadata.name : '', subresource),
+      withTypeMeta(r, obj),
+    );
+  }
+
+  update<T extends KubeObject>(r: ResourceType, obj: T): Promise<T> {
+    return this.call<T>('PUT', this.path(r, obj.metadata.namespace, obj.metadata.name), withTypeMeta(r, obj));
+  }
+
+  updateStatus<T extends KubeObject>(r: ResourceType, obj: T): Promise<T> {
+    return this.call<T>(
+      'PUT',
+      this.path(r, obj.metadata.namespace, obj.metadata.name, 'status'),
+      withTypeMeta(r, obj),
+    );
+  }
+
+  patch<T extends KubeObject>(
+    r: ResourceType,
+    namespace: string,
+    name: string,
+    body: unknown,
+    type: PatchType = 'merge',
+    subresource = '',
+    fieldManager?: string,
+  ): Promise<T> {
+    const q = fieldManager ? `?fieldManager=${encodeURIComponent(fieldManager)}` : '';
+    return this.call<T>(
+      'PATCH',
+      this.path(r, namespace, name, subresource) + q,
+      body,
+      PATCH_CONTENT_TYPES[type],
+    );
+  }
+
+  delete(
+    r: ResourceType,
+    namespace: string,
+    name: string,
+    opts: DeleteOptions = {},
+  ): Promise<KubeObject | Status> {
+    return this.call('DELETE', this.path(r, namespace, name), {
+      kind: 'DeleteOptions',
+      apiVersion: 'v1',
+      ...opts,
+    });
+  }
+
+  /** Binds an unscheduled pod to a node (pods/binding). */
+  async bind(namespace: string, pod: string, node: string, podsResource: ResourceType): Promise<void> {
+    await this.call('POST', this.path(podsResource, namespace, pod, 'binding'), {
+      apiVersion: 'v1',
+      kind: 'Binding',
+      metadata: { name: pod, namespace },
+      target: { apiVersion: 'v1', kind: 'Node', name: node },
+    });
+  }
+
+  /**
+   * Streams watch events to `onEvent` until the server ends the stream, `signal` aborts it, or
+   * the connection fails (rejecting). An ERROR event rejects with its Status as ApiError (410
+   * Gone: the caller relists).
+   */
+  async watch<T extends KubeObject>(
+    r: ResourceType,
+    namespace: string,
+    opts: WatchOptions,
+    onEvent: (ev: WatchEvent<T>) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const path = this.path(r, namespace) + query({ ...opts, watch: 'true' });
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(this.server + path, {
+        method: 'GET',
+        headers: this.headers(),
+        dispatcher: this.dispatcher,
+        signal,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: 0,
+      });
+    } catch (e) {
+      this.failover();
+      throw networkError(e);
+    }
+    if (res.statusCode >= 300) throw await errorOf(res);
+    let buffered = '';
+    try {
+      for await (const chunk of res.body) {
+        buffered += chunk.toString();
+        let nl: number;
+        while ((nl = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, nl);
+          buffered = buffered.slice(nl + 1);
+          if (!line.trim()) continue;
+          const ev = JSON.parse(line) as WatchEvent<T>;
+          if (ev.type === 'ERROR') {
+            const status = ev.object as Status;
+            throw ApiError.fromStatus(status, status.code ?? 500);
+          }
+          onEvent(ev);
+        }
+      }
+    } catch (e) {
+      if (signal?.aborted) return;
+      if (e instanceof ApiError) throw e;
+      throw networkError(e);
+    }
+  }
+
+  private headers(contentType?: string): Record<string, string> {
+    const h: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': this.options.userAgent ?? 'crucible',
+    };
+    if (this.options.token) h.authorization = `Bearer ${this.options.token}`;
+    if (contentType) h['content-type'] = contentType;
+    return h;
+  }
+
+  private async call<T>(
+    method: Method,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<T> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    let lastError: ApiError = errors.unavailable('no attempt made');
+    for (let attempt = 0; attempt <= this.retries; attempt++) {
+      if (attempt > 0) await sleep(backoff(attempt, lastError));
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await request(this.server + path, {
+          method,
+          headers: this.headers(body === undefined ? undefined : contentType),
+          body: payload,
+          dispatcher: this.dispatcher,
+          headersTimeout: this.timeoutMs,
+          bodyTimeout: this.timeoutMs,
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+      } catch (e) {
+        lastError = networkError(e);
+        this.failover();
+        // A request that may have reached the server is retried only when repeating it is safe.
+        if (method === 'GET' || isConnectRefused(e)) continue;
+        throw lastError;
+      }
+      if (res.statusCode < 300) return (await res.body.json()) as T;
+      lastError = await errorOf(res);
+      const retriable =
+        lastError.code === 429 || (lastError.code >= 500 && (method === 'GET' || lastError.code === 503));
+      if (!retriable) throw lastError;
+    }
+    throw lastError;
+  }
+
+  private failover(): void {
+    if (this.options.servers.length > 1) this.current = (this.current + 1) % this.options.servers.length;
+  }
+}
+
+function withTypeMeta<T extends KubeObject>(r: ResourceType, obj: T): T {
+  return { ...obj, apiVersion: obj.apiVersion || apiVersionOf(r), kind: obj.kind || r.kind };
+}
+
+function query(params: object): string {
+  const entries = Object.entries(params).filter(([, v]) => v !== undefined && v !== '');
+  if (entries.length === 0) return '';
+  return '?' + entries.map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`).join('&');
+}
+
+async function errorOf(res: Dispatcher.ResponseData): Promise<ApiError> {
+  const text = await res.body.text();
+  try {
+    const status = JSON.parse(text) as Partial<Status>;
+    const err = ApiError.fromStatus(status, res.statusCode);
+    const retryAfter = Number(res.headers['retry-after']);
+    if (retryAfter > 0)
+      return new ApiError(
+        err.reason,
+        err.message,
+        { ...err.details, retryAfterSeconds: retryAfter },
+        err.code,
+      );
+    return err;
+  } catch {
+    return ApiError.fromStatus({ message: text.slice(0, 200) || `HTTP ${res.statusCode}` }, res.statusCode);
+  }
+}
+
+function networkError(e: unknown): ApiError {
+  const err = e as Error & { code?: string; cause?: { code?: string } };
+  const code = err.code ?? err.cause?.code ?? '';
+  if (err.name === 'TimeoutError' || /timeout/i.test(code))
+    return errors.timeout(`apiserver did not answer in time: ${err.message}`);
+  return errors.unavailable(`apiserver unreachable: ${code || err.message}`);
+}
+
+function isConnectRefused(e: unknown): boolean {
+  const err = e as { code?: string; cause?: { code?: string } };
+  return err.code === 'ECONNREFUSED' || err.cause?.code === 'ECONNREFUSED';
+}
+
+function backoff(attempt: number, err: ApiError): number {
+  const retryAfter = err.details?.retryAfterSeconds;
+  if (retryAfter) return retryAfter * 1000;
+  return Math.min(1000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
