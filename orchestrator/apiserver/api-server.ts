@@ -5,6 +5,7 @@ import { pino, type Logger } from 'pino';
 import { errors, isApiError } from '../api/errors.js';
 import { systemClock, type Clock } from '../api/clock.js';
 import { findResource } from '../api/resources.js';
+import type { DefaultingOptions } from '../api/schemas/index.js';
 import type { KubeObject } from '../api/types.js';
 import {
   RbacAuthorizer,
@@ -50,6 +51,8 @@ export interface ApiServerOptions {
   etcdRequestTimeoutMs: number;
   /** Whether requests without a token pass as system:anonymous (kube-apiserver's --anonymous-auth). */
   anonymousAuth: boolean;
+  /** Defaults that are apiserver settings, e.g. the pods' default toleration seconds. */
+  defaulting?: DefaultingOptions;
   clock?: Clock;
   logger?: Logger;
 }
@@ -92,6 +95,7 @@ export class ApiServer {
       new ServiceAllocator(this.storage),
       this.clock,
       this.namespaces,
+      options.defaulting ?? {},
     );
     this.rbac = new RbacCache(this.storage);
     this.authorizer = new RbacAuthorizer(this.rbac);

@@ -3,7 +3,7 @@ import { errors, isApiError } from '../api/errors.js';
 import { formatTime, type Clock } from '../api/clock.js';
 import { apiVersionOf, findResource, type ResourceType } from '../api/resources.js';
 import type { KubeObject, Pod, Service } from '../api/types.js';
-import { defaultObject, validateObject } from '../api/schemas/index.js';
+import { defaultObject, validateObject, type DefaultingOptions } from '../api/schemas/index.js';
 import { parseFieldSelector, parseLabelSelector } from '../api/selectors/index.js';
 import { decodeBody, mediaType, readBody, writeJson } from './http-io.js';
 import type { ObjectStore, DeleteOptions } from './object-store.js';
@@ -41,6 +41,7 @@ export class ResourceHandler {
     private readonly allocator: ServiceAllocator,
     private readonly clock: Clock,
     private readonly namespaces: PrefixCache,
+    private readonly defaulting: DefaultingOptions,
   ) {}
 
   /** Ends every open watch stream cleanly; clients re-watch from their last resourceVersion. */
@@ -211,7 +212,7 @@ export class ResourceHandler {
       kind: r.kind,
       fieldValidation: fieldValidation(q),
     });
-    const obj = defaultObject(object);
+    const obj = defaultObject(object, this.defaulting);
     await this.admitCreate(r, obj);
     if (isDryRun(q)) return this.respond(res, req, r, 201, this.store.withIdentity(r, obj), q, warnings);
     const manager = q.get('fieldManager') ?? userAgentManager(req);
@@ -250,7 +251,7 @@ export class ResourceHandler {
     }
     named.metadata = { ...named.metadata, name: info.name };
     const { object, warnings } = validateObject(named, { kind: r.kind, fieldValidation: fieldValidation(q) });
-    const desired = defaultObject(object);
+    const desired = defaultObject(object, this.defaulting);
     const manager = q.get('fieldManager') ?? userAgentManager(req);
     const updated = await this.update(r, info, sub, q, async (live) => {
       const next =
@@ -296,14 +297,20 @@ export class ResourceHandler {
       const live = await this.store.tryGet(r, info.namespace, info.name);
       if (!live) {
         const { object } = validateObject(applied, { kind: r.kind, fieldValidation: fieldValidation(q) });
-        const obj = defaultObject(serverSideApply(undefined, object, { manager, force, now }));
+        const obj = defaultObject(
+          serverSideApply(undefined, object, { manager, force, now }),
+          this.defaulting,
+        );
         await this.admitCreate(r, obj);
         if (isDryRun(q)) return this.respond(res, req, r, 201, this.store.withIdentity(r, obj), q);
         return this.respond(res, req, r, 201, await this.createWithAllocation(r, obj), q);
       }
       const updated = await this.update(r, info, sub, q, (current) => {
         const merged = serverSideApply(current, applied, { manager, force, now });
-        return defaultObject(validateObject(merged, { kind: r.kind, fieldValidation: 'Ignore' }).object);
+        return defaultObject(
+          validateObject(merged, { kind: r.kind, fieldValidation: 'Ignore' }).object,
+          this.defaulting,
+        );
       });
       return this.respond(res, req, r, 200, updated, q);
     }
@@ -311,7 +318,7 @@ export class ResourceHandler {
     const updated = await this.update(r, info, sub, q, (live) => {
       const patched = applyPatch(type, live, patch, r.kind);
       const { object } = validateObject(patched, { kind: r.kind, fieldValidation: fieldValidation(q) });
-      return recordUpdateManager(live, defaultObject(object), manager, 'Update', now);
+      return recordUpdateManager(live, defaultObject(object, this.defaulting), manager, 'Update', now);
     });
     return this.respond(res, req, r, 200, updated, q);
   }

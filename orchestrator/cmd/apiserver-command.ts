@@ -21,6 +21,8 @@ interface ApiserverFlags {
   authorizationMode: string;
   anonymousAuth: string;
   etcdRequestTimeout: string;
+  defaultNotReadyTolerationSeconds: string;
+  defaultUnreachableTolerationSeconds: string;
   logLevel: string;
 }
 
@@ -45,6 +47,16 @@ export function apiserverCommand(): Command {
     .addOption(new Option('--authorization-mode <modes>', 'RBAC or AlwaysAllow').default('RBAC'))
     .option('--anonymous-auth <bool>', 'admit requests without a token as system:anonymous', 'false')
     .option('--etcd-request-timeout <duration>', 'deadline of every etcd call', '2s')
+    .option(
+      '--default-not-ready-toleration-seconds <n>',
+      "tolerationSeconds of every pod's default not-ready toleration",
+      '300',
+    )
+    .option(
+      '--default-unreachable-toleration-seconds <n>',
+      "tolerationSeconds of every pod's default unreachable toleration",
+      '300',
+    )
     .option('--log-level <level>', 'pino log level', 'info')
     .action(async (flags: ApiserverFlags) => {
       const log = pino({ name: 'apiserver', level: flags.logLevel });
@@ -78,6 +90,16 @@ export function apiserverCommand(): Command {
         authorizationMode: modes.includes('RBAC') ? 'RBAC' : 'AlwaysAllow',
         anonymousAuth: flags.anonymousAuth === 'true',
         etcdRequestTimeoutMs: parseDuration(flags.etcdRequestTimeout),
+        defaulting: {
+          notReadyTolerationSeconds: nonNegativeInt(
+            flags.defaultNotReadyTolerationSeconds,
+            '--default-not-ready-toleration-seconds',
+          ),
+          unreachableTolerationSeconds: nonNegativeInt(
+            flags.defaultUnreachableTolerationSeconds,
+            '--default-unreachable-toleration-seconds',
+          ),
+        },
         logger: log,
       });
       const { url } = await server.start();
@@ -112,4 +134,10 @@ async function servingCertificate(flags: ApiserverFlags, log: Logger): Promise<K
   await writeFile(join(flags.certDir, 'apiserver.key'), serving.keyPem, { mode: 0o600 });
   log.info({ ca: join(flags.certDir, 'ca.crt') }, 'generated a self-signed serving certificate');
   return serving;
+}
+
+function nonNegativeInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${flag}: "${text}" is not a whole number ≥ 0`);
+  return n;
 }

@@ -193,10 +193,24 @@ export class ApiClient {
         bodyTimeout: 0,
       });
     } catch (e) {
+      if (signal?.aborted) return;
       this.failover();
       throw networkError(e);
     }
     if (res.statusCode >= 300) throw await errorOf(res);
+    const events: WatchEvent<T>[] = [];
+    let handlerError: unknown;
+    // Handlers' exceptions are theirs, not the network's: kept apart and rethrown as they are.
+    const deliver = () => {
+      for (const ev of events.splice(0)) {
+        try {
+          onEvent(ev);
+        } catch (e) {
+          handlerError ??= e;
+        }
+      }
+      if (handlerError !== undefined) throw new HandlerFailure(handlerError);
+    };
     let buffered = '';
     try {
       for await (const chunk of res.body) {
@@ -211,10 +225,12 @@ export class ApiClient {
             const status = ev.object as Status;
             throw ApiError.fromStatus(status, status.code ?? 500);
           }
-          onEvent(ev);
+          events.push(ev);
         }
+        deliver();
       }
     } catch (e) {
+      if (e instanceof HandlerFailure) throw e.cause;
       if (signal?.aborted) return;
       if (e instanceof ApiError) throw e;
       throw networkError(e);
@@ -259,7 +275,13 @@ export class ApiClient {
         if (method === 'GET' || isConnectRefused(e)) continue;
         throw lastError;
       }
-      if (res.statusCode < 300) return (await res.body.json()) as T;
+      if (res.statusCode < 300) {
+        try {
+          return (await res.body.json()) as T;
+        } catch (e) {
+          throw networkError(e);
+        }
+      }
       lastError = await errorOf(res);
       const retriable =
         lastError.code === 429 || (lastError.code >= 500 && (method === 'GET' || lastError.code === 503));
@@ -271,6 +293,11 @@ export class ApiClient {
   private failover(): void {
     if (this.options.servers.length > 1) this.current = (this.current + 1) % this.options.servers.length;
   }
+}
+
+/** Wraps an exception thrown by a watch handler on its way out of the stream loop. */
+class HandlerFailure {
+  constructor(readonly cause: unknown) {}
 }
 
 function withTypeMeta<T extends KubeObject>(r: ResourceType, obj: T): T {

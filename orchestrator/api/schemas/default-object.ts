@@ -92,7 +92,11 @@ const UNREACHABLE = 'node.kubernetes.io/unreachable';
 export const DEFAULT_TOLERATION_SECONDS = 300;
 
 // As the DefaultTolerationSeconds plugin: an existing toleration that covers the taint wins.
-function defaultTolerations(spec: Obj): void {
+function defaultTolerations(spec: Obj, opts: DefaultingOptions): void {
+  const seconds: Record<string, number> = {
+    [NOT_READY]: opts.notReadyTolerationSeconds ?? DEFAULT_TOLERATION_SECONDS,
+    [UNREACHABLE]: opts.unreachableTolerationSeconds ?? DEFAULT_TOLERATION_SECONDS,
+  };
   const tolerations = Array.isArray(spec.tolerations) ? (spec.tolerations as unknown[]) : [];
   const covers = (taint: string) =>
     tolerations.some(
@@ -104,17 +108,17 @@ function defaultTolerations(spec: Obj): void {
       key,
       operator: 'Exists',
       effect: 'NoExecute',
-      tolerationSeconds: DEFAULT_TOLERATION_SECONDS,
+      tolerationSeconds: seconds[key],
     }));
   if (added.length > 0) spec.tolerations = [...tolerations, ...added];
 }
 
 /** The Pod-only part of SetDefaults_Pod, plus what admission plugins add to every Pod. */
-function defaultPod(pod: Obj): void {
+function defaultPod(pod: Obj, opts: DefaultingOptions): void {
   const spec = ensureObject(pod, 'spec');
   defaultPodSpec(spec);
   setDefault(spec, 'enableServiceLinks', true);
-  defaultTolerations(spec);
+  defaultTolerations(spec, opts);
   if (spec.priorityClassName === undefined || spec.priorityClassName === '') {
     setDefault(spec, 'priority', 0);
     setDefault(spec, 'preemptionPolicy', 'PreemptLowerPriority', ['']);
@@ -220,7 +224,15 @@ function defaultBinding(binding: Obj): void {
   }
 }
 
-const defaulters: Readonly<Record<string, (obj: Obj) => void>> = {
+/** Settings of the apiserver that change defaults (kube-apiserver's admission plugin flags). */
+export interface DefaultingOptions {
+  /** --default-not-ready-toleration-seconds (300 by default). */
+  notReadyTolerationSeconds?: number;
+  /** --default-unreachable-toleration-seconds (300 by default). */
+  unreachableTolerationSeconds?: number;
+}
+
+const defaulters: Readonly<Record<string, (obj: Obj, opts: DefaultingOptions) => void>> = {
   Pod: defaultPod,
   Deployment: defaultDeployment,
   ReplicaSet: defaultReplicaSet,
@@ -235,7 +247,7 @@ const defaulters: Readonly<Record<string, (obj: Obj) => void>> = {
  * is never modified. Fields already set are kept. Applying it twice gives the same object.
  * Pods: restartPolicy Always, dnsPolicy ClusterFirst, schedulerName default-scheduler,
  * terminationGracePeriodSeconds 30, enableServiceLinks, securityContext {}, priority 0,
- * the not-ready/unreachable NoExecute tolerations (300 s), requests from limits, and per
+ * the not-ready/unreachable NoExecute tolerations (300 s unless `opts` says otherwise), requests from limits, and per
  * container imagePullPolicy, terminationMessagePath/Policy, port protocol TCP and probe
  * timings. Deployments/ReplicaSets: replicas 1, (Deployment) RollingUpdate 25%/25%,
  * revisionHistoryLimit 10, progressDeadlineSeconds 600, and the pod template's spec
@@ -244,9 +256,9 @@ const defaulters: Readonly<Record<string, (obj: Obj) => void>> = {
  * `kubernetes` on create, phase Active, the `kubernetes.io/metadata.name` label. Role
  * bindings: User/Group subjects get the RBAC apiGroup. Other kinds are only copied.
  */
-export function defaultObject(obj: KubeObject): KubeObject {
+export function defaultObject(obj: KubeObject, opts: DefaultingOptions = {}): KubeObject {
   const copy = structuredClone(obj);
   const defaulter = Object.hasOwn(defaulters, copy.kind) ? defaulters[copy.kind] : undefined;
-  defaulter?.(copy as Obj);
+  defaulter?.(copy as Obj, opts);
   return copy;
 }

@@ -9,7 +9,13 @@ export {
   type ValidateOptions,
   type ValidationResult,
 } from './validate-object.js';
-export { defaultObject, defaultPullPolicy, DEFAULT_TOLERATION_SECONDS } from './default-object.js';
+export {
+  defaultObject,
+  defaultPullPolicy,
+  DEFAULT_TOLERATION_SECONDS,
+  type DefaultingOptions,
+} from './default-object.js';
+export { quantityValue } from './quantity.js';
 export { schemaKinds } from './kinds.js';
 export {
   isConfigMapKey,

@@ -1,0 +1,37 @@
+/**
+ * Timers, injected wherever the client machinery waits (queue delays, back-off, resync, lease
+ * renewal), so tests can run them on virtual time.
+ */
+export interface TimerScheduler {
+  /** Milliseconds on this scheduler's time line; only differences between readings mean anything. */
+  now(): number;
+  /** Calls `callback` once, `ms` from now; the handle is only good for `clearTimeout`. */
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Node's own timers and wall clock. */
+export const systemTimers: TimerScheduler = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/**
+ * Resolves after `ms` on `timers`, or as soon as `signal` aborts (never rejects), so a loop that
+ * sleeps between retries stops at once when it is told to.
+ */
+export function sleep(timers: TimerScheduler, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const onAbort = () => {
+      timers.clearTimeout(handle);
+      resolve();
+    };
+    const handle = timers.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

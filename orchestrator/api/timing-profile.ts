@@ -1,0 +1,61 @@
+/**
+ * Every interval of the orchestrator in one place. `kubernetes` holds upstream's defaults;
+ * `fast` (the harness default) lets a cluster notice and recover from a lost node in seconds.
+ * Each field is also a flag of the component that uses it.
+ */
+export interface TimingProfile {
+  /** kubelet: how long a node Lease is valid (--node-lease-duration-seconds). */
+  nodeLeaseDurationSeconds: number;
+  /** kubelet: how often the node Lease is renewed. */
+  nodeLeaseRenewIntervalMs: number;
+  /** kubelet: how often node status is posted when nothing changed (--node-status-update-frequency). */
+  nodeStatusUpdateFrequencyMs: number;
+  /** controller-manager: a node whose Lease was not renewed for this long becomes Unknown. */
+  nodeMonitorGracePeriodMs: number;
+  /** controller-manager: how often node health is checked (--node-monitor-period). */
+  nodeMonitorPeriodMs: number;
+  /** apiserver: tolerationSeconds of the default not-ready/unreachable tolerations of every pod. */
+  defaultTolerationSeconds: number;
+  /** controller-manager: evictions per second from unhealthy nodes (--node-eviction-rate). */
+  nodeEvictionRate: number;
+  /** Leader election of the scheduler and controller-manager. */
+  leaderElection: { leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number };
+  /** Informer resync period; 0 disables periodic resync. */
+  resyncMs: number;
+}
+
+export const TIMING_PROFILES: Readonly<Record<'kubernetes' | 'fast', TimingProfile>> = Object.freeze({
+  kubernetes: {
+    nodeLeaseDurationSeconds: 40,
+    nodeLeaseRenewIntervalMs: 10_000,
+    nodeStatusUpdateFrequencyMs: 10_000,
+    nodeMonitorGracePeriodMs: 50_000,
+    nodeMonitorPeriodMs: 5_000,
+    defaultTolerationSeconds: 300,
+    nodeEvictionRate: 0.1,
+    leaderElection: { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
+    resyncMs: 0,
+  },
+  fast: {
+    nodeLeaseDurationSeconds: 2,
+    nodeLeaseRenewIntervalMs: 250,
+    nodeStatusUpdateFrequencyMs: 1_000,
+    nodeMonitorGracePeriodMs: 1_000,
+    nodeMonitorPeriodMs: 100,
+    defaultTolerationSeconds: 1,
+    nodeEvictionRate: 100,
+    leaderElection: { leaseDurationMs: 2_000, renewDeadlineMs: 1_500, retryPeriodMs: 250 },
+    resyncMs: 0,
+  },
+});
+
+export type TimingProfileName = keyof typeof TIMING_PROFILES;
+
+export function timingProfile(name: string): TimingProfile {
+  if (!Object.hasOwn(TIMING_PROFILES, name)) {
+    throw new RangeError(
+      `unknown timing profile "${name}": use ${Object.keys(TIMING_PROFILES).join(' or ')}`,
+    );
+  }
+  return TIMING_PROFILES[name as TimingProfileName];
+}
