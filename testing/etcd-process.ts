@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../harness/cluster/local-control-plane.js';
+import { reapOnExit } from '../harness/cluster/child-reaper.js';
 
 /**
  * A real single-member etcd for tests, on free loopback ports with its own data directory.
@@ -48,6 +49,7 @@ export class EtcdProcess {
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     this.child = child;
+    reapOnExit(child);
     await new Promise<void>((resolve, reject) => {
       let log = '';
       const timer = setTimeout(

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { Agent, request } from 'undici';
+import { reapOnExit } from './child-reaper.js';
 
 export interface LocalProcessSpec {
   name: string;
@@ -37,6 +38,7 @@ export class LocalProcess {
       env: { ...process.env, ...this.spec.env },
     });
     this.child = child;
+    reapOnExit(child);
     const collect = (chunk: Buffer) => {
       log.write(chunk);
       if (this.output.length < 64 * 1024) this.output += chunk.toString();

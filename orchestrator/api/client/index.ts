@@ -31,3 +31,6 @@ export {
 } from './object-cache.js';
 export { systemTimers, type TimerScheduler } from './timer-scheduler.js';
 export { WorkQueue, type WorkQueueOptions } from './work-queue.js';
+export { InformerFactory, type InformerFactoryOptions } from './informer-factory.js';
+export { EventRecorder } from './event-recorder.js';
+export { ReconcileLoop, type ReconcileLoopOptions } from './reconcile-loop.js';

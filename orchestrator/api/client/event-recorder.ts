@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { formatTime, type Clock, systemClock } from '../clock.js';
+import { apiVersionOf, findResource } from '../resources.js';
+import type { Event, KubeObject } from '../types.js';
+import type { ApiClient } from './api-client.js';
+
+const EVENTS = findResource('', 'v1', 'events')!;
+const MAX_REMEMBERED = 4096;
+
+/**
+ * Records core/v1 Events about objects, as client-go's EventRecorder: the same reason and
+ * message about the same object within one process bump `count` instead of adding an Event.
+ * Best effort: recording never throws and never blocks the caller.
+ */
+export class EventRecorder {
+  private readonly seen = new Map<string, { name: string; namespace: string; count: number }>();
+
+  constructor(
+    private readonly client: ApiClient,
+    private readonly source: { component: string; host?: string },
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    void this.record(obj, type, reason, message).catch(() => undefined);
+  }
+
+  private async record(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    const now = formatTime(this.clock.now());
+    const key = `${obj.metadata.uid}|${reason}|${message}`;
+    const known = this.seen.get(key);
+    if (known) {
+      known.count++;
+      this.seen.delete(key);
+      this.seen.set(key, known);
+      await this.client.patch(EVENTS, known.namespace, known.name, { count: known.count, lastTimestamp: now });
+      return;
+    }
+    const namespace = obj.metadata.namespace || 'default';
+    const name = `${obj.metadata.name}.${randomBytes(8).toString('hex')}`;
+    this.remember(key, { name, namespace, count: 1 });
+    const resource = findResourceOf(obj);
+    const event: Event = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name, namespace },
+      involvedObject: {
+        kind: obj.kind,
+        namespace: obj.metadata.namespace,
+        name: obj.metadata.name,
+        uid: obj.metadata.uid,
+        apiVersion: resource ? apiVersionOf(resource) : obj.apiVersion,
+        resourceVersion: obj.metadata.resourceVersion,
+      },
+      reason,
+      message,
+      type,
+      count: 1,
+      firstTimestamp: now,
+      lastTimestamp: now,
+      source: this.source,
+      reportingComponent: this.source.component,
+      reportingInstance: this.source.host ?? '',
+    };
+    await this.client.create(EVENTS, event);
+  }
+
+  private remember(key: string, value: { name: string; namespace: string; count: number }): void {
+    this.seen.set(key, value);
+    if (this.seen.size > MAX_REMEMBERED) this.seen.delete(this.seen.keys().next().value!);
+  }
+}
+
+function findResourceOf(obj: KubeObject) {
+  const slash = obj.apiVersion?.indexOf('/') ?? -1;
+  const group = slash < 0 ? '' : obj.apiVersion.slice(0, slash);
+  const version = slash < 0 ? obj.apiVersion : obj.apiVersion.slice(slash + 1);
+  return findResource(group, version, `${obj.kind?.toLowerCase()}s`);
+}

@@ -1,0 +1,43 @@
+import type { Condition, KubeObject, OwnerReference, Pod } from './types.js';
+
+/** The owner reference marked `controller: true`, if any. */
+export function controllerOf(obj: KubeObject): OwnerReference | undefined {
+  return obj.metadata.ownerReferences?.find((r) => r.controller);
+}
+
+/** Running or about to run: not finished and not being deleted (client-go's IsPodActive). */
+export function isPodActive(pod: Pod): boolean {
+  const phase = pod.status?.phase;
+  return phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata.deletionTimestamp;
+}
+
+export function podCondition(pod: Pod, type: string): Condition | undefined {
+  return pod.status?.conditions?.find((c) => c.type === type);
+}
+
+export function isPodReady(pod: Pod): boolean {
+  return podCondition(pod, 'Ready')?.status === 'True';
+}
+
+/** Ready for at least `minReadySeconds` at `now` (ms since epoch). */
+export function isPodAvailable(pod: Pod, minReadySeconds: number, now: number): boolean {
+  const ready = podCondition(pod, 'Ready');
+  if (ready?.status !== 'True') return false;
+  if (minReadySeconds <= 0) return true;
+  const since = ready.lastTransitionTime ? Date.parse(ready.lastTransitionTime) : 0;
+  return since + minReadySeconds * 1000 <= now;
+}
+
+/** Sets a condition, keeping lastTransitionTime when the status did not change. */
+export function withCondition(conditions: Condition[] | undefined, next: Condition, now: string): Condition[] {
+  const list = [...(conditions ?? [])];
+  const i = list.findIndex((c) => c.type === next.type);
+  const previous = i >= 0 ? list[i] : undefined;
+  const merged: Condition = {
+    ...next,
+    lastTransitionTime: previous && previous.status === next.status ? previous.lastTransitionTime : now,
+  };
+  if (i >= 0) list[i] = merged;
+  else list.push(merged);
+  return list;
+}

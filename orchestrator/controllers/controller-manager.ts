@@ -1,0 +1,48 @@
+import type { Controller, ControllerContext } from './controller.js';
+import { ReplicaSetController } from './replicaset-controller.js';
+
+/** Every controller by its --controllers name, in start order. */
+export const CONTROLLERS: Readonly<Record<string, (ctx: ControllerContext) => Controller>> = {
+  replicaset: (ctx) => new ReplicaSetController(ctx),
+};
+
+/**
+ * Resolves a kube-controller-manager style --controllers list: `*` is every controller,
+ * `-name` disables one, a bare name enables it.
+ */
+export function selectControllers(spec: string): string[] {
+  const all = Object.keys(CONTROLLERS);
+  const items = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = items.map((i) => i.replace(/^-/, '')).filter((i) => i !== '*' && !all.includes(i));
+  if (unknown.length) throw new RangeError(`--controllers: unknown controller(s) ${unknown.join(', ')}; known: ${all.join(', ')}`);
+  const enabled = new Set(items.includes('*') ? all : []);
+  for (const i of items) {
+    if (i.startsWith('-')) enabled.delete(i.slice(1));
+    else if (i !== '*') enabled.add(i);
+  }
+  return all.filter((c) => enabled.has(c));
+}
+
+/**
+ * kube-controller-manager: the selected controllers over one set of shared informers. run()
+ * returns when `signal` aborts (leadership lost or shutdown), after every controller stopped.
+ */
+export class ControllerManager {
+  private readonly controllers: Controller[];
+
+  constructor(
+    private readonly ctx: ControllerContext,
+    names: string[],
+  ) {
+    this.controllers = names.map((n) => CONTROLLERS[n]!(ctx));
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    this.ctx.informers.start();
+    try {
+      await Promise.all(this.controllers.map((c) => c.run(signal)));
+    } finally {
+      await this.ctx.informers.stop();
+    }
+  }
+}

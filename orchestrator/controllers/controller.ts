@@ -1,0 +1,25 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../api/clock.js';
+import type { ApiClient, InformerFactory, EventRecorder } from '../api/client/index.js';
+import type { TimingProfile } from '../api/timing-profile.js';
+
+/** What every controller is given by the controller-manager. */
+export interface ControllerContext {
+  client: ApiClient;
+  informers: InformerFactory;
+  recorder: EventRecorder;
+  clock: Clock;
+  timing: TimingProfile;
+  log: Logger;
+  /** Workers per controller (--concurrent-*-syncs). */
+  workers: number;
+}
+
+/**
+ * A control loop of the controller-manager. The constructor registers informer handlers; run()
+ * starts reconciling once the informers have synced and returns when `signal` aborts.
+ */
+export interface Controller {
+  readonly name: string;
+  run(signal: AbortSignal): Promise<void>;
+}

@@ -1,0 +1,255 @@
+import { isDeepStrictEqual } from 'node:util';
+import { ReconcileLoop, objectKey, type Informer } from '../api/client/index.js';
+import { isApiError } from '../api/errors.js';
+import { controllerOf, isPodActive, isPodAvailable, isPodReady } from '../api/pod-helpers.js';
+import { findResource } from '../api/resources.js';
+import { labelSelectorFromObject } from '../api/selectors/index.js';
+import type { OwnerReference, Pod, ReplicaSet, WorkloadStatus } from '../api/types.js';
+import type { Controller, ControllerContext } from './controller.js';
+import { Expectations } from './expectations.js';
+
+const PODS = findResource('', 'v1', 'pods')!;
+const REPLICASETS = findResource('apps', 'v1', 'replicasets')!;
+/** At most this many creations or deletions per reconcile, as kube-controller-manager's burstReplicas. */
+const BURST_REPLICAS = 500;
+/** Creations start with one and double per successful batch, so a failing template costs one request. */
+const SLOW_START_INITIAL_BATCH = 1;
+
+/**
+ * Keeps the number of active pods of each ReplicaSet at spec.replicas: adopts matching orphans,
+ * releases pods whose labels no longer match, creates and deletes with expectations so that a
+ * lagging cache never causes a second creation, and writes status last.
+ */
+export class ReplicaSetController implements Controller {
+  readonly name = 'replicaset';
+  private readonly loop: ReconcileLoop;
+  private readonly replicaSets: Informer<ReplicaSet>;
+  private readonly pods: Informer<Pod>;
+  private readonly expectations: Expectations;
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.expectations = new Expectations(ctx.clock);
+    this.replicaSets = ctx.informers.informer<ReplicaSet>(REPLICASETS);
+    this.pods = ctx.informers.informer<Pod>(PODS);
+    this.loop = new ReconcileLoop({
+      name: this.name,
+      workers: ctx.workers,
+      reconcile: (key) => this.reconcile(key),
+      onError: (key, e) => ctx.log.warn({ controller: this.name, key, err: (e as Error).message }, 'reconcile failed'),
+    });
+    this.replicaSets.addHandlers({
+      add: (rs) => this.loop.enqueue(rs),
+      update: (_old, rs) => this.loop.enqueue(rs),
+      delete: (rs) => {
+        this.expectations.forget(objectKey(rs));
+        this.loop.enqueue(rs);
+      },
+    });
+    this.pods.addHandlers({
+      add: (pod) => {
+        const owner = this.ownerKey(pod);
+        if (owner) this.expectations.creationObserved(owner);
+        this.enqueueFor(pod);
+      },
+      update: (old, pod) => {
+        if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) {
+          const owner = this.ownerKey(pod);
+          if (owner) this.expectations.deletionObserved(owner, objectKey(pod));
+        }
+        this.enqueueFor(pod);
+        if (!isDeepStrictEqual(old.metadata.labels, pod.metadata.labels) || controllerOf(old)?.uid !== controllerOf(pod)?.uid) {
+          this.enqueueFor(old);
+        }
+      },
+      delete: (pod) => {
+        const owner = this.ownerKey(pod);
+        if (owner) this.expectations.deletionObserved(owner, objectKey(pod));
+        this.enqueueFor(pod);
+      },
+    });
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    if (!(await this.ctx.informers.waitForSync(signal))) return;
+    await this.loop.run(signal);
+  }
+
+  /** The key of the ReplicaSet controlling `pod`, if one does. */
+  private ownerKey(pod: Pod): string | undefined {
+    const ref = controllerOf(pod);
+    return ref?.kind === 'ReplicaSet' ? `${pod.metadata.namespace}/${ref.name}` : undefined;
+  }
+
+  /** A pod event concerns its controller, or, for an orphan, every ReplicaSet that could adopt it. */
+  private enqueueFor(pod: Pod): void {
+    const owner = this.ownerKey(pod);
+    if (owner) return this.loop.enqueue(owner);
+    if (controllerOf(pod)) return;
+    for (const rs of this.replicaSets.byIndex('namespace', pod.metadata.namespace ?? '')) {
+      if (labelSelectorFromObject(rs.spec.selector).matches(pod.metadata.labels)) this.loop.enqueue(rs);
+    }
+  }
+
+  private async reconcile(key: string): Promise<void> {
+    const rs = this.replicaSets.get(key);
+    if (!rs) {
+      this.expectations.forget(key);
+      return;
+    }
+    const pods = await this.claimPods(rs);
+    const active = pods.filter(isPodActive);
+    if (this.expectations.satisfied(key) && !rs.metadata.deletionTimestamp) {
+      const diff = active.length - (rs.spec.replicas ?? 1);
+      if (diff < 0) await this.createPods(rs, Math.min(-diff, BURST_REPLICAS));
+      else if (diff > 0) await this.deletePods(rs, active, Math.min(diff, BURST_REPLICAS));
+    }
+    await this.updateStatus(rs, active);
+  }
+
+  /**
+   * The pods this ReplicaSet owns after adoption and release (controller-runtime's
+   * ClaimPods): matching orphans are adopted, owned pods that stopped matching are released.
+   */
+  private async claimPods(rs: ReplicaSet): Promise<Pod[]> {
+    const selector = labelSelectorFromObject(rs.spec.selector);
+    const owned: Pod[] = [];
+    for (const pod of this.pods.byIndex('namespace', rs.metadata.namespace ?? '')) {
+      const ref = controllerOf(pod);
+      const matches = selector.matches(pod.metadata.labels);
+      if (ref?.uid === rs.metadata.uid) {
+        if (matches) owned.push(pod);
+        else await this.release(rs, pod);
+      } else if (!ref && matches && !rs.metadata.deletionTimestamp && !pod.metadata.deletionTimestamp && isPodActive(pod)) {
+        if (await this.adopt(rs, pod)) owned.push(pod);
+      }
+    }
+    return owned;
+  }
+
+  private async adopt(rs: ReplicaSet, pod: Pod): Promise<boolean> {
+    // Adopt only if this very ReplicaSet still exists: a cache may hold a deleted one.
+    const live = await this.ctx.client.tryGet<ReplicaSet>(REPLICASETS, rs.metadata.namespace!, rs.metadata.name!);
+    if (!live || live.metadata.uid !== rs.metadata.uid || live.metadata.deletionTimestamp) return false;
+    try {
+      await this.ctx.client.patch(PODS, pod.metadata.namespace!, pod.metadata.name!, {
+        metadata: {
+          ownerReferences: [...(pod.metadata.ownerReferences ?? []), ownerRef(rs)],
+          uid: pod.metadata.uid,
+        },
+      });
+      return true;
+    } catch (e) {
+      if (isApiError(e, 'NotFound')) return false;
+      throw e;
+    }
+  }
+
+  private async release(rs: ReplicaSet, pod: Pod): Promise<void> {
+    const remaining = (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid);
+    try {
+      await this.ctx.client.patch(PODS, pod.metadata.namespace!, pod.metadata.name!, {
+        metadata: { ownerReferences: remaining.length ? remaining : null, uid: pod.metadata.uid },
+      });
+    } catch (e) {
+      if (!isApiError(e, 'NotFound')) throw e;
+    }
+  }
+
+  private async createPods(rs: ReplicaSet, count: number): Promise<void> {
+    const key = objectKey(rs);
+    this.expectations.expectCreations(key, count);
+    let remaining = count;
+    let created = 0;
+    for (let batch = SLOW_START_INITIAL_BATCH; remaining > 0; batch *= 2) {
+      const size = Math.min(batch, remaining);
+      const results = await Promise.allSettled(Array.from({ length: size }, () => this.createPod(rs)));
+      const failures = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+      created += size - failures.length;
+      remaining -= size;
+      if (failures.length > 0) {
+        // Pods never created will never be observed: lower the expectations by them and the skipped rest.
+        for (let i = 0; i < failures.length + remaining; i++) this.expectations.creationObserved(key);
+        const reason = (failures[0]!.reason as Error).message;
+        this.ctx.recorder.event(rs, 'Warning', 'FailedCreate', `Error creating: ${reason}`);
+        throw failures[0]!.reason;
+      }
+    }
+    this.ctx.recorder.event(rs, 'Normal', 'SuccessfulCreate', `Created ${created} pod(s)`);
+  }
+
+  private async createPod(rs: ReplicaSet): Promise<void> {
+    const template = rs.spec.template!;
+    const pod: Pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        generateName: `${rs.metadata.name}-`,
+        namespace: rs.metadata.namespace,
+        labels: { ...template.metadata?.labels },
+        annotations: template.metadata?.annotations ? { ...template.metadata.annotations } : undefined,
+        ownerReferences: [ownerRef(rs)],
+      },
+      spec: structuredClone(template.spec),
+    };
+    await this.ctx.client.create(PODS, pod);
+  }
+
+  private async deletePods(rs: ReplicaSet, active: Pod[], count: number): Promise<void> {
+    const victims = [...active].sort(deletionOrder).slice(0, count);
+    const key = objectKey(rs);
+    this.expectations.expectDeletions(key, victims.map(objectKey));
+    const results = await Promise.allSettled(
+      victims.map((pod) => this.ctx.client.delete(PODS, pod.metadata.namespace!, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid } })),
+    );
+    results.forEach((r, i) => {
+      if (r.status === 'rejected') this.expectations.deletionObserved(key, objectKey(victims[i]!));
+    });
+    const failed = results.find((r) => r.status === 'rejected' && !isApiError(r.reason, 'NotFound')) as PromiseRejectedResult | undefined;
+    this.ctx.recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted ${victims.length} pod(s)`);
+    if (failed) throw failed.reason;
+  }
+
+  private async updateStatus(rs: ReplicaSet, active: Pod[]): Promise<void> {
+    const now = this.ctx.clock.now().getTime();
+    const templateLabels = rs.spec.template?.metadata?.labels ?? {};
+    const status: WorkloadStatus = {
+      ...rs.status,
+      replicas: active.length,
+      fullyLabeledReplicas: active.filter((p) => Object.entries(templateLabels).every(([k, v]) => p.metadata.labels?.[k] === v)).length,
+      readyReplicas: active.filter(isPodReady).length,
+      availableReplicas: active.filter((p) => isPodAvailable(p, rs.spec.minReadySeconds ?? 0, now)).length,
+      observedGeneration: rs.metadata.generation,
+    };
+    if (isDeepStrictEqual(status, rs.status)) return;
+    try {
+      await this.ctx.client.updateStatus(REPLICASETS, { ...rs, status });
+    } catch (e) {
+      if (!isApiError(e, 'NotFound')) throw e;
+    }
+    // A pod turning available after minReadySeconds changes nothing the informer sees: look again then.
+    if (rs.spec.minReadySeconds && status.readyReplicas !== status.availableReplicas) {
+      this.loop.queue.addAfter(objectKey(rs), rs.spec.minReadySeconds * 1000);
+    }
+  }
+}
+
+function ownerRef(rs: ReplicaSet): OwnerReference {
+  return { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.metadata.name!, uid: rs.metadata.uid!, controller: true, blockOwnerDeletion: true };
+}
+
+/**
+ * Which pods go first when scaling down (Kubernetes' ActivePods ordering): unscheduled before
+ * scheduled, pending before running, not ready before ready, more restarts first, newest first.
+ */
+export function deletionOrder(a: Pod, b: Pod): number {
+  const rank = (p: Pod) => [
+    p.spec.nodeName ? 1 : 0,
+    p.status?.phase === 'Pending' ? 0 : p.status?.phase === 'Running' ? 2 : 1,
+    isPodReady(p) ? 1 : 0,
+  ];
+  const [ra, rb] = [rank(a), rank(b)];
+  for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return ra[i]! - rb[i]!;
+  const restarts = (p: Pod) => (p.status?.containerStatuses ?? []).reduce((n, c) => n + c.restartCount, 0);
+  if (restarts(a) !== restarts(b)) return restarts(b) - restarts(a);
+  return (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '');
+}
