@@ -87,6 +87,18 @@ describe('apiserver over a real etcd', function () {
       expect(Number(now.body.metadata.resourceVersion)).to.be.greaterThan(Number(rv));
     });
 
+    it('retries patches without a resourceVersion on conflict, so concurrent patches all land', async () => {
+      await cp.request('POST', '/api/v1/namespaces/default/configmaps', admin, configMap('many', {}));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          cp.request('PATCH', '/api/v1/namespaces/default/configmaps/many', admin, { data: { [`k${i}`]: 'v' } }, 'application/merge-patch+json'),
+        ),
+      );
+      expect(results.map((r) => r.status)).to.deep.equal(Array(20).fill(200));
+      const final = await cp.request('GET', '/api/v1/namespaces/default/configmaps/many', admin);
+      expect(Object.keys(final.body.data)).to.have.length(20);
+    });
+
     it('bumps generation on spec changes only, and keeps uid and creationTimestamp', async () => {
       const deploy = {
         apiVersion: 'apps/v1',

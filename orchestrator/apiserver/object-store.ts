@@ -100,9 +100,11 @@ export class ObjectStore {
 
   /**
    * Kubernetes' GuaranteedUpdate: read, let `update` compute the desired object, compare-and-swap
-   * on the read resourceVersion, and retry on Conflict — unless the caller pinned a
-   * resourceVersion, in which case a Conflict is the answer. A no-op update writes nothing.
-   * An object marked for deletion whose finalizers are now empty is deleted.
+   * on the read resourceVersion, and retry on Conflict. A caller that pinned a resourceVersion
+   * (a PUT carrying one) gets Conflict instead of a retry when the object moved on; so does an
+   * update whose result names another resourceVersion than the one it read (a patch that sets
+   * it). A no-op update writes nothing. An object marked for deletion whose finalizers are now
+   * empty is deleted.
    */
   async update(
     r: ResourceType,
@@ -110,19 +112,24 @@ export class ObjectStore {
     name: string,
     subresource: string,
     update: UpdateFn,
+    pinnedResourceVersion?: string,
   ): Promise<KubeObject> {
+    const stale = () =>
+      errors.conflict(
+        r.resource,
+        r.group,
+        name,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
     for (let attempt = 1; ; attempt++) {
       const live = await this.get(r, namespace, name);
+      if (pinnedResourceVersion && pinnedResourceVersion !== live.metadata.resourceVersion) throw stale();
       const requested = await update(live);
-      const pinned = requested.metadata.resourceVersion;
-      if (pinned && pinned !== live.metadata.resourceVersion) {
-        throw errors.conflict(
-          r.resource,
-          r.group,
-          name,
-          'the object has been modified; please apply your changes to the latest version and try again',
-        );
-      }
+      if (
+        requested.metadata.resourceVersion &&
+        requested.metadata.resourceVersion !== live.metadata.resourceVersion
+      )
+        throw stale();
       const ctx = { resource: r, subresource };
       validateUpdate(ctx, requested, live);
       const next = this.keepIdentity(prepareForUpdate(ctx, requested, live), live);
@@ -142,7 +149,7 @@ export class ObjectStore {
           describe(r, name),
         );
       } catch (e) {
-        if (!(isApiError(e, 'Conflict') && !pinned && attempt < MAX_UPDATE_ATTEMPTS)) throw e;
+        if (!(isApiError(e, 'Conflict') && !pinnedResourceVersion && attempt < MAX_UPDATE_ATTEMPTS)) throw e;
       }
     }
   }

@@ -253,19 +253,26 @@ export class ResourceHandler {
     const { object, warnings } = validateObject(named, { kind: r.kind, fieldValidation: fieldValidation(q) });
     const desired = defaultObject(object, this.defaulting);
     const manager = q.get('fieldManager') ?? userAgentManager(req);
-    const updated = await this.update(r, info, sub, q, async (live) => {
-      const next =
-        sub === 'finalize'
-          ? {
-              ...live,
-              spec: {
-                ...(live.spec as object),
-                finalizers: (desired.spec as { finalizers?: string[] })?.finalizers ?? [],
-              },
-            }
-          : desired;
-      return recordUpdateManager(live, next, manager, 'Update', formatTime(this.clock.now()));
-    });
+    const updated = await this.update(
+      r,
+      info,
+      sub,
+      q,
+      async (live) => {
+        const next =
+          sub === 'finalize'
+            ? {
+                ...live,
+                spec: {
+                  ...(live.spec as object),
+                  finalizers: (desired.spec as { finalizers?: string[] })?.finalizers ?? [],
+                },
+              }
+            : desired;
+        return recordUpdateManager(live, next, manager, 'Update', formatTime(this.clock.now()));
+      },
+      desired.metadata.resourceVersion,
+    );
     return this.respond(res, req, r, 200, updated, q, warnings);
   }
 
@@ -330,22 +337,31 @@ export class ResourceHandler {
     sub: string,
     q: URLSearchParams,
     fn: (live: KubeObject) => KubeObject | Promise<KubeObject>,
+    pinnedResourceVersion?: string,
   ): Promise<KubeObject> {
     if (isDryRun(q)) {
       const live = await this.store.get(r, info.namespace, info.name);
       return fn(live);
     }
-    if (r.kind !== 'Service' || sub) return this.store.update(r, info.namespace, info.name, sub, fn);
+    if (r.kind !== 'Service' || sub)
+      return this.store.update(r, info.namespace, info.name, sub, fn, pinnedResourceVersion);
     let claims: string[] = [];
     let before: Service | undefined;
     try {
-      const updated = (await this.store.update(r, info.namespace, info.name, sub, async (live) => {
-        await this.allocator.releaseKeys(claims);
-        before = live as Service;
-        const next = (await fn(live)) as Service;
-        claims = await this.allocator.allocate(next, live as Service);
-        return next;
-      })) as Service;
+      const updated = (await this.store.update(
+        r,
+        info.namespace,
+        info.name,
+        sub,
+        async (live) => {
+          await this.allocator.releaseKeys(claims);
+          before = live as Service;
+          const next = (await fn(live)) as Service;
+          claims = await this.allocator.allocate(next, live as Service);
+          return next;
+        },
+        pinnedResourceVersion,
+      )) as Service;
       if (before) await this.allocator.release(before, updated);
       return updated;
     } catch (e) {
@@ -417,32 +433,39 @@ export class ResourceHandler {
       throw errors.methodNotAllowed(`${req.method} is not supported on ${r.resource}/scale`);
     const type = mediaType(req.headers['content-type']);
     // Patch media types are all JSON documents; only the way they apply differs.
-    const body = decodeBody(
-      await readBody(req),
-      type.endsWith('yaml') ? 'application/yaml' : 'application/json',
+    const raw = await readBody(req);
+    const body =
+      info.verb === 'update'
+        ? decodeBody(raw, req.headers['content-type'])
+        : decodeBody(raw, type.endsWith('yaml') ? 'application/yaml' : 'application/json');
+    const pinned =
+      info.verb === 'update'
+        ? (body as { metadata?: { resourceVersion?: string } })?.metadata?.resourceVersion
+        : undefined;
+    const updated = await this.store.update(
+      r,
+      info.namespace,
+      info.name,
+      '',
+      (live) => {
+        const current = scaleOf(live);
+        const desired = (
+          info.verb === 'patch' ? applyPatch(type, current as unknown as KubeObject, body, 'Scale') : body
+        ) as ReturnType<typeof scaleOf>;
+        const replicas = desired?.spec?.replicas;
+        if (!Number.isInteger(replicas) || (replicas as number) < 0) {
+          throw errors.invalid('Scale', 'autoscaling', info.name, [
+            {
+              field: 'spec.replicas',
+              reason: 'FieldValueInvalid',
+              message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+            },
+          ]);
+        }
+        return { ...live, spec: { ...(live.spec as object), replicas } };
+      },
+      pinned || undefined,
     );
-    const updated = await this.store.update(r, info.namespace, info.name, '', (live) => {
-      const current = scaleOf(live);
-      const desired = (
-        info.verb === 'patch' ? applyPatch(type, current as unknown as KubeObject, body, 'Scale') : body
-      ) as ReturnType<typeof scaleOf>;
-      const replicas = desired?.spec?.replicas;
-      if (!Number.isInteger(replicas) || (replicas as number) < 0) {
-        throw errors.invalid('Scale', 'autoscaling', info.name, [
-          {
-            field: 'spec.replicas',
-            reason: 'FieldValueInvalid',
-            message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
-          },
-        ]);
-      }
-      const pinned = info.verb === 'update' ? desired.metadata?.resourceVersion : undefined;
-      return {
-        ...live,
-        metadata: { ...live.metadata, resourceVersion: pinned || live.metadata.resourceVersion },
-        spec: { ...(live.spec as object), replicas },
-      };
-    });
     writeJson(res, 200, scaleOf(updated));
   }
 
