@@ -14,7 +14,10 @@ export function adminClient(cp: TestControlPlane): ApiClient {
  * Runs controllers in this process against `cp`, with their own client and informers, as the
  * controller-manager would. `stop()` ends them and closes the client.
  */
-export function runControllers(cp: TestControlPlane, make: (ctx: ControllerContext) => Controller[]): { ctx: ControllerContext; stop: () => Promise<void> } {
+export function runControllers(
+  cp: TestControlPlane,
+  make: (ctx: ControllerContext) => Controller[],
+): { ctx: ControllerContext; stop: () => Promise<void> } {
   const client = adminClient(cp);
   const ctx: ControllerContext = {
     client,

@@ -17,6 +17,8 @@ export const TEST_TOKENS = {
   alice: 'alice-token',
   bob: 'bob-token',
   nobody: 'nobody-token',
+  scheduler: 'scheduler-token',
+  controllerManager: 'controller-manager-token',
 } as const;
 
 export const TOKEN_FILE = [
@@ -24,6 +26,8 @@ export const TOKEN_FILE = [
   `${TEST_TOKENS.alice},alice,uid-alice,"tenants"`,
   `${TEST_TOKENS.bob},bob,uid-bob,"tenants"`,
   `${TEST_TOKENS.nobody},nobody,uid-nobody`,
+  `${TEST_TOKENS.scheduler},system:kube-scheduler,uid-scheduler`,
+  `${TEST_TOKENS.controllerManager},system:kube-controller-manager,uid-controller-manager`,
 ].join('\n');
 
 /**

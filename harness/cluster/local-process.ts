@@ -26,6 +26,11 @@ export class LocalProcess {
 
   constructor(readonly spec: LocalProcessSpec) {}
 
+  /** What the process printed so far (the first 64 KiB). */
+  get printed(): string {
+    return this.output;
+  }
+
   get pid(): number | undefined {
     return this.child?.pid;
   }
@@ -61,6 +66,17 @@ export class LocalProcess {
       throw e;
     }
     exited.catch(() => undefined);
+  }
+
+  /** SIGKILL, as a crash: no clean-up runs in the process. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGKILL');
+      await gone;
+    }
+    await this.stop();
   }
 
   async stop(graceMs = 5000): Promise<void> {

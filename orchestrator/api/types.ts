@@ -250,7 +250,17 @@ export interface PodStatus {
   reason?: string;
   message?: string;
   containerStatuses?: ContainerStatus[];
+  /** crucible: the node port each containerPort is served on (pods share their node's address). */
+  portMappings?: PortMapping[];
   [field: string]: unknown;
+}
+
+export interface PortMapping {
+  containerName: string;
+  name?: string;
+  containerPort: number;
+  hostPort: number;
+  protocol?: string;
 }
 
 export interface Pod extends KubeObject {

@@ -51,20 +51,31 @@ export async function componentRuntime(name: string, flags: ComponentFlags): Pro
   const timing: TimingProfile = {
     ...base,
     leaderElection: {
-      leaseDurationMs: flags.leaderElectLeaseDuration ? parseDuration(flags.leaderElectLeaseDuration) : le.leaseDurationMs,
-      renewDeadlineMs: flags.leaderElectRenewDeadline ? parseDuration(flags.leaderElectRenewDeadline) : le.renewDeadlineMs,
-      retryPeriodMs: flags.leaderElectRetryPeriod ? parseDuration(flags.leaderElectRetryPeriod) : le.retryPeriodMs,
+      leaseDurationMs: flags.leaderElectLeaseDuration
+        ? parseDuration(flags.leaderElectLeaseDuration)
+        : le.leaseDurationMs,
+      renewDeadlineMs: flags.leaderElectRenewDeadline
+        ? parseDuration(flags.leaderElectRenewDeadline)
+        : le.renewDeadlineMs,
+      retryPeriodMs: flags.leaderElectRetryPeriod
+        ? parseDuration(flags.leaderElectRetryPeriod)
+        : le.retryPeriodMs,
     },
   };
-  const token = flags.token ?? (flags.tokenFile ? (await readFile(flags.tokenFile, 'utf8')).trim() : undefined);
+  const token =
+    flags.token ?? (flags.tokenFile ? (await readFile(flags.tokenFile, 'utf8')).trim() : undefined);
   const caPem = flags.certificateAuthority ? await readFile(flags.certificateAuthority, 'utf8') : undefined;
   const client = new ApiClient({
-    servers: flags.server.split(',').map((s) => s.trim()).filter(Boolean),
+    servers: flags.server
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     token,
     caPem,
     userAgent: `${name}/crucible`,
   });
   const identity = flags.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`;
+  log.info({ identity, profile: flags.profile, servers: flags.server }, 'starting');
   return { client, timing, log, identity };
 }
 
@@ -81,7 +92,9 @@ export function runLeaderElected(
 ): () => Promise<void> {
   if (!leaderElect) {
     const controller = new AbortController();
-    const done = work(controller.signal).catch((e: unknown) => rt.log.error({ err: (e as Error).message }, 'stopped with an error'));
+    const done = work(controller.signal).catch((e: unknown) =>
+      rt.log.error({ err: (e as Error).message }, 'stopped with an error'),
+    );
     return async () => {
       controller.abort();
       await done;
@@ -96,7 +109,9 @@ export function runLeaderElected(
     ...rt.timing.leaderElection,
     onStartedLeading: (signal) => {
       rt.log.info({ identity: rt.identity }, 'became leader');
-      current = work(signal).catch((e: unknown) => rt.log.error({ err: (e as Error).message }, 'stopped with an error'));
+      current = work(signal).catch((e: unknown) =>
+        rt.log.error({ err: (e as Error).message }, 'stopped with an error'),
+      );
     },
     onStoppedLeading: () => rt.log.info({ identity: rt.identity }, 'stopped leading'),
     onNewLeader: (id) => rt.log.info({ leader: id }, 'new leader'),

@@ -2,7 +2,12 @@ import { Command } from 'commander';
 import { EventRecorder, InformerFactory } from '../api/client/index.js';
 import { systemClock } from '../api/clock.js';
 import { ControllerManager, selectControllers } from '../controllers/controller-manager.js';
-import { componentRuntime, runLeaderElected, withComponentFlags, type ComponentFlags } from './component-options.js';
+import {
+  componentRuntime,
+  runLeaderElected,
+  withComponentFlags,
+  type ComponentFlags,
+} from './component-options.js';
 import { runUntilSignal } from './run-until-signal.js';
 
 interface ControllerManagerFlags extends ComponentFlags {
@@ -13,31 +18,50 @@ interface ControllerManagerFlags extends ComponentFlags {
 /** `orchestrator controller-manager`: kube-controller-manager's control loops, leader-elected. */
 export function controllerManagerCommand(): Command {
   return withComponentFlags(new Command('controller-manager'))
-    .description('run the control loops (replicaset, deployment, node lifecycle, endpoints, namespace, garbage collector, resource quota)')
-    .option('--controllers <list>', "controllers to run: '*' for all, 'name' to enable, '-name' to disable", '*')
+    .description(
+      'run the control loops (replicaset, deployment, node lifecycle, endpoints, namespace, garbage collector, resource quota)',
+    )
+    .option(
+      '--controllers <list>',
+      "controllers to run: '*' for all, 'name' to enable, '-name' to disable",
+      '*',
+    )
     .option('--concurrent-syncs <n>', 'workers per controller', '5')
     .action(async (flags: ControllerManagerFlags) => {
       const names = selectControllers(flags.controllers);
       const workers = Number(flags.concurrentSyncs);
-      if (!Number.isInteger(workers) || workers < 1) throw new Error(`--concurrent-syncs: "${flags.concurrentSyncs}" is not a positive whole number`);
+      if (!Number.isInteger(workers) || workers < 1)
+        throw new Error(`--concurrent-syncs: "${flags.concurrentSyncs}" is not a positive whole number`);
       const rt = await componentRuntime('controller-manager', flags);
-      rt.log.info({ controllers: names, profile: flags.profile }, 'starting');
-      const stop = runLeaderElected(rt, 'kube-controller-manager', flags.leaderElect === 'true', async (signal) => {
-        // A fresh set of informers per leadership term: nothing cached survives a lost lease.
-        const ctx = {
-          client: rt.client,
-          informers: new InformerFactory(rt.client, { resyncMs: rt.timing.resyncMs }),
-          recorder: new EventRecorder(rt.client, { component: 'controller-manager', host: rt.identity }, systemClock),
-          clock: systemClock,
-          timing: rt.timing,
-          log: rt.log,
-          workers,
-        };
-        await new ControllerManager(ctx, names).run(signal);
-      });
-      runUntilSignal(async () => {
-        await stop();
-        await rt.client.close();
-      }, (m) => rt.log.info(m));
+      rt.log.info({ controllers: names }, 'controllers selected');
+      const stop = runLeaderElected(
+        rt,
+        'kube-controller-manager',
+        flags.leaderElect === 'true',
+        async (signal) => {
+          // A fresh set of informers per leadership term: nothing cached survives a lost lease.
+          const ctx = {
+            client: rt.client,
+            informers: new InformerFactory(rt.client, { resyncMs: rt.timing.resyncMs }),
+            recorder: new EventRecorder(
+              rt.client,
+              { component: 'controller-manager', host: rt.identity },
+              systemClock,
+            ),
+            clock: systemClock,
+            timing: rt.timing,
+            log: rt.log,
+            workers,
+          };
+          await new ControllerManager(ctx, names).run(signal);
+        },
+      );
+      runUntilSignal(
+        async () => {
+          await stop();
+          await rt.client.close();
+        },
+        (m) => rt.log.info(m),
+      );
     });
 }

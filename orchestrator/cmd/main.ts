@@ -6,12 +6,14 @@
 import { Command } from 'commander';
 import { apiserverCommand } from './apiserver-command.js';
 import { controllerManagerCommand } from './controller-manager-command.js';
+import { schedulerCommand } from './scheduler-command.js';
 
 const program = new Command('orchestrator')
   .description("crucible's bundled orchestrator: Kubernetes' architecture, one component per process")
   .showHelpAfterError()
   .addCommand(apiserverCommand())
-  .addCommand(controllerManagerCommand());
+  .addCommand(controllerManagerCommand())
+  .addCommand(schedulerCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`orchestrator: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -1,9 +1,13 @@
 import type { Controller, ControllerContext } from './controller.js';
+import { EndpointsController } from './endpoints-controller.js';
+import { NodeLifecycleController } from './node-lifecycle-controller.js';
 import { ReplicaSetController } from './replicaset-controller.js';
 
 /** Every controller by its --controllers name, in start order. */
 export const CONTROLLERS: Readonly<Record<string, (ctx: ControllerContext) => Controller>> = {
   replicaset: (ctx) => new ReplicaSetController(ctx),
+  nodelifecycle: (ctx) => new NodeLifecycleController(ctx),
+  endpoints: (ctx) => new EndpointsController(ctx),
 };
 
 /**
@@ -12,9 +16,15 @@ export const CONTROLLERS: Readonly<Record<string, (ctx: ControllerContext) => Co
  */
 export function selectControllers(spec: string): string[] {
   const all = Object.keys(CONTROLLERS);
-  const items = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = items.map((i) => i.replace(/^-/, '')).filter((i) => i !== '*' && !all.includes(i));
-  if (unknown.length) throw new RangeError(`--controllers: unknown controller(s) ${unknown.join(', ')}; known: ${all.join(', ')}`);
+  if (unknown.length)
+    throw new RangeError(
+      `--controllers: unknown controller(s) ${unknown.join(', ')}; known: ${all.join(', ')}`,
+    );
   const enabled = new Set(items.includes('*') ? all : []);
   for (const i of items) {
     if (i.startsWith('-')) enabled.delete(i.slice(1));

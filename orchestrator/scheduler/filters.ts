@@ -1,4 +1,5 @@
-import type { NodeSelectorRequirement, Pod, Taint, Toleration } from '../api/types.js';
+import { tolerates } from '../api/taints.js';
+import type { NodeSelectorRequirement, Pod } from '../api/types.js';
 import { podRequests, type NodeInfo } from './node-info.js';
 
 /** A filter returns why the pod cannot go to the node, or undefined when it can. */
@@ -16,22 +17,13 @@ export const nodeReady: Filter = (_pod, { node }) => {
 export const taintsTolerated: Filter = (pod, { node }) => {
   const untolerated = (node.spec?.taints ?? []).find(
     (t) =>
-      (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(pod.spec.tolerations ?? [], t),
+      (t.effect === 'NoSchedule' || t.effect === 'NoExecute') &&
+      !(pod.spec.tolerations ?? []).some((tol) => tolerates(tol, t)),
   );
   return untolerated
     ? `node(s) had untolerated taint {${untolerated.key}: ${untolerated.value ?? ''}}`
     : undefined;
 };
-
-/** Kubernetes' ToleratesTaint: key, operator (Equal/Exists) and effect (empty = any). */
-export function tolerates(tolerations: Toleration[], taint: Taint): boolean {
-  return tolerations.some((t) => {
-    if (t.effect && t.effect !== taint.effect) return false;
-    if (t.key && t.key !== taint.key) return false;
-    if (!t.key && t.operator !== 'Exists') return false;
-    return t.operator === 'Exists' || (t.value ?? '') === (taint.value ?? '');
-  });
-}
 
 /** Requests fit in allocatable minus what is already bound or assumed on the node. */
 export const resourcesFit: Filter = (pod, info) => {

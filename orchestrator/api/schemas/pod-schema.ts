@@ -207,6 +207,9 @@ const podStatus = object(
     hostIPs: array(anyObject()),
     podIP: string(),
     podIPs: array(anyObject()),
+    // crucible: pods share their node's address, so each containerPort is served on a node port
+    // the kubelet picks; it reports them here ({containerName, name, containerPort, hostPort, protocol}).
+    portMappings: array(anyObject()),
     startTime: string(),
     qosClass: string(),
     initContainerStatuses: array(anyObject()),
