@@ -69,6 +69,7 @@ export async function startLocalControlPlane(opts: LocalControlPlaneOptions): Pr
     name: 'apiserver',
     command: process.execPath,
     args: [
+      ...componentNodeArgs(),
       ORCHESTRATOR_MAIN,
       'apiserver',
       `--etcd-servers=${etcdUrl}`,
@@ -85,6 +86,14 @@ export async function startLocalControlPlane(opts: LocalControlPlaneOptions): Pr
   opts.processes.push(apiserver);
   await apiserver.start();
   return { etcdUrl, apiserverUrl, caPem: ca.certPem, caFile };
+}
+
+/**
+ * Extra Node.js arguments for orchestrator components started as processes, from
+ * CRUCIBLE_COMPONENT_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them).
+ */
+export function componentNodeArgs(): string[] {
+  return (process.env.CRUCIBLE_COMPONENT_NODE_ARGS ?? '').split(' ').filter(Boolean);
 }
 
 /** A port free on 127.0.0.1 right now. */

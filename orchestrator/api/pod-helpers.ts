@@ -29,7 +29,11 @@ export function isPodAvailable(pod: Pod, minReadySeconds: number, now: number): 
 }
 
 /** Sets a condition, keeping lastTransitionTime when the status did not change. */
-export function withCondition(conditions: Condition[] | undefined, next: Condition, now: string): Condition[] {
+export function withCondition(
+  conditions: Condition[] | undefined,
+  next: Condition,
+  now: string,
+): Condition[] {
   const list = [...(conditions ?? [])];
   const i = list.findIndex((c) => c.type === next.type);
   const previous = i >= 0 ? list[i] : undefined;

@@ -1,4 +1,4 @@
-import type { Clock } from '../api/clock.js';
+import type { Clock } from './clock.js';
 
 /** A token bucket: `ratePerSecond` refill up to `burst`; take() spends one if there is one. */
 export class TokenBucket {

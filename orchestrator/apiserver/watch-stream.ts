@@ -41,8 +41,19 @@ export async function serveWatch(
   const timers: NodeJS.Timeout[] = [];
   type Event = Parameters<WatchHandlers['onEvent']>[0];
 
+  // Events of one tick leave in one write: a TLS record and a syscall per event cost more than the event.
+  let corked = false;
   const send = (type: WatchEventType, object: unknown) => {
-    if (!closed) res.write(JSON.stringify({ type, object }) + '\n');
+    if (closed) return;
+    if (!corked) {
+      corked = true;
+      res.cork();
+      process.nextTick(() => {
+        corked = false;
+        res.uncork();
+      });
+    }
+    res.write(JSON.stringify({ type, object }) + '\n');
   };
   const close = () => {
     if (closed) return;

@@ -1,5 +1,7 @@
 import type { Controller, ControllerContext } from './controller.js';
 import { EndpointsController } from './endpoints-controller.js';
+import { GarbageCollector } from './garbage-collector.js';
+import { NamespaceController } from './namespace-controller.js';
 import { NodeLifecycleController } from './node-lifecycle-controller.js';
 import { ReplicaSetController } from './replicaset-controller.js';
 
@@ -8,6 +10,8 @@ export const CONTROLLERS: Readonly<Record<string, (ctx: ControllerContext) => Co
   replicaset: (ctx) => new ReplicaSetController(ctx),
   nodelifecycle: (ctx) => new NodeLifecycleController(ctx),
   endpoints: (ctx) => new EndpointsController(ctx),
+  namespace: (ctx) => new NamespaceController(ctx),
+  garbagecollector: (ctx) => new GarbageCollector(ctx),
 };
 
 /**

@@ -5,7 +5,7 @@ import { isPodActive, isPodReady, withCondition } from '../api/pod-helpers.js';
 import { findResource } from '../api/resources.js';
 import type { Lease, Node, Pod, Taint } from '../api/types.js';
 import type { Controller, ControllerContext } from './controller.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../api/token-bucket.js';
 import { evictionDelayMs } from './taint-eviction.js';
 
 const NODES = findResource('', 'v1', 'nodes')!;

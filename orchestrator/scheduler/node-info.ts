@@ -12,12 +12,22 @@ export interface Resources {
 export class NodeInfo {
   readonly pods = new Map<string, Pod>();
   readonly requested: Resources = { cpu: 0, memory: 0, pods: 0 };
+  private current!: Node;
+  /** Parsed once per node update: filters read it for every pod. */
+  allocatable!: Resources;
 
-  constructor(public node: Node) {}
+  constructor(node: Node) {
+    this.node = node;
+  }
 
-  get allocatable(): Resources {
-    const a = this.node.status?.allocatable ?? this.node.status?.capacity ?? {};
-    return {
+  get node(): Node {
+    return this.current;
+  }
+
+  set node(node: Node) {
+    this.current = node;
+    const a = node.status?.allocatable ?? node.status?.capacity ?? {};
+    this.allocatable = {
       cpu: quantityValue(a.cpu ?? '0') ?? 0,
       memory: quantityValue(a.memory ?? '0') ?? 0,
       pods: quantityValue(a.pods ?? '110') ?? 110,
@@ -44,8 +54,17 @@ function add(into: Resources, r: Resources, sign: 1 | -1): void {
   into.pods += sign * r.pods;
 }
 
+// Informer objects are frozen, so a pod's requests never change under the same object.
+const requestsOf = new WeakMap<Pod, Resources>();
+
 /** What a pod asks for: the sum of its containers' requests (init containers: their maximum). */
 export function podRequests(pod: Pod): Resources {
+  let known = requestsOf.get(pod);
+  if (!known) requestsOf.set(pod, (known = computeRequests(pod)));
+  return known;
+}
+
+function computeRequests(pod: Pod): Resources {
   const sum = (containers: Pod['spec']['containers'] | undefined, field: 'cpu' | 'memory') =>
     (containers ?? []).map((c) => quantityValue(c.resources?.requests?.[field] ?? 0) ?? 0);
   const cpu = Math.max(

@@ -121,9 +121,14 @@ export class ApiClient {
   }
 
   updateStatus<T extends KubeObject>(r: ResourceType, obj: T): Promise<T> {
+    return this.updateSubresource(r, obj, 'status');
+  }
+
+  /** PUT to a subresource of the object: `status`, or a namespace's `finalize`. */
+  updateSubresource<T extends KubeObject>(r: ResourceType, obj: T, subresource: string): Promise<T> {
     return this.call<T>(
       'PUT',
-      this.path(r, obj.metadata.namespace, obj.metadata.name, 'status'),
+      this.path(r, obj.metadata.namespace, obj.metadata.name, subresource),
       withTypeMeta(r, obj),
     );
   }
@@ -254,9 +259,9 @@ export class ApiClient {
     contentType = 'application/json',
   ): Promise<T> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    let lastError: ApiError = errors.unavailable('no attempt made');
+    let lastError: ApiError | undefined;
     for (let attempt = 0; attempt <= this.retries; attempt++) {
-      if (attempt > 0) await sleep(backoff(attempt, lastError));
+      if (lastError) await sleep(backoff(attempt, lastError));
       let res: Dispatcher.ResponseData;
       try {
         res = await request(this.server + path, {
@@ -287,7 +292,7 @@ export class ApiClient {
         lastError.code === 429 || (lastError.code >= 500 && (method === 'GET' || lastError.code === 503));
       if (!retriable) throw lastError;
     }
-    throw lastError;
+    throw lastError ?? errors.unavailable('no attempt made');
   }
 
   private failover(): void {

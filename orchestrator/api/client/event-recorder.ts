@@ -2,30 +2,70 @@ import { randomBytes } from 'node:crypto';
 import { formatTime, type Clock, systemClock } from '../clock.js';
 import { apiVersionOf, findResource } from '../resources.js';
 import type { Event, KubeObject } from '../types.js';
+import { TokenBucket } from '../token-bucket.js';
 import type { ApiClient } from './api-client.js';
 
 const EVENTS = findResource('', 'v1', 'events')!;
 const MAX_REMEMBERED = 4096;
+/** client-go's event broadcaster: a queue of 1000, drained at the client's 50 qps with a burst of 100. */
+const QUEUE_LIMIT = 1000;
+const EVENTS_PER_SECOND = 50;
+const EVENT_BURST = 100;
 
 /**
  * Records core/v1 Events about objects, as client-go's EventRecorder: the same reason and
  * message about the same object within one process bump `count` instead of adding an Event.
- * Best effort: recording never throws and never blocks the caller.
+ * Best effort and in the background, as client-go's broadcaster: events wait in a bounded
+ * queue drained at a limited rate, so a burst (a thousand pods scheduled) does not compete with
+ * the work it reports on; past the queue's limit events are dropped and counted.
  */
 export class EventRecorder {
   private readonly seen = new Map<string, { name: string; namespace: string; count: number }>();
+  private readonly queue: (() => Promise<void>)[] = [];
+  private readonly bucket: TokenBucket;
+  private draining = false;
+  /** Events dropped because the queue was full. */
+  dropped = 0;
 
   constructor(
     private readonly client: ApiClient,
     private readonly source: { component: string; host?: string },
     private readonly clock: Clock = systemClock,
-  ) {}
-
-  event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    void this.record(obj, type, reason, message).catch(() => undefined);
+  ) {
+    this.bucket = new TokenBucket(EVENTS_PER_SECOND, EVENT_BURST, clock);
   }
 
-  private async record(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+  event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    if (this.queue.length >= QUEUE_LIMIT) {
+      this.dropped++;
+      return;
+    }
+    this.queue.push(() => this.record(obj, type, reason, message));
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        if (!this.bucket.take()) {
+          await new Promise((r) => setTimeout(r, 1000 / EVENTS_PER_SECOND).unref());
+          continue;
+        }
+        await this.queue.shift()!().catch(() => undefined);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async record(
+    obj: KubeObject,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+  ): Promise<void> {
     const now = formatTime(this.clock.now());
     const key = `${obj.metadata.uid}|${reason}|${message}`;
     const known = this.seen.get(key);
@@ -33,7 +73,10 @@ export class EventRecorder {
       known.count++;
       this.seen.delete(key);
       this.seen.set(key, known);
-      await this.client.patch(EVENTS, known.namespace, known.name, { count: known.count, lastTimestamp: now });
+      await this.client.patch(EVENTS, known.namespace, known.name, {
+        count: known.count,
+        lastTimestamp: now,
+      });
       return;
     }
     const namespace = obj.metadata.namespace || 'default';

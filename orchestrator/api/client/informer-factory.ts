@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ResourceType } from '../resources.js';
 import type { KubeObject } from '../types.js';
 import type { ApiClient } from './api-client.js';
@@ -48,8 +49,20 @@ export class InformerFactory {
 
   /** Resolves true once every informer has listed, false if aborted or stopped first. */
   async waitForSync(signal?: AbortSignal): Promise<boolean> {
-    const results = await Promise.all([...this.informers.values()].map((i) => i.waitForSync(signal)));
-    return results.every(Boolean);
+    // One listener on the caller's signal, however many informers wait on it.
+    const scoped = new AbortController();
+    setMaxListeners(Infinity, scoped.signal);
+    const abort = () => scoped.abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    if (signal?.aborted) abort();
+    try {
+      const results = await Promise.all(
+        [...this.informers.values()].map((i) => i.waitForSync(scoped.signal)),
+      );
+      return results.every(Boolean);
+    } finally {
+      signal?.removeEventListener('abort', abort);
+    }
   }
 
   async stop(): Promise<void> {
