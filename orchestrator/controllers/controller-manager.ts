@@ -1,4 +1,5 @@
 import type { Controller, ControllerContext } from './controller.js';
+import { DeploymentController } from './deployment-controller.js';
 import { EndpointsController } from './endpoints-controller.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { NamespaceController } from './namespace-controller.js';
@@ -8,6 +9,7 @@ import { ReplicaSetController } from './replicaset-controller.js';
 /** Every controller by its --controllers name, in start order. */
 export const CONTROLLERS: Readonly<Record<string, (ctx: ControllerContext) => Controller>> = {
   replicaset: (ctx) => new ReplicaSetController(ctx),
+  deployment: (ctx) => new DeploymentController(ctx),
   nodelifecycle: (ctx) => new NodeLifecycleController(ctx),
   endpoints: (ctx) => new EndpointsController(ctx),
   namespace: (ctx) => new NamespaceController(ctx),

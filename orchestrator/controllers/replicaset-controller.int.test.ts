@@ -18,7 +18,10 @@ function replicaSet(name: string, replicas: number): ReplicaSet {
     spec: {
       replicas,
       selector: { matchLabels: { app: name } },
-      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'crucible/sleeper' }] } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: 'c', image: 'crucible/sleeper' }] },
+      },
     },
   };
 }
@@ -30,7 +33,9 @@ describe('ReplicaSet controller (real apiserver and etcd)', function () {
   let stop: () => Promise<void>;
 
   const owned = async (name: string) =>
-    (await client.list<Pod>(PODS, 'default', { labelSelector: `app=${name}` })).items.filter((p) => !p.metadata.deletionTimestamp);
+    (await client.list<Pod>(PODS, 'default', { labelSelector: `app=${name}` })).items.filter(
+      (p) => !p.metadata.deletionTimestamp,
+    );
 
   before(async () => {
     cp = await TestControlPlane.start();
@@ -47,8 +52,17 @@ describe('ReplicaSet controller (real apiserver and etcd)', function () {
     const rs = await client.create(RS, replicaSet('web', 3));
     await waitFor(async () => (await owned('web')).length === 3, '3 pods');
     const pods = await owned('web');
-    expect(pods.every((p) => p.metadata.ownerReferences?.[0]?.uid === rs.metadata.uid && p.metadata.ownerReferences?.[0]?.controller)).to.equal(true);
-    await waitFor(async () => (await client.get<ReplicaSet>(RS, 'default', 'web')).status?.replicas === 3, 'status.replicas');
+    expect(
+      pods.every(
+        (p) =>
+          p.metadata.ownerReferences?.[0]?.uid === rs.metadata.uid &&
+          p.metadata.ownerReferences?.[0]?.controller,
+      ),
+    ).to.equal(true);
+    await waitFor(
+      async () => (await client.get<ReplicaSet>(RS, 'default', 'web')).status?.replicas === 3,
+      'status.replicas',
+    );
   });
 
   it('scales up and down to exactly the desired count', async () => {
@@ -61,9 +75,19 @@ describe('ReplicaSet controller (real apiserver and etcd)', function () {
   });
 
   it('adopts a matching orphan instead of creating another pod', async () => {
-    await client.create(PODS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'orphan', namespace: 'default', labels: { app: 'adopt' } }, spec: { containers: [{ name: 'c', image: 'i' }] } });
+    await client.create(PODS, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'orphan', namespace: 'default', labels: { app: 'adopt' } },
+      spec: { containers: [{ name: 'c', image: 'i' }] },
+    });
     const rs = await client.create(RS, replicaSet('adopt', 1));
-    await waitFor(async () => (await client.get<Pod>(PODS, 'default', 'orphan')).metadata.ownerReferences?.[0]?.uid === rs.metadata.uid, 'adoption');
+    await waitFor(
+      async () =>
+        (await client.get<Pod>(PODS, 'default', 'orphan')).metadata.ownerReferences?.[0]?.uid ===
+        rs.metadata.uid,
+      'adoption',
+    );
     await new Promise((r) => setTimeout(r, 500));
     expect((await owned('adopt')).map((p) => p.metadata.name)).to.deep.equal(['orphan']);
   });
@@ -71,7 +95,11 @@ describe('ReplicaSet controller (real apiserver and etcd)', function () {
   it('releases a pod whose labels stop matching and replaces it', async () => {
     const [pod] = await owned('adopt');
     await client.patch(PODS, 'default', pod!.metadata.name!, { metadata: { labels: { app: 'elsewhere' } } });
-    await waitFor(async () => (await client.get<Pod>(PODS, 'default', pod!.metadata.name!)).metadata.ownerReferences === undefined, 'release');
+    await waitFor(
+      async () =>
+        (await client.get<Pod>(PODS, 'default', pod!.metadata.name!)).metadata.ownerReferences === undefined,
+      'release',
+    );
     await waitFor(async () => (await owned('adopt')).length === 1, 'replacement');
   });
 });

@@ -35,7 +35,8 @@ export class ReplicaSetController implements Controller {
       name: this.name,
       workers: ctx.workers,
       reconcile: (key) => this.reconcile(key),
-      onError: (key, e) => ctx.log.warn({ controller: this.name, key, err: (e as Error).message }, 'reconcile failed'),
+      onError: (key, e) =>
+        ctx.log.warn({ controller: this.name, key, err: (e as Error).message }, 'reconcile failed'),
     });
     this.replicaSets.addHandlers({
       add: (rs) => this.loop.enqueue(rs),
@@ -57,7 +58,10 @@ export class ReplicaSetController implements Controller {
           if (owner) this.expectations.deletionObserved(owner, objectKey(pod));
         }
         this.enqueueFor(pod);
-        if (!isDeepStrictEqual(old.metadata.labels, pod.metadata.labels) || controllerOf(old)?.uid !== controllerOf(pod)?.uid) {
+        if (
+          !isDeepStrictEqual(old.metadata.labels, pod.metadata.labels) ||
+          controllerOf(old)?.uid !== controllerOf(pod)?.uid
+        ) {
           this.enqueueFor(old);
         }
       },
@@ -119,7 +123,13 @@ export class ReplicaSetController implements Controller {
       if (ref?.uid === rs.metadata.uid) {
         if (matches) owned.push(pod);
         else await this.release(rs, pod);
-      } else if (!ref && matches && !rs.metadata.deletionTimestamp && !pod.metadata.deletionTimestamp && isPodActive(pod)) {
+      } else if (
+        !ref &&
+        matches &&
+        !rs.metadata.deletionTimestamp &&
+        !pod.metadata.deletionTimestamp &&
+        isPodActive(pod)
+      ) {
         if (await this.adopt(rs, pod)) owned.push(pod);
       }
     }
@@ -128,7 +138,11 @@ export class ReplicaSetController implements Controller {
 
   private async adopt(rs: ReplicaSet, pod: Pod): Promise<boolean> {
     // Adopt only if this very ReplicaSet still exists: a cache may hold a deleted one.
-    const live = await this.ctx.client.tryGet<ReplicaSet>(REPLICASETS, rs.metadata.namespace!, rs.metadata.name!);
+    const live = await this.ctx.client.tryGet<ReplicaSet>(
+      REPLICASETS,
+      rs.metadata.namespace!,
+      rs.metadata.name!,
+    );
     if (!live || live.metadata.uid !== rs.metadata.uid || live.metadata.deletionTimestamp) return false;
     try {
       await this.ctx.client.patch(PODS, pod.metadata.namespace!, pod.metadata.name!, {
@@ -199,12 +213,17 @@ export class ReplicaSetController implements Controller {
     const key = objectKey(rs);
     this.expectations.expectDeletions(key, victims.map(objectKey));
     const results = await Promise.allSettled(
-      victims.map((pod) => this.ctx.client.delete(PODS, pod.metadata.namespace!, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid } })),
+      victims.map((pod) =>
+        this.ctx.client.delete(PODS, pod.metadata.namespace!, pod.metadata.name!, {
+          preconditions: { uid: pod.metadata.uid },
+        }),
+      ),
     );
     results.forEach((r, i) => {
       if (r.status === 'rejected') this.expectations.deletionObserved(key, objectKey(victims[i]!));
     });
-    const failed = results.find((r) => r.status === 'rejected' && !isApiError(r.reason, 'NotFound')) as PromiseRejectedResult | undefined;
+    const failed = results.find((r) => r.status === 'rejected' && !isApiError(r.reason, 'NotFound')) as
+      PromiseRejectedResult | undefined;
     this.ctx.recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted ${victims.length} pod(s)`);
     if (failed) throw failed.reason;
   }
@@ -215,7 +234,9 @@ export class ReplicaSetController implements Controller {
     const status: WorkloadStatus = {
       ...rs.status,
       replicas: active.length,
-      fullyLabeledReplicas: active.filter((p) => Object.entries(templateLabels).every(([k, v]) => p.metadata.labels?.[k] === v)).length,
+      fullyLabeledReplicas: active.filter((p) =>
+        Object.entries(templateLabels).every(([k, v]) => p.metadata.labels?.[k] === v),
+      ).length,
       readyReplicas: active.filter(isPodReady).length,
       availableReplicas: active.filter((p) => isPodAvailable(p, rs.spec.minReadySeconds ?? 0, now)).length,
       observedGeneration: rs.metadata.generation,
@@ -234,7 +255,14 @@ export class ReplicaSetController implements Controller {
 }
 
 function ownerRef(rs: ReplicaSet): OwnerReference {
-  return { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.metadata.name!, uid: rs.metadata.uid!, controller: true, blockOwnerDeletion: true };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    name: rs.metadata.name!,
+    uid: rs.metadata.uid!,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 /**
