@@ -91,7 +91,13 @@ describe('apiserver over a real etcd', function () {
       await cp.request('POST', '/api/v1/namespaces/default/configmaps', admin, configMap('many', {}));
       const results = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
-          cp.request('PATCH', '/api/v1/namespaces/default/configmaps/many', admin, { data: { [`k${i}`]: 'v' } }, 'application/merge-patch+json'),
+          cp.request(
+            'PATCH',
+            '/api/v1/namespaces/default/configmaps/many',
+            admin,
+            { data: { [`k${i}`]: 'v' } },
+            'application/merge-patch+json',
+          ),
         ),
       );
       expect(results.map((r) => r.status)).to.deep.equal(Array(20).fill(200));

@@ -32,6 +32,8 @@ import { ObjectStore } from './object-store.js';
 import { openApiV3Document, openApiV3Root } from './openapi.js';
 import { RbacCache } from './rbac-cache.js';
 import { PrefixCache } from './storage/prefix-cache.js';
+import { QuotaAdmission } from './quota-admission.js';
+import { WriteHints } from './storage/write-hints.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
 import { ResourceHandler } from './resource-handler.js';
 import { ServiceAllocator } from './service-allocator.js';
@@ -72,6 +74,8 @@ export class ApiServer {
   private readonly handler: ResourceHandler;
   private readonly rbac: RbacCache;
   private readonly namespaces: PrefixCache;
+  private readonly quotas: PrefixCache;
+  private readonly hints: WriteHints;
   private readonly authorizer: RbacAuthorizer;
   private readonly authenticator?: TokenAuthenticator;
   private readonly metrics = new ApiMetrics();
@@ -87,8 +91,10 @@ export class ApiServer {
       endpoints: options.etcdServers,
       requestTimeoutMs: options.etcdRequestTimeoutMs,
     });
-    this.store = new ObjectStore(this.storage, this.clock);
+    this.hints = new WriteHints(this.storage);
+    this.store = new ObjectStore(this.storage, this.clock, this.hints);
     this.namespaces = new PrefixCache(this.storage, '/registry/namespaces/');
+    this.quotas = new PrefixCache(this.storage, '/registry/resourcequotas/');
     this.handler = new ResourceHandler(
       this.store,
       this.storage,
@@ -96,6 +102,7 @@ export class ApiServer {
       this.clock,
       this.namespaces,
       options.defaulting ?? {},
+      new QuotaAdmission(this.store, this.clock, this.quotas),
     );
     this.rbac = new RbacCache(this.storage);
     this.authorizer = new RbacAuthorizer(this.rbac);
@@ -119,6 +126,7 @@ export class ApiServer {
     });
     this.rbac.start();
     this.namespaces.start();
+    this.quotas.start();
     void this.bootstrapUntilDone();
     const port = (server.address() as AddressInfo).port;
     return { url: `https://${this.options.bindAddress}:${port}`, port };
@@ -140,6 +148,8 @@ export class ApiServer {
     }
     await this.rbac.stop();
     await this.namespaces.stop();
+    await this.quotas.stop();
+    await this.hints.stop();
     this.storage.close();
   }
 

@@ -5,6 +5,7 @@ import { formatTime, type Clock } from '../api/clock.js';
 import type { ResourceType } from '../api/resources.js';
 import type { KubeObject } from '../api/types.js';
 import type { EtcdStorage, ListPage } from './storage/etcd-storage.js';
+import type { WriteHints } from './storage/write-hints.js';
 import { prepareForCreate, prepareForUpdate, validateUpdate } from './strategies.js';
 
 export interface DeleteOptions {
@@ -33,7 +34,25 @@ export class ObjectStore {
   constructor(
     private readonly storage: EtcdStorage,
     private readonly clock: Clock,
+    private readonly hints?: WriteHints,
   ) {}
+
+  /**
+   * The object to start a write from: the cached guess on a first attempt, etcd after a
+   * conflict. `guessed` says which: a guess may be stale, so nothing but a successful
+   * compare-and-swap may be concluded from it.
+   */
+  private async current(
+    r: ResourceType,
+    namespace: string,
+    name: string,
+    attempt: number,
+  ): Promise<{ live: KubeObject; guessed: boolean }> {
+    const guess = attempt === 1 ? this.hints?.guess(r, this.key(r, namespace, name)) : undefined;
+    return guess
+      ? { live: guess, guessed: true }
+      : { live: await this.get(r, namespace, name), guessed: false };
+  }
 
   key(r: ResourceType, namespace: string, name: string): string {
     return r.namespaced ? `/registry/${r.resource}/${namespace}/${name}` : `/registry/${r.resource}/${name}`;
@@ -63,12 +82,13 @@ export class ObjectStore {
   }
 
   /** Stores a new object, filling in identity; `generateName` gets a random suffix, retried on collision. */
-  async create(r: ResourceType, input: KubeObject): Promise<KubeObject> {
+  async create(r: ResourceType, input: KubeObject, signal?: AbortSignal): Promise<KubeObject> {
     const generate = !input.metadata.name && input.metadata.generateName;
     for (let attempt = 0; ; attempt++) {
       const name = generate ? `${input.metadata.generateName}${randomSuffix()}` : input.metadata.name!;
       const obj = this.withIdentity(r, input, name);
       try {
+        stillWanted(signal);
         return await this.storage.create(
           this.key(r, obj.metadata.namespace ?? '', name),
           obj,
@@ -113,6 +133,7 @@ export class ObjectStore {
     subresource: string,
     update: UpdateFn,
     pinnedResourceVersion?: string,
+    signal?: AbortSignal,
   ): Promise<KubeObject> {
     const stale = () =>
       errors.conflict(
@@ -122,8 +143,12 @@ export class ObjectStore {
         'the object has been modified; please apply your changes to the latest version and try again',
       );
     for (let attempt = 1; ; attempt++) {
-      const live = await this.get(r, namespace, name);
-      if (pinnedResourceVersion && pinnedResourceVersion !== live.metadata.resourceVersion) throw stale();
+      const { live, guessed } = await this.current(r, namespace, name, attempt);
+      if (pinnedResourceVersion && pinnedResourceVersion !== live.metadata.resourceVersion) {
+        // The guess may be older than the client's version: only etcd can say the client is stale.
+        if (guessed && Number(pinnedResourceVersion) > Number(live.metadata.resourceVersion)) continue;
+        throw stale();
+      }
       const requested = await update(live);
       if (
         requested.metadata.resourceVersion &&
@@ -133,8 +158,13 @@ export class ObjectStore {
       const ctx = { resource: r, subresource };
       validateUpdate(ctx, requested, live);
       const next = this.keepIdentity(prepareForUpdate(ctx, requested, live), live);
-      if (isDeepStrictEqual(next, live)) return live;
+      if (isDeepStrictEqual(next, live)) {
+        // Nothing to write against a guess proves nothing about etcd: look there first.
+        if (guessed) continue;
+        return live;
+      }
       try {
+        stillWanted(signal);
         if (readyToDelete(next)) {
           return await this.storage.delete(
             this.key(r, namespace, name),
@@ -183,20 +213,34 @@ export class ObjectStore {
     namespace: string,
     name: string,
     opts: DeleteOptions = {},
+    signal?: AbortSignal,
   ): Promise<DeleteResult> {
     for (let attempt = 1; ; attempt++) {
-      const live = await this.get(r, namespace, name);
+      const { live, guessed } = await this.current(r, namespace, name, attempt);
+      // A precondition failing against a guess proves nothing: check it against etcd.
+      if (guessed && (opts.preconditions?.resourceVersion || opts.preconditions?.uid)) {
+        const pre = opts.preconditions;
+        if (
+          (pre.resourceVersion && pre.resourceVersion !== live.metadata.resourceVersion) ||
+          (pre.uid && pre.uid !== live.metadata.uid)
+        )
+          continue;
+      }
       checkPreconditions(r, name, live, opts);
       const marked = this.markForDeletion(live, opts);
       const key = this.key(r, namespace, name);
       try {
+        stillWanted(signal);
         if (!marked) {
           return {
             deleted: true,
             object: await this.storage.delete(key, Number(live.metadata.resourceVersion), describe(r, name)),
           };
         }
-        if (isDeepStrictEqual(marked, live)) return { deleted: false, object: live };
+        if (isDeepStrictEqual(marked, live)) {
+          if (guessed) continue;
+          return { deleted: false, object: live };
+        }
         return {
           deleted: false,
           object: await this.storage.update(
@@ -245,6 +289,16 @@ export class ObjectStore {
     if (live.kind === 'Namespace') marked.status = { ...(live.status as object), phase: 'Terminating' };
     return marked;
   }
+}
+
+/**
+ * A write whose client has gone is not carried out, as kube-apiserver cancels a request's
+ * context when its client disconnects: a controller that crashed must not go on acting
+ * through requests still queued here after its successor took over.
+ */
+function stillWanted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted)
+    throw errors.timeout('the client closed the connection; the request was not carried out');
 }
 
 function describe(r: ResourceType, name: string) {

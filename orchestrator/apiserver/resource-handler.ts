@@ -8,6 +8,8 @@ import { parseFieldSelector, parseLabelSelector } from '../api/selectors/index.j
 import { decodeBody, mediaType, readBody, writeJson } from './http-io.js';
 import type { ObjectStore, DeleteOptions } from './object-store.js';
 import { applyPatch, serverSideApply, recordUpdateManager } from './patch/index.js';
+import type { QuotaAdmission } from './quota-admission.js';
+import { requestContext, type RequestContext } from './request-context.js';
 import type { ResourceRequestInfo } from './request-info.js';
 import type { ServiceAllocator } from './service-allocator.js';
 import type { EtcdStorage } from './storage/etcd-storage.js';
@@ -42,6 +44,7 @@ export class ResourceHandler {
     private readonly clock: Clock,
     private readonly namespaces: PrefixCache,
     private readonly defaulting: DefaultingOptions,
+    private readonly quota: QuotaAdmission,
   ) {}
 
   /** Ends every open watch stream cleanly; clients re-watch from their last resourceVersion. */
@@ -56,63 +59,52 @@ export class ResourceHandler {
     res: ServerResponse,
     url: URL,
   ): Promise<void> {
-    const q = url.searchParams;
-    if (info.subresource) return this.handleSubresource(info, r, req, res, url);
+    const ctx = requestContext(info, r, req, res, url);
+    if (info.subresource) return this.handleSubresource(ctx);
     switch (info.verb) {
       case 'get':
-        return this.respond(res, req, r, 200, await this.store.get(r, info.namespace, info.name), q);
+        return this.respond(ctx, 200, await this.store.get(r, info.namespace, info.name));
       case 'list':
-        return this.list(info, r, req, res, q);
+        return this.list(ctx);
       case 'watch':
-        return this.watch(info, r, req, res, q);
+        return this.watch(ctx);
       case 'create':
-        return this.create(info, r, req, res, q);
+        return this.create(ctx);
       case 'update':
-        return this.replace(info, r, req, res, q, '');
+        return this.replace(ctx, '');
       case 'patch':
-        return this.patch(info, r, req, res, q, '');
+        return this.patch(ctx, '');
       case 'delete':
-        return this.delete(info, r, req, res, q);
+        return this.delete(ctx);
       case 'deletecollection':
-        return this.deleteCollection(info, r, req, res, q);
+        return this.deleteCollection(ctx);
       default:
         throw errors.methodNotAllowed(`${req.method} is not supported on ${r.resource}`);
     }
   }
 
-  private async handleSubresource(
-    info: ResourceRequestInfo,
-    r: ResourceType,
-    req: IncomingMessage,
-    res: ServerResponse,
-    url: URL,
-  ): Promise<void> {
-    const q = url.searchParams;
+  private async handleSubresource(ctx: RequestContext): Promise<void> {
+    const { info, r, req } = ctx;
     const sub = info.subresource;
     const allowed = sub === 'finalize' ? r.kind === 'Namespace' : r.subresources.includes(sub as never);
     if (!allowed) throw errors.notFound(`${r.resource}/${sub}`, r.group, info.name);
     if (sub === 'status') {
       if (info.verb === 'get')
-        return this.respond(res, req, r, 200, await this.store.get(r, info.namespace, info.name), q);
-      if (info.verb === 'update') return this.replace(info, r, req, res, q, 'status');
-      if (info.verb === 'patch') return this.patch(info, r, req, res, q, 'status');
+        return this.respond(ctx, 200, await this.store.get(r, info.namespace, info.name));
+      if (info.verb === 'update') return this.replace(ctx, 'status');
+      if (info.verb === 'patch') return this.patch(ctx, 'status');
     }
-    if (sub === 'finalize' && info.verb === 'update') return this.replace(info, r, req, res, q, 'finalize');
-    if (sub === 'scale') return this.scale(info, r, req, res);
-    if (sub === 'binding' && info.verb === 'create') return this.bind(info, r, req, res);
+    if (sub === 'finalize' && info.verb === 'update') return this.replace(ctx, 'finalize');
+    if (sub === 'scale') return this.scale(ctx);
+    if (sub === 'binding' && info.verb === 'create') return this.bind(ctx);
     if (sub === 'log') throw errors.unavailable(`no kubelet serves the log of pod "${info.name}"`);
     throw errors.methodNotAllowed(`${req.method} is not supported on ${r.resource}/${sub}`);
   }
 
   // ---- reads ----
 
-  private async list(
-    info: ResourceRequestInfo,
-    r: ResourceType,
-    req: IncomingMessage,
-    res: ServerResponse,
-    q: URLSearchParams,
-  ): Promise<void> {
+  private async list(ctx: RequestContext): Promise<void> {
+    const { info, r, req, res, q } = ctx;
     const matches = this.matcher(r, q);
     const limit = q.has('limit') ? parseLimit(q.get('limit')!) : 0;
     const cont = q.get('continue') ? decodeContinue(q.get('continue')!) : undefined;
@@ -162,13 +154,8 @@ export class ResourceHandler {
     });
   }
 
-  private async watch(
-    info: ResourceRequestInfo,
-    r: ResourceType,
-    req: IncomingMessage,
-    res: ServerResponse,
-    q: URLSearchParams,
-  ): Promise<void> {
+  private async watch(ctx: RequestContext): Promise<void> {
+    const { info, r, req, res, q } = ctx;
     const matches = this.matcher(r, q);
     const asTable = isTableRequest(req.headers.accept);
     const timeout = Number(q.get('timeoutSeconds') ?? 0);
@@ -199,13 +186,8 @@ export class ResourceHandler {
 
   // ---- writes ----
 
-  private async create(
-    info: ResourceRequestInfo,
-    r: ResourceType,
-    req: IncomingMessage,
-    res: ServerResponse,
-    q: URLSearchParams,
-  ): Promise<void> {
+  private async create(ctx: RequestContext): Promise<void> {
+    const { info, r, req, q } = ctx;
     const body = await readObject(req);
     checkTypeMeta(r, body);
     const { object, warnings } = validateObject(this.inNamespace(info, r, body), {
@@ -213,34 +195,29 @@ export class ResourceHandler {
       fieldValidation: fieldValidation(q),
     });
     const obj = defaultObject(object, this.defaulting);
-    await this.admitCreate(r, obj);
-    if (isDryRun(q)) return this.respond(res, req, r, 201, this.store.withIdentity(r, obj), q, warnings);
+    await this.admitCreate(r, obj, isDryRun(q));
+    if (isDryRun(q)) return this.respond(ctx, 201, this.store.withIdentity(r, obj), warnings);
     const manager = q.get('fieldManager') ?? userAgentManager(req);
     const stored = await this.createWithAllocation(
-      r,
+      ctx,
       recordUpdateManager(undefined, obj, manager, 'Update', formatTime(this.clock.now())),
     );
-    return this.respond(res, req, r, 201, stored, q, warnings);
+    return this.respond(ctx, 201, stored, warnings);
   }
 
-  private async createWithAllocation(r: ResourceType, obj: KubeObject): Promise<KubeObject> {
+  private async createWithAllocation(ctx: RequestContext, obj: KubeObject): Promise<KubeObject> {
+    const { r } = ctx;
     const claims = r.kind === 'Service' ? await this.allocator.allocate(obj as Service, undefined) : [];
     try {
-      return await this.store.create(r, obj);
+      return await this.store.create(r, obj, ctx.signal);
     } catch (e) {
       await this.allocator.releaseKeys(claims);
       throw e;
     }
   }
 
-  private async replace(
-    info: ResourceRequestInfo,
-    r: ResourceType,
-    req: IncomingMessage,
-    res: ServerResponse,
-    q: URLSearchParams,
-    sub: string,
-  ): Promise<void> {
+  private async replace(ctx: RequestContext, sub: string): Promise<void> {
+    const { info, r, req, q } = ctx;
     const body = await readObject(req);
     checkTypeMeta(r, body);
     const named = this.inNamespace(info, r, body);
@@ -254,10 +231,8 @@ export class ResourceHandler {
     const desired = defaultObject(object, this.defaulting);
     const manager = q.get('fieldManager') ?? userAgentManager(req);
     const updated = await this.update(
-      r,
-      info,
+      ctx,
       sub,
-      q,
       async (live) => {
         const next =
           sub === 'finalize'
@@ -273,17 +248,11 @@ export class ResourceHandler {
       },
       desired.metadata.resourceVersion,
     );
-    return this.respond(res, req, r, 200, updated, q, warnings);
+    return this.respond(ctx, 200, updated, warnings);
   }
 
-  private async patch(
-    info: ResourceRequestInfo,
-    r: ResourceType,
-    req: IncomingMessage,
-    res: ServerResponse,
-    q: URLSearchParams,
-    sub: string,
-  ): Promise<void> {
+  private async patch(ctx: RequestContext, sub: string): Promise<void> {
+    const { info, r, req, q } = ctx;
     const type = mediaType(req.headers['content-type']);
     if (!PATCH_TYPES.has(type)) throw errors.unsupportedMediaType(type);
     const raw = await readBody(req);
@@ -308,43 +277,42 @@ export class ResourceHandler {
           serverSideApply(undefined, object, { manager, force, now }),
           this.defaulting,
         );
-        await this.admitCreate(r, obj);
-        if (isDryRun(q)) return this.respond(res, req, r, 201, this.store.withIdentity(r, obj), q);
-        return this.respond(res, req, r, 201, await this.createWithAllocation(r, obj), q);
+        await this.admitCreate(r, obj, isDryRun(q));
+        if (isDryRun(q)) return this.respond(ctx, 201, this.store.withIdentity(r, obj));
+        return this.respond(ctx, 201, await this.createWithAllocation(ctx, obj));
       }
-      const updated = await this.update(r, info, sub, q, (current) => {
+      const updated = await this.update(ctx, sub, (current) => {
         const merged = serverSideApply(current, applied, { manager, force, now });
         return defaultObject(
           validateObject(merged, { kind: r.kind, fieldValidation: 'Ignore' }).object,
           this.defaulting,
         );
       });
-      return this.respond(res, req, r, 200, updated, q);
+      return this.respond(ctx, 200, updated);
     }
     const manager = q.get('fieldManager') ?? userAgentManager(req);
-    const updated = await this.update(r, info, sub, q, (live) => {
+    const updated = await this.update(ctx, sub, (live) => {
       const patched = applyPatch(type, live, patch, r.kind);
       const { object } = validateObject(patched, { kind: r.kind, fieldValidation: fieldValidation(q) });
       return recordUpdateManager(live, defaultObject(object, this.defaulting), manager, 'Update', now);
     });
-    return this.respond(res, req, r, 200, updated, q);
+    return this.respond(ctx, 200, updated);
   }
 
   /** An update through the store, with Service allocation kept in step and dry run honoured. */
   private async update(
-    r: ResourceType,
-    info: ResourceRequestInfo,
+    ctx: RequestContext,
     sub: string,
-    q: URLSearchParams,
     fn: (live: KubeObject) => KubeObject | Promise<KubeObject>,
     pinnedResourceVersion?: string,
   ): Promise<KubeObject> {
+    const { r, info, q, signal } = ctx;
     if (isDryRun(q)) {
       const live = await this.store.get(r, info.namespace, info.name);
       return fn(live);
     }
     if (r.kind !== 'Service' || sub)
-      return this.store.update(r, info.namespace, info.name, sub, fn, pinnedResourceVersion);
+      return this.store.update(r, info.namespace, info.name, sub, fn, pinnedResourceVersion, signal);
     let claims: string[] = [];
     let before: Service | undefined;
     try {
@@ -361,6 +329,7 @@ export class ResourceHandler {
           return next;
         },
         pinnedResourceVersion,
+        signal,
       )) as Service;
       if (before) await this.allocator.release(before, updated);
       return updated;
@@ -370,22 +339,16 @@ export class ResourceHandler {
     }
   }
 
-  private async delete(
-    info: ResourceRequestInfo,
-    r: ResourceType,
-    req: IncomingMessage,
-    res: ServerResponse,
-    q: URLSearchParams,
-  ): Promise<void> {
+  private async delete(ctx: RequestContext): Promise<void> {
+    const { info, r, req, res, q } = ctx;
     const opts = await deleteOptions(req, q);
     if (r.kind === 'Namespace' && PROTECTED_NAMESPACES.has(info.name)) {
       throw errors.forbidden(`namespace ${info.name} is protected: this namespace may not be deleted`);
     }
-    if (isDryRun(q))
-      return this.respond(res, req, r, 200, await this.store.get(r, info.namespace, info.name), q);
-    const result = await this.store.delete(r, info.namespace, info.name, opts);
+    if (isDryRun(q)) return this.respond(ctx, 200, await this.store.get(r, info.namespace, info.name));
+    const result = await this.store.delete(r, info.namespace, info.name, opts, ctx.signal);
     if (result.deleted && r.kind === 'Service') await this.allocator.release(result.object as Service);
-    if (!result.deleted) return this.respond(res, req, r, 202, result.object, q);
+    if (!result.deleted) return this.respond(ctx, 202, result.object);
     writeJson(res, 200, {
       kind: 'Status',
       apiVersion: 'v1',
@@ -395,13 +358,8 @@ export class ResourceHandler {
     });
   }
 
-  private async deleteCollection(
-    info: ResourceRequestInfo,
-    r: ResourceType,
-    req: IncomingMessage,
-    res: ServerResponse,
-    q: URLSearchParams,
-  ): Promise<void> {
+  private async deleteCollection(ctx: RequestContext): Promise<void> {
+    const { info, r, req, res, q } = ctx;
     const opts = await deleteOptions(req, q);
     const matches = this.matcher(r, q);
     const page = await this.store.list(r, info.namespace);
@@ -409,7 +367,13 @@ export class ResourceHandler {
     for (const obj of page.items.filter(matches.fn)) {
       if (r.kind === 'Namespace' && PROTECTED_NAMESPACES.has(obj.metadata.name!)) continue;
       try {
-        const result = await this.store.delete(r, obj.metadata.namespace ?? '', obj.metadata.name!, opts);
+        const result = await this.store.delete(
+          r,
+          obj.metadata.namespace ?? '',
+          obj.metadata.name!,
+          opts,
+          ctx.signal,
+        );
         if (result.deleted && r.kind === 'Service') await this.allocator.release(result.object as Service);
         removed.push(withTypeMeta(r, result.object));
       } catch (e) {
@@ -421,12 +385,8 @@ export class ResourceHandler {
 
   // ---- subresources ----
 
-  private async scale(
-    info: ResourceRequestInfo,
-    r: ResourceType,
-    req: IncomingMessage,
-    res: ServerResponse,
-  ): Promise<void> {
+  private async scale(ctx: RequestContext): Promise<void> {
+    const { info, r, req, res } = ctx;
     if (info.verb === 'get')
       return writeJson(res, 200, scaleOf(await this.store.get(r, info.namespace, info.name)));
     if (info.verb !== 'update' && info.verb !== 'patch')
@@ -465,16 +425,13 @@ export class ResourceHandler {
         return { ...live, spec: { ...(live.spec as object), replicas } };
       },
       pinned || undefined,
+      ctx.signal,
     );
     writeJson(res, 200, scaleOf(updated));
   }
 
-  private async bind(
-    info: ResourceRequestInfo,
-    r: ResourceType,
-    req: IncomingMessage,
-    res: ServerResponse,
-  ): Promise<void> {
+  private async bind(ctx: RequestContext): Promise<void> {
+    const { info, r, req, res } = ctx;
     const binding = (await readObject(req)) as {
       metadata?: { name?: string };
       target?: { kind?: string; name?: string };
@@ -490,28 +447,44 @@ export class ResourceHandler {
       );
     }
     const now = formatTime(this.clock.now());
-    await this.store.update(r, info.namespace, info.name, 'binding', (live) => {
-      const pod = live as Pod;
-      if (pod.metadata.deletionTimestamp)
-        throw errors.conflict('pods', '', info.name, 'pod is being deleted, cannot be assigned to a host');
-      if (pod.spec.nodeName)
-        throw errors.conflict(
-          'pods',
-          '',
-          info.name,
-          `pod ${info.name} is already assigned to node "${pod.spec.nodeName}"`,
-        );
-      const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });
-      return { ...pod, spec: { ...pod.spec, nodeName: node }, status: { ...pod.status, conditions } };
-    });
+    await this.store.update(
+      r,
+      info.namespace,
+      info.name,
+      'binding',
+      (live) => {
+        const pod = live as Pod;
+        if (pod.metadata.deletionTimestamp)
+          throw errors.conflict('pods', '', info.name, 'pod is being deleted, cannot be assigned to a host');
+        if (pod.spec.nodeName)
+          throw errors.conflict(
+            'pods',
+            '',
+            info.name,
+            `pod ${info.name} is already assigned to node "${pod.spec.nodeName}"`,
+          );
+        const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+        conditions.push({
+          type: 'PodScheduled',
+          status: 'True',
+          lastProbeTime: null,
+          lastTransitionTime: now,
+        });
+        return { ...pod, spec: { ...pod.spec, nodeName: node }, status: { ...pod.status, conditions } };
+      },
+      undefined,
+      ctx.signal,
+    );
     writeJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
   }
 
   // ---- helpers ----
 
-  /** Namespace lifecycle admission: the namespace must exist and not be terminating. */
-  private async admitCreate(r: ResourceType, obj: KubeObject): Promise<void> {
+  /**
+   * Namespace lifecycle admission (the namespace must exist and not be terminating), then
+   * ResourceQuota admission, which charges the quotas unless this is a dry run.
+   */
+  private async admitCreate(r: ResourceType, obj: KubeObject, dryRun = false): Promise<void> {
     if (!r.namespaced) return;
     const ns = obj.metadata.namespace!;
     // The cache answers most creates; a miss may be a namespace created a moment ago, so ask etcd.
@@ -525,6 +498,7 @@ export class ResourceHandler {
         `${r.resource} "${obj.metadata.name ?? obj.metadata.generateName}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`,
       );
     }
+    await this.quota.admitCreate(r, obj, { dryRun });
   }
 
   /** Puts the URL's namespace on the body; a different namespace in the body is a 400, as in Kubernetes. */
@@ -586,15 +560,8 @@ export class ResourceHandler {
     );
   }
 
-  private respond(
-    res: ServerResponse,
-    req: IncomingMessage,
-    r: ResourceType,
-    code: number,
-    obj: KubeObject,
-    q: URLSearchParams,
-    warnings: string[] = [],
-  ): void {
+  private respond(ctx: RequestContext, code: number, obj: KubeObject, warnings: string[] = []): void {
+    const { r, req, res, q } = ctx;
     const headers: Record<string, string> = {};
     if (warnings.length) headers['warning'] = warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ');
     if (isTableRequest(req.headers.accept))

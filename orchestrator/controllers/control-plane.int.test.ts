@@ -9,11 +9,12 @@ import type { ApiClient } from '../api/client/index.js';
 import { isPodActive } from '../api/pod-helpers.js';
 import { findResource } from '../api/resources.js';
 import { TIMING_PROFILES } from '../api/timing-profile.js';
-import type { Endpoints, Lease, Node, Pod, ReplicaSet, Service } from '../api/types.js';
+import type { Deployment, Endpoints, Lease, Node, Pod, ReplicaSet, Service } from '../api/types.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
 const NODES = findResource('', 'v1', 'nodes')!;
 const RS = findResource('apps', 'v1', 'replicasets')!;
+const DEPLOYMENTS = findResource('apps', 'v1', 'deployments')!;
 const SERVICES = findResource('', 'v1', 'services')!;
 const ENDPOINTS = findResource('', 'v1', 'endpoints')!;
 const LEASES = findResource('coordination.k8s.io', 'v1', 'leases')!;
@@ -63,20 +64,23 @@ describe('scheduler and controller-manager processes over a real apiserver', fun
     await cp?.stop();
   });
 
-  it('binds the pods of a ReplicaSet of 10, spread over 3 nodes', async () => {
+  it('binds the pods of a Deployment of 10, spread over 3 nodes, and scales it up and down', async () => {
     processes.push(await startComponent(cp, 'scheduler', 'sched-a'));
     processes.push(await startComponent(cp, 'controller-manager', 'cm-a'));
-    await client.create(RS, replicaSet('web', 10));
-    await waitFor(
-      async () => (await activePods('web')).filter((p) => p.spec.nodeName).length === 10,
-      '10 bound pods',
-      20_000,
-    );
+    await client.create(DEPLOYMENTS, { ...replicaSet('web', 10), kind: 'Deployment' } as Deployment);
+    const bound = async () => (await activePods('web')).filter((p) => p.spec.nodeName);
+    await waitFor(async () => (await bound()).length === 10, '10 bound pods', 20_000);
     const perNode = new Map<string, number>();
-    for (const p of await activePods('web'))
-      perNode.set(p.spec.nodeName!, (perNode.get(p.spec.nodeName!) ?? 0) + 1);
+    for (const p of await bound()) perNode.set(p.spec.nodeName!, (perNode.get(p.spec.nodeName!) ?? 0) + 1);
     expect([...perNode.keys()].sort()).to.deep.equal(['node-1', 'node-2', 'node-3']);
     expect(Math.max(...perNode.values()) - Math.min(...perNode.values())).to.be.at.most(1);
+    await client.patch(DEPLOYMENTS, 'default', 'web', { spec: { replicas: 14 } });
+    await waitFor(async () => (await bound()).length === 14, '14 bound pods', 20_000);
+    await client.patch(DEPLOYMENTS, 'default', 'web', { spec: { replicas: 10 } });
+    await waitFor(async () => (await activePods('web')).length === 10, 'back to 10', 20_000);
+    const available = async () =>
+      (await client.get<Deployment>(DEPLOYMENTS, 'default', 'web')).status?.availableReplicas;
+    await waitFor(async () => (await available()) === 10, '10 available', 20_000);
   });
 
   it('leaves a pod that fits nowhere Pending with the reason, and schedules it once room appears', async () => {

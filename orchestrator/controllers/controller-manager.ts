@@ -5,6 +5,7 @@ import { GarbageCollector } from './garbage-collector.js';
 import { NamespaceController } from './namespace-controller.js';
 import { NodeLifecycleController } from './node-lifecycle-controller.js';
 import { ReplicaSetController } from './replicaset-controller.js';
+import { ResourceQuotaController } from './resourcequota-controller.js';
 
 /** Every controller by its --controllers name, in start order. */
 export const CONTROLLERS: Readonly<Record<string, (ctx: ControllerContext) => Controller>> = {
@@ -14,6 +15,7 @@ export const CONTROLLERS: Readonly<Record<string, (ctx: ControllerContext) => Co
   endpoints: (ctx) => new EndpointsController(ctx),
   namespace: (ctx) => new NamespaceController(ctx),
   garbagecollector: (ctx) => new GarbageCollector(ctx),
+  resourcequota: (ctx) => new ResourceQuotaController(ctx),
 };
 
 /**
