@@ -34,6 +34,9 @@ interface Request {
   objects?: Promise<KubeObject[]>;
 }
 
+/** How long a live look-up that found no quota in a namespace is trusted (kube-apiserver: 30 s). */
+const LIVE_LOOKUP_TTL_MS = 30_000;
+
 /**
  * kube-apiserver's ResourceQuota admission, for creates. A create that would take any quota of
  * its namespace beyond `spec.hard` is refused with 403 Forbidden, worded as Kubernetes words
@@ -46,6 +49,8 @@ interface Request {
 export class QuotaAdmission {
   /** Per namespace, the tail of the admissions waiting: one apiserver does not race itself. */
   private readonly namespaceTails = new Map<string, Promise<void>>();
+
+  private readonly noQuotaUntil = new Map<string, number>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -63,11 +68,8 @@ export class QuotaAdmission {
     const evaluator = quotaEvaluator(r);
     const namespace = obj.metadata.namespace;
     if (!evaluator || !namespace) return;
-    // Most namespaces have no quota: find that out without queueing behind other creates, and
-    // without reading etcd when the watch says so (a quota created this very moment may be missed,
-    // as by kube-apiserver's informer-backed quota admission).
-    if (this.cache?.synced && this.cache.list(`${this.cache.prefix}${namespace}/`).length === 0) return;
-    if ((await this.quotas(namespace)).length === 0) return;
+    // Most namespaces have no quota: find that out without queueing behind other creates.
+    if (!(await this.mayHaveQuota(namespace))) return;
     await this.serialized(namespace, () => this.admit(r, obj, evaluator, options.dryRun ?? false));
   }
 
@@ -160,6 +162,23 @@ export class QuotaAdmission {
         used: { ...quota.status?.used, ...renderResourceList(maskResources(total, names)) },
       },
     };
+  }
+
+  /**
+   * Whether `namespace` may hold a quota, as kube-apiserver's quota accessor decides: the watch
+   * cache when it shows one; when it shows none (it may lag a quota just created), a live look-up
+   * in etcd, whose "none" is remembered for LIVE_LOOKUP_TTL_MS.
+   */
+  private async mayHaveQuota(namespace: string): Promise<boolean> {
+    if (this.cache?.synced && this.cache.list(`${this.cache.prefix}${namespace}/`).length > 0) return true;
+    const now = this.clock.now().getTime();
+    if ((this.noQuotaUntil.get(namespace) ?? 0) > now) return false;
+    const found = (await this.quotas(namespace)).length > 0;
+    if (!found) {
+      this.noQuotaUntil.set(namespace, now + LIVE_LOOKUP_TTL_MS);
+      if (this.noQuotaUntil.size > 10_000) this.noQuotaUntil.delete(this.noQuotaUntil.keys().next().value!);
+    }
+    return found;
   }
 
   private async quotas(namespace: string): Promise<ResourceQuota[]> {

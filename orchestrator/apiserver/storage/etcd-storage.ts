@@ -221,7 +221,7 @@ export class EtcdStorage {
     const end = (error: ApiError) => {
       if (ended) return;
       ended = true;
-      void watcher.cancel().catch(() => undefined);
+      void cancelWatcher(watcher);
       handlers.onEnd(error);
     };
     watcher.on('data', (res) => {
@@ -253,7 +253,7 @@ export class EtcdStorage {
       stop: async () => {
         if (ended) return;
         ended = true;
-        await watcher.cancel().catch(() => undefined);
+        await cancelWatcher(watcher);
       },
     };
   }
@@ -289,6 +289,19 @@ export interface Describe {
   resource: string;
   group: string;
   name: string;
+}
+
+/**
+ * Cancels an etcd watch without waiting on etcd for long: the client library waits for etcd to
+ * confirm, and never hears back when the stream broke meanwhile.
+ */
+async function cancelWatcher(watcher: Watcher): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    watcher.cancel().catch(() => undefined),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, 500))),
+  ]);
+  clearTimeout(timer);
 }
 
 function encode(object: KubeObject): Buffer {
