@@ -34,7 +34,7 @@ export default tseslint.config(
     ...product(['orchestrator/{scheduler,controllers,kubelet,proxy,cloud,workloads}/**/*.ts']),
     rules: restrict(
       [
-        '(^|/)(apiserver|scheduler|controllers|kubelet|proxy|cloud|cmd)/',
+        '(^|/)(apiserver|scheduler|controllers|kubelet|proxy|cloud|workloads|cmd)/',
         'Components import only orchestrator/api.',
       ],
       ['(^|/)(harness|reports)(/|$)', 'The orchestrator never imports the harness or the reports.'],

@@ -3,11 +3,12 @@ import { LocalProcess, outputContains } from '../harness/cluster/local-process.j
 import { ORCHESTRATOR_MAIN } from '../harness/cluster/local-control-plane.js';
 import { TEST_TOKENS, type TestControlPlane } from './test-control-plane.js';
 
-export type ComponentName = 'scheduler' | 'controller-manager';
+export type ComponentName = 'scheduler' | 'controller-manager' | 'kube-proxy';
 
 const TOKENS: Record<ComponentName, string> = {
   scheduler: TEST_TOKENS.scheduler,
   'controller-manager': TEST_TOKENS.controllerManager,
+  'kube-proxy': TEST_TOKENS.kubeProxy,
 };
 
 /**

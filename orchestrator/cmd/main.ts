@@ -6,6 +6,8 @@
 import { Command } from 'commander';
 import { apiserverCommand } from './apiserver-command.js';
 import { controllerManagerCommand } from './controller-manager-command.js';
+import { kubeletCommand } from './kubelet-command.js';
+import { kubeProxyCommand } from './kube-proxy-command.js';
 import { schedulerCommand } from './scheduler-command.js';
 
 const program = new Command('orchestrator')
@@ -13,7 +15,9 @@ const program = new Command('orchestrator')
   .showHelpAfterError()
   .addCommand(apiserverCommand())
   .addCommand(controllerManagerCommand())
-  .addCommand(schedulerCommand());
+  .addCommand(schedulerCommand())
+  .addCommand(kubeletCommand())
+  .addCommand(kubeProxyCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`orchestrator: ${e instanceof Error ? e.message : String(e)}\n`);

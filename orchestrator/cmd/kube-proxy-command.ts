@@ -1,0 +1,81 @@
+import { Command } from 'commander';
+import { parseDuration } from '../api/duration.js';
+import { KubeProxy } from '../proxy/index.js';
+import { componentRuntime, withComponentFlags, type ComponentFlags } from './component-options.js';
+import { runUntilSignal } from './run-until-signal.js';
+
+interface KubeProxyFlags extends ComponentFlags {
+  nodeName: string;
+  bindAddress: string;
+  healthzPort: string;
+  healthzBindAddress?: string;
+  endpointConnectTimeout: string;
+  bindRetryPeriod: string;
+}
+
+/**
+ * `orchestrator kube-proxy`: forwards each Service node port to the Service's ready endpoints.
+ * One runs on every node, so there is no leader election (the shared --leader-elect flags are
+ * accepted and ignored).
+ */
+export function kubeProxyCommand(): Command {
+  return withComponentFlags(new Command('kube-proxy'))
+    .description(
+      "forward every Service node port to the Service's ready endpoints (one per node: not leader-elected, --leader-elect* ignored)",
+    )
+    .requiredOption('--node-name <name>', 'the node this proxy runs on')
+    .option(
+      '--bind-address <ip>',
+      'address node ports listen on; a specific address other than 127.0.0.1 also gets 127.0.0.1',
+      '0.0.0.0',
+    )
+    .option('--healthz-port <port>', 'port of /healthz and /metrics; 0 picks a free one', '10256')
+    .option('--healthz-bind-address <ip>', 'address of /healthz and /metrics (default: --bind-address)')
+    .option('--endpoint-connect-timeout <duration>', 'time an endpoint gets before the next is tried', '1s')
+    .option('--bind-retry-period <duration>', 'pause before binding a busy node port again', '1s')
+    .action(async (flags: KubeProxyFlags) => {
+      const problems: string[] = [];
+      const healthzPort = Number(flags.healthzPort);
+      if (!Number.isInteger(healthzPort) || healthzPort < 0 || healthzPort > 65535)
+        problems.push(`--healthz-port: "${flags.healthzPort}" is not a port number (0-65535)`);
+      const duration = (flag: string, text: string) => {
+        try {
+          const ms = parseDuration(text);
+          if (ms > 0) return ms;
+          problems.push(`${flag}: "${text}" must be longer than 0`);
+        } catch (e) {
+          problems.push(`${flag}: ${(e as Error).message}`);
+        }
+        return 0;
+      };
+      const connectTimeoutMs = duration('--endpoint-connect-timeout', flags.endpointConnectTimeout);
+      const bindRetryMs = duration('--bind-retry-period', flags.bindRetryPeriod);
+      if (!flags.nodeName.trim()) problems.push('--node-name must not be empty');
+      if (problems.length > 0) throw new Error(problems.join('; '));
+
+      const rt = await componentRuntime('kube-proxy', flags);
+      const proxy = new KubeProxy({
+        client: rt.client,
+        nodeName: flags.nodeName,
+        bindAddress: flags.bindAddress,
+        healthzPort,
+        healthzBindAddress: flags.healthzBindAddress,
+        log: rt.log,
+        connectTimeoutMs,
+        bindRetryMs,
+        resyncMs: rt.timing.resyncMs,
+      });
+      runUntilSignal(
+        async () => {
+          await proxy.stop();
+          await rt.client.close();
+        },
+        (m) => rt.log.info(m),
+      );
+      const { healthzPort: bound } = await proxy.start();
+      rt.log.info(
+        { healthzPort: bound, bindAddress: flags.bindAddress, nodeName: flags.nodeName },
+        'serving /healthz and /metrics',
+      );
+    });
+}
