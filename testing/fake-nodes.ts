@@ -84,16 +84,26 @@ export class FakeNodes {
     while (this.renewing) await new Promise((r) => setTimeout(r, 10));
   }
 
+  /** A kubelet's part: bound pods start (Running, Ready); pods being deleted finish deleting. */
   private async startPods(): Promise<void> {
-    const pods = await this.client
-      .list<Pod>(PODS, '', { fieldSelector: 'status.phase=Pending' })
-      .catch(() => undefined);
+    const pods = await this.client.list<Pod>(PODS, '').catch(() => undefined);
     const live = (p: Pod) =>
       p.spec.nodeName && this.names.includes(p.spec.nodeName) && !this.silent.has(p.spec.nodeName);
     await Promise.all(
       (pods?.items ?? [])
-        .filter((p) => live(p) && !p.metadata.deletionTimestamp)
-        .map((p) => markRunning(this.client, p)),
+        .filter(live)
+        .map((p) =>
+          p.metadata.deletionTimestamp
+            ? this.client
+                .delete(PODS, p.metadata.namespace!, p.metadata.name!, {
+                  gracePeriodSeconds: 0,
+                  preconditions: { uid: p.metadata.uid },
+                })
+                .catch(() => undefined)
+            : p.status?.phase === 'Pending'
+              ? markRunning(this.client, p)
+              : undefined,
+        ),
     );
   }
 

@@ -46,6 +46,26 @@ describe('scheduler and controller-manager processes over a real apiserver', fun
   const activePods = async (app: string) =>
     (await client.list<Pod>(PODS, 'default', { labelSelector: `app=${app}` })).items.filter(isPodActive);
 
+  /** Changes the pod template and waits until the Deployment reports that generation rolled out. */
+  const rollOut = async (name: string, replicas: number) => {
+    const patched = await client.patch<Deployment>(DEPLOYMENTS, 'default', name, {
+      spec: { template: { metadata: { annotations: { rollout: String(Date.now()) } } } },
+    });
+    await waitFor(
+      async () => {
+        const s = (await client.get<Deployment>(DEPLOYMENTS, 'default', name)).status;
+        return (
+          (s?.observedGeneration ?? 0) >= patched.metadata.generation! &&
+          s?.updatedReplicas === replicas &&
+          s.availableReplicas === replicas &&
+          s.replicas === replicas
+        );
+      },
+      `${name} rolled out`,
+      30_000,
+    );
+  };
+
   before(async () => {
     cp = await TestControlPlane.start({
       defaulting: {
@@ -81,6 +101,51 @@ describe('scheduler and controller-manager processes over a real apiserver', fun
     const available = async () =>
       (await client.get<Deployment>(DEPLOYMENTS, 'default', 'web')).status?.availableReplicas;
     await waitFor(async () => (await available()) === 10, '10 available', 20_000);
+  });
+
+  it('rolls out a new template with maxUnavailable 0 without ever dropping below the desired ready count', async () => {
+    const readyPods = async () =>
+      (await activePods('web')).filter((p) =>
+        p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+      ).length;
+    await client.patch(DEPLOYMENTS, 'default', 'web', {
+      spec: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 2 } } },
+    });
+    let minimum = Infinity;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        minimum = Math.min(minimum, await readyPods());
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    await rollOut('web', 10);
+    sampling = false;
+    await sampler;
+    expect(minimum, 'fewest ready pods seen during the rollout').to.be.at.least(10);
+  });
+
+  it('never runs old and new pods together in a Recreate rollout', async () => {
+    await client.create(DEPLOYMENTS, {
+      ...replicaSet('recreate', 4),
+      kind: 'Deployment',
+      spec: { ...replicaSet('recreate', 4).spec, strategy: { type: 'Recreate' } },
+    } as Deployment);
+    await waitFor(async () => (await activePods('recreate')).length === 4, '4 pods', 20_000);
+    const hashes = async () =>
+      new Set((await activePods('recreate')).map((p) => p.metadata.labels?.['pod-template-hash']));
+    let overlap = false;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        if ((await hashes()).size > 1) overlap = true;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    await rollOut('recreate', 4);
+    sampling = false;
+    await sampler;
+    expect(overlap, 'old and new pods active at once').to.equal(false);
   });
 
   it('leaves a pod that fits nowhere Pending with the reason, and schedules it once room appears', async () => {
