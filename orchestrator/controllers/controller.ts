@@ -1,6 +1,11 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../api/clock.js';
-import type { ApiClient, InformerFactory, EventRecorder } from '../api/client/index.js';
+import {
+  ReconcileLoop,
+  type ApiClient,
+  type InformerFactory,
+  type EventRecorder,
+} from '../api/client/index.js';
 import type { TimingProfile } from '../api/timing-profile.js';
 
 /** What every controller is given by the controller-manager. */
@@ -22,4 +27,19 @@ export interface ControllerContext {
 export interface Controller {
   readonly name: string;
   run(signal: AbortSignal): Promise<void>;
+}
+
+/** The reconcile loop every controller runs: its workers, and reconcile failures logged as warnings. */
+export function reconcileLoop(
+  ctx: ControllerContext,
+  name: string,
+  reconcile: (key: string) => Promise<void>,
+): ReconcileLoop {
+  return new ReconcileLoop({
+    name,
+    workers: ctx.workers,
+    reconcile,
+    onError: (key, e) =>
+      ctx.log.warn({ controller: name, key, err: (e as Error).message }, 'reconcile failed'),
+  });
 }

@@ -1,12 +1,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import { formatTime } from '../api/clock.js';
-import { ReconcileLoop, objectKey, type Informer } from '../api/client/index.js';
+import { type ReconcileLoop, objectKey, type Informer } from '../api/client/index.js';
 import { isApiError } from '../api/errors.js';
 import { controllerOf, isPodActive } from '../api/pod-helpers.js';
 import { findResource } from '../api/resources.js';
 import { labelSelectorFromObject } from '../api/selectors/index.js';
 import type { Deployment, OwnerReference, Pod, ReplicaSet, WorkloadStatus } from '../api/types.js';
-import type { Controller, ControllerContext } from './controller.js';
+import { reconcileLoop, type Controller, type ControllerContext } from './controller.js';
+import { adopt, release } from './controller-ref.js';
 import {
   REVISION_ANNOTATION,
   maxRevision,
@@ -86,13 +87,7 @@ export class DeploymentController implements Controller {
     this.deployments = ctx.informers.informer<Deployment>(DEPLOYMENTS);
     this.replicaSets = ctx.informers.informer<ReplicaSet>(REPLICASETS);
     this.pods = ctx.informers.informer<Pod>(PODS);
-    this.loop = new ReconcileLoop({
-      name: this.name,
-      workers: ctx.workers,
-      reconcile: (key) => this.reconcile(key),
-      onError: (key, e) =>
-        ctx.log.warn({ controller: this.name, key, err: (e as Error).message }, 'reconcile failed'),
-    });
+    this.loop = reconcileLoop(ctx, this.name, (key) => this.reconcile(key));
     this.deployments.addHandlers({
       add: (d) => this.loop.enqueue(d),
       update: (_old, d) => this.loop.enqueue(d),
@@ -516,30 +511,12 @@ export class DeploymentController implements Controller {
     return live !== undefined && live.metadata.uid === d.metadata.uid && !live.metadata.deletionTimestamp;
   }
 
-  private async adopt(d: Deployment, rs: ReplicaSet): Promise<boolean> {
-    try {
-      await this.ctx.client.patch(REPLICASETS, rs.metadata.namespace!, rs.metadata.name!, {
-        metadata: {
-          ownerReferences: [...(rs.metadata.ownerReferences ?? []), ownerRef(d)],
-          uid: rs.metadata.uid,
-        },
-      });
-      return true;
-    } catch (e) {
-      if (isApiError(e, 'NotFound')) return false;
-      throw e;
-    }
+  private adopt(d: Deployment, rs: ReplicaSet): Promise<boolean> {
+    return adopt(this.ctx.client, REPLICASETS, rs, ownerRef(d));
   }
 
-  private async release(d: Deployment, rs: ReplicaSet): Promise<void> {
-    const remaining = (rs.metadata.ownerReferences ?? []).filter((r) => r.uid !== d.metadata.uid);
-    try {
-      await this.ctx.client.patch(REPLICASETS, rs.metadata.namespace!, rs.metadata.name!, {
-        metadata: { ownerReferences: remaining.length ? remaining : null, uid: rs.metadata.uid },
-      });
-    } catch (e) {
-      if (!isApiError(e, 'NotFound')) throw e;
-    }
+  private release(d: Deployment, rs: ReplicaSet): Promise<void> {
+    return release(this.ctx.client, REPLICASETS, rs, d.metadata.uid!);
   }
 
   /** Pods controlled by each ReplicaSet and matching the Deployment's selector, inactive ones included. */

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { ReconcileLoop, type Informer } from '../api/client/index.js';
+import { type ReconcileLoop, type Informer } from '../api/client/index.js';
 import { isApiError } from '../api/errors.js';
 import { isPodReady } from '../api/pod-helpers.js';
 import { findResource } from '../api/resources.js';
@@ -13,7 +13,7 @@ import type {
   Service,
   ServicePort,
 } from '../api/types.js';
-import type { Controller, ControllerContext } from './controller.js';
+import { reconcileLoop, type Controller, type ControllerContext } from './controller.js';
 
 const SERVICES = findResource('', 'v1', 'services')!;
 const PODS = findResource('', 'v1', 'pods')!;
@@ -36,13 +36,7 @@ export class EndpointsController implements Controller {
     this.services = ctx.informers.informer<Service>(SERVICES);
     this.pods = ctx.informers.informer<Pod>(PODS);
     this.endpoints = ctx.informers.informer<Endpoints>(ENDPOINTS);
-    this.loop = new ReconcileLoop({
-      name: this.name,
-      workers: ctx.workers,
-      reconcile: (key) => this.reconcile(key),
-      onError: (key, e) =>
-        ctx.log.warn({ controller: this.name, key, err: (e as Error).message }, 'reconcile failed'),
-    });
+    this.loop = reconcileLoop(ctx, this.name, (key) => this.reconcile(key));
     this.services.addHandlers({
       add: (s) => this.loop.enqueue(s),
       update: (_o, s) => this.loop.enqueue(s),

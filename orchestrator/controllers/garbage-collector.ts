@@ -1,9 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
-import { ReconcileLoop, objectKey, type Informer } from '../api/client/index.js';
+import { type ReconcileLoop, objectKey, type Informer } from '../api/client/index.js';
 import { isApiError } from '../api/errors.js';
 import { RESOURCES, findKind, type ResourceType } from '../api/resources.js';
 import type { KubeObject, OwnerReference } from '../api/types.js';
-import type { Controller, ControllerContext } from './controller.js';
+import { reconcileLoop, type Controller, type ControllerContext } from './controller.js';
 
 /** The finalizer of an owner whose dependents are deleted before it (propagationPolicy Foreground). */
 export const FOREGROUND_DELETION_FINALIZER = 'foregroundDeletion';
@@ -60,13 +60,7 @@ export class GarbageCollector implements Controller {
   private readonly absentOwners = new Set<string>();
 
   constructor(private readonly ctx: ControllerContext) {
-    this.loop = new ReconcileLoop({
-      name: this.name,
-      workers: ctx.workers,
-      reconcile: (key) => this.reconcile(key),
-      onError: (key, e) =>
-        ctx.log.warn({ controller: this.name, key, err: (e as Error).message }, 'reconcile failed'),
-    });
+    this.loop = reconcileLoop(ctx, this.name, (key) => this.reconcile(key));
     for (const r of RESOURCES) {
       const informer = ctx.informers.informer(r);
       this.informers.set(r, informer);

@@ -1,10 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
-import { ReconcileLoop, type Informer } from '../api/client/index.js';
+import { type ReconcileLoop, type Informer } from '../api/client/index.js';
 import { formatTime } from '../api/clock.js';
 import { isApiError } from '../api/errors.js';
 import { RESOURCES, findResource, type ResourceType } from '../api/resources.js';
 import type { Condition, KubeObject, Namespace } from '../api/types.js';
-import type { Controller, ControllerContext } from './controller.js';
+import { reconcileLoop, type Controller, type ControllerContext } from './controller.js';
 
 const NAMESPACES = findResource('', 'v1', 'namespaces')!;
 /** The entry of spec.finalizers that this controller removes once the namespace is empty. */
@@ -46,13 +46,7 @@ export class NamespaceController implements Controller {
 
   constructor(private readonly ctx: ControllerContext) {
     this.namespaces = ctx.informers.informer<Namespace>(NAMESPACES);
-    this.loop = new ReconcileLoop({
-      name: this.name,
-      workers: ctx.workers,
-      reconcile: (key) => this.reconcile(key),
-      onError: (key, e) =>
-        ctx.log.warn({ controller: this.name, key, err: (e as Error).message }, 'reconcile failed'),
-    });
+    this.loop = reconcileLoop(ctx, this.name, (key) => this.reconcile(key));
     this.namespaces.addHandlers({
       add: (ns) => this.enqueueIfTerminating(ns),
       update: (_old, ns) => this.enqueueIfTerminating(ns),

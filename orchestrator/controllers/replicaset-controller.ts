@@ -1,11 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
-import { ReconcileLoop, objectKey, type Informer } from '../api/client/index.js';
+import { type ReconcileLoop, objectKey, type Informer } from '../api/client/index.js';
 import { isApiError } from '../api/errors.js';
 import { controllerOf, isPodActive, isPodAvailable, isPodReady } from '../api/pod-helpers.js';
 import { findResource } from '../api/resources.js';
 import { labelSelectorFromObject } from '../api/selectors/index.js';
 import type { OwnerReference, Pod, ReplicaSet, WorkloadStatus } from '../api/types.js';
-import type { Controller, ControllerContext } from './controller.js';
+import { reconcileLoop, type Controller, type ControllerContext } from './controller.js';
+import { adopt, release } from './controller-ref.js';
 import { Expectations } from './expectations.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
@@ -31,13 +32,7 @@ export class ReplicaSetController implements Controller {
     this.expectations = new Expectations(ctx.clock);
     this.replicaSets = ctx.informers.informer<ReplicaSet>(REPLICASETS);
     this.pods = ctx.informers.informer<Pod>(PODS);
-    this.loop = new ReconcileLoop({
-      name: this.name,
-      workers: ctx.workers,
-      reconcile: (key) => this.reconcile(key),
-      onError: (key, e) =>
-        ctx.log.warn({ controller: this.name, key, err: (e as Error).message }, 'reconcile failed'),
-    });
+    this.loop = reconcileLoop(ctx, this.name, (key) => this.reconcile(key));
     this.replicaSets.addHandlers({
       add: (rs) => this.loop.enqueue(rs),
       update: (_old, rs) => this.loop.enqueue(rs),
@@ -144,29 +139,11 @@ export class ReplicaSetController implements Controller {
       rs.metadata.name!,
     );
     if (!live || live.metadata.uid !== rs.metadata.uid || live.metadata.deletionTimestamp) return false;
-    try {
-      await this.ctx.client.patch(PODS, pod.metadata.namespace!, pod.metadata.name!, {
-        metadata: {
-          ownerReferences: [...(pod.metadata.ownerReferences ?? []), ownerRef(rs)],
-          uid: pod.metadata.uid,
-        },
-      });
-      return true;
-    } catch (e) {
-      if (isApiError(e, 'NotFound')) return false;
-      throw e;
-    }
+    return adopt(this.ctx.client, PODS, pod, ownerRef(rs));
   }
 
-  private async release(rs: ReplicaSet, pod: Pod): Promise<void> {
-    const remaining = (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid);
-    try {
-      await this.ctx.client.patch(PODS, pod.metadata.namespace!, pod.metadata.name!, {
-        metadata: { ownerReferences: remaining.length ? remaining : null, uid: pod.metadata.uid },
-      });
-    } catch (e) {
-      if (!isApiError(e, 'NotFound')) throw e;
-    }
+  private release(rs: ReplicaSet, pod: Pod): Promise<void> {
+    return release(this.ctx.client, PODS, pod, rs.metadata.uid!);
   }
 
   private async createPods(rs: ReplicaSet, count: number): Promise<void> {

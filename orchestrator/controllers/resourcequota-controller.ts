@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { ReconcileLoop, objectKey, type Informer } from '../api/client/index.js';
+import { type ReconcileLoop, objectKey, type Informer } from '../api/client/index.js';
 import { isApiError } from '../api/errors.js';
 import {
   Quantity,
@@ -15,7 +15,7 @@ import {
 } from '../api/quota/index.js';
 import { findResource } from '../api/resources.js';
 import type { KubeObject, Pod, ResourceQuota } from '../api/types.js';
-import type { Controller, ControllerContext } from './controller.js';
+import { reconcileLoop, type Controller, type ControllerContext } from './controller.js';
 
 const RESOURCE_QUOTAS = findResource('', 'v1', 'resourcequotas')!;
 /** kube-controller-manager's --resource-quota-sync-period. */
@@ -77,13 +77,7 @@ export class ResourceQuotaController implements Controller {
       evaluator,
       informer: ctx.informers.informer(evaluator.resource),
     }));
-    this.loop = new ReconcileLoop({
-      name: this.name,
-      workers: ctx.workers,
-      reconcile: (key) => this.reconcile(key),
-      onError: (key, e) =>
-        ctx.log.warn({ controller: this.name, key, err: (e as Error).message }, 'reconcile failed'),
-    });
+    this.loop = reconcileLoop(ctx, this.name, (key) => this.reconcile(key));
     this.quotas.addHandlers({
       add: (quota) => {
         this.firstSeen.set(objectKey(quota), Number(quota.metadata.resourceVersion));
