@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { apiserverCommand } from './apiserver-command.js';
 import { controllerManagerCommand } from './controller-manager-command.js';
+import { kubeletCommand } from './kubelet-command.js';
 import { kubeProxyCommand } from './kube-proxy-command.js';
 import { schedulerCommand } from './scheduler-command.js';
 
@@ -15,6 +16,7 @@ const program = new Command('orchestrator')
   .addCommand(apiserverCommand())
   .addCommand(controllerManagerCommand())
   .addCommand(schedulerCommand())
+  .addCommand(kubeletCommand())
   .addCommand(kubeProxyCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {

@@ -1,0 +1,96 @@
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Command } from 'commander';
+import { parseDuration } from '../api/duration.js';
+import { DEFAULT_WORKLOADS_DIR, Kubelet } from '../kubelet/kubelet.js';
+import { componentRuntime, withComponentFlags, type ComponentFlags } from './component-options.js';
+import { runUntilSignal } from './run-until-signal.js';
+
+interface KubeletFlags extends ComponentFlags {
+  nodeName: string;
+  nodeIp: string;
+  rootDir?: string;
+  capacity: string;
+  port: string;
+  workloadsDir: string;
+  restartBackoffBase?: string;
+  restartBackoffMax?: string;
+}
+
+/** Restart back-off per profile: upstream's 10 s → 5 min, and a fast one for the harness. */
+const BACKOFF: Record<string, { baseMs: number; maxMs: number }> = {
+  kubernetes: { baseMs: 10_000, maxMs: 300_000 },
+  fast: { baseMs: 200, maxMs: 5_000 },
+};
+
+/** `cpu=4,memory=8Gi,pods=110` → `{cpu: '4', memory: '8Gi', pods: '110'}`. */
+export function parseCapacity(text: string): Record<string, string> {
+  const capacity: Record<string, string> = {};
+  for (const item of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const eq = item.indexOf('=');
+    if (eq <= 0 || eq === item.length - 1)
+      throw new Error(`--capacity: "${item}" is not resource=quantity (e.g. cpu=4,memory=8Gi,pods=110)`);
+    capacity[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
+  }
+  return capacity;
+}
+
+/**
+ * `orchestrator kubelet`: the node agent. No leader election (each node has its own kubelet;
+ * the node name is its identity). Its workloads live and die with it: see Kubelet.
+ */
+export function kubeletCommand(): Command {
+  return withComponentFlags(new Command('kubelet'))
+    .description('run the pods bound to this node as processes, and keep the node registered')
+    .requiredOption('--node-name <name>', 'name of the Node this kubelet registers and runs pods for')
+    .option('--node-ip <ip>', "the node's address: pods and the read-only server listen on it", '127.0.0.1')
+    .option('--root-dir <dir>', 'state and pod logs (default: <tmp>/crucible-kubelet-<node-name>)')
+    .option(
+      '--capacity <list>',
+      'node capacity, resource=quantity comma-separated',
+      'cpu=4,memory=8Gi,pods=110',
+    )
+    .option('--port <port>', 'port of the read-only server (0: a free port)', '10255')
+    .option('--workloads-dir <dir>', 'where crucible/<name> images find <name>.js', DEFAULT_WORKLOADS_DIR)
+    .option('--restart-backoff-base <duration>', 'first restart back-off (default: by profile, 10s or 200ms)')
+    .option('--restart-backoff-max <duration>', 'restart back-off ceiling (default: by profile, 5m or 5s)')
+    .action(async (flags: KubeletFlags) => {
+      const port = Number(flags.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new Error(`--port: "${flags.port}" is not a port number`);
+      const capacity = parseCapacity(flags.capacity);
+      const profileBackoff = BACKOFF[flags.profile] ?? BACKOFF.fast!;
+      const backoff = {
+        baseMs: flags.restartBackoffBase ? parseDuration(flags.restartBackoffBase) : profileBackoff.baseMs,
+        maxMs: flags.restartBackoffMax ? parseDuration(flags.restartBackoffMax) : profileBackoff.maxMs,
+      };
+      const rt = await componentRuntime('kubelet', { ...flags, identity: flags.nodeName });
+      // A node agent outlives its bugs: a stray rejection is logged, never fatal to the node's pods.
+      process.on('unhandledRejection', (e: unknown) =>
+        rt.log.error({ err: e instanceof Error ? e.message : String(e) }, 'unhandled rejection'),
+      );
+      const kubelet = new Kubelet({
+        client: rt.client,
+        log: rt.log,
+        nodeName: flags.nodeName,
+        nodeIp: flags.nodeIp,
+        port,
+        rootDir: resolve(flags.rootDir ?? join(tmpdir(), `crucible-kubelet-${flags.nodeName}`)),
+        capacity,
+        timing: rt.timing,
+        workloadsDir: resolve(flags.workloadsDir),
+        backoff,
+      });
+      await kubelet.start();
+      runUntilSignal(
+        async () => {
+          await kubelet.stop();
+          await rt.client.close();
+        },
+        (m) => rt.log.info(m),
+      );
+    });
+}

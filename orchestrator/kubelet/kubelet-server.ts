@@ -1,0 +1,171 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { ProbeKind, ProbeOutcome } from './probes.js';
+import type { PodWorkerMetrics } from './pod-worker.js';
+
+/** One container as the read-only server shows it. */
+export interface ContainerView {
+  podUid: string;
+  namespace: string;
+  pod: string;
+  container: string;
+  pid?: number;
+  startedAt?: string;
+  restarts: number;
+  ready: boolean;
+  state: string;
+  hostPorts: number[];
+}
+
+/** What the read-only server reads from its kubelet. */
+export interface KubeletViewSource {
+  containers(): ContainerView[];
+  /** The log of a container of a pod this kubelet runs; undefined when there is no such container. */
+  containerLogs(
+    namespace: string,
+    pod: string,
+    container: string,
+    tailLines?: number,
+  ): Promise<string | undefined>;
+}
+
+/**
+ * The kubelet's metrics, in a Registry of its own: running pods and containers (read at scrape
+ * time), container restarts, probe results and node lease renewals.
+ */
+export class KubeletMetrics implements PodWorkerMetrics {
+  readonly registry = new Registry();
+  private readonly restarts: Counter<'namespace' | 'pod' | 'container'>;
+  private readonly probes: Counter<'probe_type' | 'result'>;
+  readonly leaseRenewals: Counter<'result'>;
+
+  constructor(source: () => ContainerView[]) {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'kubelet_running_pods',
+      help: 'Pods with at least one running container',
+      registers,
+      collect() {
+        this.set(
+          new Set(
+            source()
+              .filter((c) => c.state === 'running')
+              .map((c) => c.podUid),
+          ).size,
+        );
+      },
+    });
+    new Gauge({
+      name: 'kubelet_running_containers',
+      help: 'Running containers',
+      registers,
+      collect() {
+        this.set(source().filter((c) => c.state === 'running').length);
+      },
+    });
+    this.restarts = new Counter({
+      name: 'kubelet_container_restarts_total',
+      help: 'Container restarts by the kubelet (exits, failed liveness or startup probes)',
+      labelNames: ['namespace', 'pod', 'container'],
+      registers,
+    });
+    this.probes = new Counter({
+      name: 'prober_probe_total',
+      help: 'Probe results by probe type',
+      labelNames: ['probe_type', 'result'],
+      registers,
+    });
+    this.leaseRenewals = new Counter({
+      name: 'kubelet_node_lease_renewals_total',
+      help: 'Node lease renewal attempts by result',
+      labelNames: ['result'],
+      registers,
+    });
+  }
+
+  containerRestarted(namespace: string, pod: string, container: string): void {
+    this.restarts.inc({ namespace, pod, container });
+  }
+
+  probeResult(kind: ProbeKind, outcome: ProbeOutcome): void {
+    this.probes.inc({ probe_type: kind, result: outcome === 'success' ? 'successful' : 'failed' });
+  }
+}
+
+/**
+ * The kubelet's read-only HTTP view of what runs on the node, the ground truth when the control
+ * plane is down: `GET /healthz`, `/pods` (a JSON list of containers with pid, start time,
+ * restarts, readiness and state), `/metrics`, `/containerLogs/<ns>/<pod>/<container>?tailLines=N`.
+ */
+export class KubeletServer {
+  private server?: Server;
+
+  constructor(
+    private readonly source: KubeletViewSource,
+    private readonly metrics: KubeletMetrics,
+  ) {}
+
+  /** Listens on `host:port` (0: a free port); resolves with the port. */
+  async start(host: string, port: number): Promise<number> {
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((e: unknown) => send(res, 500, 'text/plain', `${(e as Error).message}\n`));
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host, port }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return (server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://kubelet');
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(res, 405, 'text/plain', 'method not allowed\n');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    if (path === '/healthz') return send(res, 200, 'text/plain', 'ok');
+    if (path === '/pods') return send(res, 200, 'application/json', JSON.stringify(this.source.containers()));
+    if (path === '/metrics') {
+      return send(res, 200, this.metrics.registry.contentType, await this.metrics.registry.metrics());
+    }
+    const logs = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(path);
+    if (logs) {
+      const [ns, pod, container] = logs.slice(1).map(decodeURIComponent) as [string, string, string];
+      const tailParam = url.searchParams.get('tailLines');
+      const tail = tailParam === null ? undefined : Number(tailParam);
+      if (tail !== undefined && (!Number.isInteger(tail) || tail < 0))
+        return send(res, 400, 'text/plain', `tailLines: "${tailParam}" is not a whole number\n`);
+      const text = await this.source.containerLogs(ns, pod, container, tail);
+      if (text === undefined)
+        return send(
+          res,
+          404,
+          'text/plain',
+          `container ${container} of pod ${ns}/${pod} is not on this node\n`,
+        );
+      return send(res, 200, 'text/plain; charset=utf-8', text);
+    }
+    send(res, 404, 'text/plain', 'not found\n');
+  }
+}
+
+function send(res: ServerResponse, status: number, contentType: string, body: string): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}

@@ -1,0 +1,441 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { LocalProcess, outputContains } from '../../harness/cluster/local-process.js';
+import { ORCHESTRATOR_MAIN } from '../../harness/cluster/local-control-plane.js';
+import { adminClient } from '../../testing/controller-context.js';
+import { TEST_TOKENS, TestControlPlane } from '../../testing/test-control-plane.js';
+import { waitFor } from '../../testing/wait-for.js';
+import { ApiServer } from '../apiserver/api-server.js';
+import type { ApiClient } from '../api/client/index.js';
+import { findResource } from '../api/resources.js';
+import type { Container, Lease, Node, Pod, PodSpec } from '../api/types.js';
+
+const PODS = findResource('', 'v1', 'pods')!;
+const NODES = findResource('', 'v1', 'nodes')!;
+const LEASES = findResource('coordination.k8s.io', 'v1', 'leases')!;
+
+/** An HTTP server on PORT that answers /bad with 500, and says so when it gets SIGTERM. */
+const SERVER = [
+  "const http = require('http');",
+  "http.createServer((q, s) => { s.statusCode = q.url === '/bad' ? 500 : 200; s.end('hello ' + process.env.POD_NAME); })",
+  '  .listen(+process.env.PORT, process.env.POD_IP, () => console.log("serving on " + process.env.PORT));',
+  "process.on('SIGTERM', () => { console.log('got SIGTERM'); setTimeout(() => process.exit(0), 300); });",
+].join('\n');
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface RunningKubelet {
+  proc: LocalProcess;
+  port: number;
+  rootDir: string;
+}
+
+describe('kubelet (a real process) over a real apiserver', function () {
+  this.timeout(120_000);
+  let cp: TestControlPlane;
+  let client: ApiClient;
+  let rootBase: string;
+  let kubelet: RunningKubelet;
+  const kubelets: LocalProcess[] = [];
+  /** Every workload pid seen, to check that none outlives the suite. */
+  const pids = new Set<number>();
+
+  async function startKubelet(node: string, rootDir = join(rootBase, node)): Promise<RunningKubelet> {
+    const proc = new LocalProcess({
+      name: `kubelet-${node}`,
+      command: process.execPath,
+      args: [
+        ORCHESTRATOR_MAIN,
+        'kubelet',
+        `--server=${cp.url}`,
+        `--token=${TEST_TOKENS.admin}`,
+        `--certificate-authority=${cp.caFile}`,
+        '--profile=fast',
+        `--node-name=${node}`,
+        `--root-dir=${rootDir}`,
+        '--port=0',
+        '--log-level=info',
+      ],
+      logFile: join(rootBase, `kubelet-${node}.log`),
+      ready: outputContains('"msg":"kubelet started"'),
+    });
+    kubelets.push(proc);
+    await proc.start();
+    const line = proc.printed.split('\n').find((l) => l.includes('"msg":"kubelet started"'))!;
+    return { proc, port: (JSON.parse(line) as { port: number }).port, rootDir };
+  }
+
+  function pod(name: string, node: string, containers: Container[], spec: Partial<PodSpec> = {}): Pod {
+    return {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'default', labels: { test: 'kubelet' } },
+      spec: { nodeName: node, containers, terminationGracePeriodSeconds: 5, ...spec },
+    };
+  }
+
+  const serverContainer = (extra: Partial<Container> = {}): Container => ({
+    name: 'web',
+    image: 'node',
+    command: ['node', '-e', SERVER],
+    ports: [{ name: 'http', containerPort: 8080 }],
+    ...extra,
+  });
+
+  const get = (name: string) => client.get<Pod>(PODS, 'default', name);
+
+  async function waitForPod(name: string, what: string, check: (p: Pod) => boolean, timeoutMs = 15_000) {
+    let last: Pod | undefined;
+    await waitFor(
+      async () => {
+        last = await client.tryGet<Pod>(PODS, 'default', name);
+        return last !== undefined && check(last);
+      },
+      `${name}: ${what} (last status: ${JSON.stringify(last?.status)})`,
+      timeoutMs,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}; last status: ${JSON.stringify(last?.status)}`);
+    });
+    return last!;
+  }
+
+  const ready = (p: Pod) => p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+  const pidOf = (p: Pod, container = 'web') => {
+    const id = p.status?.containerStatuses?.find((c) => c.name === container)?.containerID;
+    const pid = Number(id?.replace('process://', ''));
+    if (pid) pids.add(pid);
+    return pid;
+  };
+  const hostPort = (p: Pod) => p.status!.portMappings![0]!.hostPort;
+
+  async function httpGet(port: number, path = '/'): Promise<{ status: number; body: string }> {
+    const res = await request(`http://127.0.0.1:${port}${path}`, { method: 'GET' });
+    return { status: res.statusCode, body: await res.body.text() };
+  }
+
+  /** A container without a readiness probe is Ready once started, which may be before it listens. */
+  async function waitServing(port: number): Promise<void> {
+    await waitFor(
+      () =>
+        httpGet(port).then(
+          (r) => r.status === 200,
+          () => false,
+        ),
+      `something answering on ${port}`,
+    );
+  }
+
+  async function kubeletPods(k: RunningKubelet): Promise<any[]> {
+    return (await httpGet(k.port, '/pods').then((r) => JSON.parse(r.body))) as any[];
+  }
+
+  before(async () => {
+    cp = await TestControlPlane.start();
+    client = adminClient(cp);
+    rootBase = await mkdtemp(join(tmpdir(), 'crucible-kubelet-test-'));
+    kubelet = await startKubelet('node-a');
+  });
+
+  after(async () => {
+    for (const k of kubelets) await k.stop();
+    await client?.close();
+    await cp?.stop();
+    // No workload outlives its kubelet.
+    await waitFor(() => [...pids].every((p) => !alive(p)), 'every workload process gone', 5000);
+    if (rootBase) await rm(rootBase, { recursive: true, force: true });
+  });
+
+  it('registers its Node, renews its Lease and serves /healthz', async () => {
+    let node: Node | undefined;
+    await waitFor(async () => {
+      node = await client.tryGet<Node>(NODES, '', 'node-a');
+      return node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+    }, 'node-a Ready');
+    expect(node!.status!.daemonEndpoints!.kubeletEndpoint!.Port).to.equal(kubelet.port);
+    expect(node!.status!.nodeInfo!.kubeletVersion).to.equal('v1.32.0+crucible');
+    expect(node!.status!.addresses).to.deep.include({ type: 'InternalIP', address: '127.0.0.1' });
+    expect(node!.status!.capacity).to.deep.equal({ cpu: '4', memory: '8Gi', pods: '110' });
+    const types = node!.status!.conditions!.map((c) => `${c.type}=${c.status}`);
+    expect(types).to.include.members(['MemoryPressure=False', 'DiskPressure=False', 'PIDPressure=False']);
+    const lease1 = await client.get<Lease>(LEASES, 'kube-node-lease', 'node-a');
+    expect(lease1.spec!.holderIdentity).to.equal('node-a');
+    expect(lease1.spec!.renewTime).to.match(/\.\d{6}Z$/);
+    await waitFor(
+      async () =>
+        (await client.get<Lease>(LEASES, 'kube-node-lease', 'node-a')).spec!.renewTime !==
+        lease1.spec!.renewTime,
+      'lease renewed',
+    );
+    expect(await httpGet(kubelet.port, '/healthz')).to.deep.equal({ status: 200, body: 'ok' });
+  });
+
+  it('runs a pod: Running, Ready, answering on its host port; readiness flips Ready', async () => {
+    await client.create(
+      PODS,
+      pod('echo', 'node-a', [
+        {
+          name: 'web',
+          image: 'crucible/echo:v1',
+          ports: [{ containerPort: 8080 }],
+          readinessProbe: { httpGet: { path: '/readyz', port: 8080 }, periodSeconds: 1, failureThreshold: 1 },
+        },
+      ]),
+    );
+    const p = await waitForPod('echo', 'Running and Ready', (x) => x.status?.phase === 'Running' && ready(x));
+    const mapping = p.status!.portMappings![0]!;
+    expect(mapping).to.include({ containerName: 'web', containerPort: 8080, protocol: 'TCP' });
+    expect(p.status!.podIP).to.equal('127.0.0.1');
+    expect(p.status!.hostIP).to.equal('127.0.0.1');
+    expect(p.status!.startTime).to.be.a('string');
+    const cs = p.status!.containerStatuses![0]!;
+    expect(cs).to.include({ ready: true, started: true, restartCount: 0, image: 'crucible/echo:v1' });
+    expect(cs.state!.running!.startedAt).to.be.a('string');
+    const answer = await httpGet(mapping.hostPort, '/');
+    expect(answer.status).to.equal(200);
+    expect(answer.body).to.include('echo');
+    const view = (await kubeletPods(kubelet)).find((c) => c.pod === 'echo');
+    expect(view).to.include({
+      namespace: 'default',
+      container: 'web',
+      pid: pidOf(p),
+      ready: true,
+      state: 'running',
+    });
+
+    const res = await request(`http://127.0.0.1:${mapping.hostPort}/ready?state=false`, { method: 'POST' });
+    await res.body.dump();
+    const notReady = await waitForPod('echo', 'not Ready', (x) => !ready(x));
+    expect(notReady.status!.phase).to.equal('Running');
+    expect(pidOf(notReady)).to.equal(pidOf(p));
+  });
+
+  it('restarts a killed container (same pod, new pid) and backs off a crash loop', async () => {
+    await client.create(PODS, pod('victim', 'node-a', [serverContainer()]));
+    const p = await waitForPod('victim', 'Ready', ready);
+    const pid = pidOf(p);
+    expect(alive(pid)).to.equal(true);
+    process.kill(pid, 'SIGKILL');
+    const back = await waitForPod('victim', 'restarted', (x) => pidOf(x) !== pid && ready(x));
+    const cs = back.status!.containerStatuses![0]!;
+    expect(cs.restartCount).to.equal(1);
+    expect(cs.lastState!.terminated).to.include({ exitCode: 137, reason: 'Error' });
+    expect(hostPort(back)).to.equal(hostPort(p));
+    await waitServing(hostPort(back));
+    expect((await httpGet(hostPort(back))).body).to.equal('hello victim');
+
+    await client.create(
+      PODS,
+      pod('crashloop', 'node-a', [{ name: 'web', image: 'x', command: ['node', '-e', 'process.exit(3)'] }]),
+    );
+    const looping = await waitForPod(
+      'crashloop',
+      'CrashLoopBackOff',
+      (x) => x.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff',
+    );
+    const ls = looping.status!.containerStatuses![0]!;
+    expect(ls.state!.waiting!.message).to.match(
+      /^back-off \S+ restarting failed container=web pod=crashloop_default/,
+    );
+    expect(ls.lastState!.terminated).to.include({ exitCode: 3, reason: 'Error' });
+    expect(looping.status!.phase).to.equal('Running');
+    await waitForPod(
+      'crashloop',
+      'restartCount >= 3',
+      (x) => x.status!.containerStatuses![0]!.restartCount >= 3,
+    );
+  });
+
+  it('restarts a container whose liveness probe fails', async () => {
+    await client.create(
+      PODS,
+      pod('unhealthy', 'node-a', [
+        serverContainer({
+          livenessProbe: { httpGet: { path: '/bad', port: 'http' }, periodSeconds: 1, failureThreshold: 2 },
+        }),
+      ]),
+    );
+    const p = await waitForPod('unhealthy', 'Running', (x) => x.status?.phase === 'Running' && ready(x));
+    const pid = pidOf(p);
+    const restarted = await waitForPod(
+      'unhealthy',
+      'restarted',
+      (x) => (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1,
+    );
+    expect(restarted.status!.containerStatuses![0]!.lastState!.terminated).to.be.an('object');
+    await waitFor(() => !alive(pid), 'the unhealthy instance gone');
+  });
+
+  it('keeps a container without a passing readiness probe not Ready', async () => {
+    await client.create(
+      PODS,
+      pod('never-ready', 'node-a', [
+        serverContainer({
+          readinessProbe: { tcpSocket: { port: 1 }, periodSeconds: 1, failureThreshold: 1 },
+        }),
+      ]),
+    );
+    const p = await waitForPod('never-ready', 'Running', (x) => x.status?.phase === 'Running');
+    await sleep(1500);
+    const later = await get('never-ready');
+    expect(ready(later)).to.equal(false);
+    expect(later.status!.conditions!.find((c) => c.type === 'ContainersReady')!.status).to.equal('False');
+    expect(pidOf(later)).to.equal(pidOf(p));
+  });
+
+  it('runs a restartPolicy Never pod to Succeeded', async () => {
+    await client.create(
+      PODS,
+      pod('once', 'node-a', [{ name: 'job', image: 'x', command: ['node', '-e', 'console.log("done")'] }], {
+        restartPolicy: 'Never',
+      }),
+    );
+    const p = await waitForPod('once', 'Succeeded', (x) => x.status?.phase === 'Succeeded');
+    const cs = p.status!.containerStatuses![0]!;
+    expect(cs.state!.terminated).to.include({ exitCode: 0, reason: 'Completed' });
+    expect(cs.restartCount).to.equal(0);
+    const logs = await httpGet(kubelet.port, '/containerLogs/default/once/job?tailLines=1');
+    expect(logs).to.deep.equal({ status: 200, body: 'done\n' });
+  });
+
+  it('deletes a pod gracefully: SIGTERM, exit, object gone', async () => {
+    const created = await client.create(PODS, pod('doomed', 'node-a', [serverContainer()]));
+    const p = await waitForPod('doomed', 'Ready', ready);
+    const pid = pidOf(p);
+    await waitServing(hostPort(p));
+    await client.delete(PODS, 'default', 'doomed');
+    await waitFor(async () => !(await client.tryGet(PODS, 'default', 'doomed')), 'pod object gone');
+    expect(alive(pid)).to.equal(false);
+    const log = readFileSync(
+      join(kubelet.rootDir, 'pods', `default_doomed_${created.metadata.uid}`, 'web.log'),
+      'utf8',
+    );
+    expect(log).to.include('got SIGTERM');
+  });
+
+  it('leaves an unknown image waiting with ErrImagePull and stays healthy', async () => {
+    await client.create(
+      PODS,
+      pod('no-such-image', 'node-a', [{ name: 'c', image: 'crucible/no-such-program' }]),
+    );
+    await client.create(PODS, pod('bad-name', 'node-a', [{ name: 'c', image: 'Not A Valid Image' }]));
+    const p = await waitForPod(
+      'no-such-image',
+      'ErrImagePull',
+      (x) => x.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ErrImagePull',
+    );
+    expect(p.status!.phase).to.equal('Pending');
+    await waitForPod(
+      'bad-name',
+      'InvalidImageName',
+      (x) => x.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'InvalidImageName',
+    );
+    expect((await httpGet(kubelet.port, '/healthz')).status).to.equal(200);
+    const metrics = await httpGet(kubelet.port, '/metrics');
+    expect(metrics.body).to.include('kubelet_running_pods');
+    expect(metrics.body).to.include('kubelet_container_restarts_total');
+  });
+
+  it('keeps pods running untouched while the apiserver is away, then reports again', async () => {
+    await client.create(
+      PODS,
+      pod('survivor', 'node-a', [
+        {
+          name: 'web',
+          image: 'crucible/echo',
+          ports: [{ containerPort: 8080 }],
+          readinessProbe: { httpGet: { path: '/readyz', port: 8080 }, periodSeconds: 1, failureThreshold: 1 },
+        },
+      ]),
+    );
+    const p = await waitForPod('survivor', 'Ready', ready);
+    const pid = pidOf(p);
+    const port = Number(new URL(cp.url).port);
+    await cp.server.stop();
+    try {
+      await sleep(1500);
+      // Flipped while nobody can be told: the kubelet must report it once the apiserver is back.
+      const res = await request(`http://127.0.0.1:${hostPort(p)}/ready?state=false`, { method: 'POST' });
+      await res.body.dump();
+      await sleep(3500);
+      expect(alive(pid)).to.equal(true);
+      expect((await httpGet(kubelet.port, '/healthz')).status).to.equal(200);
+    } finally {
+      cp.server = new ApiServer({ ...(cp as any).options, port });
+      await cp.server.start();
+      await cp.waitReady();
+    }
+    const after = await waitForPod('survivor', 'reported not Ready', (x) => !ready(x));
+    expect(pidOf(after)).to.equal(pid);
+    expect(after.status!.containerStatuses![0]!.restartCount).to.equal(0);
+    const lease = await client.get<Lease>(LEASES, 'kube-node-lease', 'node-a');
+    await waitFor(
+      async () =>
+        (await client.get<Lease>(LEASES, 'kube-node-lease', 'node-a')).spec!.renewTime !==
+        lease.spec!.renewTime,
+      'lease renewed after the outage',
+    );
+  });
+
+  it('loses its pods when SIGKILLed; a restarted kubelet cleans up and finishes deletions', async () => {
+    const b = await startKubelet('node-b');
+    await client.create(PODS, pod('on-b', 'node-b', [serverContainer()]));
+    await client.create(PODS, pod('deleted-while-down', 'node-b', [serverContainer()]));
+    const p1 = await waitForPod('on-b', 'Ready', ready);
+    const p2 = await waitForPod('deleted-while-down', 'Ready', ready);
+    const [pid1, pid2] = [pidOf(p1), pidOf(p2)];
+    await b.proc.kill();
+    await waitFor(() => !alive(pid1) && !alive(pid2), 'workloads gone with their kubelet', 5000);
+
+    // A stray container group recorded in the root dir, as a kubelet killed mid-start might leave.
+    const stray = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
+      detached: true,
+      stdio: 'ignore',
+    });
+    pids.add(stray.pid!);
+    const stat = readFileSync(`/proc/${stray.pid}/stat`, 'utf8');
+    mkdirSync(join(b.rootDir, 'containers'), { recursive: true });
+    writeFileSync(
+      join(b.rootDir, 'containers', 'stray.json'),
+      JSON.stringify({
+        id: 'stray',
+        podUid: 'gone',
+        namespace: 'default',
+        podName: 'gone',
+        containerName: 'c',
+        pgid: stray.pid,
+        pid: stray.pid,
+        procStart: stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19],
+      }),
+    );
+    await client.delete(PODS, 'default', 'deleted-while-down');
+    expect((await get('deleted-while-down')).metadata.deletionTimestamp).to.be.a('string');
+
+    const b2 = await startKubelet('node-b', b.rootDir);
+    await waitFor(() => stray.exitCode !== null || stray.signalCode !== null, 'stray group killed', 5000);
+    expect(existsSync(join(b.rootDir, 'containers', 'stray.json'))).to.equal(false);
+    await waitFor(
+      async () => !(await client.tryGet(PODS, 'default', 'deleted-while-down')),
+      'pod deleted while the kubelet was down is gone',
+    );
+    const again = await waitForPod('on-b', 'running again', (x) => ready(x) && pidOf(x) !== pid1);
+    expect(again.status!.containerStatuses![0]!.restartCount).to.equal(1);
+    const views = await kubeletPods(b2);
+    expect(views.map((v) => v.pod)).to.deep.equal(['on-b']);
+    await b2.proc.stop();
+    await waitFor(() => !alive(pidOf(again)), 'workloads stopped with their kubelet (SIGTERM)', 8000);
+  });
+});

@@ -1,0 +1,254 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import { EventRecorder, Informer, byNamespace, type ApiClient } from '../api/client/index.js';
+import { findResource } from '../api/resources.js';
+import type { TimingProfile } from '../api/timing-profile.js';
+import type { Pod, Service } from '../api/types.js';
+import { KubeletMetrics, KubeletServer, type ContainerView } from './kubelet-server.js';
+import { NodeStatusReporter } from './node-status.js';
+import { PodWorker, envName, type ImageResolution } from './pod-worker.js';
+import { PortAllocator } from './port-allocator.js';
+import { ProcessRuntime } from './process-runtime.js';
+
+const PODS = findResource('', 'v1', 'pods')!;
+const SERVICES = findResource('', 'v1', 'services')!;
+
+/** Where the built programs live: beside this module in dist/, or dist/ when run from source. */
+function builtPath(relative: string): string {
+  const base = import.meta.url.includes('/dist/') ? '../' : '../../dist/orchestrator/';
+  return fileURLToPath(new URL(base + relative, import.meta.url));
+}
+
+/** The default workloads dir: dist/orchestrator/workloads of this build. */
+export const DEFAULT_WORKLOADS_DIR = builtPath('workloads');
+/** The container shim of this build. */
+export const CONTAINER_SHIM = builtPath('kubelet/container-shim.js');
+
+/** A kubelet's connection, node identity, directories and timings (flags of `orchestrator kubelet`). */
+export interface KubeletOptions {
+  client: ApiClient;
+  log: Logger;
+  nodeName: string;
+  nodeIp: string;
+  /** Port of the read-only server; 0 picks a free one. */
+  port: number;
+  rootDir: string;
+  capacity: Record<string, string>;
+  timing: TimingProfile;
+  /** `crucible/<name>[:tag]` runs `<workloadsDir>/<name>.js`. */
+  workloadsDir: string;
+  shimPath?: string;
+  /** Restart back-off: the first restart is immediate, then base doubling up to max. */
+  backoff: { baseMs: number; maxMs: number };
+  /** How long a stop on shutdown waits before SIGKILL. Default 5 s. */
+  shutdownGraceMs?: number;
+}
+
+/**
+ * The node agent. Registers its Node and keeps its Lease, runs the pods bound to it (informer
+ * on spec.nodeName) through the process runtime, one PodWorker each, and serves a read-only view.
+ *
+ * Process lifetime: workloads live and die with the kubelet process. A SIGKILLed kubelet loses
+ * its pods (the container shims kill their groups when its end of their pipe closes); a stopped
+ * kubelet (`stop`) stops them first. A restarted kubelet therefore adopts nothing: it kills any
+ * leftovers recorded in its root dir and starts the pods the API still binds to it afresh,
+ * counting a restart for containers that were running. While the apiserver is unreachable
+ * nothing is restarted or stopped because of it; status and lease writes are retried.
+ */
+export class Kubelet {
+  private readonly runtime: ProcessRuntime;
+  private readonly ports: PortAllocator;
+  private readonly workers = new Map<string, PodWorker>();
+  private readonly metrics: KubeletMetrics;
+  private readonly server: KubeletServer;
+  private readonly recorder: EventRecorder;
+  private pods?: Informer<Pod>;
+  private services?: Informer<Service>;
+  private nodeStatus?: NodeStatusReporter;
+  private stopping = false;
+
+  constructor(private readonly options: KubeletOptions) {
+    mkdirSync(options.rootDir, { recursive: true });
+    this.runtime = new ProcessRuntime({
+      rootDir: options.rootDir,
+      shimPath: options.shimPath ?? CONTAINER_SHIM,
+    });
+    this.ports = new PortAllocator(options.nodeIp);
+    this.metrics = new KubeletMetrics(() => this.containers());
+    this.server = new KubeletServer(
+      {
+        containers: () => this.containers(),
+        containerLogs: (ns, pod, container, tail) => this.containerLogs(ns, pod, container, tail),
+      },
+      this.metrics,
+    );
+    this.recorder = new EventRecorder(options.client, { component: 'kubelet', host: options.nodeName });
+    this.runtime.onExit((info) => this.workers.get(info.podUid)?.containerExited(info));
+  }
+
+  /** Starts everything; resolves with the read-only server's port once it listens. */
+  async start(): Promise<number> {
+    const { client, log, nodeName, timing } = this.options;
+    const leftovers = this.runtime.reapLeftovers();
+    if (leftovers.length)
+      log.info(
+        { containers: leftovers.map((s) => `${s.namespace}/${s.podName}/${s.containerName}`) },
+        'killed containers left by an earlier kubelet',
+      );
+    const port = await this.server.start(this.options.nodeIp, this.options.port);
+    this.nodeStatus = new NodeStatusReporter({
+      client,
+      nodeName,
+      nodeIp: this.options.nodeIp,
+      kubeletPort: port,
+      capacity: this.options.capacity,
+      leaseDurationSeconds: timing.nodeLeaseDurationSeconds,
+      leaseRenewIntervalMs: timing.nodeLeaseRenewIntervalMs,
+      statusUpdateFrequencyMs: timing.nodeStatusUpdateFrequencyMs,
+      log,
+      onLeaseRenewal: (ok) => this.metrics.leaseRenewals.inc({ result: ok ? 'success' : 'failure' }),
+    });
+    this.nodeStatus.start();
+    const onError = (e: unknown, source: string) =>
+      log.warn({ err: (e as Error).message, source }, 'informer error; retrying');
+    this.services = new Informer<Service>({
+      client,
+      resource: SERVICES,
+      indexers: { namespace: byNamespace },
+      onError,
+    });
+    this.pods = new Informer<Pod>({
+      client,
+      resource: PODS,
+      fieldSelector: `spec.nodeName=${nodeName}`,
+      onError,
+    });
+    this.pods.addHandlers({
+      add: (pod) => this.podSeen(pod),
+      update: (old, pod) => {
+        if (old.metadata.uid !== pod.metadata.uid) this.workers.get(old.metadata.uid!)?.remove();
+        this.podSeen(pod);
+      },
+      delete: (pod) => this.workers.get(pod.metadata.uid!)?.remove(),
+    });
+    this.services.start();
+    this.pods.start();
+    log.info({ node: nodeName, port, nodeIp: this.options.nodeIp }, 'kubelet started');
+    return port;
+  }
+
+  /** Stops watching and stops every container (SIGTERM, SIGKILL after the shutdown grace). */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.nodeStatus?.stop();
+    await Promise.all([this.pods?.stop(), this.services?.stop()]);
+    const grace = this.options.shutdownGraceMs ?? 5000;
+    await Promise.all([...this.workers.values()].map((w) => w.shutdown(grace)));
+    await this.runtime.stopAll(0);
+    await this.server.stop();
+  }
+
+  /** The read-only view of every container of every pod this kubelet runs. */
+  containers(): ContainerView[] {
+    return [...this.workers.values()].flatMap((w) => w.view());
+  }
+
+  private podSeen(pod: Pod): void {
+    if (this.stopping) return;
+    const worker = this.workers.get(pod.metadata.uid!);
+    if (worker) {
+      worker.update(pod);
+      return;
+    }
+    const created = new PodWorker(
+      {
+        runtime: this.runtime,
+        ports: this.ports,
+        client: this.options.client,
+        recorder: this.recorder,
+        log: this.options.log,
+        nodeName: this.options.nodeName,
+        nodeIp: this.options.nodeIp,
+        rootDir: this.options.rootDir,
+        backoff: this.options.backoff,
+        statusRetryMs: Math.max(200, Math.min(2000, this.options.timing.nodeStatusUpdateFrequencyMs)),
+        resolveImage: (image) => this.resolveImage(image),
+        serviceEnv: (ns) => this.serviceEnv(ns),
+        metrics: this.metrics,
+        onDone: (uid) => {
+          if (this.workers.get(uid) === created) this.workers.delete(uid);
+        },
+      },
+      pod,
+    );
+    this.workers.set(pod.metadata.uid!, created);
+    created.update(pod);
+  }
+
+  private async containerLogs(
+    namespace: string,
+    pod: string,
+    container: string,
+    tailLines?: number,
+  ): Promise<string | undefined> {
+    const worker = [...this.workers.values()].find((w) => w.namespace === namespace && w.name === pod);
+    const path = worker?.logPath(container);
+    if (!path) return undefined;
+    return this.runtime.logs(path, tailLines);
+  }
+
+  /** `crucible/<name>[:tag]` → `<workloadsDir>/<name>.js`, or why not. */
+  resolveImage(image: string | undefined): ImageResolution {
+    const repo = imageRepository(image ?? '');
+    if (!repo || !IMAGE_REFERENCE.test(repo)) {
+      return {
+        reason: 'InvalidImageName',
+        message: `Failed to apply default image tag "${image ?? ''}": couldn't parse image name: invalid reference format`,
+      };
+    }
+    const name = repo.startsWith('crucible/') ? repo.slice('crucible/'.length) : '';
+    const program = name && !name.includes('/') ? join(this.options.workloadsDir, `${name}.js`) : '';
+    if (!program || !existsSync(program)) {
+      return {
+        reason: 'ErrImagePull',
+        message: `image "${image}" not found: the process runtime runs only crucible/<program> images shipped in ${this.options.workloadsDir}`,
+      };
+    }
+    return { program };
+  }
+
+  /** `<SERVICE>_SERVICE_HOST` / `_PORT` (and `_PORT_<NAME>`) of the namespace's node-port Services. */
+  private serviceEnv(namespace: string): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const svc of this.services?.byIndex('namespace', namespace) ?? []) {
+      const ports = (svc.spec.ports ?? []).filter((p) => p.nodePort);
+      if (ports.length === 0) continue;
+      const prefix = envName(svc.metadata.name!);
+      env[`${prefix}_SERVICE_HOST`] = '127.0.0.1';
+      env[`${prefix}_SERVICE_PORT`] = String(ports[0]!.nodePort);
+      for (const p of ports)
+        if (p.name) env[`${prefix}_SERVICE_PORT_${envName(p.name)}`] = String(p.nodePort);
+    }
+    return env;
+  }
+}
+
+/** A repository path as Docker accepts it (lower case components, optional registry host:port). */
+const IMAGE_REFERENCE =
+  /^([a-zA-Z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+
+/** The repository without tag, digest or Docker Hub prefix: `docker.io/crucible/echo:v2` → `crucible/echo`. */
+export function imageRepository(image: string): string {
+  let repo = image;
+  if (repo !== repo.trim()) return '';
+  const at = repo.indexOf('@');
+  if (at >= 0) repo = repo.slice(0, at);
+  const colon = repo.lastIndexOf(':');
+  if (colon > repo.lastIndexOf('/')) repo = repo.slice(0, colon);
+  for (const prefix of ['docker.io/library/', 'docker.io/', 'index.docker.io/'])
+    if (repo.startsWith(prefix)) return repo.slice(prefix.length);
+  return repo;
+}
