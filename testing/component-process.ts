@@ -3,12 +3,13 @@ import { LocalProcess, outputContains } from '../harness/cluster/local-process.j
 import { ORCHESTRATOR_MAIN } from '../harness/cluster/local-control-plane.js';
 import { TEST_TOKENS, type TestControlPlane } from './test-control-plane.js';
 
-export type ComponentName = 'scheduler' | 'controller-manager' | 'kube-proxy';
+export type ComponentName = 'scheduler' | 'controller-manager' | 'kube-proxy' | 'kubelet';
 
 const TOKENS: Record<ComponentName, string> = {
   scheduler: TEST_TOKENS.scheduler,
   'controller-manager': TEST_TOKENS.controllerManager,
   'kube-proxy': TEST_TOKENS.kubeProxy,
+  kubelet: TEST_TOKENS.kubelet,
 };
 
 /**
@@ -40,4 +41,44 @@ export async function startComponent(
   });
   await proc.start();
   return proc;
+}
+
+/** A worker node: a kubelet and a kube-proxy on their own loopback address, as the process provider runs them. */
+export interface TestWorker {
+  name: string;
+  ip: string;
+  kubelet: LocalProcess;
+  kubeletPort: number;
+  proxy: LocalProcess;
+}
+
+export async function startWorker(
+  cp: TestControlPlane,
+  name: string,
+  ip: string,
+  rootDir: string,
+): Promise<TestWorker> {
+  const kubelet = await startComponent(cp, 'kubelet', name, [
+    `--node-name=${name}`,
+    `--node-ip=${ip}`,
+    `--root-dir=${join(rootDir, name)}`,
+    '--port=0',
+  ]);
+  await waitForOutput(kubelet, '"msg":"kubelet started"');
+  const line = kubelet.printed.split('\n').find((l) => l.includes('"msg":"kubelet started"'))!;
+  const kubeletPort = (JSON.parse(line) as { port: number }).port;
+  const proxy = await startComponent(cp, 'kube-proxy', name, [
+    `--node-name=${name}`,
+    `--bind-address=${ip}`,
+    '--healthz-port=0',
+  ]);
+  return { name, ip, kubelet, kubeletPort, proxy };
+}
+
+async function waitForOutput(proc: LocalProcess, text: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!proc.printed.includes(text)) {
+    if (Date.now() > deadline) throw new Error(`${proc.spec.name} did not print ${text}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }

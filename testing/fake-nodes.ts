@@ -90,20 +90,18 @@ export class FakeNodes {
     const live = (p: Pod) =>
       p.spec.nodeName && this.names.includes(p.spec.nodeName) && !this.silent.has(p.spec.nodeName);
     await Promise.all(
-      (pods?.items ?? [])
-        .filter(live)
-        .map((p) =>
-          p.metadata.deletionTimestamp
-            ? this.client
-                .delete(PODS, p.metadata.namespace!, p.metadata.name!, {
-                  gracePeriodSeconds: 0,
-                  preconditions: { uid: p.metadata.uid },
-                })
-                .catch(() => undefined)
-            : p.status?.phase === 'Pending'
-              ? markRunning(this.client, p)
-              : undefined,
-        ),
+      (pods?.items ?? []).filter(live).map((p) =>
+        p.metadata.deletionTimestamp
+          ? this.client
+              .delete(PODS, p.metadata.namespace!, p.metadata.name!, {
+                gracePeriodSeconds: 0,
+                preconditions: { uid: p.metadata.uid },
+              })
+              .catch(() => undefined)
+          : p.status?.phase === 'Pending'
+            ? markRunning(this.client, p)
+            : undefined,
+      ),
     );
   }
 

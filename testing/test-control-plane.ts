@@ -19,6 +19,7 @@ export const TEST_TOKENS = {
   nobody: 'nobody-token',
   scheduler: 'scheduler-token',
   controllerManager: 'controller-manager-token',
+  kubelet: 'kubelet-token',
   kubeProxy: 'kube-proxy-token',
 } as const;
 
@@ -29,6 +30,7 @@ export const TOKEN_FILE = [
   `${TEST_TOKENS.nobody},nobody,uid-nobody`,
   `${TEST_TOKENS.scheduler},system:kube-scheduler,uid-scheduler`,
   `${TEST_TOKENS.controllerManager},system:kube-controller-manager,uid-controller-manager`,
+  `${TEST_TOKENS.kubelet},system:node:test,uid-kubelet,"system:nodes"`,
   `${TEST_TOKENS.kubeProxy},system:kube-proxy,uid-kube-proxy`,
 ].join('\n');
 

@@ -9,6 +9,7 @@ import { decodeBody, mediaType, readBody, writeJson } from './http-io.js';
 import type { ObjectStore, DeleteOptions } from './object-store.js';
 import { applyPatch, serverSideApply, recordUpdateManager } from './patch/index.js';
 import type { QuotaAdmission } from './quota-admission.js';
+import { proxyPodLog } from './pod-log-proxy.js';
 import { requestContext, type RequestContext } from './request-context.js';
 import type { ResourceRequestInfo } from './request-info.js';
 import type { ServiceAllocator } from './service-allocator.js';
@@ -97,7 +98,7 @@ export class ResourceHandler {
     if (sub === 'finalize' && info.verb === 'update') return this.replace(ctx, 'finalize');
     if (sub === 'scale') return this.scale(ctx);
     if (sub === 'binding' && info.verb === 'create') return this.bind(ctx);
-    if (sub === 'log') throw errors.unavailable(`no kubelet serves the log of pod "${info.name}"`);
+    if (sub === 'log' && info.verb === 'get') return proxyPodLog(this.store, info.namespace, info.name, ctx.q, ctx.res);
     throw errors.methodNotAllowed(`${req.method} is not supported on ${r.resource}/${sub}`);
   }
 
