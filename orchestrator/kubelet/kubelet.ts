@@ -23,8 +23,6 @@ function builtPath(relative: string): string {
 
 /** The default workloads dir: dist/orchestrator/workloads of this build. */
 export const DEFAULT_WORKLOADS_DIR = builtPath('workloads');
-/** The container shim of this build. */
-export const CONTAINER_SHIM = builtPath('kubelet/container-shim.js');
 
 /** A kubelet's connection, node identity, directories and timings (flags of `orchestrator kubelet`). */
 export interface KubeletOptions {
@@ -39,7 +37,6 @@ export interface KubeletOptions {
   timing: TimingProfile;
   /** `crucible/<name>[:tag]` runs `<workloadsDir>/<name>.js`. */
   workloadsDir: string;
-  shimPath?: string;
   /** Restart back-off: the first restart is immediate, then base doubling up to max. */
   backoff: { baseMs: number; maxMs: number };
   /** How long a stop on shutdown waits before SIGKILL. Default 5 s. */
@@ -73,7 +70,6 @@ export class Kubelet {
     mkdirSync(options.rootDir, { recursive: true });
     this.runtime = new ProcessRuntime({
       rootDir: options.rootDir,
-      shimPath: options.shimPath ?? CONTAINER_SHIM,
     });
     this.ports = new PortAllocator(options.nodeIp);
     this.metrics = new KubeletMetrics(() => this.containers());

@@ -1,3 +1,4 @@
+import { shimCommandLine } from './container-shim.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,12 +13,10 @@ import {
   type ContainerRuntime,
 } from './container-runtime.js';
 
-/** Where the process runtime keeps its state and finds its shim. */
+/** Where the process runtime keeps its state. */
 export interface ProcessRuntimeOptions {
   /** The kubelet's root dir: container state files go to `<rootDir>/containers`. */
   rootDir: string;
-  /** The built container-shim.js. */
-  shimPath: string;
   /** How long `start` waits for the shim to report the program's pid. */
   startTimeoutMs?: number;
 }
@@ -86,15 +85,10 @@ export class ProcessRuntime implements ContainerRuntime {
     }
     let child: ChildProcess;
     try {
+      const shim = shimCommandLine(config.command, config.args, config.workingDir);
       child = spawn(
-        process.execPath,
-        [
-          this.options.shimPath,
-          ...(config.workingDir ? ['--cwd', config.workingDir] : []),
-          '--',
-          config.command,
-          ...config.args,
-        ],
+        shim.file,
+        shim.argv,
         // Its own process group, so a stop reaches everything the container started.
         { detached: true, stdio: ['ignore', logFd, logFd, 'pipe'], env: config.env },
       );
