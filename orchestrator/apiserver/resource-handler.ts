@@ -98,7 +98,8 @@ export class ResourceHandler {
     if (sub === 'finalize' && info.verb === 'update') return this.replace(ctx, 'finalize');
     if (sub === 'scale') return this.scale(ctx);
     if (sub === 'binding' && info.verb === 'create') return this.bind(ctx);
-    if (sub === 'log' && info.verb === 'get') return proxyPodLog(this.store, info.namespace, info.name, ctx.q, ctx.res);
+    if (sub === 'log' && info.verb === 'get')
+      return proxyPodLog(this.store, info.namespace, info.name, ctx.q, ctx.res);
     throw errors.methodNotAllowed(`${req.method} is not supported on ${r.resource}/${sub}`);
   }
 
