@@ -68,8 +68,10 @@ export class QuotaAdmission {
     const evaluator = quotaEvaluator(r);
     const namespace = obj.metadata.namespace;
     if (!evaluator || !namespace) return;
+    // A quota being created here ends any "this namespace has no quota" remembered here.
+    if (r.kind === 'ResourceQuota') this.noQuotaUntil.delete(namespace);
     // Most namespaces have no quota: find that out without queueing behind other creates.
-    if (!(await this.mayHaveQuota(namespace))) return;
+    if (!(await this.mayHaveQuota(namespace, r.kind !== 'ResourceQuota'))) return;
     await this.serialized(namespace, () => this.admit(r, obj, evaluator, options.dryRun ?? false));
   }
 
@@ -167,14 +169,15 @@ export class QuotaAdmission {
   /**
    * Whether `namespace` may hold a quota, as kube-apiserver's quota accessor decides: the watch
    * cache when it shows one; when it shows none (it may lag a quota just created), a live look-up
-   * in etcd, whose "none" is remembered for LIVE_LOOKUP_TTL_MS.
+   * in etcd, whose "none" is remembered for LIVE_LOOKUP_TTL_MS — unless the create is itself a
+   * quota, which is about to make that "none" false.
    */
-  private async mayHaveQuota(namespace: string): Promise<boolean> {
+  private async mayHaveQuota(namespace: string, remember: boolean): Promise<boolean> {
     if (this.cache?.synced && this.cache.list(`${this.cache.prefix}${namespace}/`).length > 0) return true;
     const now = this.clock.now().getTime();
     if ((this.noQuotaUntil.get(namespace) ?? 0) > now) return false;
     const found = (await this.quotas(namespace)).length > 0;
-    if (!found) {
+    if (!found && remember) {
       this.noQuotaUntil.set(namespace, now + LIVE_LOOKUP_TTL_MS);
       if (this.noQuotaUntil.size > 10_000) this.noQuotaUntil.delete(this.noQuotaUntil.keys().next().value!);
     }
