@@ -112,10 +112,3 @@ function validatePodSpecUpdate(next: Pod, live: Pod, group: string): void {
 function specOf(obj: KubeObject): Record<string, unknown> {
   return (obj.spec ?? {}) as Record<string, unknown>;
 }
-
-/** The part of an object whose change bumps metadata.generation: spec, or for spec-less kinds everything but metadata and status. */
-export function generationSubject(obj: KubeObject): unknown {
-  if ('spec' in obj) return obj.spec;
-  const { metadata: _m, status: _s, ...rest } = obj;
-  return rest;
-}
