@@ -1,0 +1,78 @@
+import { expect } from 'chai';
+import { ConfigError } from '../config/decode-yaml.js';
+import { defaultClusterSpec, parseClusterSpec, workerNames } from './cluster-spec.js';
+
+describe('cluster spec', () => {
+  it('defaults a minimal file: one etcd, one of each control-plane component, three workers, fast timing', () => {
+    const spec = parseClusterSpec('apiVersion: crucible.dev/v1alpha1\nkind: Cluster\n', 'c.yaml');
+    expect(spec.etcd.members).to.equal(1);
+    expect(spec.controlPlane).to.deep.equal({ apiservers: 1, schedulers: 1, controllerManagers: 1 });
+    expect(workerNames(spec)).to.deep.equal(['worker-1', 'worker-2', 'worker-3']);
+    expect(spec.timing).to.equal('fast');
+    expect(Object.isFrozen(spec.workers[0])).to.equal(true);
+  });
+
+  it('reads an HA spec with worker groups, labels and taints', () => {
+    const spec = parseClusterSpec(
+      [
+        'apiVersion: crucible.dev/v1alpha1',
+        'kind: Cluster',
+        'name: ha',
+        'etcd: { members: 3 }',
+        'controlPlane: { apiservers: 2, schedulers: 2, controllerManagers: 2 }',
+        'workers:',
+        '  - count: 2',
+        '  - count: 1',
+        '    labels: { disk: ssd }',
+        '    taints: [{ key: dedicated, value: db, effect: NoSchedule }]',
+      ].join('\n'),
+      'ha.yaml',
+    );
+    expect(spec.etcd.members).to.equal(3);
+    expect(workerNames(spec)).to.have.length(3);
+    expect(spec.workers[1]!.taints[0]!.effect).to.equal('NoSchedule');
+  });
+
+  it('reports every problem at once, each with file, line and column', () => {
+    const text = [
+      'apiVersion: crucible.dev/v1alpha1',
+      'kind: Cluster',
+      'etcd: { members: 2 }',
+      'controlPlane:',
+      '  apiserverz: 2',
+      'workers:',
+      '  - count: 0',
+      'timing: slow',
+    ].join('\n');
+    let error: unknown;
+    try {
+      parseClusterSpec(text, 'bad.yaml');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(ConfigError);
+    const lines = (error as ConfigError).problems.map((p) => `${p.file}:${p.line} ${p.path}`);
+    expect(lines).to.deep.equal([
+      'bad.yaml:3 etcd.members',
+      'bad.yaml:5 controlPlane.apiserverz',
+      'bad.yaml:7 workers[0].count',
+      'bad.yaml:8 timing',
+    ]);
+    expect((error as ConfigError).message)
+      .to.include('unknown field "apiserverz"')
+      .and.include('must be 1 or 3');
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    expect(() => parseClusterSpec('kind: Cluster\nworkers: [\n', 'broken.yaml')).to.throw(
+      ConfigError,
+      /broken\.yaml:\d+:\d+/,
+    );
+  });
+
+  it('builds a spec from flags', () => {
+    const spec = defaultClusterSpec({ name: 'demo', workers: 2 });
+    expect(spec.name).to.equal('demo');
+    expect(workerNames(spec)).to.deep.equal(['worker-1', 'worker-2']);
+  });
+});

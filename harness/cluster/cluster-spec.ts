@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { decodeYaml } from '../config/decode-yaml.js';
+
+export const CLUSTER_API_VERSION = 'crucible.dev/v1alpha1';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
+
+const taint = z
+  .object({
+    key: z.string().min(1),
+    value: z.string().optional(),
+    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
+  })
+  .strict();
+
+const workerGroup = z
+  .object({
+    count: z.number().int().min(1).max(100).default(1),
+    capacity: z
+      .object({
+        cpu: z.string().regex(QUANTITY, 'must be a quantity such as 4 or 500m').default('4'),
+        memory: z.string().regex(QUANTITY, 'must be a quantity such as 8Gi').default('8Gi'),
+        pods: z
+          .string()
+          .regex(/^[0-9]+$/, 'must be a whole number')
+          .default('110'),
+      })
+      .strict()
+      .default({ cpu: '4', memory: '8Gi', pods: '110' }),
+    labels: z.record(z.string(), z.string()).default({}),
+    taints: z.array(taint).default([]),
+  })
+  .strict();
+
+/**
+ * A cluster spec file, as kind's config: versioned, decoded strictly (unknown fields are
+ * errors), defaulted. Flags of `crucible up` override what they name.
+ */
+export const clusterSpecSchema = z
+  .object({
+    apiVersion: z.literal(CLUSTER_API_VERSION, { message: `must be "${CLUSTER_API_VERSION}"` }),
+    kind: z.literal('Cluster', { message: 'must be "Cluster"' }),
+    name: z
+      .string()
+      .regex(DNS_LABEL, 'must be a DNS label: lower case letters, digits and "-"')
+      .max(40)
+      .default('crucible'),
+    etcd: z
+      .object({ members: z.union([z.literal(1), z.literal(3)], { message: 'must be 1 or 3' }).default(1) })
+      .strict()
+      .default({ members: 1 }),
+    controlPlane: z
+      .object({
+        apiservers: z.number().int().min(1).max(5).default(1),
+        schedulers: z.number().int().min(1).max(5).default(1),
+        controllerManagers: z.number().int().min(1).max(5).default(1),
+      })
+      .strict()
+      .default({ apiservers: 1, schedulers: 1, controllerManagers: 1 }),
+    workers: z
+      .array(workerGroup)
+      .min(1)
+      .default([{ count: 3, capacity: { cpu: '4', memory: '8Gi', pods: '110' }, labels: {}, taints: [] }]),
+    timing: z.enum(['fast', 'kubernetes']).default('fast'),
+    /** Node ports published on every worker's host address (the process provider serves them all). */
+    nodePorts: z.array(z.number().int().min(30000).max(32767)).default([]),
+  })
+  .strict();
+
+export type ClusterSpec = z.infer<typeof clusterSpecSchema>;
+export type WorkerGroup = ClusterSpec['workers'][number];
+
+/** Reads a cluster spec file's text; every problem is reported with its line (ConfigError). */
+export function parseClusterSpec(text: string, file: string): ClusterSpec {
+  return decodeYaml(text, file, clusterSpecSchema);
+}
+
+/** The spec of a cluster given by flags alone. */
+export function defaultClusterSpec(
+  overrides: { name?: string; workers?: number; timing?: 'fast' | 'kubernetes' } = {},
+): ClusterSpec {
+  return parseClusterSpec(
+    JSON.stringify({
+      apiVersion: CLUSTER_API_VERSION,
+      kind: 'Cluster',
+      ...(overrides.name ? { name: overrides.name } : {}),
+      ...(overrides.workers ? { workers: [{ count: overrides.workers }] } : {}),
+      ...(overrides.timing ? { timing: overrides.timing } : {}),
+    }),
+    '<flags>',
+  );
+}
+
+/** The names of the workers of a spec, in order: worker-1, worker-2, … */
+export function workerNames(spec: ClusterSpec): string[] {
+  const total = spec.workers.reduce((n, g) => n + g.count, 0);
+  return Array.from({ length: total }, (_, i) => `worker-${i + 1}`);
+}
