@@ -2,10 +2,16 @@
 /** `crucible`: the harness's command line. */
 import { Command } from 'commander';
 import { benchCommand } from './bench-command.js';
+import { downCommand, kubeconfigCommand, logsCommand, lsCommand, upCommand } from './cluster-commands.js';
 
 const program = new Command('crucible')
   .description('Chaos and conformance test harness with a bundled Kubernetes-architecture orchestrator')
   .showHelpAfterError()
+  .addCommand(upCommand())
+  .addCommand(downCommand())
+  .addCommand(lsCommand())
+  .addCommand(kubeconfigCommand())
+  .addCommand(logsCommand())
   .addCommand(benchCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {

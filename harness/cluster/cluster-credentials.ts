@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { createCertificateAuthority, issueServingCertificate } from '../../orchestrator/api/pki.js';
+
+/** The users of a cluster and their bearer tokens. */
+export interface ClusterTokens {
+  admin: string;
+  scheduler: string;
+  controllerManager: string;
+  kubeProxy: string;
+  /** Per worker: the kubelet's token (user system:node:<name>, group system:nodes). */
+  kubelets: Record<string, string>;
+}
+
+export interface ClusterCredentials {
+  caFile: string;
+  caPem: string;
+  certFile: string;
+  keyFile: string;
+  tokenFile: string;
+  tokens: ClusterTokens;
+}
+
+/**
+ * Makes a cluster's CA, the apiserver's serving certificate (for `hosts`), and a token per
+ * component user in kube-apiserver's token-file format, all under `dir`.
+ */
+export async function writeClusterCredentials(
+  dir: string,
+  hosts: string[],
+  workers: string[],
+): Promise<ClusterCredentials> {
+  const ca = createCertificateAuthority('crucible-ca');
+  const serving = issueServingCertificate(ca, {
+    commonName: 'apiserver',
+    hosts: [...hosts, 'localhost', '127.0.0.1'],
+  });
+  const token = () => randomBytes(16).toString('hex');
+  const tokens: ClusterTokens = {
+    admin: token(),
+    scheduler: token(),
+    controllerManager: token(),
+    kubeProxy: token(),
+    kubelets: Object.fromEntries(workers.map((w) => [w, token()])),
+  };
+  const lines = [
+    `${tokens.admin},admin,uid-admin,"system:masters"`,
+    `${tokens.scheduler},system:kube-scheduler,uid-scheduler`,
+    `${tokens.controllerManager},system:kube-controller-manager,uid-controller-manager`,
+    `${tokens.kubeProxy},system:kube-proxy,uid-kube-proxy`,
+    ...workers.map((w) => `${tokens.kubelets[w]},system:node:${w},uid-${w},"system:nodes"`),
+  ];
+  const files = {
+    caFile: join(dir, 'ca.crt'),
+    certFile: join(dir, 'apiserver.crt'),
+    keyFile: join(dir, 'apiserver.key'),
+    tokenFile: join(dir, 'tokens.csv'),
+  };
+  await writeFile(files.caFile, ca.certPem);
+  await writeFile(files.certFile, serving.certPem);
+  await writeFile(files.keyFile, serving.keyPem, { mode: 0o600 });
+  await writeFile(files.tokenFile, lines.join('\n') + '\n', { mode: 0o600 });
+  return { ...files, caPem: ca.certPem, tokens };
+}
+
+/** A kubeconfig for the cluster's admin, as kind writes one. */
+export function kubeconfig(name: string, server: string, caPem: string, token: string): string {
+  const context = `crucible-${name}`;
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      {
+        name: context,
+        cluster: { server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') },
+      },
+    ],
+    users: [{ name: `${context}-admin`, user: { token } }],
+    contexts: [{ name: context, context: { cluster: context, user: `${context}-admin` } }],
+    'current-context': context,
+    preferences: {},
+  });
+}

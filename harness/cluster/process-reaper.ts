@@ -1,0 +1,60 @@
+import { readdir, readFile } from 'node:fs/promises';
+
+/** Environment variables that label every process of a cluster (processes have no labels of their own). */
+export const CLUSTER_LABEL = 'CRUCIBLE_CLUSTER';
+export const RUN_LABEL = 'CRUCIBLE_RUN_ID';
+
+/** Pids of live processes carrying `CRUCIBLE_CLUSTER=<cluster>` (any cluster when undefined). */
+export async function labelledProcesses(
+  cluster?: string,
+): Promise<{ pid: number; cluster: string; runId: string }[]> {
+  const found: { pid: number; cluster: string; runId: string }[] = [];
+  for (const entry of await readdir('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    let environ: string;
+    try {
+      environ = await readFile(`/proc/${pid}/environ`, 'latin1');
+    } catch {
+      continue;
+    }
+    const vars = new Map(
+      environ.split('\0').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    );
+    const name = vars.get(CLUSTER_LABEL);
+    if (name && (cluster === undefined || name === cluster))
+      found.push({ pid, cluster: name, runId: vars.get(RUN_LABEL) ?? '' });
+  }
+  return found;
+}
+
+/**
+ * Stops every process of `cluster` (all clusters when undefined): SIGTERM, so kubelets stop their
+ * pods, then SIGKILL whatever is left after `graceMs`. Returns how many processes it found.
+ */
+export async function reapProcesses(cluster?: string, graceMs = 5000): Promise<number> {
+  const victims = await labelledProcesses(cluster);
+  for (const { pid } of victims) signal(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline && victims.some(({ pid }) => alive(pid)))
+    await new Promise((r) => setTimeout(r, 50));
+  for (const { pid } of victims) if (alive(pid)) signal(pid, 'SIGKILL');
+  return victims.length;
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // Gone already.
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
