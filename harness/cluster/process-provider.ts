@@ -133,15 +133,6 @@ export class ProcessProvider {
         ),
       );
       progress(`etcd: ${spec.etcd.members} member(s) starting`);
-      await Promise.all(
-        etcdLogs.map((f) =>
-          until(
-            async () => (await readFile(f, 'utf8')).includes('serving client traffic'),
-            20_000,
-            `etcd log ${f}`,
-          ),
-        ),
-      );
       // apiservers
       const timing =
         spec.timing === 'fast'
@@ -164,15 +155,6 @@ export class ProcessProvider {
           ...timing,
         ]);
       }
-      const agent = new Agent({ connect: { ca: creds.caPem } });
-      try {
-        await Promise.all(
-          apiservers.map((url) => until(() => answers200(`${url}/readyz`, agent), 20_000, `${url}/readyz`)),
-        );
-      } finally {
-        await agent.close();
-      }
-      progress(`apiserver: ${apiservers.join(', ')} ready`);
       const common = (token: string) => [
         `--server=${apiservers.join(',')}`,
         `--token=${token}`,
@@ -222,6 +204,25 @@ export class ProcessProvider {
         workerState.push({ ...w, kubeletPort, proxyHealthPort });
       }
       progress(`${workers.length} worker(s) starting at ${workers.map((w) => w.ip).join(', ')}`);
+      // Everything started at once: each component retries until what it needs answers.
+      await Promise.all(
+        etcdLogs.map((f) =>
+          until(
+            async () => (await readFile(f, 'utf8')).includes('serving client traffic'),
+            20_000,
+            `etcd log ${f}`,
+          ),
+        ),
+      );
+      const agent = new Agent({ connect: { ca: creds.caPem } });
+      try {
+        await Promise.all(
+          apiservers.map((url) => until(() => answers200(`${url}/readyz`, agent), 20_000, `${url}/readyz`)),
+        );
+      } finally {
+        await agent.close();
+      }
+      progress(`apiserver: ${apiservers.join(', ')} ready`);
       const client = new ApiClient({ servers: apiservers, token: creds.tokens.admin, caPem: creds.caPem });
       try {
         await until(

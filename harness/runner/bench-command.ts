@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { benchApiLatency, type ApiLatencyResult } from '../bench/api-latency-bench.js';
+import { benchBoot, type BootBenchResult } from '../bench/boot-bench.js';
 import { benchPodStartup, type PodStartupResult } from '../bench/pod-startup-bench.js';
 import { benchScheduling, type SchedulingBenchResult } from '../bench/scheduling-bench.js';
 
@@ -18,9 +19,10 @@ const TARGETS = {
   apiP99Ms: 20,
   schedulingPodsPerSecond: 1000,
   podStartupP99Ms: 1000,
+  bootMs: 5000,
 };
 
-const SECTIONS = ['api', 'scheduling', 'startup'] as const;
+const SECTIONS = ['boot', 'api', 'scheduling', 'startup'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** `crucible bench`: measures the DESIGN.md §5 figures, each beside its target and its floor. */
@@ -41,6 +43,12 @@ export function benchCommand(): Command {
       const log = (line: string) => process.stderr.write(`  ${line}\n`);
       const out: string[] = [];
       const json: Record<string, unknown> = { targets: TARGETS };
+      if (sections.includes('boot')) {
+        process.stderr.write('Boot: crucible up, 1 control plane + 3 workers (process provider)\n');
+        const b = await benchBoot(3, log);
+        out.push(...bootTable(b));
+        json.boot = b;
+      }
       if (sections.includes('api')) {
         const results: ApiLatencyResult[] = [];
         for (const clients of flags.clients.split(',').map((c) => positiveInt(c.trim(), '--clients'))) {
@@ -106,6 +114,18 @@ function schedulingTable(s: SchedulingBenchResult): string[] {
     `  throughput (bind included)   ${s.throughputPodsPerSecond.toFixed(0)} pods/s   target ≥ ${TARGETS.schedulingPodsPerSecond} ${verdict}; anchor: kube-scheduler 680–810 pods/s at 5k nodes`,
     `  create → bound               p50 ${s.createToBoundP50Ms.toFixed(1)} ms, p99 ${s.createToBoundP99Ms.toFixed(1)} ms`,
     `  floor: create request alone  p50 ${s.createRequestP50Ms.toFixed(1)} ms`,
+    '',
+  ];
+}
+
+function bootTable(b: BootBenchResult): string[] {
+  const verdict = b.serviceAnsweringMs <= TARGETS.bootMs ? 'met' : 'MISSED';
+  return [
+    `Boot, 1 control plane + ${b.workers} workers (process provider)`,
+    `  all nodes Ready              ${(b.nodesReadyMs / 1000).toFixed(2)} s`,
+    `  a Service answering          ${(b.serviceAnsweringMs / 1000).toFixed(2)} s   target ≤ ${TARGETS.bootMs / 1000} s ${verdict}; anchors: kind 33 s, k3d 20 s`,
+    `  floor: as many bare Node.js processes started in parallel  ${(b.bareProcessesMs / 1000).toFixed(2)} s`,
+    `  memory per worker (kubelet + kube-proxy + its pods)        ${b.workerMemoryMiB.toFixed(0)} MiB`,
     '',
   ];
 }
