@@ -15,11 +15,32 @@ apt_install() {
     apt_updated=1
   fi
   log "installing $*"
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends \
+    -o DPkg::Lock::Timeout=300 "$@" >/dev/null
 }
 
 # etcd: the store of record of the bundled orchestrator (Debian's etcd-server, 3.4).
 command -v etcd >/dev/null 2>&1 || apt_install etcd-server
+
+# Docker engine: the `docker` cluster provider and the node image need one. Install Debian's
+# docker.io only when the daemon binary is missing (a docker CLI alone may be preinstalled), start
+# dockerd in the background when nothing answers, and wait until it does.
+have_dockerd() { command -v dockerd >/dev/null 2>&1 || [ -x /usr/sbin/dockerd ]; }
+if ! docker info >/dev/null 2>&1; then
+  have_dockerd || apt_install docker.io || log "warning: could not install docker.io"
+  if have_dockerd; then
+    if ! pgrep -x dockerd >/dev/null 2>&1; then
+      log "starting dockerd (log: /var/log/dockerd.log)"
+      as_root setsid -f sh -c 'PATH="$PATH:/usr/sbin"; exec dockerd >>/var/log/dockerd.log 2>&1 </dev/null'
+    fi
+    for _ in $(seq 1 100); do
+      docker info >/dev/null 2>&1 && break
+      sleep 0.2
+    done
+  fi
+  docker info >/dev/null 2>&1 ||
+    log "warning: no Docker engine answers (see /var/log/dockerd.log); the Docker tests will be skipped"
+fi
 
 # kubectl is preinstalled on crucible's machines; say so clearly where it is not.
 command -v kubectl >/dev/null 2>&1 || log "warning: kubectl is not on PATH; the kubectl tests will fail (install kubectl 1.32)"
