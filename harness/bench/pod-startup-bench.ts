@@ -11,6 +11,7 @@ import {
   componentNodeArgs,
   startLocalControlPlane,
 } from '../cluster/local-control-plane.js';
+import { pollUntil } from '../cluster/poll-until.js';
 import { percentile } from './percentile.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
@@ -69,7 +70,7 @@ export async function benchPodStartup(opts: PodStartupOptions): Promise<PodStart
     await kubelet.start();
     const client = new ApiClient({ servers: [cp.apiserverUrl], token, caPem: cp.caPem });
     try {
-      await until(
+      await pollUntil(
         async () => Boolean(await client.tryGet(findResource('', 'v1', 'nodes')!, '', 'bench-node')),
         15_000,
         'node registered',
@@ -112,7 +113,7 @@ export async function benchPodStartup(opts: PodStartupOptions): Promise<PodStart
           }
         }),
       );
-      await until(() => ready.size >= opts.pods, 120_000, `${opts.pods} pods ready`);
+      await pollUntil(() => ready.size >= opts.pods, 120_000, `${opts.pods} pods ready`);
       abort.abort();
       await watching;
       const latencies = [...created.entries()].map(([n, t]) => ready.get(n)! - t).sort((a, b) => a - b);
@@ -136,13 +137,5 @@ export async function benchPodStartup(opts: PodStartupOptions): Promise<PodStart
   } finally {
     for (const p of processes.reverse()) await p.stop();
     await rm(dir, { recursive: true, force: true });
-  }
-}
-
-async function until(done: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -11,6 +11,7 @@ import {
   componentNodeArgs,
   startLocalControlPlane,
 } from '../cluster/local-control-plane.js';
+import { pollUntil } from '../cluster/poll-until.js';
 import { percentile } from './percentile.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
@@ -89,7 +90,7 @@ export async function benchScheduling(opts: SchedulingBenchOptions): Promise<Sch
       processes.push(scheduler);
       await scheduler.start();
       const backlog = () => [...bound.keys()].filter((n) => n.startsWith('backlog-')).length;
-      await until(
+      await pollUntil(
         () => backlog() >= opts.pods,
         120_000,
         () => `${backlog()}/${opts.pods} bound`,
@@ -105,7 +106,7 @@ export async function benchScheduling(opts: SchedulingBenchOptions): Promise<Sch
         createMs.push(tookMs);
       });
       const live = () => [...bound.keys()].filter((n) => n.startsWith('live-')).length;
-      await until(
+      await pollUntil(
         () => live() >= opts.pods,
         120_000,
         () => `${live()}/${opts.pods} bound`,
@@ -181,12 +182,4 @@ async function inParallel(
       for (let i = next++; i < count; i = next++) await one(i);
     }),
   );
-}
-
-async function until(done: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${describe()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }

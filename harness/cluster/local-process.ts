@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { Agent, request } from 'undici';
 import { reapOnExit } from './child-reaper.js';
+import { pollUntil } from './poll-until.js';
 
 export interface LocalProcessSpec {
   name: string;
@@ -97,10 +98,10 @@ export class LocalProcess {
 /** Ready when the output contains `text`, within `timeoutMs`. */
 export function outputContains(text: string | RegExp, timeoutMs = 15_000): LocalProcessSpec['ready'] {
   return (output) =>
-    poll(
+    pollUntil(
       () => (typeof text === 'string' ? output().includes(text) : text.test(output())),
-      `"${text}" in the output`,
       timeoutMs,
+      `"${text}" in the output`,
     );
 }
 
@@ -118,17 +119,9 @@ export function httpReady(url: string, caPem?: string, timeoutMs = 15_000): Loca
       }
     };
     try {
-      await poll(answers200, `${url} answering 200`, timeoutMs);
+      await pollUntil(answers200, timeoutMs, `${url} answering 200`);
     } finally {
       await dispatcher.close();
     }
   };
-}
-
-async function poll(check: () => boolean | Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }

@@ -11,6 +11,7 @@ import type { Node } from '../../orchestrator/api/types.js';
 import { type ClusterSpec, workerNames } from './cluster-spec.js';
 import { kubeconfig, writeClusterCredentials } from './cluster-credentials.js';
 import { ORCHESTRATOR_MAIN, freePort } from './local-control-plane.js';
+import { pollUntil } from './poll-until.js';
 import { CLUSTER_LABEL, RUN_LABEL, reapProcesses } from './process-reaper.js';
 
 /** What `crucible up` leaves on disk about a cluster; the processes themselves carry its labels. */
@@ -207,7 +208,7 @@ export class ProcessProvider {
       // Everything started at once: each component retries until what it needs answers.
       await Promise.all(
         etcdLogs.map((f) =>
-          until(
+          pollUntil(
             async () => (await readFile(f, 'utf8')).includes('serving client traffic'),
             20_000,
             `etcd log ${f}`,
@@ -217,7 +218,9 @@ export class ProcessProvider {
       const agent = new Agent({ connect: { ca: creds.caPem } });
       try {
         await Promise.all(
-          apiservers.map((url) => until(() => answers200(`${url}/readyz`, agent), 20_000, `${url}/readyz`)),
+          apiservers.map((url) =>
+            pollUntil(() => answers200(`${url}/readyz`, agent), 20_000, `${url}/readyz`),
+          ),
         );
       } finally {
         await agent.close();
@@ -225,7 +228,7 @@ export class ProcessProvider {
       progress(`apiserver: ${apiservers.join(', ')} ready`);
       const client = new ApiClient({ servers: apiservers, token: creds.tokens.admin, caPem: creds.caPem });
       try {
-        await until(
+        await pollUntil(
           async () => {
             signal?.throwIfAborted();
             const nodes = (
@@ -308,13 +311,5 @@ async function answers200(url: string, dispatcher: Agent): Promise<boolean> {
     return res.statusCode === 200;
   } catch {
     return false;
-  }
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
