@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../harness/cluster/local-control-plane.js';
 import { reapOnExit } from '../harness/cluster/child-reaper.js';
+import { etcdArgs, etcdBinary } from '../harness/cluster/etcd-command.js';
 
 /**
  * A real single-member etcd for tests, on free loopback ports with its own data directory.
@@ -34,18 +35,14 @@ export class EtcdProcess {
     if (this.child) return;
     const peer = `http://127.0.0.1:${this.peerPort}`;
     const child = spawn(
-      process.env.ETCD_BIN ?? 'etcd',
-      [
-        '--name=test',
-        `--data-dir=${this.dataDir}`,
-        `--listen-client-urls=${this.url}`,
-        `--advertise-client-urls=${this.url}`,
-        `--listen-peer-urls=${peer}`,
-        `--initial-advertise-peer-urls=${peer}`,
-        `--initial-cluster=test=${peer}`,
-        '--logger=zap',
-        '--log-level=info',
-      ],
+      etcdBinary(),
+      etcdArgs({
+        name: 'test',
+        dataDir: this.dataDir,
+        clientPort: this.clientPort,
+        peerPort: this.peerPort,
+        initialCluster: `test=${peer}`,
+      }),
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     this.child = child;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createCertificateAuthority, issueServingCertificate } from '../../orchestrator/api/pki.js';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { etcdArgs, etcdBinary } from './etcd-command.js';
 import { LocalProcess, httpReady, outputContains } from './local-process.js';
 
 export interface LocalControlPlaneOptions {
@@ -42,17 +43,14 @@ export async function startLocalControlPlane(opts: LocalControlPlaneOptions): Pr
   const peerUrl = `http://127.0.0.1:${peerPort}`;
   const etcd = new LocalProcess({
     name: 'etcd',
-    command: opts.etcdBin ?? process.env.ETCD_BIN ?? 'etcd',
-    args: [
-      '--name=etcd-0',
-      `--data-dir=${join(opts.dir, 'etcd')}`,
-      `--listen-client-urls=${etcdUrl}`,
-      `--advertise-client-urls=${etcdUrl}`,
-      `--listen-peer-urls=${peerUrl}`,
-      `--initial-advertise-peer-urls=${peerUrl}`,
-      `--initial-cluster=etcd-0=${peerUrl}`,
-      '--logger=zap',
-    ],
+    command: opts.etcdBin ?? etcdBinary(),
+    args: etcdArgs({
+      name: 'etcd-0',
+      dataDir: join(opts.dir, 'etcd'),
+      clientPort,
+      peerPort,
+      initialCluster: `etcd-0=${peerUrl}`,
+    }),
     logFile: join(opts.dir, 'etcd.log'),
     ready: outputContains('serving client traffic'),
   });

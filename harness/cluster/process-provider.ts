@@ -11,6 +11,7 @@ import type { Node } from '../../orchestrator/api/types.js';
 import { type ClusterSpec, workerNames } from './cluster-spec.js';
 import { kubeconfig, writeClusterCredentials } from './cluster-credentials.js';
 import { ORCHESTRATOR_MAIN, freePort } from './local-control-plane.js';
+import { etcdArgs, etcdBinary } from './etcd-command.js';
 import { pollUntil } from './poll-until.js';
 import { CLUSTER_LABEL, RUN_LABEL, reapProcesses } from './process-reaper.js';
 
@@ -120,17 +121,18 @@ export class ProcessProvider {
       const etcdUrls = etcdPorts.map((p) => `http://127.0.0.1:${p.client}`);
       const etcdLogs = await Promise.all(
         etcdPorts.map((p, i) =>
-          start('etcd', `etcd-${i}`, process.env.ETCD_BIN ?? 'etcd', [
-            `--name=etcd-${i}`,
-            `--data-dir=${join(dir, `etcd-${i}`)}`,
-            `--listen-client-urls=${etcdUrls[i]}`,
-            `--advertise-client-urls=${etcdUrls[i]}`,
-            `--listen-peer-urls=http://127.0.0.1:${p.peer}`,
-            `--initial-advertise-peer-urls=http://127.0.0.1:${p.peer}`,
-            `--initial-cluster=${cluster}`,
-            '--initial-cluster-state=new',
-            '--logger=zap',
-          ]),
+          start(
+            'etcd',
+            `etcd-${i}`,
+            etcdBinary(),
+            etcdArgs({
+              name: `etcd-${i}`,
+              dataDir: join(dir, `etcd-${i}`),
+              clientPort: p.client,
+              peerPort: p.peer,
+              initialCluster: cluster,
+            }),
+          ),
         ),
       );
       progress(`etcd: ${spec.etcd.members} member(s) starting`);

@@ -36,9 +36,9 @@ export async function reapProcesses(cluster?: string, graceMs = 5000): Promise<n
   const victims = await labelledProcesses(cluster);
   for (const { pid } of victims) signal(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && victims.some(({ pid }) => alive(pid)))
+  while (Date.now() < deadline && victims.some(({ pid }) => isProcessAlive(pid)))
     await new Promise((r) => setTimeout(r, 50));
-  for (const { pid } of victims) if (alive(pid)) signal(pid, 'SIGKILL');
+  for (const { pid } of victims) if (isProcessAlive(pid)) signal(pid, 'SIGKILL');
   return victims.length;
 }
 
@@ -50,7 +50,8 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (signal 0 probes without signalling). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

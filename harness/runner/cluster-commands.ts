@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { defaultClusterSpec, parseClusterSpec, type ClusterSpec } from '../cluster/cluster-spec.js';
 import { ProcessProvider, listClusters, readState } from '../cluster/process-provider.js';
-import { reapProcesses } from '../cluster/process-reaper.js';
+import { isProcessAlive, reapProcesses } from '../cluster/process-reaper.js';
 
 interface UpFlags {
   config?: string;
@@ -87,7 +87,7 @@ export function lsCommand(): Command {
     const clusters = await listClusters();
     if (clusters.length === 0) return void process.stdout.write('no clusters\n');
     for (const c of clusters) {
-      const alive = c.members.filter((m) => isAlive(m.pid)).length;
+      const alive = c.members.filter((m) => isProcessAlive(m.pid)).length;
       process.stdout.write(
         `${c.name}  provider=${c.provider}  run=${c.runId}  processes ${alive}/${c.members.length} alive  apiserver ${c.apiservers[0]}\n`,
       );
@@ -127,13 +127,4 @@ export function logsCommand(): Command {
         );
       process.stdout.write(await readFile(member.logFile, 'utf8'));
     });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,10 +1,11 @@
 import { expect } from 'chai';
+import { quotaTestPod, quotaTestQuota } from '../../testing/quota-fixtures.js';
 import { adminClient } from '../../testing/controller-context.js';
 import { TestControlPlane } from '../../testing/test-control-plane.js';
 import type { ApiClient } from '../api/client/index.js';
 import { ApiError } from '../api/errors.js';
 import { findResource } from '../api/resources.js';
-import type { Container, KubeObject, Pod, ResourceQuota } from '../api/types.js';
+import type { KubeObject, ResourceQuota } from '../api/types.js';
 
 const NAMESPACES = findResource('', 'v1', 'namespaces')!;
 const PODS = findResource('', 'v1', 'pods')!;
@@ -12,18 +13,8 @@ const CONFIGMAPS = findResource('', 'v1', 'configmaps')!;
 const DEPLOYMENTS = findResource('apps', 'v1', 'deployments')!;
 const QUOTAS = findResource('', 'v1', 'resourcequotas')!;
 
-function pod(namespace: string, name: string, resources?: Container['resources']): Pod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace },
-    spec: { containers: [{ name: 'c', image: 'crucible/sleeper', ...(resources ? { resources } : {}) }] },
-  };
-}
-
-function quota(namespace: string, name: string, hard: Record<string, string>): ResourceQuota {
-  return { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name, namespace }, spec: { hard } };
-}
+const pod = quotaTestPod;
+const quota = quotaTestQuota;
 
 async function refusal(create: Promise<unknown>): Promise<ApiError> {
   const e = await create.then(

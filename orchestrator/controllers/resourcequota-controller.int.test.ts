@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { quotaTestPod, quotaTestQuota } from '../../testing/quota-fixtures.js';
 import { adminClient, runControllers } from '../../testing/controller-context.js';
 import { Kubectl } from '../../testing/kubectl.js';
 import { TEST_TOKENS, TestControlPlane } from '../../testing/test-control-plane.js';
@@ -6,7 +7,7 @@ import { waitFor } from '../../testing/wait-for.js';
 import type { ApiClient } from '../api/client/index.js';
 import { ApiError } from '../api/errors.js';
 import { findResource } from '../api/resources.js';
-import type { Container, KubeObject, Pod, ResourceQuota, Service } from '../api/types.js';
+import type { KubeObject, Pod, ResourceQuota, Service } from '../api/types.js';
 import { ResourceQuotaController } from './resourcequota-controller.js';
 
 const NAMESPACES = findResource('', 'v1', 'namespaces')!;
@@ -16,18 +17,8 @@ const CONFIGMAPS = findResource('', 'v1', 'configmaps')!;
 const DEPLOYMENTS = findResource('apps', 'v1', 'deployments')!;
 const QUOTAS = findResource('', 'v1', 'resourcequotas')!;
 
-function pod(namespace: string, name: string, resources?: Container['resources']): Pod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace },
-    spec: { containers: [{ name: 'c', image: 'crucible/sleeper', ...(resources ? { resources } : {}) }] },
-  };
-}
-
-function quota(namespace: string, name: string, hard: Record<string, string>): ResourceQuota {
-  return { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name, namespace }, spec: { hard } };
-}
+const pod = quotaTestPod;
+const quota = quotaTestQuota;
 
 describe('ResourceQuota controller (real apiserver and etcd)', function () {
   this.timeout(60_000);
