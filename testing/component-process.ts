@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { LocalProcess, outputContains } from '../harness/cluster/local-process.js';
-import { ORCHESTRATOR_MAIN } from '../harness/cluster/local-control-plane.js';
+import { ORCHESTRATOR_MAIN } from '../harness/cluster/host-programs.js';
 import { TEST_TOKENS, type TestControlPlane } from './test-control-plane.js';
 
 export type ComponentName = 'scheduler' | 'controller-manager' | 'kube-proxy' | 'kubelet';

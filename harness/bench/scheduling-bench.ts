@@ -6,11 +6,8 @@ import { ApiClient } from '../../orchestrator/api/client/index.js';
 import { findResource } from '../../orchestrator/api/resources.js';
 import type { Node, Pod } from '../../orchestrator/api/types.js';
 import { LocalProcess } from '../cluster/local-process.js';
-import {
-  ORCHESTRATOR_MAIN,
-  componentNodeArgs,
-  startLocalControlPlane,
-} from '../cluster/local-control-plane.js';
+import { ORCHESTRATOR_MAIN, componentNodeArgs } from '../cluster/host-programs.js';
+import { startLocalControlPlane } from '../cluster/local-control-plane.js';
 import { pollUntil } from '../cluster/poll-until.js';
 import { percentile } from './percentile.js';
 

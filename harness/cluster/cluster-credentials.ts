@@ -25,7 +25,9 @@ export interface ClusterCredentials {
 
 /**
  * Makes a cluster's CA, the apiserver's serving certificate (for `hosts`), and a token per
- * component user in kube-apiserver's token-file format, all under `dir`.
+ * component user in kube-apiserver's token-file format, all under `dir`; each component's own
+ * token also in `<user>.token` (scheduler, controller-manager, kube-proxy, <worker>), which is what
+ * the components read (--token-file), so no token shows in a process list.
  */
 export async function writeClusterCredentials(
   dir: string,
@@ -62,6 +64,14 @@ export async function writeClusterCredentials(
   await writeFile(files.certFile, serving.certPem);
   await writeFile(files.keyFile, serving.keyPem, { mode: 0o600 });
   await writeFile(files.tokenFile, lines.join('\n') + '\n', { mode: 0o600 });
+  const own: Record<string, string> = {
+    scheduler: tokens.scheduler,
+    'controller-manager': tokens.controllerManager,
+    'kube-proxy': tokens.kubeProxy,
+    ...tokens.kubelets,
+  };
+  for (const [user, value] of Object.entries(own))
+    await writeFile(join(dir, `${user}.token`), value + '\n', { mode: 0o600 });
   return { ...files, caPem: ca.certPem, tokens };
 }
 

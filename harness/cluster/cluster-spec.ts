@@ -63,8 +63,11 @@ export const clusterSpecSchema = z
       .min(1)
       .default([{ count: 3, capacity: { cpu: '4', memory: '8Gi', pods: '110' }, labels: {}, taints: [] }]),
     timing: z.enum(['fast', 'kubernetes']).default('fast'),
-    /** Node ports published on every worker's host address (the process provider serves them all). */
-    nodePorts: z.array(z.number().int().min(30000).max(32767)).default([]),
+    /**
+     * Node ports the docker provider publishes on every worker's host address (127.0.<slot>.N);
+     * the process provider serves every node port there anyway.
+     */
+    nodePorts: z.array(z.number().int().min(30000).max(32767)).default([30080, 30081, 30082, 30083, 30084]),
   })
   .strict();
 

@@ -2,8 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createCertificateAuthority, issueServingCertificate } from '../../orchestrator/api/pki.js';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { etcdArgs, etcdBinary } from './etcd-command.js';
+import { ORCHESTRATOR_MAIN, componentNodeArgs } from './host-programs.js';
 import { LocalProcess, httpReady, outputContains } from './local-process.js';
 
 export interface LocalControlPlaneOptions {
@@ -22,19 +22,6 @@ export interface LocalControlPlane {
   caPem: string;
   caFile: string;
 }
-
-/**
- * The built orchestrator entry point. From dist/ it sits beside this file's tree; run from
- * source (tests under tsx) it is the build in dist/ at the repository root.
- */
-export const ORCHESTRATOR_MAIN = fileURLToPath(
-  new URL(
-    import.meta.url.includes('/dist/')
-      ? '../../orchestrator/cmd/main.js'
-      : '../../dist/orchestrator/cmd/main.js',
-    import.meta.url,
-  ),
-);
 
 /** etcd and the orchestrator's apiserver as local processes on free loopback ports. */
 export async function startLocalControlPlane(opts: LocalControlPlaneOptions): Promise<LocalControlPlane> {
@@ -84,14 +71,6 @@ export async function startLocalControlPlane(opts: LocalControlPlaneOptions): Pr
   opts.processes.push(apiserver);
   await apiserver.start();
   return { etcdUrl, apiserverUrl, caPem: ca.certPem, caFile };
-}
-
-/**
- * Extra Node.js arguments for orchestrator components started as processes, from
- * CRUCIBLE_COMPONENT_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them).
- */
-export function componentNodeArgs(): string[] {
-  return (process.env.CRUCIBLE_COMPONENT_NODE_ARGS ?? '').split(' ').filter(Boolean);
 }
 
 /** A port free on 127.0.0.1 right now. */

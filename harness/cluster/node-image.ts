@@ -155,6 +155,29 @@ export async function loadTestcontainers(): Promise<typeof import('testcontainer
   return import('testcontainers');
 }
 
+/**
+ * Removes the node images other than `current` (each change of the project builds one) that no
+ * container uses, so images do not pile up; one in use stays until its cluster is gone. Slow
+ * (seconds per image), so it runs when a cluster goes, never while one boots.
+ */
+export async function removeOlderNodeImages(current: string): Promise<number> {
+  const docker = (await (await loadTestcontainers()).getContainerRuntimeClient()).container.dockerode;
+  const images = await docker.listImages({
+    filters: JSON.stringify({ label: [`${NODE_IMAGE_LABEL}=${NODE_IMAGE_LABEL_VALUE}`] }),
+  });
+  let removed = 0;
+  for (const image of images) {
+    if ((image.RepoTags ?? []).includes(current)) continue;
+    try {
+      await docker.getImage(image.Id).remove();
+      removed++;
+    } catch {
+      // In use by a container (a cluster still up): it goes with a later build.
+    }
+  }
+  return removed;
+}
+
 /** The build context: the Dockerfile and one archive per layer. */
 const CONTEXT_FILES = ['Dockerfile', 'system.tar', 'modules.tar', 'app.tar'];
 

@@ -1,6 +1,7 @@
 /**
- * Polls `check` every `intervalMs` until it holds; a check that throws counts as not yet. Fails
- * after `timeoutMs` naming `what` (a function, to describe progress at the time of failure).
+ * Polls `check` every `intervalMs` until it holds; a check that throws counts as not yet, except
+ * an abort (AbortSignal.throwIfAborted), which ends the wait. Fails after `timeoutMs` naming
+ * `what` (a function, to describe progress at the time of failure).
  */
 export async function pollUntil(
   check: () => boolean | Promise<boolean>,
@@ -12,7 +13,10 @@ export async function pollUntil(
   while (
     !(await Promise.resolve()
       .then(check)
-      .catch(() => false))
+      .catch((e: unknown) => {
+        if (e instanceof Error && e.name === 'AbortError') throw e;
+        return false;
+      }))
   ) {
     if (Date.now() > deadline)
       throw new Error(

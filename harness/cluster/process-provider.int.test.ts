@@ -1,14 +1,16 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { Kubectl } from '../../testing/kubectl.js';
 import { waitFor } from '../../testing/wait-for.js';
-import { labelledProcesses } from './process-reaper.js';
-import { readState } from './process-provider.js';
+import { defaultClusterSpec } from './cluster-spec.js';
+import { isProcessAlive, labelledProcesses } from './process-reaper.js';
+import { ProcessProvider } from './process-provider.js';
+import { type ClusterState, readState } from './cluster-state.js';
 
 const CLI = fileURLToPath(new URL('../../dist/harness/runner/crucible-cli.js', import.meta.url));
 const ECHO = fileURLToPath(new URL('../../scenarios/manifests/echo.yaml', import.meta.url));
@@ -39,7 +41,7 @@ describe('crucible up/down with the process provider (real CLI, real components)
   });
 
   it('boots 3 workers, serves a deployed app through every node port from the host, and down leaves nothing', async () => {
-    const up = await crucible(home, ['up', '--workers', '3', '--name', name]);
+    const up = await crucible(home, ['up', '--provider', 'process', '--workers', '3', '--name', name]);
     expect(up.code, up.stderr).to.equal(0);
     expect(up.stdout).to.include(`cluster "${name}" is up`);
     const state = (await withHome(home, () => readState(name)))!;
@@ -67,9 +69,13 @@ describe('crucible up/down with the process provider (real CLI, real components)
   });
 
   it('cleans up after a `crucible up` killed with SIGKILL in the middle of booting', async () => {
-    const child = spawn(process.execPath, [CLI, 'up', '--workers', '2', '--name', name], {
-      env: { ...process.env, CRUCIBLE_HOME: home },
-    });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'up', '--provider', 'process', '--workers', '2', '--name', name],
+      {
+        env: { ...process.env, CRUCIBLE_HOME: home },
+      },
+    );
     await waitFor(async () => (await labelledProcesses(name)).length >= 3, 'boot under way', 20_000);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
@@ -79,6 +85,87 @@ describe('crucible up/down with the process provider (real CLI, real components)
     expect(await labelledProcesses(name)).to.deep.equal([]);
   });
 });
+
+describe('process provider node operations', function () {
+  this.timeout(120_000);
+  const provider = new ProcessProvider();
+  const name = `ops${process.pid}`;
+  let home: string;
+  let state: ClusterState;
+
+  before(async () => {
+    home = await mkdtemp(join(tmpdir(), 'crucible-home-'));
+    state = await withHome(home, () =>
+      provider.create(defaultClusterSpec({ name, workers: 1 }), () => undefined),
+    );
+  });
+  after(async () => {
+    await withHome(home, () => provider.delete(name));
+    expect(await labelledProcesses(name)).to.deep.equal([]);
+    await rm(home, { recursive: true, force: true });
+  });
+
+  const kubeletAnswers = () => answers(`http://${state.workers[0]!.ip}:10250/healthz`);
+
+  it('pauses a worker (its kubelet stops answering) and thaws it; both safe to repeat', async () => {
+    await provider.pause(state, 'worker-1');
+    await provider.pause(state, 'worker-1');
+    expect(await kubeletAnswers()).to.equal(false);
+    await provider.unpause(state, 'worker-1');
+    await provider.unpause(state, 'worker-1');
+    await waitFor(kubeletAnswers, 'kubelet answers again', 10_000);
+  });
+
+  it('kills a worker with its processes, and starts it again at the same address', async () => {
+    const pids = state.members.filter((m) => m.node === 'worker-1').map((m) => state.handles[m.name]!.pid!);
+    await withHome(home, () => provider.kill(state, 'worker-1'));
+    expect(pids.filter(isProcessAlive)).to.deep.equal([]);
+    expect(await kubeletAnswers()).to.equal(false);
+    await withHome(home, () => provider.start(state, 'worker-1'));
+    await waitFor(kubeletAnswers, 'kubelet answers after start', 15_000);
+    expect((await withHome(home, () => readState(name)))!.handles['worker-1-kubelet']!.pid).to.not.equal(
+      pids[0],
+    );
+  });
+
+  it('stops an apiserver gracefully and starts it again', async () => {
+    await withHome(home, () => provider.stop(state, 'apiserver-0'));
+    const ready = () => answers(`${state.apiservers[0]}/readyz`, state.caFile);
+    expect(await ready()).to.equal(false);
+    await withHome(home, () => provider.start(state, 'apiserver-0'));
+    await waitFor(ready, 'apiserver ready again', 15_000);
+  });
+
+  it('gives logs per node, runs commands, and refuses a network disconnect with a reason', async () => {
+    const logs = await provider.logs(state, 'worker-1');
+    expect(logs).to.include('==> worker-1-kubelet <==').and.include('==> worker-1-kube-proxy <==');
+    expect(await provider.exec(state, 'worker-1', ['sh', '-c', 'echo $CRUCIBLE_CLUSTER'])).to.deep.equal({
+      exitCode: 0,
+      output: `${name}\n`,
+    });
+    await provider.disconnect().then(
+      () => expect.fail('disconnect should be refused'),
+      (e: Error) => expect(e.message).to.include('cannot disconnect a node from the network'),
+    );
+    await provider.kill(state, 'worker-9').then(
+      () => expect.fail('an unknown node should be refused'),
+      (e: Error) => expect(e.message).to.include('has no node "worker-9"'),
+    );
+  });
+});
+
+async function answers(url: string, caFile?: string): Promise<boolean> {
+  const dispatcher = caFile ? new Agent({ connect: { ca: await readFile(caFile, 'utf8') } }) : undefined;
+  try {
+    const res = await request(url, { reset: true, headersTimeout: 1000, dispatcher });
+    await res.body.dump();
+    return res.statusCode === 200;
+  } catch {
+    return false;
+  } finally {
+    await dispatcher?.close();
+  }
+}
 
 async function withHome<T>(home: string, fn: () => Promise<T>): Promise<T> {
   const previous = process.env.CRUCIBLE_HOME;

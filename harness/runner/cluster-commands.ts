@@ -1,14 +1,25 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
+import { type ProviderChoice, chooseProvider, providerFor } from '../cluster/choose-provider.js';
+import { nodeNames } from '../cluster/cluster-provider.js';
 import { defaultClusterSpec, parseClusterSpec, type ClusterSpec } from '../cluster/cluster-spec.js';
-import { ProcessProvider, listClusters, readState } from '../cluster/process-provider.js';
+import {
+  type ClusterState,
+  listClusters,
+  removeClusterDir,
+  requireState,
+  readState,
+} from '../cluster/cluster-state.js';
+import { reapDocker } from '../cluster/docker-engine.js';
+import { dockerEngineAnswers } from '../cluster/node-image.js';
 import { isProcessAlive, reapProcesses } from '../cluster/process-reaper.js';
 
 interface UpFlags {
   config?: string;
-  provider: string;
+  provider: ProviderChoice;
   workers?: string;
   name?: string;
+  baseImage?: string;
 }
 
 /** `crucible up`: boots a cluster, waits until every node is Ready, writes a kubeconfig; the cluster stays up. */
@@ -16,25 +27,31 @@ export function upCommand(): Command {
   return new Command('up')
     .description('boot a cluster of the bundled orchestrator and leave it running')
     .option('--config <file>', 'cluster spec file (apiVersion crucible.dev/v1alpha1, kind Cluster)')
-    .option('--provider <name>', 'process (local processes); docker comes next', 'process')
+    .option(
+      '--provider <name>',
+      'docker (a container per component), process (local processes), or auto: docker when an engine answers',
+      'auto',
+    )
     .option('--workers <n>', 'number of workers (overrides the spec)')
     .option('--name <name>', 'cluster name (overrides the spec)')
+    .option('--base-image <image>', 'docker: build the node image on this image instead of scratch')
     .action(async (flags: UpFlags) => {
-      if (flags.provider !== 'process')
-        throw new Error(`--provider: "${flags.provider}" is not available yet; use process`);
       const spec = await specFrom(flags);
+      const provider = await chooseProvider(flags.provider, { baseImage: flags.baseImage });
       const abort = new AbortController();
       const onSignal = () => abort.abort();
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       const log = (line: string) => process.stderr.write(`» ${line}\n`);
+      log(`provider ${provider.name}: booting cluster "${spec.name}"`);
       const started = Date.now();
-      const state = await new ProcessProvider().create(spec, log, abort.signal);
+      const state = await provider.create(spec, log, abort.signal);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       const lines = [
-        `cluster "${state.name}" is up (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+        `cluster "${state.name}" is up (${provider.name}, ${((Date.now() - started) / 1000).toFixed(1)} s)`,
         `  apiserver   ${state.apiservers.join(', ')}`,
+        `  toxiproxy   ${state.toxiproxy}  (${state.links.length} links)`,
         ...state.workers.map(
           (w) =>
             `  ${w.name.padEnd(11)} ${w.ip}  (node ports at ${w.ip}:<nodePort>, kubelet :${w.kubeletPort})`,
@@ -62,38 +79,64 @@ async function specFrom(flags: UpFlags): Promise<ClusterSpec> {
   };
 }
 
-/** `crucible down [NAME|--all]`: removes a cluster's processes (by label, crashed runs included) and state. */
+/**
+ * `crucible down [NAME|--all]`: removes a cluster's containers, network and processes (by label,
+ * crashed runs included) and its state.
+ */
 export function downCommand(): Command {
   return new Command('down')
     .description('remove a cluster and everything it started')
     .argument('[name]', 'cluster name', 'crucible')
-    .option('--all', 'every cluster, and every process any crucible run left')
+    .option('--all', 'every cluster, and everything any crucible run left')
     .action(async (name: string, flags: { all?: boolean }) => {
-      const provider = new ProcessProvider();
       if (flags.all) {
-        for (const c of await listClusters()) await provider.delete(c.name);
-        const stray = await reapProcesses();
-        process.stdout.write(`all clusters removed${stray ? ` (${stray} stray process(es) stopped)` : ''}\n`);
+        for (const c of await listClusters()) await removeClusterDir(c.name);
+        const removed = (await reapProcesses()) + (await reapDockerIfRunning());
+        process.stdout.write(`all clusters removed (${removed} process(es), container(s) and network(s))\n`);
         return;
       }
-      const stopped = await provider.delete(name);
-      process.stdout.write(`cluster "${name}" removed (${stopped} process(es) stopped)\n`);
+      const state = await readState(name);
+      // Without state (a crashed `up`), both kinds of leftovers are looked for by label.
+      const removed = state
+        ? await providerFor(state.provider).delete(name)
+        : (await reapProcesses(name)) + (await reapDockerIfRunning(name));
+      await removeClusterDir(name);
+      process.stdout.write(
+        `cluster "${name}" removed (${removed} process(es), container(s) and network(s))\n`,
+      );
     });
+}
+
+async function reapDockerIfRunning(name?: string): Promise<number> {
+  return (await dockerEngineAnswers(2000)) ? reapDocker(name) : 0;
 }
 
 /** `crucible ls`: clusters, their nodes and the host address of each. */
 export function lsCommand(): Command {
-  return new Command('ls').description('list clusters').action(async () => {
-    const clusters = await listClusters();
-    if (clusters.length === 0) return void process.stdout.write('no clusters\n');
-    for (const c of clusters) {
-      const alive = c.members.filter((m) => isProcessAlive(m.pid)).length;
-      process.stdout.write(
-        `${c.name}  provider=${c.provider}  run=${c.runId}  processes ${alive}/${c.members.length} alive  apiserver ${c.apiservers[0]}\n`,
-      );
-      for (const w of c.workers) process.stdout.write(`  ${w.name}  ${w.ip}\n`);
-    }
-  });
+  return new Command('ls')
+    .description('list clusters')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .action(async (flags: { output: string }) => {
+      const clusters = await listClusters();
+      if (flags.output === 'json') return void process.stdout.write(JSON.stringify(clusters, null, 2) + '\n');
+      if (flags.output !== 'text') throw new Error(`--output: "${flags.output}" is not text or json`);
+      if (clusters.length === 0) return void process.stdout.write('no clusters\n');
+      for (const c of clusters) {
+        process.stdout.write(
+          `${c.name}  provider=${c.provider}  run=${c.runId}  ${await liveness(c)}  apiserver ${c.apiservers.join(',')}\n`,
+        );
+        for (const w of c.workers) process.stdout.write(`  ${w.name}  ${w.ip}\n`);
+      }
+    });
+}
+
+async function liveness(state: ClusterState): Promise<string> {
+  if (state.provider === 'process') {
+    const alive = Object.values(state.handles).filter((h) => h.pid !== undefined && isProcessAlive(h.pid));
+    return `processes ${alive.length}/${state.members.length} alive`;
+  }
+  const nodes = nodeNames(state);
+  return `containers: ${nodes.length} nodes`;
 }
 
 /** `crucible kubeconfig NAME`: the path of the cluster's kubeconfig. */
@@ -102,29 +145,27 @@ export function kubeconfigCommand(): Command {
     .description("print the path of a cluster's kubeconfig")
     .argument('[name]', 'cluster name', 'crucible')
     .action(async (name: string) => {
-      const state = await readState(name);
-      if (!state) throw new Error(`no cluster "${name}": see crucible ls`);
-      process.stdout.write(state.kubeconfig + '\n');
+      process.stdout.write((await requireState(name)).kubeconfig + '\n');
     });
 }
 
-/** `crucible logs NAME COMPONENT`: a component's log (e.g. apiserver-0, worker-1-kubelet). */
+/** `crucible logs NAME COMPONENT`: a node's log (e.g. apiserver-0, worker-1), or one member's (worker-1-kubelet). */
 export function logsCommand(): Command {
   return new Command('logs')
     .description("print a component's log")
     .argument('<name>', 'cluster name')
     .argument(
       '<component>',
-      'e.g. etcd-0, apiserver-0, scheduler-0, controller-manager-0, worker-1-kubelet, worker-1-kube-proxy',
+      'e.g. etcd-0, apiserver-0, scheduler-0, controller-manager-0, toxiproxy, worker-1',
     )
     .action(async (name: string, component: string) => {
-      const state = await readState(name);
-      if (!state) throw new Error(`no cluster "${name}": see crucible ls`);
+      const state = await requireState(name);
       const member = state.members.find((m) => m.name === component);
-      if (!member)
-        throw new Error(
-          `no component "${component}" in ${name}; one of: ${state.members.map((m) => m.name).join(', ')}`,
-        );
-      process.stdout.write(await readFile(member.logFile, 'utf8'));
+      const provider = providerFor(state.provider);
+      if (member && state.provider === 'process') {
+        const file = state.handles[member.name]?.logFile;
+        return void process.stdout.write(file ? await readFile(file, 'utf8') : '');
+      }
+      process.stdout.write(await provider.logs(state, member?.node ?? component));
     });
 }

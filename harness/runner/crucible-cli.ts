@@ -2,6 +2,7 @@
 /** `crucible`: the harness's command line. */
 import { Command } from 'commander';
 import { benchCommand } from './bench-command.js';
+import { toxiproxyCommand } from './toxiproxy-command.js';
 import { downCommand, kubeconfigCommand, logsCommand, lsCommand, upCommand } from './cluster-commands.js';
 
 const program = new Command('crucible')
@@ -12,7 +13,8 @@ const program = new Command('crucible')
   .addCommand(lsCommand())
   .addCommand(kubeconfigCommand())
   .addCommand(logsCommand())
-  .addCommand(benchCommand());
+  .addCommand(benchCommand())
+  .addCommand(toxiproxyCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`crucible: ${e instanceof Error ? e.message : String(e)}\n`);

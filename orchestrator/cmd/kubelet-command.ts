@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { parseDuration } from '../api/duration.js';
+import type { Taint } from '../api/types.js';
 import { DEFAULT_WORKLOADS_DIR, Kubelet } from '../kubelet/kubelet.js';
 import { componentRuntime, withComponentFlags, type ComponentFlags } from './component-options.js';
 import { runUntilSignal } from './run-until-signal.js';
@@ -15,6 +16,8 @@ interface KubeletFlags extends ComponentFlags {
   workloadsDir: string;
   restartBackoffBase?: string;
   restartBackoffMax?: string;
+  nodeLabels?: string;
+  registerWithTaints?: string;
 }
 
 /** Restart back-off per profile: upstream's 10 s → 5 min, and a fast one for the harness. */
@@ -25,17 +28,47 @@ const BACKOFF: Record<string, { baseMs: number; maxMs: number }> = {
 
 /** `cpu=4,memory=8Gi,pods=110` → `{cpu: '4', memory: '8Gi', pods: '110'}`. */
 export function parseCapacity(text: string): Record<string, string> {
-  const capacity: Record<string, string> = {};
-  for (const item of text
+  return parseKeyValues('--capacity', text, 'resource=quantity (e.g. cpu=4,memory=8Gi,pods=110)');
+}
+
+/** `--node-labels`: `zone=a,disk=ssd`. */
+export function parseNodeLabels(text: string): Record<string, string> {
+  return parseKeyValues('--node-labels', text, 'key=value (e.g. zone=a,disk=ssd)', true);
+}
+
+/** `--register-with-taints`: `key[=value]:Effect`, comma-separated, as upstream's kubelet. */
+export function parseTaints(text: string): Taint[] {
+  return items(text).map((item) => {
+    const m = /^([^=:]+)(?:=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/.exec(item);
+    if (!m)
+      throw new Error(
+        `--register-with-taints: "${item}" is not key[=value]:NoSchedule|PreferNoSchedule|NoExecute`,
+      );
+    return { key: m[1]!, ...(m[2] !== undefined ? { value: m[2] } : {}), effect: m[3] as Taint['effect'] };
+  });
+}
+
+function parseKeyValues(
+  flag: string,
+  text: string,
+  shape: string,
+  emptyValues = false,
+): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const item of items(text)) {
+    const eq = item.indexOf('=');
+    if (eq <= 0 || (!emptyValues && eq === item.length - 1))
+      throw new Error(`${flag}: "${item}" is not ${shape}`);
+    values[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
+  }
+  return values;
+}
+
+function items(text: string): string[] {
+  return text
     .split(',')
     .map((s) => s.trim())
-    .filter(Boolean)) {
-    const eq = item.indexOf('=');
-    if (eq <= 0 || eq === item.length - 1)
-      throw new Error(`--capacity: "${item}" is not resource=quantity (e.g. cpu=4,memory=8Gi,pods=110)`);
-    capacity[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
-  }
-  return capacity;
+    .filter(Boolean);
 }
 
 /**
@@ -53,6 +86,11 @@ export function kubeletCommand(): Command {
       'node capacity, resource=quantity comma-separated',
       'cpu=4,memory=8Gi,pods=110',
     )
+    .option('--node-labels <list>', 'labels the Node registers with: key=value, comma-separated')
+    .option(
+      '--register-with-taints <list>',
+      'taints the Node registers with: key[=value]:Effect, comma-separated',
+    )
     .option('--port <port>', 'port of the read-only server (0: a free port)', '10255')
     .option('--workloads-dir <dir>', 'where crucible/<name> images find <name>.js', DEFAULT_WORKLOADS_DIR)
     .option('--restart-backoff-base <duration>', 'first restart back-off (default: by profile, 10s or 200ms)')
@@ -62,6 +100,8 @@ export function kubeletCommand(): Command {
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new Error(`--port: "${flags.port}" is not a port number`);
       const capacity = parseCapacity(flags.capacity);
+      const labels = parseNodeLabels(flags.nodeLabels ?? '');
+      const taints = parseTaints(flags.registerWithTaints ?? '');
       const profileBackoff = BACKOFF[flags.profile] ?? BACKOFF.fast!;
       const backoff = {
         baseMs: flags.restartBackoffBase ? parseDuration(flags.restartBackoffBase) : profileBackoff.baseMs,
@@ -80,6 +120,8 @@ export function kubeletCommand(): Command {
         port,
         rootDir: resolve(flags.rootDir ?? join(tmpdir(), `crucible-kubelet-${flags.nodeName}`)),
         capacity,
+        labels,
+        taints,
         timing: rt.timing,
         workloadsDir: resolve(flags.workloadsDir),
         backoff,

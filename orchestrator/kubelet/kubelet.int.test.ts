@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { LocalProcess, outputContains } from '../../harness/cluster/local-process.js';
-import { ORCHESTRATOR_MAIN } from '../../harness/cluster/local-control-plane.js';
+import { ORCHESTRATOR_MAIN } from '../../harness/cluster/host-programs.js';
 import { adminClient } from '../../testing/controller-context.js';
 import { TEST_TOKENS, TestControlPlane } from '../../testing/test-control-plane.js';
 import { waitFor } from '../../testing/wait-for.js';

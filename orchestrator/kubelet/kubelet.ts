@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { EventRecorder, Informer, byNamespace, type ApiClient } from '../api/client/index.js';
 import { findResource } from '../api/resources.js';
 import type { TimingProfile } from '../api/timing-profile.js';
-import type { Pod, Service } from '../api/types.js';
+import type { Pod, Service, Taint } from '../api/types.js';
 import { KubeletMetrics, KubeletServer, type ContainerView } from './kubelet-server.js';
 import { NodeStatusReporter } from './node-status.js';
 import { PodWorker, envName, type ImageResolution } from './pod-worker.js';
@@ -34,6 +34,8 @@ export interface KubeletOptions {
   port: number;
   rootDir: string;
   capacity: Record<string, string>;
+  labels?: Record<string, string>;
+  taints?: Taint[];
   timing: TimingProfile;
   /** `crucible/<name>[:tag]` runs `<workloadsDir>/<name>.js`. */
   workloadsDir: string;
@@ -100,6 +102,8 @@ export class Kubelet {
       nodeIp: this.options.nodeIp,
       kubeletPort: port,
       capacity: this.options.capacity,
+      labels: this.options.labels,
+      taints: this.options.taints,
       leaseDurationSeconds: timing.nodeLeaseDurationSeconds,
       leaseRenewIntervalMs: timing.nodeLeaseRenewIntervalMs,
       statusUpdateFrequencyMs: timing.nodeStatusUpdateFrequencyMs,

@@ -5,7 +5,7 @@ import { formatTime } from '../api/clock.js';
 import { isApiError } from '../api/errors.js';
 import { withCondition } from '../api/pod-helpers.js';
 import { findResource } from '../api/resources.js';
-import type { Condition, Lease, Node } from '../api/types.js';
+import type { Condition, Lease, Node, Taint } from '../api/types.js';
 
 const NODES = findResource('', 'v1', 'nodes')!;
 const LEASES = findResource('coordination.k8s.io', 'v1', 'leases')!;
@@ -21,6 +21,9 @@ export interface NodeStatusOptions {
   /** The read-only server's port (status.daemonEndpoints.kubeletEndpoint.Port). */
   kubeletPort: number;
   capacity: Record<string, string>;
+  /** Labels and taints the node registers with (--node-labels, --register-with-taints). */
+  labels?: Record<string, string>;
+  taints?: Taint[];
   leaseDurationSeconds: number;
   leaseRenewIntervalMs: number;
   statusUpdateFrequencyMs: number;
@@ -100,7 +103,7 @@ export class NodeStatusReporter {
   }
 
   private desiredNode(previous: Condition[] | undefined): Node {
-    const { nodeName, nodeIp, capacity, kubeletPort } = this.options;
+    const { nodeName, nodeIp, capacity, kubeletPort, labels, taints } = this.options;
     const now = formatTime(new Date());
     let conditions = previous;
     const set = (type: string, status: 'True' | 'False', reason: string, message: string) => {
@@ -119,9 +122,10 @@ export class NodeStatusReporter {
           'kubernetes.io/hostname': nodeName,
           'kubernetes.io/os': 'linux',
           'kubernetes.io/arch': arch() === 'x64' ? 'amd64' : arch(),
+          ...labels,
         },
       },
-      spec: {},
+      spec: taints?.length ? { taints } : {},
       status: {
         capacity,
         allocatable: capacity,

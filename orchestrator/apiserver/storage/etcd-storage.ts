@@ -1,5 +1,12 @@
-import { Etcd3, type IKeyValue, type Watcher } from 'etcd3';
-import { noop, ConstantBackoff } from 'cockatiel';
+import { Etcd3, isRecoverableError, type IKeyValue, type Watcher } from 'etcd3';
+import {
+  BrokenCircuitError,
+  ConsecutiveBreaker,
+  ConstantBackoff,
+  circuitBreaker,
+  handleWhen,
+  noop,
+} from 'cockatiel';
 import { ApiError, errors } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 
@@ -42,12 +49,21 @@ export interface WatchHandlers {
 }
 
 const encoder = new TextEncoder();
+/** How long an etcd endpoint that failed is skipped before one call tries it again. */
+const ENDPOINT_RETRY_AFTER_MS = 1000;
 
 /**
  * The only code that touches etcd. Objects are stored as JSON without their resourceVersion;
  * the resourceVersion handed out is the key's mod_revision, so optimistic concurrency is an
- * etcd transaction comparing mod_revision. Every call carries a deadline, and the client's own
- * retry and circuit breaker are off: the caller decides what a failure means.
+ * etcd transaction comparing mod_revision. Every call carries a deadline and is never retried
+ * here: the caller decides what a failure means.
+ *
+ * With several etcd endpoints, the client picks one at random per call and does not try another
+ * once a call went out. So each endpoint gets a circuit breaker that opens on its first
+ * connection-level failure and lets one trial call through a second later: one call fails when
+ * a member dies, the following ones go to the live members. (Without it, a third of all calls
+ * failed for as long as one of three members was down.) When every breaker is open, calls fail
+ * at once as etcd unavailable.
  */
 export class EtcdStorage {
   private readonly client: Etcd3;
@@ -68,7 +84,11 @@ export class EtcdStorage {
         'grpc.keepalive_permit_without_calls': 1,
       },
       faultHandling: {
-        host: () => noop,
+        host: () =>
+          circuitBreaker(handleWhen(isRecoverableError), {
+            halfOpenAfter: ENDPOINT_RETRY_AFTER_MS,
+            breaker: new ConsecutiveBreaker(1),
+          }),
         global: noop,
         watchBackoff: new ConstantBackoff(250).next(),
       },
@@ -325,6 +345,8 @@ function prefixEnd(prefix: string): Buffer {
 
 function mapEtcdError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  if (err instanceof BrokenCircuitError)
+    return errors.unavailable('etcd is unavailable: every endpoint failed its last call');
   const message = err instanceof Error ? err.message : String(err);
   if (/compacted/i.test(message)) return errors.gone(`too old resource version: ${message}`);
   if (/deadline|timed out|timeout/i.test(message))

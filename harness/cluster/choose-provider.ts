@@ -1,0 +1,36 @@
+import type { ClusterProvider } from './cluster-provider.js';
+import type { ProviderName } from './cluster-state.js';
+import { DockerProvider, type DockerProviderOptions } from './docker-provider.js';
+import { dockerEngineAnswers } from './node-image.js';
+import { ProcessProvider } from './process-provider.js';
+
+export type ProviderChoice = ProviderName | 'auto';
+
+/**
+ * The provider by name; `auto` is docker when a Docker engine answers, else process (the
+ * embedded default on a machine without Docker).
+ */
+export async function chooseProvider(
+  choice: ProviderChoice,
+  options: DockerProviderOptions = {},
+): Promise<ClusterProvider> {
+  switch (choice) {
+    case 'docker':
+      if (!(await dockerEngineAnswers()))
+        throw new Error(
+          '--provider docker: no Docker engine answers (start dockerd, or use --provider process)',
+        );
+      return new DockerProvider(options);
+    case 'process':
+      return new ProcessProvider();
+    case 'auto':
+      return (await dockerEngineAnswers(2000)) ? new DockerProvider(options) : new ProcessProvider();
+    default:
+      throw new Error(`--provider: "${String(choice)}" is not one of docker, process, auto`);
+  }
+}
+
+/** The provider that runs a cluster from its state. */
+export function providerFor(name: ProviderName): ClusterProvider {
+  return name === 'docker' ? new DockerProvider() : new ProcessProvider();
+}

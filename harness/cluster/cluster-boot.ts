@@ -1,0 +1,100 @@
+/**
+ * The boot steps both providers share once their members are started: links into Toxiproxy,
+ * apiservers ready, every node Ready, the kubeconfig. Each step is single-purpose and bounded in
+ * time; a failure names what it waited for.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Toxiproxy } from 'toxiproxy-node-client';
+import { Agent, request } from 'undici';
+import { ApiClient } from '../../orchestrator/api/client/index.js';
+import { findResource } from '../../orchestrator/api/resources.js';
+import type { Node } from '../../orchestrator/api/types.js';
+import type { ClusterLink } from './cluster-plan.js';
+import { kubeconfig } from './cluster-credentials.js';
+import { pollUntil } from './poll-until.js';
+
+/** Waits for Toxiproxy's API, then creates every link (populate: one call, all or nothing). */
+export async function createLinks(
+  toxiproxyUrl: string,
+  links: ClusterLink[],
+  timeoutMs = 20_000,
+): Promise<void> {
+  await pollUntil(
+    async () => {
+      const res = await request(`${toxiproxyUrl}/version`, { reset: true }).catch(() => undefined);
+      await res?.body.dump();
+      return res?.statusCode === 200;
+    },
+    timeoutMs,
+    `Toxiproxy API at ${toxiproxyUrl}`,
+  );
+  await new Toxiproxy(toxiproxyUrl).populate(
+    links.map((l) => ({ name: l.name, listen: l.listen, upstream: l.upstream, enabled: true })),
+  );
+}
+
+/** Waits until every apiserver answers /readyz with 200 (so etcd answers through its links too). */
+export async function waitForApiservers(urls: string[], caPem: string, timeoutMs = 30_000): Promise<void> {
+  const agent = new Agent({ connect: { ca: caPem } });
+  try {
+    await Promise.all(
+      urls.map((url) =>
+        pollUntil(
+          async () => {
+            const res = await request(`${url}/readyz`, { dispatcher: agent }).catch(() => undefined);
+            await res?.body.dump();
+            return res?.statusCode === 200;
+          },
+          timeoutMs,
+          `${url}/readyz`,
+        ),
+      ),
+    );
+  } finally {
+    await agent.close();
+  }
+}
+
+/** Waits until `count` nodes report Ready. */
+export async function waitForReadyNodes(
+  apiservers: string[],
+  token: string,
+  caPem: string,
+  count: number,
+  signal?: AbortSignal,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const client = new ApiClient({ servers: apiservers, token, caPem });
+  const nodes = findResource('', 'v1', 'nodes')!;
+  try {
+    await pollUntil(
+      async () => {
+        signal?.throwIfAborted();
+        const items = (await client.list<Node>(nodes).catch(() => ({ items: [] as Node[] }))).items;
+        return items.filter(isReady).length === count;
+      },
+      timeoutMs,
+      `all ${count} nodes Ready`,
+    );
+  } finally {
+    await client.close();
+  }
+}
+
+function isReady(node: Node): boolean {
+  return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+/** Writes the admin kubeconfig (first apiserver, from the host) into `dir`; returns its path. */
+export async function writeKubeconfig(
+  dir: string,
+  name: string,
+  server: string,
+  caPem: string,
+  token: string,
+): Promise<string> {
+  const file = join(dir, 'kubeconfig');
+  await writeFile(file, kubeconfig(name, server, caPem, token), { mode: 0o600 });
+  return file;
+}

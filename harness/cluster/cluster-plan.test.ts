@@ -1,0 +1,100 @@
+import { expect } from 'chai';
+import { type ClusterLayout, planCluster } from './cluster-plan.js';
+import { parseClusterSpec } from './cluster-spec.js';
+
+const docker: ClusterLayout = {
+  reach: (node) => node,
+  bind: () => '0.0.0.0',
+  sharedAddress: false,
+  workerIp: (n) => `10.213.1.${100 + n}`,
+  credentialsDir: '/etc/crucible',
+  dataDir: (m) => `/var/lib/crucible/${m}`,
+};
+
+const shared: ClusterLayout = {
+  reach: () => '127.0.1.254',
+  bind: () => '127.0.1.254',
+  sharedAddress: true,
+  workerIp: (n) => `127.0.1.${n}`,
+  credentialsDir: '/state',
+  dataDir: (m) => `/state/${m}`,
+};
+
+const HA = parseClusterSpec(
+  [
+    'apiVersion: crucible.dev/v1alpha1',
+    'kind: Cluster',
+    'etcd: {members: 3}',
+    'controlPlane: {apiservers: 2, schedulers: 2, controllerManagers: 2}',
+    'workers: [{count: 2, labels: {zone: a}, taints: [{key: dedicated, value: db, effect: NoSchedule}]}]',
+  ].join('\n'),
+  'ha.yaml',
+);
+
+const arg = (args: string[], flag: string) =>
+  args.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
+
+describe('planCluster', () => {
+  it('runs every control-plane link through its own Toxiproxy proxy', () => {
+    const plan = planCluster(HA, docker);
+    // 2 apiservers × 3 etcd + (2 schedulers + 2 controller-managers + 2 workers) × 2 apiservers
+    expect(plan.links).to.have.length(6 + 12);
+    expect(new Set(plan.links.map((l) => l.listen)).size, 'one port per link').to.equal(plan.links.length);
+    const apiserver1 = plan.members.find((m) => m.name === 'apiserver-1')!;
+    const viaEtcd = plan.links
+      .filter((l) => l.from === 'apiserver-1')
+      .map((l) => `http://toxiproxy:${l.listen.split(':')[1]}`);
+    expect(arg(apiserver1.args, '--etcd-servers')).to.equal(viaEtcd.join(','));
+    expect(plan.links.find((l) => l.name === 'apiserver-1-to-etcd-2')?.upstream).to.equal('etcd-2:2379');
+    const kubelet = plan.members.find((m) => m.name === 'worker-2-kubelet')!;
+    const servers = arg(kubelet.args, '--server')!.split(',');
+    expect(servers).to.have.length(2);
+    const first = plan.links.find((l) => l.name === 'worker-2-to-apiserver-0')!;
+    expect(servers[0]).to.equal(`https://toxiproxy:${first.listen.split(':')[1]}`);
+    expect(first.upstream).to.equal('apiserver-0:6443');
+    const proxy = plan.members.find((m) => m.name === 'worker-2-kube-proxy')!;
+    expect(arg(proxy.args, '--server')).to.equal(arg(kubelet.args, '--server'));
+  });
+
+  it('groups a worker’s kubelet and kube-proxy into one node and passes its labels and taints', () => {
+    const plan = planCluster(HA, docker);
+    expect(plan.members.filter((m) => m.node === 'worker-1').map((m) => m.role)).to.deep.equal([
+      'kubelet',
+      'kube-proxy',
+    ]);
+    const kubelet = plan.members.find((m) => m.name === 'worker-1-kubelet')!;
+    expect(arg(kubelet.args, '--node-ip')).to.equal('10.213.1.101');
+    expect(arg(kubelet.args, '--node-labels')).to.equal('zone=a');
+    expect(arg(kubelet.args, '--register-with-taints')).to.equal('dedicated=db:NoSchedule');
+    expect(arg(kubelet.args, '--token-file')).to.equal('/etc/crucible/worker-1.token');
+  });
+
+  it('forms one etcd cluster of all members', () => {
+    const plan = planCluster(HA, docker);
+    const etcd = plan.members.filter((m) => m.role === 'etcd');
+    expect(etcd.map((m) => m.node)).to.deep.equal(['etcd-0', 'etcd-1', 'etcd-2']);
+    for (const m of etcd)
+      expect(arg(m.args, '--initial-cluster')).to.equal(
+        'etcd-0=http://etcd-0:2380,etcd-1=http://etcd-1:2380,etcd-2=http://etcd-2:2380',
+      );
+    expect(arg(etcd[1]!.args, '--listen-client-urls')).to.equal('http://0.0.0.0:2379');
+    expect(arg(etcd[1]!.args, '--advertise-client-urls')).to.equal('http://etcd-1:2379');
+  });
+
+  it('gives members sharing one address ports of their own', () => {
+    const plan = planCluster(HA, shared);
+    const etcd = plan.members.filter((m) => m.role === 'etcd');
+    expect(etcd.map((m) => arg(m.args, '--listen-client-urls'))).to.deep.equal([
+      'http://127.0.1.254:2379',
+      'http://127.0.1.254:2381',
+      'http://127.0.1.254:2383',
+    ]);
+    expect(plan.apiserverPorts).to.deep.equal([6443, 6444]);
+    const ports = [
+      ...etcd.flatMap((m) => [arg(m.args, '--listen-client-urls'), arg(m.args, '--listen-peer-urls')]),
+      ...plan.apiserverPorts.map((p) => `:${p}`),
+      ...plan.links.map((l) => l.listen),
+    ].map((u) => u!.split(':').pop());
+    expect(new Set(ports).size, 'no two listeners on one port').to.equal(ports.length);
+  });
+});

@@ -1,0 +1,227 @@
+import type { ClusterSpec } from './cluster-spec.js';
+import { workerNames } from './cluster-spec.js';
+import { etcdArgs } from './etcd-command.js';
+
+export type MemberRole =
+  'etcd' | 'apiserver' | 'scheduler' | 'controller-manager' | 'kubelet' | 'kube-proxy' | 'toxiproxy';
+
+/** The program a member runs; each provider knows where it lives (host or node image). */
+export type MemberProgram = 'etcd' | 'orchestrator' | 'crucible';
+
+/** One process of the cluster: a control-plane component, a worker's kubelet or kube-proxy, Toxiproxy. */
+export interface ClusterMember {
+  role: MemberRole;
+  /** Unique in the cluster: etcd-0, apiserver-1, worker-2-kubelet, toxiproxy. */
+  name: string;
+  /** The unit that fails together (a container of the docker provider): etcd-0, worker-2, toxiproxy. */
+  node: string;
+  program: MemberProgram;
+  args: string[];
+}
+
+/** A control-plane connection that runs through a Toxiproxy proxy, so a fault can cut or slow it alone. */
+export interface ClusterLink {
+  /** e.g. worker-1-to-apiserver-0, apiserver-0-to-etcd-2 */
+  name: string;
+  from: string;
+  to: string;
+  /** Where the proxy listens (inside Toxiproxy's network view) and where it forwards. */
+  listen: string;
+  upstream: string;
+}
+
+/**
+ * Where things are, which is all that differs between providers. The process provider puts the
+ * whole control plane on one loopback address (so ports differ per member); the docker provider
+ * gives each control-plane node its own container and name (so ports are the well-known ones).
+ */
+export interface ClusterLayout {
+  /** How others reach a control-plane node (an address or a network alias). */
+  reach(node: string): string;
+  /** The address a control-plane node listens on. */
+  bind(node: string): string;
+  /** Whether the control plane shares one address (then each member gets ports of its own). */
+  sharedAddress: boolean;
+  /** Worker n's own address (1-based): its pods, node ports and kubelet listen there. */
+  workerIp(n: number): string;
+  /** Where the CA, the apiserver's key pair and the token file are, as the members see it. */
+  credentialsDir: string;
+  /** Where a member keeps its data (etcd's data dir, the kubelet's root dir). */
+  dataDir(member: string): string;
+}
+
+export interface ClusterPlan {
+  members: ClusterMember[];
+  links: ClusterLink[];
+  /** Ports the members listen on, by member name (as `reach(node)` sees them). */
+  apiserverPorts: number[];
+  /** Toxiproxy's API port; it listens on bind('toxiproxy'). */
+  toxiproxyPort: number;
+  workers: { name: string; ip: string; kubeletPort: number; proxyHealthPort: number }[];
+}
+
+export const TOXIPROXY_API_PORT = 8474;
+/** Toxiproxy's proxies listen from here up, one port per link. */
+export const FIRST_LINK_PORT = 20000;
+export const KUBELET_PORT = 10250;
+export const PROXY_HEALTH_PORT = 10256;
+
+/**
+ * Every member of the cluster with its command line, and every link through Toxiproxy: each
+ * worker → each apiserver, each apiserver → each etcd member, each scheduler and
+ * controller-manager → each apiserver. A pure function of the spec and the layout.
+ */
+export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPlan {
+  const shared = layout.sharedAddress;
+  const etcdPorts = range(spec.etcd.members).map((i) => ({
+    client: shared ? 2379 + 2 * i : 2379,
+    peer: shared ? 2380 + 2 * i : 2380,
+  }));
+  const apiserverPorts = range(spec.controlPlane.apiservers).map((i) => (shared ? 6443 + i : 6443));
+  const links: ClusterLink[] = [];
+  const toxiproxy = layout.reach('toxiproxy');
+  /** Adds a link and returns where its client connects. */
+  const link = (from: string, to: string, upstream: string): string => {
+    const port = FIRST_LINK_PORT + links.length;
+    links.push({
+      name: `${from}-to-${to}`,
+      from,
+      to,
+      listen: `${layout.bind('toxiproxy')}:${port}`,
+      upstream,
+    });
+    return `${toxiproxy}:${port}`;
+  };
+  const etcdNames = range(spec.etcd.members).map((i) => `etcd-${i}`);
+  const apiserverNames = range(spec.controlPlane.apiservers).map((i) => `apiserver-${i}`);
+  const apiserverVia = (from: string) =>
+    apiserverNames
+      .map((a, i) => `https://${link(from, a, `${layout.reach(a)}:${apiserverPorts[i]}`)}`)
+      .join(',');
+
+  const creds = layout.credentialsDir;
+  const members: ClusterMember[] = [
+    { role: 'toxiproxy', name: 'toxiproxy', node: 'toxiproxy', program: 'crucible', args: [] },
+  ];
+  const initialCluster = etcdNames
+    .map((e, i) => `${e}=http://${layout.reach(e)}:${etcdPorts[i]!.peer}`)
+    .join(',');
+  for (const [i, e] of etcdNames.entries()) {
+    members.push({
+      role: 'etcd',
+      name: e,
+      node: e,
+      program: 'etcd',
+      args: etcdArgs({
+        name: e,
+        dataDir: layout.dataDir(e),
+        clientPort: etcdPorts[i]!.client,
+        peerPort: etcdPorts[i]!.peer,
+        listenHost: layout.bind(e),
+        advertiseHost: layout.reach(e),
+        initialCluster,
+      }),
+    });
+  }
+  const fast = spec.timing === 'fast';
+  for (const [i, a] of apiserverNames.entries()) {
+    const etcdServers = etcdNames.map(
+      (e, j) => `http://${link(a, e, `${layout.reach(e)}:${etcdPorts[j]!.client}`)}`,
+    );
+    members.push({
+      role: 'apiserver',
+      name: a,
+      node: a,
+      program: 'orchestrator',
+      args: [
+        'apiserver',
+        `--etcd-servers=${etcdServers.join(',')}`,
+        `--bind-address=${layout.bind(a)}`,
+        `--secure-port=${apiserverPorts[i]}`,
+        `--tls-cert-file=${creds}/apiserver.crt`,
+        `--tls-private-key-file=${creds}/apiserver.key`,
+        `--token-auth-file=${creds}/tokens.csv`,
+        ...(fast
+          ? ['--default-not-ready-toleration-seconds=1', '--default-unreachable-toleration-seconds=1']
+          : []),
+      ],
+    });
+  }
+  const client = (from: string, tokenName: string) => [
+    `--server=${apiserverVia(from)}`,
+    `--token-file=${creds}/${tokenName}.token`,
+    `--certificate-authority=${creds}/ca.crt`,
+    `--profile=${spec.timing}`,
+  ];
+  for (const i of range(spec.controlPlane.schedulers)) {
+    const s = `scheduler-${i}`;
+    members.push({
+      role: 'scheduler',
+      name: s,
+      node: s,
+      program: 'orchestrator',
+      args: ['scheduler', ...client(s, 'scheduler'), `--identity=${s}`],
+    });
+  }
+  for (const i of range(spec.controlPlane.controllerManagers)) {
+    const c = `controller-manager-${i}`;
+    members.push({
+      role: 'controller-manager',
+      name: c,
+      node: c,
+      program: 'orchestrator',
+      args: ['controller-manager', ...client(c, 'controller-manager'), `--identity=${c}`],
+    });
+  }
+  const groups = spec.workers.flatMap((g) => Array.from({ length: g.count }, () => g));
+  const workers = workerNames(spec).map((name, i) => ({
+    name,
+    ip: layout.workerIp(i + 1),
+    kubeletPort: KUBELET_PORT,
+    proxyHealthPort: PROXY_HEALTH_PORT,
+  }));
+  for (const [i, w] of workers.entries()) {
+    const group = groups[i]!;
+    const server = client(w.name, w.name);
+    const labels = Object.entries(group.labels).map(([k, v]) => `${k}=${v}`);
+    const taints = group.taints.map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`);
+    members.push({
+      role: 'kubelet',
+      name: `${w.name}-kubelet`,
+      node: w.name,
+      program: 'orchestrator',
+      args: [
+        'kubelet',
+        ...server,
+        `--node-name=${w.name}`,
+        `--node-ip=${w.ip}`,
+        `--root-dir=${layout.dataDir(w.name)}`,
+        `--port=${w.kubeletPort}`,
+        `--capacity=cpu=${group.capacity.cpu},memory=${group.capacity.memory},pods=${group.capacity.pods}`,
+        ...(labels.length ? [`--node-labels=${labels.join(',')}`] : []),
+        ...(taints.length ? [`--register-with-taints=${taints.join(',')}`] : []),
+      ],
+    });
+    members.push({
+      role: 'kube-proxy',
+      name: `${w.name}-kube-proxy`,
+      node: w.name,
+      program: 'orchestrator',
+      args: [
+        'kube-proxy',
+        `--server=${server[0]!.slice('--server='.length)}`,
+        `--token-file=${creds}/kube-proxy.token`,
+        `--certificate-authority=${creds}/ca.crt`,
+        `--profile=${spec.timing}`,
+        `--node-name=${w.name}`,
+        `--bind-address=${w.ip}`,
+        `--healthz-port=${w.proxyHealthPort}`,
+      ],
+    });
+  }
+  return { members, links, apiserverPorts, toxiproxyPort: TOXIPROXY_API_PORT, workers };
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}

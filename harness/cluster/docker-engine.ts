@@ -1,0 +1,62 @@
+import type { ContainerRuntimeClient } from 'testcontainers';
+import { loadTestcontainers } from './node-image.js';
+
+/** The Docker engine's API client (dockerode), as testcontainers holds it. */
+export type DockerClient = ContainerRuntimeClient['container']['dockerode'];
+
+/** Labels on every container and network crucible creates; the reaper removes by them. */
+export const DOCKER_CLUSTER_LABEL = 'crucible.dev/cluster';
+export const DOCKER_RUN_LABEL = 'crucible.dev/run-id';
+export const DOCKER_NODE_LABEL = 'crucible.dev/node';
+
+let client: Promise<DockerClient> | undefined;
+
+/** The engine client, connected once per process through testcontainers (no Ryuk, nothing pulled). */
+export function dockerClient(): Promise<DockerClient> {
+  client ??= loadTestcontainers()
+    .then((tc) => tc.getContainerRuntimeClient())
+    .then((rt) => rt.container.dockerode);
+  return client;
+}
+
+/**
+ * Removes every container and network of `cluster` (of any cluster when undefined), found by
+ * label, so also what a crashed run left. Returns how many it removed.
+ */
+export async function reapDocker(cluster?: string): Promise<number> {
+  const docker = await dockerClient();
+  const label = cluster === undefined ? DOCKER_CLUSTER_LABEL : `${DOCKER_CLUSTER_LABEL}=${cluster}`;
+  const filters = JSON.stringify({ label: [label] });
+  const containers = await docker.listContainers({ all: true, filters });
+  await Promise.all(
+    containers.map((c) => ignoreStatus(docker.getContainer(c.Id).remove({ force: true, v: true }), 404, 409)),
+  );
+  const networks = await docker.listNetworks({ filters });
+  await Promise.all(networks.map((n) => ignoreStatus(docker.getNetwork(n.Id).remove(), 404)));
+  return containers.length + networks.length;
+}
+
+/**
+ * Runs an engine call and treats the given HTTP statuses as done: 304 "already started/stopped",
+ * 404 "already gone", 409 "already paused / not running" make every node operation idempotent.
+ */
+export async function ignoreStatus<T>(call: Promise<T>, ...statuses: number[]): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (e) {
+    if (statuses.includes((e as { statusCode?: number }).statusCode ?? 0)) return undefined;
+    throw e;
+  }
+}
+
+/** Splits the engine's multiplexed stdout/stderr stream (8-byte frame headers) into text. */
+export function demuxDockerStream(raw: Buffer): string {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  while (offset + 8 <= raw.length) {
+    const size = raw.readUInt32BE(offset + 4);
+    parts.push(raw.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}

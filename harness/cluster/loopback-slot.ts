@@ -1,0 +1,28 @@
+import { createServer } from 'node:net';
+import { listClusters } from './cluster-state.js';
+
+/**
+ * The third octet of a cluster's host addresses (workers at 127.0.<slot>.N, the control plane at
+ * 127.0.<slot>.254), one per live cluster whichever provider runs it. A slot is free when no
+ * cluster of this home holds it and its addresses can be bound (a cluster of another home may
+ * hold them).
+ */
+export async function freeLoopbackSlot(): Promise<number> {
+  const used = new Set((await listClusters()).map((c) => Number(c.apiservers[0]?.split('.')[2])));
+  for (let slot = 1; slot < 254; slot++)
+    if (
+      !used.has(slot) &&
+      (await canBind(`127.0.${slot}.1`, 10250)) &&
+      (await canBind(`127.0.${slot}.254`, 6443))
+    )
+      return slot;
+  throw new Error('no free loopback slot for another cluster: run `crucible down --all`');
+}
+
+function canBind(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
