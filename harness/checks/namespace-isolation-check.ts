@@ -1,0 +1,117 @@
+import type { IsolationProbe } from '../observe/history.js';
+import { cappedEvidence } from './capped-evidence.js';
+import { readCheckSpec, type ReadCheckSpec } from './check-spec-reader.js';
+import { cannotJudge, type Checker } from './checker.js';
+import { formatCount, formatLimitPercent, formatPercent, formatT, plural } from './format-figures.js';
+import { mergeOutcomes, type Evidence, type VerdictOutcome } from './verdict.js';
+import { selectLoadSeconds, sent } from './select-load-seconds.js';
+import { inSpan } from './window-span.js';
+
+const shape = {
+  thresholds: { minOtherTenantSuccessRatio: { kind: 'ratio', required: false } },
+  select: ['tenant', 'otherNamespace'],
+} as const;
+
+type NamespaceIsolationOptions = ReadCheckSpec<typeof shape>;
+
+/**
+ * namespace-isolation: did tenants stay inside their namespaces?
+ *
+ * Every isolation probe in the window (the battery of cross-tenant attempts: reads, writes,
+ * deletes, selectors, quotas) must have held: denied with 403, or answered with only the
+ * tenant's own objects. And, when asked, a fault in one tenant must not degrade another: the
+ * load aimed at `select.otherNamespace` must keep its success ratio (ok / sent) in the window.
+ *
+ * Thresholds: `minOtherTenantSuccessRatio` (optional, 0..1): the other tenant's least success
+ * ratio; needs `select.otherNamespace`.
+ * Select: `tenant` (only that tenant's probes), `otherNamespace` (the namespace whose load is
+ * the other tenant's); both optional.
+ *
+ * Measured: probes that did not hold. Unknown when the window holds no probe and no other-tenant
+ * ratio is asked for, or when the ratio is asked for and that namespace had no load in the window.
+ */
+export const namespaceIsolationCheck: Checker<NamespaceIsolationOptions> = {
+  type: 'namespace-isolation',
+  unit: 'probes',
+  options: (spec) =>
+    readCheckSpec(spec, shape, ({ thresholds, select }) =>
+      thresholds.minOtherTenantSuccessRatio !== undefined && select.otherNamespace === undefined
+        ? ['threshold "minOtherTenantSuccessRatio" needs select "otherNamespace" (whose load to measure)']
+        : [],
+    ),
+  threshold: ({ thresholds, select }) =>
+    [
+      'every cross-tenant attempt denied or scoped',
+      ...(thresholds.minOtherTenantSuccessRatio !== undefined
+        ? [
+            `${select.otherNamespace} success ratio ≥ ${formatLimitPercent(thresholds.minOtherTenantSuccessRatio)}`,
+          ]
+        : []),
+    ].join(', '),
+  check({ history, span, windowPhrase }, { thresholds, select }) {
+    const probes = history.isolation
+      .filter((p) => inSpan(p.t, span) && (select.tenant === undefined || p.tenant === select.tenant))
+      .sort((a, b) => a.t - b.t);
+    const minRatio = thresholds.minOtherTenantSuccessRatio;
+    if (probes.length === 0 && minRatio === undefined) {
+      return cannotJudge(
+        `Namespace isolation could not be judged ${windowPhrase}: no cross-tenant attempt was made.`,
+        `No isolation probes${select.tenant ? ` by tenant ${select.tenant}` : ''} between ${formatT(span[0])} and ${formatT(span[1])}.`,
+      );
+    }
+    const broken = probes.filter((p) => !p.held);
+    // Without probes (and a ratio asked for, or we would have returned) only the load is judged.
+    const outcomes: VerdictOutcome[] = probes.length === 0 ? [] : [broken.length > 0 ? 'fail' : 'pass'];
+    const sentences: string[] = [
+      probes.length === 0
+        ? `No cross-tenant attempt was made ${windowPhrase}`
+        : broken.length === 0
+          ? `All ${plural(probes.length, 'cross-tenant attempt')} were refused or scoped ${windowPhrase}`
+          : `${formatCount(broken.length)} of ${plural(probes.length, 'cross-tenant attempt')} broke isolation ${windowPhrase}`,
+    ];
+    const evidence: Evidence[] = cappedEvidence(
+      broken.map(probeEvidence),
+      20,
+      'more probes that did not hold',
+    );
+    if (probes.length === 0) evidence.push({ message: 'No isolation probes in the window.' });
+
+    if (minRatio !== undefined) {
+      const other = select.otherNamespace!;
+      const seconds = selectLoadSeconds(history, span, { namespace: other });
+      const requests = seconds.reduce((n, s) => n + sent(s), 0);
+      if (requests === 0) {
+        outcomes.push('unknown');
+        sentences.push(`${other}'s load could not be measured`);
+        evidence.push({
+          message: `No load to namespace ${other} between ${formatT(span[0])} and ${formatT(span[1])}.`,
+        });
+      } else {
+        const ratio = seconds.reduce((n, s) => n + s.ok, 0) / requests;
+        const held = ratio >= minRatio;
+        outcomes.push(held ? 'pass' : 'fail');
+        const shown = formatPercent(ratio, [minRatio]);
+        sentences.push(
+          `${other}'s load ${held ? 'kept' : 'fell to'} ${shown} success${held ? '' : ` (below ${formatLimitPercent(minRatio)})`}`,
+        );
+        evidence.push({
+          message: `${formatCount(seconds.reduce((n, s) => n + s.ok, 0))} of ${plural(requests, 'request')} to namespace ${other} succeeded (${shown}; at least ${formatLimitPercent(minRatio)} required).`,
+        });
+      }
+    }
+    return {
+      outcome: mergeOutcomes(outcomes),
+      measured: broken.length,
+      summary: `${sentences.join(', and ')}.`,
+      evidence,
+    };
+  },
+};
+
+function probeEvidence(p: IsolationProbe): Evidence {
+  const expected = p.expect === 'denied' ? 'expected 403 Forbidden' : 'expected only its own objects';
+  return {
+    t: p.t,
+    message: `Tenant ${p.tenant}: ${p.verb} ${p.resource} in namespace ${p.namespace} got ${p.status}, ${expected}${p.detail ? ` (${p.detail})` : ''}.`,
+  };
+}

@@ -1,0 +1,204 @@
+/**
+ * The history of one experiment run (history.json): what happened, as recorded; no judgement.
+ * Checkers (harness/checks) judge it; reports render it. Plain JSON data, versioned: a reader
+ * refuses a `apiVersion` it does not know. Every time `t` is milliseconds since the run started
+ * (`metadata.startedAt`), so a history reads the same whatever the wall clock.
+ */
+export const HISTORY_API_VERSION = 'crucible.dev/v1alpha1';
+
+export interface History {
+  apiVersion: typeof HISTORY_API_VERSION;
+  kind: 'History';
+  metadata: RunMetadata;
+  /** In time order. */
+  events: HistoryEvent[];
+  series: HistorySeries;
+  /** What each kubelet said runs on its node (its read-only /pods), sampled; the truth while the API is down. */
+  groundTruth: GroundTruthSample[];
+  /** Writes made during the run and whether each was acknowledged, then what a read after heal found. */
+  durability: DurabilityLog;
+  /** The namespace isolation battery: each cross-tenant attempt and what the apiserver answered. */
+  isolation: IsolationProbe[];
+}
+
+export interface RunMetadata {
+  scenario: {
+    name: string;
+    description?: string;
+    tags: string[];
+    file: string;
+    /** sha256 of the scenario file's text. */
+    hash: string;
+  };
+  seed: number;
+  crucible: { version: string; commit: string; dirty: boolean };
+  commandLine: string[];
+  versions: Record<string, string>;
+  provider: 'docker' | 'process';
+  /** The cluster's nodes as the provider ran them (etcd-0, apiserver-0, worker-1, …) and their roles. */
+  topology: { node: string; role: string }[];
+  tenants: { name: string; namespaces: string[] }[];
+  /** ISO 8601. */
+  startedAt: string;
+  endedAt: string;
+  /** The lifecycle's phases in order, as far as the run got. */
+  phases: PhaseRecord[];
+  /** Set when the run did not finish its lifecycle: Ctrl-C, a phase's timeout, a crash. */
+  aborted?: { phase: string; reason: string };
+  /** Checks as the scenario declared them, so `crucible check history.json` needs nothing else. */
+  checks: CheckSpec[];
+}
+
+export type PhaseName =
+  | 'boot'
+  | 'workloads'
+  | 'steady-state'
+  | 'recorders'
+  | 'faults'
+  | 'heal'
+  | 'recovery'
+  | 'collect'
+  | 'teardown';
+
+export interface PhaseRecord {
+  name: PhaseName;
+  startT: number;
+  endT: number;
+  outcome: 'ok' | 'failed' | 'aborted';
+  error?: string;
+}
+
+/** One fault as scheduled: its id names it in windows (`during: <id>`) and events. */
+export interface FaultRef {
+  id: string;
+  /** The catalogue's type: node-loss, node-pause, node-partition, component-kill, control-plane-outage, link-latency, … */
+  type: string;
+  /** The nodes or links it acted on, resolved (a `random` target resolved from the seed). */
+  targets: string[];
+  tenant?: string;
+}
+
+export type HistoryEvent =
+  | { t: number; type: 'fault-inject'; fault: FaultRef; ok: boolean; error?: string }
+  | { t: number; type: 'fault-heal'; fault: FaultRef; ok: boolean; verifiedBy: string; error?: string }
+  | { t: number; type: 'phase'; phase: PhaseName; status: 'start' | 'end' }
+  | { t: number; type: 'node-condition'; node: string; ready: 'True' | 'False' | 'Unknown' }
+  | {
+      t: number;
+      type: 'pod';
+      namespace: string;
+      name: string;
+      node?: string;
+      change: 'created' | 'scheduled' | 'ready' | 'not-ready' | 'deleted' | 'restarted';
+    }
+  | { t: number; type: 'leader'; component: string; holder: string }
+  | { t: number; type: 'error'; source: string; message: string }
+  | { t: number; type: 'note'; message: string };
+
+export interface HistorySeries {
+  /** Per load and per second: what the load driver saw. */
+  load: LoadSecond[];
+  /** Per workload (Deployment) per sample: desired and ready replicas, as the API said. */
+  workloads: WorkloadSample[];
+  /** Per node per sample: its Ready condition as the API said. */
+  nodes: NodeSample[];
+  /** The API probe: a cheap authenticated GET at a fixed rate. */
+  api: ApiProbeSample[];
+}
+
+export interface LoadSecond {
+  /** Start of the second. */
+  t: number;
+  load: string;
+  /** Namespace of the Service the load targets, so a tenant's traffic can be told from another's. */
+  namespace?: string;
+  count: number;
+  ok: number;
+  failed: number;
+  dropped: number;
+  /** Failures by kind: refused, reset, timeout, http, dns, tls, other. */
+  failures: Record<string, number>;
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+}
+
+export interface WorkloadSample {
+  t: number;
+  namespace: string;
+  name: string;
+  desired: number;
+  ready: number;
+  /** Pods that exist for the workload, ready or not (duplicates show as pods > desired). */
+  pods: number;
+}
+
+export interface NodeSample {
+  t: number;
+  node: string;
+  ready: 'True' | 'False' | 'Unknown';
+}
+
+export interface ApiProbeSample {
+  t: number;
+  ok: boolean;
+  latencyMs: number;
+  status?: number;
+  error?: string;
+}
+
+export interface GroundTruthSample {
+  t: number;
+  node: string;
+  /** False when the kubelet's read-only server did not answer (node lost, paused, partitioned from the host). */
+  reachable: boolean;
+  pods: {
+    namespace: string;
+    name: string;
+    uid: string;
+    containers: { name: string; pid: number; startedAt: string; restarts: number }[];
+  }[];
+}
+
+export interface DurabilityLog {
+  writes: { t: number; key: string; value: string; acknowledged: boolean; error?: string }[];
+  /** After heal: what reading each key found (undefined value: not found). */
+  finalReads: { t: number; key: string; value?: string; error?: string }[];
+}
+
+export interface IsolationProbe {
+  t: number;
+  /** The tenant whose token made the attempt. */
+  tenant: string;
+  namespace: string;
+  verb: string;
+  resource: string;
+  /** What isolation requires: denied (403), or scoped (the answer holds only the tenant's own objects). */
+  expect: 'denied' | 'scoped';
+  status: number;
+  /** Whether the answer kept isolation. */
+  held: boolean;
+  detail?: string;
+}
+
+/** When a check looks: the whole run, before the first fault, during a named fault, or after heal. */
+export type CheckWindow = 'whole-run' | 'before-faults' | 'after-heal' | { during: string };
+
+/** A check as the scenario declares it. */
+export interface CheckSpec {
+  /** Unique in the scenario; the JUnit testcase's name. */
+  name: string;
+  type:
+    | 'availability'
+    | 'no-restarts'
+    | 'self-heal'
+    | 'convergence'
+    | 'namespace-isolation'
+    | 'durability'
+    | 'leader-failover'
+    | 'latency'
+    | 'api-availability';
+  window: CheckWindow;
+  /** Type-specific thresholds, e.g. availability {minSuccessRatio: 0.99, maxErrorBurstMs: 2000}. */
+  thresholds: Record<string, number>;
+  /** Type-specific selection, e.g. {load: 'echo'} or {namespace: 'tenant-a', workload: 'echo'}. */
+  select?: Record<string, string>;
+}
