@@ -42,6 +42,10 @@ if ! docker info >/dev/null 2>&1; then
     log "warning: no Docker engine answers (see /var/log/dockerd.log); the Docker tests will be skipped"
 fi
 
+# Chromium: the report's browser test opens the HTML report in it, driven by playwright-core
+# (Debian's package; playwright's own browser download cannot work without the internet).
+[ -x /usr/bin/chromium ] || apt_install chromium || log "warning: could not install chromium; the browser test will be skipped"
+
 # kubectl is preinstalled on crucible's machines; say so clearly where it is not.
 command -v kubectl >/dev/null 2>&1 || log "warning: kubectl is not on PATH; the kubectl tests will fail (install kubectl 1.32)"
 

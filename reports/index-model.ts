@@ -1,0 +1,149 @@
+/**
+ * The index page's model: every scenario of an output folder with its latest verdict, key
+ * figures and trend, and the resilience score. Plain data, like the run page's model.
+ */
+import { mergeOutcomes } from '../harness/checks/verdict.js';
+import {
+  OUTCOME_ORDER,
+  formatDuration,
+  formatNumber,
+  formatPercent,
+  formatRecovery,
+  joinWords,
+  plural,
+} from './format.js';
+import { badge, worstHealText, type OutcomeBadge } from './report-model.js';
+import type { RunDigest } from './run-digest.js';
+import { buildTrend, type LinkedRun, type TrendModel } from './trend-chart.js';
+
+/** A scenario of the output folder: its runs (any order) and where its latest report is. */
+export interface IndexEntry {
+  scenario: string;
+  /** Relative link to the scenario's latest report. */
+  href: string;
+  runs: LinkedRun[];
+}
+
+export interface IndexModel {
+  title: string;
+  outcome: OutcomeBadge;
+  summary: string;
+  score: ResilienceScore;
+  scenarios: IndexRow[];
+  hasScenarios: boolean;
+  /** Run folders that could not be read, with why; shown so a broken run is not silently missing. */
+  unreadable: string[];
+  hasUnreadable: boolean;
+}
+
+export interface ResilienceScore {
+  /** "87.5", or "—" when no scenario declared a check. */
+  value: string;
+  formula: string;
+  /** The formula with this folder's numbers in it. */
+  computation: string;
+  className: string;
+}
+
+export interface IndexRow {
+  name: string;
+  href: string;
+  outcome: OutcomeBadge;
+  aborted: string | null;
+  startedAt: string;
+  duration: string;
+  checks: string;
+  failedChecks: string;
+  successRatio: string;
+  timeToDetect: string;
+  timeToHeal: string;
+  runs: string;
+  trend: TrendModel;
+}
+
+/** How the score is computed, printed beside it. */
+export const SCORE_FORMULA =
+  'score = 100 × the mean over scenarios of (checks passed ÷ checks) in each scenario’s latest run. ' +
+  'Every scenario weighs the same whatever its number of checks; a failed or inconclusive check, or a declared ' +
+  'check with no verdict, counts as not passed; a scenario without checks is left out.';
+
+/** The resilience score of the latest runs, with its computation written out. */
+export function resilienceScore(latest: readonly RunDigest[]): ResilienceScore {
+  const scored = latest.filter((d) => d.checks.total > 0);
+  if (scored.length === 0) {
+    return {
+      value: '—',
+      formula: SCORE_FORMULA,
+      computation: 'No scenario declared a check.',
+      className: '',
+    };
+  }
+  const value = (100 * scored.reduce((sum, d) => sum + d.checks.passed / d.checks.total, 0)) / scored.length;
+  const terms = scored.map((d) => `${d.checks.passed}/${d.checks.total}`).join(' + ');
+  return {
+    value: formatNumber(value),
+    formula: SCORE_FORMULA,
+    computation: `100 × (${terms}) ÷ ${scored.length} = ${formatNumber(value)}`,
+    className: value === 100 ? 'outcome-pass' : value >= 80 ? 'outcome-unknown' : 'outcome-fail',
+  };
+}
+
+/** The index page's model; `unreadable` lists run folders that could not be read. */
+export function buildIndexModel(
+  entries: readonly IndexEntry[],
+  unreadable: readonly string[] = [],
+): IndexModel {
+  const rows = entries
+    .filter((e) => e.runs.length > 0)
+    .map((e) => {
+      const sorted = [...e.runs].sort((a, b) => a.digest.startedAt.localeCompare(b.digest.startedAt));
+      return { entry: e, latest: sorted[sorted.length - 1].digest };
+    })
+    .sort(
+      (a, b) =>
+        OUTCOME_ORDER[a.latest.outcome] - OUTCOME_ORDER[b.latest.outcome] ||
+        a.entry.scenario.localeCompare(b.entry.scenario),
+    );
+  const latest = rows.map((r) => r.latest);
+  const outcome = mergeOutcomes(latest.map((d) => d.outcome));
+  const count = (o: RunDigest['outcome']) => latest.filter((d) => d.outcome === o);
+  const parts = [`${count('pass').length} passed`];
+  if (count('fail').length)
+    parts.push(`${count('fail').length} failed (${joinWords(count('fail').map((d) => d.scenario))})`);
+  if (count('unknown').length) {
+    parts.push(
+      `${count('unknown').length} inconclusive (${joinWords(count('unknown').map((d) => d.scenario))})`,
+    );
+  }
+  const aborted = latest.filter((d) => d.aborted);
+  const summary =
+    latest.length === 0
+      ? 'No runs were found in this folder.'
+      : `${plural(latest.length, 'scenario')}: ${joinWords(parts)}.` +
+        (aborted.length ? ` ${plural(aborted.length, 'run')} did not finish (aborted).` : '');
+
+  return {
+    title: 'crucible — resilience report',
+    outcome: badge(outcome),
+    summary,
+    score: resilienceScore(latest),
+    scenarios: rows.map(({ entry, latest: d }) => ({
+      name: entry.scenario,
+      href: entry.href,
+      outcome: badge(d.outcome),
+      aborted: d.aborted ? `aborted in ${d.aborted.phase}: ${d.aborted.reason}` : null,
+      startedAt: d.startedAt,
+      duration: formatDuration(d.durationMs),
+      checks: `${d.checks.passed} / ${d.checks.total}`,
+      failedChecks: [...d.failedChecks, ...d.unknownChecks.map((c) => `${c} (?)`)].join(', '),
+      successRatio: d.successRatio === null ? '—' : formatPercent(d.successRatio),
+      timeToDetect: d.worstDetectMs === null ? '—' : formatRecovery(d.worstDetectMs),
+      timeToHeal: worstHealText(d),
+      runs: formatNumber(entry.runs.length),
+      trend: buildTrend(entry.runs, d.startedAt),
+    })),
+    hasScenarios: rows.length > 0,
+    unreadable: [...unreadable],
+    hasUnreadable: unreadable.length > 0,
+  };
+}

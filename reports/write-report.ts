@@ -1,0 +1,345 @@
+/**
+ * Writes run reports into an output folder and re-renders them from what the folder holds. The
+ * only file of reports/ that touches the file system; everything it writes is rendered by the pure
+ * functions beside it.
+ *
+ * Layout of an output folder:
+ *
+ *   <out>/index.html                  every scenario's latest run, the resilience score, trends
+ *   <out>/junit.xml                   one testsuite per scenario (its latest run)
+ *   <out>/<scenario>/index.html       the scenario's latest run report
+ *   <out>/<scenario>/history.json     ┐
+ *   <out>/<scenario>/verdicts.json    ├ the latest run's files, copied up so the usual paths work
+ *   <out>/<scenario>/junit.xml        ┘
+ *   <out>/<scenario>/runs/<run-id>/   every run kept: history.json, verdicts.json, index.html, junit.xml
+ *
+ * `<scenario>` is the scenario's name with every character outside [A-Za-z0-9._-] replaced by `_`.
+ * `<run-id>` is the run's `startedAt` with `:` replaced by `-` (2025-01-02T03-04-05.678Z), so the
+ * folders sort in time order and the name is valid on every file system. Trends read every
+ * `runs/<run-id>/` folder of a scenario; deleting a run folder removes it from the trends at the
+ * next render. Each run's history.json + verdicts.json is the source of truth: every HTML and XML
+ * file can be rendered again from them (`renderFromDirectory`). A folder under `<out>` holding a
+ * history.json but no `runs/` counts as a scenario with that single run.
+ */
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { HISTORY_API_VERSION, type History } from '../harness/observe/history.js';
+import type { Verdict } from '../harness/checks/verdict.js';
+import { buildIndexModel, type IndexEntry } from './index-model.js';
+import { renderJUnit, type JudgedRun } from './junit.js';
+import { renderIndexPage, renderRunPage } from './render-html.js';
+import { buildReportModel } from './report-model.js';
+import { ReportError } from './report-error.js';
+import { digestRun, type RunDigest } from './run-digest.js';
+import type { LinkedRun } from './trend-chart.js';
+
+const HISTORY = 'history.json';
+const VERDICTS = 'verdicts.json';
+const PAGE = 'index.html';
+const JUNIT = 'junit.xml';
+const RUNS = 'runs';
+
+/** Where writeRunReport put things. */
+export interface WrittenReport {
+  runDir: string;
+  runPage: string;
+  scenarioPage: string;
+  indexPage: string;
+  junit: string;
+}
+
+/** What renderFromDirectory rendered. */
+export interface RenderResult {
+  /** Every HTML page written. */
+  pages: string[];
+  /** The output folder's index page, when the path was (or was inside) an output folder. */
+  indexPage: string | null;
+  /** Run folders that could not be read, with why. */
+  unreadable: string[];
+}
+
+/**
+ * Stores a run under `<outDir>/<scenario>/runs/<run-id>/`, renders its page (with the trend over
+ * the scenario's earlier runs kept there) and JUnit XML, refreshes the scenario's latest copies
+ * when this run is its latest, and re-renders the output folder's index and junit.xml.
+ */
+export async function writeRunReport(
+  outDir: string,
+  history: History,
+  verdicts: readonly Verdict[],
+): Promise<WrittenReport> {
+  const scenarioDir = path.join(outDir, scenarioFolderName(history.metadata.scenario.name));
+  const runDir = path.join(scenarioDir, RUNS, runId(history.metadata.startedAt));
+  await mkdir(runDir, { recursive: true });
+  await writeAtomically(path.join(runDir, HISTORY), JSON.stringify(history));
+  await writeAtomically(path.join(runDir, VERDICTS), JSON.stringify(verdicts, null, 2));
+
+  const scenario = await scanScenario(scenarioDir);
+  const digest = digestRun(history, verdicts);
+  const others = scenario.runs.filter((r) => r.dir !== runDir);
+  const earlier = others.filter((r) => r.digest.startedAt < digest.startedAt);
+  const run: JudgedRun = { history, verdicts };
+  await renderRun(runDir, run, linked(earlier, runDir));
+  const isLatest = others.every((r) => r.digest.startedAt <= digest.startedAt);
+  if (isLatest) await renderScenarioCopies(scenarioDir, run, linked(earlier, scenarioDir));
+  const index = await renderOutputFolder(outDir);
+  return {
+    runDir,
+    runPage: path.join(runDir, PAGE),
+    scenarioPage: path.join(scenarioDir, PAGE),
+    indexPage: index.indexPage ?? path.join(outDir, PAGE),
+    junit: path.join(runDir, JUNIT),
+  };
+}
+
+/**
+ * Renders again from stored histories, for `crucible report PATH`. PATH may be an output folder
+ * (every run, every scenario, the index), a scenario folder (its runs, then its output folder's
+ * index), a run folder or a history file (that run; and its scenario and output folder when it
+ * lies in the layout above). Verdicts come from the verdicts.json beside each history.
+ */
+export async function renderFromDirectory(target: string): Promise<RenderResult> {
+  const info = await statOrNull(target);
+  if (!info) throw new ReportError('NoRunsFound', `${target} does not exist.`, target);
+  if (info.isFile() && path.basename(target) !== HISTORY) {
+    // A history under another name is rendered where it lies, outside any layout.
+    const dir = path.dirname(target);
+    await renderRun(dir, await readRun(dir, path.basename(target)), []);
+    return { pages: [path.join(dir, PAGE)], indexPage: null, unreadable: [] };
+  }
+  const dir = info.isFile() ? path.dirname(target) : target;
+  if (await statOrNull(path.join(dir, RUNS))) return renderScenarioAndIndex(dir);
+  if (await statOrNull(path.join(dir, HISTORY))) {
+    if (path.basename(path.dirname(dir)) === RUNS)
+      return renderScenarioAndIndex(path.dirname(path.dirname(dir)));
+    await renderRun(dir, await readRun(dir), []);
+    return { pages: [path.join(dir, PAGE)], indexPage: null, unreadable: [] };
+  }
+  const children = (await readdir(dir, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+  const pages: string[] = [];
+  for (const child of children) pages.push(...(await renderScenario(path.join(dir, child))).pages);
+  const index = await renderOutputFolder(dir);
+  if (index.indexPage === null) {
+    throw new ReportError('NoRunsFound', `${dir} holds no ${HISTORY}, nor runs of one below it.`, dir);
+  }
+  return { ...index, pages: [...pages, index.indexPage] };
+}
+
+/** A scenario folder's pages, then its output folder's index. */
+async function renderScenarioAndIndex(scenarioDir: string): Promise<RenderResult> {
+  const { pages } = await renderScenario(scenarioDir);
+  const index = await renderOutputFolder(path.dirname(scenarioDir));
+  return { ...index, pages: index.indexPage ? [...pages, index.indexPage] : pages };
+}
+
+interface StoredRun {
+  dir: string;
+  digest: RunDigest;
+}
+
+interface ScannedScenario {
+  /** Oldest first. */
+  runs: StoredRun[];
+  unreadable: { dir: string; reason: string }[];
+}
+
+/** The scenario folder's runs, digested one at a time so memory holds one history at once. */
+async function scanScenario(scenarioDir: string): Promise<ScannedScenario> {
+  const runsDir = path.join(scenarioDir, RUNS);
+  let dirs: string[] = [];
+  if (await statOrNull(runsDir)) {
+    dirs = (await readdir(runsDir, { withFileTypes: true }))
+      .filter((d) => d.isDirectory())
+      .map((d) => path.join(runsDir, d.name));
+  } else if (await statOrNull(path.join(scenarioDir, HISTORY))) {
+    dirs = [scenarioDir];
+  }
+  const runs: StoredRun[] = [];
+  const unreadable: ScannedScenario['unreadable'] = [];
+  for (const dir of dirs) {
+    try {
+      const { history, verdicts } = await readRun(dir);
+      runs.push({ dir, digest: digestRun(history, verdicts) });
+    } catch (e) {
+      if (!(e instanceof ReportError)) throw e;
+      unreadable.push({ dir, reason: e.message });
+    }
+  }
+  runs.sort((a, b) => a.digest.startedAt.localeCompare(b.digest.startedAt));
+  return { runs, unreadable };
+}
+
+/** Renders every run of a scenario folder, each with the trend over the runs before it, and the latest copies. */
+async function renderScenario(scenarioDir: string): Promise<ScannedScenario & { pages: string[] }> {
+  const scanned = await scanScenario(scenarioDir);
+  const pages: string[] = [];
+  for (const [i, r] of scanned.runs.entries()) {
+    const run = await readRun(r.dir);
+    const earlier = scanned.runs.slice(0, i);
+    await renderRun(r.dir, run, linked(earlier, r.dir));
+    pages.push(path.join(r.dir, PAGE));
+    if (i === scanned.runs.length - 1 && r.dir !== scenarioDir) {
+      await renderScenarioCopies(scenarioDir, run, linked(earlier, scenarioDir));
+      pages.push(path.join(scenarioDir, PAGE));
+    }
+  }
+  return { ...scanned, pages };
+}
+
+/**
+ * Renders the output folder's index.html and junit.xml from the scenario folders in it; writes
+ * nothing when it holds neither runs nor unreadable run folders.
+ */
+async function renderOutputFolder(outDir: string): Promise<RenderResult> {
+  const entries: IndexEntry[] = [];
+  const latestRuns: JudgedRun[] = [];
+  const unreadable: string[] = [];
+  const children = (await readdir(outDir, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+  for (const name of children) {
+    const scenarioDir = path.join(outDir, name);
+    const scanned = await scanScenario(scenarioDir);
+    unreadable.push(...scanned.unreadable.map((u) => `${path.relative(outDir, u.dir)}: ${u.reason}`));
+    if (scanned.runs.length === 0) continue;
+    const latest = scanned.runs[scanned.runs.length - 1];
+    entries.push({
+      scenario: latest.digest.scenario,
+      href: href(outDir, path.join(scenarioDir, PAGE)),
+      runs: linked(scanned.runs, outDir),
+    });
+    latestRuns.push(await readRun(latest.dir));
+  }
+  if (entries.length === 0 && unreadable.length === 0) return { pages: [], indexPage: null, unreadable };
+  const indexPage = path.join(outDir, PAGE);
+  await writeAtomically(indexPage, renderIndexPage(buildIndexModel(entries, unreadable)));
+  await writeAtomically(path.join(outDir, JUNIT), renderJUnit(latestRuns));
+  return { pages: [indexPage], indexPage, unreadable };
+}
+
+async function renderRun(dir: string, run: JudgedRun, earlier: LinkedRun[]): Promise<void> {
+  await writeAtomically(
+    path.join(dir, PAGE),
+    renderRunPage(buildReportModel(run.history, run.verdicts, earlier)),
+  );
+  await writeAtomically(path.join(dir, JUNIT), renderJUnit([run]));
+}
+
+/** The scenario folder's copy of its latest run: the same files, links relative to the scenario folder. */
+async function renderScenarioCopies(
+  scenarioDir: string,
+  run: JudgedRun,
+  earlier: LinkedRun[],
+): Promise<void> {
+  await writeAtomically(path.join(scenarioDir, HISTORY), JSON.stringify(run.history));
+  await writeAtomically(path.join(scenarioDir, VERDICTS), JSON.stringify(run.verdicts, null, 2));
+  await renderRun(scenarioDir, run, earlier);
+}
+
+function linked(runs: readonly StoredRun[], from: string): LinkedRun[] {
+  return runs.map((r) => ({ digest: r.digest, href: href(from, path.join(r.dir, PAGE)) }));
+}
+
+/** A relative link from a folder to a file, with forward slashes whatever the platform. */
+function href(fromDir: string, file: string): string {
+  return path.relative(fromDir, file).split(path.sep).map(encodeURIComponent).join('/');
+}
+
+/** Reads and checks a run folder's history.json and verdicts.json. */
+async function readRun(dir: string, historyFile = HISTORY): Promise<JudgedRun> {
+  const historyPath = path.join(dir, historyFile);
+  const history = await readJson(historyPath);
+  if (!isHistory(history)) {
+    throw new ReportError(
+      'UnsupportedHistory',
+      `${historyPath} is not a History of ${HISTORY_API_VERSION} (apiVersion ${JSON.stringify((history as { apiVersion?: unknown })?.apiVersion)}).`,
+      historyPath,
+    );
+  }
+  const verdictsPath = path.join(dir, VERDICTS);
+  if (!(await statOrNull(verdictsPath))) {
+    throw new ReportError(
+      'VerdictsNotFound',
+      `${verdictsPath} is missing: judge the run first (crucible check ${historyPath}).`,
+      verdictsPath,
+    );
+  }
+  const verdicts = await readJson(verdictsPath);
+  if (!Array.isArray(verdicts) || !verdicts.every(isVerdict)) {
+    throw new ReportError('InvalidVerdicts', `${verdictsPath} is not a list of verdicts.`, verdictsPath);
+  }
+  return { history, verdicts };
+}
+
+async function readJson(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new ReportError('RunFileUnreadable', `${file} could not be read: ${(e as Error).message}`, file);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new ReportError('RunFileUnreadable', `${file} is not JSON: ${(e as Error).message}`, file);
+  }
+}
+
+/** Enough of the shape that rendering cannot trip over it; the apiVersion vouches for the rest. */
+function isHistory(x: unknown): x is History {
+  const h = x as Partial<History> | null;
+  return (
+    typeof h === 'object' &&
+    h !== null &&
+    h.apiVersion === HISTORY_API_VERSION &&
+    h.kind === 'History' &&
+    typeof h.metadata?.scenario?.name === 'string' &&
+    typeof h.metadata.startedAt === 'string' &&
+    Array.isArray(h.events) &&
+    Array.isArray(h.series?.load) &&
+    Array.isArray(h.series.workloads) &&
+    Array.isArray(h.series.nodes) &&
+    Array.isArray(h.series.api)
+  );
+}
+
+function isVerdict(x: unknown): x is Verdict {
+  const v = x as Partial<Verdict> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.check === 'string' &&
+    (v.outcome === 'pass' || v.outcome === 'fail' || v.outcome === 'unknown') &&
+    Array.isArray(v.evidence)
+  );
+}
+
+/** A reader never sees half a file: write beside, then rename over. */
+async function writeAtomically(file: string, content: string): Promise<void> {
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, content);
+  await rename(temp, file);
+}
+
+async function statOrNull(p: string) {
+  try {
+    return await stat(p);
+  } catch {
+    return null;
+  }
+}
+
+/** The scenario's folder name: its name with characters outside [A-Za-z0-9._-] replaced by `_`. */
+export function scenarioFolderName(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
+  return safe || '_';
+}
+
+/** A run's folder name: its start time with `:` replaced by `-`. */
+export function runId(startedAt: string): string {
+  return startedAt.replace(/:/g, '-').replace(/[^A-Za-z0-9._+-]/g, '_');
+}
