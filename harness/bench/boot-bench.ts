@@ -46,7 +46,8 @@ export async function benchBoot(
   const provider = providerFor(providerName);
   try {
     const started = performance.now();
-    const state = await provider.create(defaultClusterSpec({ name, workers }), progress);
+    const spec = defaultClusterSpec({ name, workers });
+    const state = await provider.create(spec, progress);
     const nodesReadyMs = performance.now() - started;
     const client = new ApiClient({
       servers: state.apiservers,
@@ -74,7 +75,12 @@ export async function benchBoot(
         apiVersion: 'v1',
         kind: 'Service',
         metadata: { name: 'boot', namespace: 'default' },
-        spec: { type: 'NodePort', selector: labels, ports: [{ port: 80, targetPort: 8080 }] },
+        // A node port the docker provider publishes on the host.
+        spec: {
+          type: 'NodePort',
+          selector: labels,
+          ports: [{ port: 80, targetPort: 8080, nodePort: spec.nodePorts[0] }],
+        },
       });
       const url = `http://${state.workers[0]!.ip}:${svc.spec.ports![0]!.nodePort}/`;
       for (;;) {

@@ -18,10 +18,12 @@ import { pollUntil } from './poll-until.js';
 export async function createLinks(
   toxiproxyUrl: string,
   links: ClusterLink[],
+  signal?: AbortSignal,
   timeoutMs = 20_000,
 ): Promise<void> {
   await pollUntil(
     async () => {
+      signal?.throwIfAborted();
       const res = await request(`${toxiproxyUrl}/version`, { reset: true }).catch(() => undefined);
       await res?.body.dump();
       return res?.statusCode === 200;
@@ -35,13 +37,19 @@ export async function createLinks(
 }
 
 /** Waits until every apiserver answers /readyz with 200 (so etcd answers through its links too). */
-export async function waitForApiservers(urls: string[], caPem: string, timeoutMs = 30_000): Promise<void> {
+export async function waitForApiservers(
+  urls: string[],
+  caPem: string,
+  signal?: AbortSignal,
+  timeoutMs = 30_000,
+): Promise<void> {
   const agent = new Agent({ connect: { ca: caPem } });
   try {
     await Promise.all(
       urls.map((url) =>
         pollUntil(
           async () => {
+            signal?.throwIfAborted();
             const res = await request(`${url}/readyz`, { dispatcher: agent }).catch(() => undefined);
             await res?.body.dump();
             return res?.statusCode === 200;

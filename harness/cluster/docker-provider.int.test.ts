@@ -105,6 +105,22 @@ describe('crucible up/down with the docker provider (real engine, node image, re
     expect(dockerLeftovers(name)).to.deep.equal({ containers: [], networks: [] });
   });
 
+  it('removes everything it had created when `crucible up` is interrupted (Ctrl-C)', async () => {
+    const child = spawn(
+      process.execPath,
+      [CLI, 'up', '--provider', 'docker', '--workers', '2', '--name', name],
+      {
+        env: { ...process.env, CRUCIBLE_HOME: home },
+      },
+    );
+    await waitFor(() => dockerLeftovers(name).containers.length >= 3, 'containers created', 60_000);
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).to.equal(130);
+    expect(dockerLeftovers(name)).to.deep.equal({ containers: [], networks: [] });
+    expect(await readState(name)).to.equal(undefined);
+  });
+
   describe('an HA cluster: 3 etcd members, 2 apiservers, 2 schedulers, 2 controller-managers', () => {
     const provider = new DockerProvider();
     let state: ClusterState;

@@ -193,9 +193,9 @@ export class DockerProvider implements ClusterProvider {
       );
       state.handles = Object.fromEntries(handles);
       progress(`${handles.length} containers started (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-      await createLinks(state.toxiproxy, plan.links);
+      await createLinks(state.toxiproxy, plan.links, signal);
       progress(`toxiproxy: ${plan.links.length} links`);
-      await waitForApiservers(apiservers, creds.caPem);
+      await waitForApiservers(apiservers, creds.caPem, signal);
       progress(`apiserver: ${apiservers.join(', ')} ready`);
       await waitForReadyNodes(apiservers, creds.tokens.admin, creds.caPem, plan.workers.length, signal);
       progress(

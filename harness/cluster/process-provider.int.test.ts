@@ -84,6 +84,21 @@ describe('crucible up/down with the process provider (real CLI, real components)
     expect(down.code).to.equal(0);
     expect(await labelledProcesses(name)).to.deep.equal([]);
   });
+
+  it('removes everything it had started when `crucible up` is interrupted (Ctrl-C)', async () => {
+    const child = spawn(
+      process.execPath,
+      [CLI, 'up', '--provider', 'process', '--workers', '2', '--name', name],
+      {
+        env: { ...process.env, CRUCIBLE_HOME: home },
+      },
+    );
+    await waitFor(async () => (await labelledProcesses(name)).length >= 3, 'boot under way', 20_000);
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).to.equal(130);
+    expect(await labelledProcesses(name)).to.deep.equal([]);
+  });
 });
 
 describe('process provider node operations', function () {

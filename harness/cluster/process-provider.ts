@@ -90,9 +90,9 @@ export class ProcessProvider implements ClusterProvider {
       progress(
         `${state.members.length} processes starting: control plane at ${controlPlane}, workers at ${plan.workers.map((w) => w.ip).join(', ')}`,
       );
-      await createLinks(state.toxiproxy, plan.links);
+      await createLinks(state.toxiproxy, plan.links, signal);
       progress(`toxiproxy: ${plan.links.length} links`);
-      await waitForApiservers(apiservers, creds.caPem);
+      await waitForApiservers(apiservers, creds.caPem, signal);
       progress(`apiserver: ${apiservers.join(', ')} ready`);
       await waitForReadyNodes(apiservers, creds.tokens.admin, creds.caPem, plan.workers.length, signal);
       progress(

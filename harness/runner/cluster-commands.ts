@@ -45,7 +45,11 @@ export function upCommand(): Command {
       const log = (line: string) => process.stderr.write(`» ${line}\n`);
       log(`provider ${provider.name}: booting cluster "${spec.name}"`);
       const started = Date.now();
-      const state = await provider.create(spec, log, abort.signal);
+      const state = await provider.create(spec, log, abort.signal).catch((e: unknown) => {
+        if (!abort.signal.aborted) throw e;
+        log('interrupted: everything it had started is removed');
+        process.exit(130);
+      });
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       const lines = [
