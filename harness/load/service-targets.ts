@@ -1,0 +1,77 @@
+import type { ApiClient } from '../../orchestrator/api/client/index.js';
+import { ApiError } from '../../orchestrator/api/errors.js';
+import { findResource } from '../../orchestrator/api/resources.js';
+import type { Service, ServicePort } from '../../orchestrator/api/types.js';
+import type { LoadTarget } from './load-driver.js';
+import { LoadError } from './load-error.js';
+
+const SERVICES = findResource('', 'v1', 'services')!;
+
+/** A worker the load can go through: its node name and the address its node ports listen on. */
+export interface LoadWorker {
+  name: string;
+  ip: string;
+}
+
+/**
+ * The URLs that reach a Service through its node port on each of `workers`, as a client outside
+ * the cluster would: `http://<worker ip>:<nodePort>`, one per worker, named by the worker, so
+ * each sample says which node it went through. `port` picks the Service port by number or name;
+ * it may be left out when the Service has one port.
+ */
+export async function resolveServiceTargets(
+  client: Pick<ApiClient, 'get'>,
+  workers: readonly LoadWorker[],
+  namespace: string,
+  name: string,
+  port?: number | string,
+): Promise<LoadTarget[]> {
+  let service: Service;
+  try {
+    service = await client.get<Service>(SERVICES, namespace, name);
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 404)
+      throw new LoadError('ServiceNotFound', `Service ${namespace}/${name} not found`);
+    throw e;
+  }
+  const chosen = choosePort(service.spec.ports ?? [], namespace, name, port);
+  if (!chosen.nodePort) {
+    throw new LoadError(
+      'ServiceWithoutNodePort',
+      `Service ${namespace}/${name} port ${describe(chosen)} has no node port (type ${service.spec.type ?? 'ClusterIP'}): ` +
+        'the load reaches Services through node ports; make it type NodePort',
+    );
+  }
+  if (workers.length === 0)
+    throw new LoadError(
+      'ServiceTargetNeedsCluster',
+      `no workers to reach Service ${namespace}/${name} through`,
+    );
+  return workers.map((w) => ({ url: `http://${w.ip}:${chosen.nodePort}`, node: w.name }));
+}
+
+function choosePort(
+  ports: readonly ServicePort[],
+  namespace: string,
+  name: string,
+  wanted: number | string | undefined,
+): ServicePort {
+  const list = ports.map(describe).join(', ') || 'none';
+  if (wanted === undefined) {
+    if (ports.length === 1) return ports[0]!;
+    throw new LoadError(
+      'ServicePortNotFound',
+      `Service ${namespace}/${name} has ${ports.length} ports (${list}): say which, e.g. ${namespace}/${name}:${ports[0]?.port ?? 80}`,
+    );
+  }
+  const found = ports.find((p) => (typeof wanted === 'number' ? p.port === wanted : p.name === wanted));
+  if (found) return found;
+  throw new LoadError(
+    'ServicePortNotFound',
+    `Service ${namespace}/${name} has no port ${wanted} (ports: ${list})`,
+  );
+}
+
+function describe(p: ServicePort): string {
+  return p.name ? `${p.port} (${p.name})` : String(p.port);
+}
