@@ -30,6 +30,10 @@ export interface ClusterProvider {
   /** Cuts the node from the cluster's network / plugs it back with the same address and aliases. */
   disconnect(state: ClusterState, node: string): Promise<void>;
   connect(state: ClusterState, node: string): Promise<void>;
+  /** SIGKILLs one member inside its node (a worker's kubelet or kube-proxy), leaving the rest running. */
+  killMember(state: ClusterState, member: string): Promise<void>;
+  /** Starts one member again inside its node, with its command line; nothing when it runs. */
+  startMember(state: ClusterState, member: string): Promise<void>;
   /** Runs a command inside the node. */
   exec(state: ClusterState, node: string, command: string[]): Promise<ExecResult>;
   /** What the node's processes wrote. */
@@ -43,6 +47,16 @@ export class ProviderUnsupportedError extends Error {
     super(`the ${provider} provider cannot ${operation}: ${why}`);
     this.name = 'ProviderUnsupportedError';
   }
+}
+
+/** The member by name, or a clear error naming the members there are. */
+export function memberNamed(state: ClusterState, name: string): ClusterState['members'][number] {
+  const member = state.members.find((m) => m.name === name);
+  if (!member)
+    throw new Error(
+      `cluster "${state.name}" has no member "${name}"; its members: ${state.members.map((m) => m.name).join(', ')}`,
+    );
+  return member;
 }
 
 /** The node names of a cluster, for error messages and validation. */

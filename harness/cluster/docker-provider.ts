@@ -10,7 +10,7 @@ import {
   PROXY_HEALTH_PORT,
   planCluster,
 } from './cluster-plan.js';
-import { type ClusterProvider, type ExecResult, membersOf } from './cluster-provider.js';
+import { type ClusterProvider, type ExecResult, memberNamed, membersOf } from './cluster-provider.js';
 import type { ClusterSpec } from './cluster-spec.js';
 import { type ClusterState, clusterDir, readState, removeClusterDir, writeState } from './cluster-state.js';
 import {
@@ -265,6 +265,20 @@ export class DockerProvider implements ClusterProvider {
       });
   }
 
+  async killMember(state: ClusterState, member: string): Promise<void> {
+    const m = memberNamed(state, member);
+    await this.exec(state, m.node, ['/usr/bin/node', '-e', memberProcessScript(m, 'kill')]);
+  }
+
+  async startMember(state: ClusterState, member: string): Promise<void> {
+    const m = memberNamed(state, member);
+    const running = await this.exec(state, m.node, ['/usr/bin/node', '-e', memberProcessScript(m, 'probe')]);
+    if (running.output.trim() === 'running') return;
+    const container = await this.container(state, m.node);
+    const exec = await container.exec({ Cmd: memberArgv(m), AttachStdout: false, AttachStderr: false });
+    await exec.start({ Detach: true });
+  }
+
   async exec(state: ClusterState, node: string, command: string[]): Promise<ExecResult> {
     const container = await this.container(state, node);
     const exec = await container.exec({ Cmd: command, AttachStdout: true, AttachStderr: true });
@@ -313,16 +327,7 @@ export class DockerProvider implements ClusterProvider {
  * pods included, as a lost machine would.
  */
 function containerCommand(members: ClusterMember[]): string[] {
-  const argv = (m: ClusterMember): string[] => {
-    switch (m.program) {
-      case 'etcd':
-        return ['/usr/bin/etcd', ...m.args];
-      case 'orchestrator':
-        return ['/usr/bin/node', IMAGE_ORCHESTRATOR_MAIN, ...m.args];
-      case 'crucible':
-        return ['/usr/bin/node', IMAGE_CRUCIBLE_CLI, ...m.args];
-    }
-  };
+  const argv = memberArgv;
   if (members.length === 1) return argv(members[0]!);
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const script = [
@@ -331,6 +336,32 @@ function containerCommand(members: ClusterMember[]): string[] {
     'wait',
   ].join('\n');
   return ['/bin/sh', '-c', script];
+}
+
+/** A member's command line inside the node image. */
+function memberArgv(m: ClusterMember): string[] {
+  switch (m.program) {
+    case 'etcd':
+      return ['/usr/bin/etcd', ...m.args];
+    case 'orchestrator':
+      return ['/usr/bin/node', IMAGE_ORCHESTRATOR_MAIN, ...m.args];
+    case 'crucible':
+      return ['/usr/bin/node', IMAGE_CRUCIBLE_CLI, ...m.args];
+  }
+}
+
+/**
+ * A node script run inside a worker's container, which has no kill or pgrep: it finds the
+ * member's processes by command line, then SIGKILLs them (`kill`) or prints whether one runs
+ * (`probe`: `running` or `stopped`).
+ */
+function memberProcessScript(m: ClusterMember, action: 'kill' | 'probe'): string {
+  return `const fs = require('fs');
+    const pids = fs.readdirSync('/proc').filter((p) => { try {
+      const argv = fs.readFileSync('/proc/' + p + '/cmdline', 'utf8').split('\\0');
+      return argv[1] === ${JSON.stringify(IMAGE_ORCHESTRATOR_MAIN)} && argv[2] === ${JSON.stringify(m.args[0])};
+    } catch { return false; } });
+    ${action === 'kill' ? "for (const p of pids) process.kill(Number(p), 'SIGKILL');" : "console.log(pids.length ? 'running' : 'stopped');"}`;
 }
 
 /** A /24 for the cluster's network that no Docker network uses yet: 10.213.<slot>.0/24 first. */

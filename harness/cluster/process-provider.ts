@@ -9,6 +9,7 @@ import {
   type ClusterProvider,
   type ExecResult,
   ProviderUnsupportedError,
+  memberNamed,
   membersOf,
 } from './cluster-provider.js';
 import type { ClusterSpec } from './cluster-spec.js';
@@ -145,6 +146,21 @@ export class ProcessProvider implements ClusterProvider {
       if (pid !== undefined && isProcessAlive(pid)) continue;
       state.handles[member.name] = await spawnMember(state, member);
     }
+    await writeState(state);
+  }
+
+  async killMember(state: ClusterState, member: string): Promise<void> {
+    const pid = state.handles[memberNamed(state, member).name]?.pid;
+    if (pid === undefined || !isProcessAlive(pid)) return;
+    signalAll(await processTree([pid]), 'SIGKILL');
+    await pollUntil(() => !isProcessAlive(pid), 5000, `${member} to stop`);
+  }
+
+  async startMember(state: ClusterState, member: string): Promise<void> {
+    const m = memberNamed(state, member);
+    const pid = state.handles[m.name]?.pid;
+    if (pid !== undefined && isProcessAlive(pid)) return;
+    state.handles[m.name] = await spawnMember(state, m);
     await writeState(state);
   }
 

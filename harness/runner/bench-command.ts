@@ -2,6 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { benchApiLatency, type ApiLatencyResult } from '../bench/api-latency-bench.js';
 import { benchBoot, type BootBenchResult } from '../bench/boot-bench.js';
+import { benchProxy } from '../bench/proxy-bench.js';
+import { benchBuiltinDriver } from '../load/load-bench.js';
 import type { ProviderName } from '../cluster/cluster-state.js';
 import { dockerEngineAnswers } from '../cluster/node-image.js';
 import { benchPodStartup, type PodStartupResult } from '../bench/pod-startup-bench.js';
@@ -24,7 +26,7 @@ const TARGETS = {
   bootMs: 5000,
 };
 
-const SECTIONS = ['boot', 'api', 'scheduling', 'startup'] as const;
+const SECTIONS = ['boot', 'api', 'scheduling', 'startup', 'proxy', 'load'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** `crucible bench`: measures the DESIGN.md §5 figures, each beside its target and its floor. */
@@ -56,6 +58,30 @@ export function benchCommand(): Command {
           out.push(...bootTable(b));
           (json.boot as BootBenchResult[]).push(b);
         }
+      }
+      if (sections.includes('proxy')) {
+        process.stderr.write('Proxy: the bundled Toxiproxy, no toxics, against a direct connection\n');
+        const p = await benchProxy();
+        out.push(
+          'Toxiproxy (bundled), one connection to a TCP echo server on 127.0.0.1',
+          `  throughput   direct ${p.directMBps.toFixed(0)} MB/s, proxied ${p.proxiedMBps.toFixed(0)} MB/s (ratio ${(p.proxiedMBps / p.directMBps).toFixed(2)})`,
+          `  round trip   direct p50 ${p.directRttP50Ms.toFixed(3)} ms p99 ${p.directRttP99Ms.toFixed(3)} ms; proxied p50 ${p.proxiedRttP50Ms.toFixed(3)} ms p99 ${p.proxiedRttP99Ms.toFixed(3)} ms (added p50 ${(p.proxiedRttP50Ms - p.directRttP50Ms).toFixed(3)} ms)`,
+          '',
+        );
+        json.proxy = p;
+      }
+      if (sections.includes('load')) {
+        process.stderr.write(
+          'Load: the builtin driver at 5000 requests/s for 5 s against a local HTTP server\n',
+        );
+        const l = await benchBuiltinDriver({ rate: 5000, durationSeconds: 5, progress: log });
+        out.push(
+          'Builtin load driver, open model, 5000 requests/s for 5 s (target: hold the rate or say what it dropped)',
+          `  achieved ${l.achievedRate.toFixed(0)}/s, sent ${l.sent} of ${l.scheduled}, dropped ${l.dropped}, failed ${l.failed}`,
+          `  latency from intended start p50 ${l.p50Ms.toFixed(2)} ms, p99 ${l.p99Ms.toFixed(2)} ms, max ${l.maxMs.toFixed(1)} ms; the driver's own send lag p99 ${l.sendLagP99Ms.toFixed(2)} ms`,
+          '',
+        );
+        json.load = l;
       }
       if (sections.includes('api')) {
         const results: ApiLatencyResult[] = [];

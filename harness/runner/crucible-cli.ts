@@ -2,6 +2,9 @@
 /** `crucible`: the harness's command line. */
 import { Command } from 'commander';
 import { benchCommand } from './bench-command.js';
+import { connectToCluster } from './cluster-connector.js';
+import { faultCommand } from './fault-command.js';
+import { loadCommand } from './load-command.js';
 import { toxiproxyCommand } from './toxiproxy-command.js';
 import { downCommand, kubeconfigCommand, logsCommand, lsCommand, upCommand } from './cluster-commands.js';
 
@@ -14,6 +17,8 @@ const program = new Command('crucible')
   .addCommand(kubeconfigCommand())
   .addCommand(logsCommand())
   .addCommand(benchCommand())
+  .addCommand(loadCommand(connectToCluster))
+  .addCommand(faultCommand())
   .addCommand(toxiproxyCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {

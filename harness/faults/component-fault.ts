@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import type { ClusterState } from '../cluster/cluster-state.js';
+import type { FaultContext, FaultPlugin } from './fault.js';
+import { leaderOf } from './leader-of.js';
+import { nodesOfRole, selectTargets } from './target-selector.js';
+
+const COMPONENTS = ['apiserver', 'etcd', 'scheduler', 'controller-manager', 'kubelet', 'kube-proxy'] as const;
+type Component = (typeof COMPONENTS)[number];
+type Options = { component: Component };
+
+/** kubelet and kube-proxy are members inside a worker; the control plane's components are nodes of their own. */
+const isNodeAgent = (c: Component) => c === 'kubelet' || c === 'kube-proxy';
+
+function candidates(state: ClusterState, component: Component): string[] {
+  return isNodeAgent(component)
+    ? state.members.filter((m) => m.role === component).map((m) => m.name)
+    : nodesOfRole(state, component);
+}
+
+async function targets(ctx: FaultContext, target: string, { component }: Options): Promise<string[]> {
+  if (target === 'leader') return [await leaderOf(ctx.state, component)];
+  if (target === 'non-leader') {
+    const leader = await leaderOf(ctx.state, component);
+    return selectTargets(
+      'one',
+      candidates(ctx.state, component).filter((n) => n !== leader),
+      ctx.random,
+      `non-leader ${component}s`,
+    );
+  }
+  return selectTargets(target, candidates(ctx.state, component), ctx.random, `${component}s`);
+}
+
+async function kill(ctx: FaultContext, target: string, component: Component): Promise<void> {
+  if (isNodeAgent(component)) await ctx.provider.killMember(ctx.state, target);
+  else await ctx.provider.kill(ctx.state, target);
+}
+
+async function start(ctx: FaultContext, target: string, component: Component): Promise<void> {
+  if (isNodeAgent(component)) await ctx.provider.startMember(ctx.state, target);
+  else await ctx.provider.start(ctx.state, target);
+}
+
+const options = z.object({ component: z.enum(COMPONENTS) }).strict();
+
+/**
+ * component-kill / component-stop / component-restart: one component (apiserver, an etcd member,
+ * scheduler, controller-manager, kubelet, kube-proxy), chosen by name, at random, or as the
+ * current `leader` or a `non-leader`. Heal starts it again. A kubelet or kube-proxy has no
+ * container of its own, so stopping one kills it.
+ */
+export const componentKillFault: FaultPlugin<Options> = {
+  type: 'component-kill',
+  description: 'SIGKILL a component; heal starts it again',
+  options,
+  targets,
+  async inject(ctx, ts, { component }) {
+    for (const t of ts) await kill(ctx, t, component);
+  },
+  async heal(ctx, ts, { component }) {
+    for (const t of ts) await start(ctx, t, component);
+  },
+};
+
+export const componentStopFault: FaultPlugin<Options> = {
+  type: 'component-stop',
+  description: 'stop a component gracefully (SIGTERM); heal starts it again',
+  options,
+  targets,
+  async inject(ctx, ts, { component }) {
+    for (const t of ts)
+      if (isNodeAgent(component)) await kill(ctx, t, component);
+      else await ctx.provider.stop(ctx.state, t);
+  },
+  heal: componentKillFault.heal,
+};
+
+export const componentRestartFault: FaultPlugin<Options> = {
+  type: 'component-restart',
+  description: 'stop a component and start it again at once',
+  options,
+  targets,
+  async inject(ctx, ts, o) {
+    await componentStopFault.inject(ctx, ts, o);
+    await componentKillFault.heal(ctx, ts, o);
+  },
+  heal: componentKillFault.heal,
+};

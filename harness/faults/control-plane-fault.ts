@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import type { FaultPlugin } from './fault.js';
+import { nodesOfRole, selectTargets } from './target-selector.js';
+
+const CONTROL_PLANE = ['etcd', 'apiserver', 'scheduler', 'controller-manager'];
+
+/**
+ * control-plane-outage: every etcd member, apiserver, scheduler and controller-manager killed at
+ * once; the workers and their pods stay. Heal starts them all (each retries until the others answer).
+ */
+export const controlPlaneOutageFault: FaultPlugin = {
+  type: 'control-plane-outage',
+  description: 'kill the whole control plane at once; heal starts it again',
+  options: z.object({}).strict(),
+  targets: async (ctx) => CONTROL_PLANE.flatMap((role) => nodesOfRole(ctx.state, role)),
+  async inject(ctx, targets) {
+    await Promise.all(targets.map((node) => ctx.provider.kill(ctx.state, node)));
+  },
+  async heal(ctx, targets) {
+    await Promise.all(targets.map((node) => ctx.provider.start(ctx.state, node)));
+  },
+};
+
+/** etcd-quorum-loss: a majority of the etcd members killed, so writes fail; heal starts them. */
+export const etcdQuorumLossFault: FaultPlugin = {
+  type: 'etcd-quorum-loss',
+  description: 'kill a majority of the etcd members; heal starts them again',
+  options: z.object({}).strict(),
+  targets: async (ctx) =>
+    selectTargets('majority', nodesOfRole(ctx.state, 'etcd'), ctx.random, 'etcd members'),
+  inject: controlPlaneOutageFault.inject,
+  heal: controlPlaneOutageFault.heal,
+};

@@ -1,0 +1,35 @@
+import { readFile } from 'node:fs/promises';
+import { ApiClient } from '../../orchestrator/api/client/index.js';
+import { findResource } from '../../orchestrator/api/resources.js';
+import type { Lease } from '../../orchestrator/api/types.js';
+import type { ClusterState } from '../cluster/cluster-state.js';
+
+/** The Lease each leader-elected component holds, as upstream names it. */
+const LEASES: Record<string, string> = {
+  scheduler: 'kube-scheduler',
+  'controller-manager': 'kube-controller-manager',
+};
+
+/**
+ * The node that holds a component's leader Lease (its identity is the node's name, e.g.
+ * scheduler-1), read through the API like `kubectl get lease -n kube-system`.
+ */
+export async function leaderOf(state: ClusterState, component: string): Promise<string> {
+  const lease = LEASES[component];
+  if (!lease)
+    throw new Error(`"${component}" has no leader; leaders exist for ${Object.keys(LEASES).join(', ')}`);
+  const client = new ApiClient({
+    servers: state.apiservers,
+    token: state.adminToken,
+    caPem: await readFile(state.caFile, 'utf8'),
+  });
+  try {
+    const holder = (
+      await client.get<Lease>(findResource('coordination.k8s.io', 'v1', 'leases')!, 'kube-system', lease)
+    ).spec?.holderIdentity;
+    if (!holder) throw new Error(`the ${lease} Lease has no holder yet`);
+    return holder;
+  } finally {
+    await client.close();
+  }
+}

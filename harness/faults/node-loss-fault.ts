@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import type { FaultPlugin } from './fault.js';
+import { nodesOfRole, selectTargets } from './target-selector.js';
+
+/** node-loss: a worker dies with its pods (container killed, or its process tree SIGKILLed); heal starts it again. */
+export const nodeLossFault: FaultPlugin<{ restartAfterMs?: number }> = {
+  type: 'node-loss',
+  description: 'kill a worker (container or process tree); heal starts it again',
+  options: z.object({ restartAfterMs: z.number().int().min(0).optional() }).strict(),
+  targets: async (ctx, target) =>
+    selectTargets(target, nodesOfRole(ctx.state, 'worker'), ctx.random, 'workers'),
+  async inject(ctx, targets, options) {
+    for (const node of targets) await ctx.provider.kill(ctx.state, node);
+    if (options.restartAfterMs !== undefined) {
+      await new Promise((r) => setTimeout(r, options.restartAfterMs));
+      for (const node of targets) await ctx.provider.start(ctx.state, node);
+    }
+  },
+  async heal(ctx, targets) {
+    for (const node of targets) await ctx.provider.start(ctx.state, node);
+  },
+};

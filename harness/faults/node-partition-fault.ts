@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import type { FaultPlugin } from './fault.js';
+import { linksFrom, setLinksEnabled } from './link-control.js';
+import { nodesOfRole, selectTargets } from './target-selector.js';
+
+/**
+ * node-partition: cuts a worker off. `control-plane` (default) disables its Toxiproxy links, so
+ * its lease stops but its pods keep serving through its kube-proxy; `full` disconnects it from
+ * the cluster network (docker provider).
+ */
+export const nodePartitionFault: FaultPlugin<{ from: 'control-plane' | 'everything' }> = {
+  type: 'node-partition',
+  description:
+    'cut a worker from the control plane (its Toxiproxy links) or from everything (network disconnect)',
+  options: z.object({ from: z.enum(['control-plane', 'everything']).default('control-plane') }).strict(),
+  targets: async (ctx, target) =>
+    selectTargets(target, nodesOfRole(ctx.state, 'worker'), ctx.random, 'workers'),
+  async inject(ctx, targets, options) {
+    for (const node of targets)
+      if (options.from === 'everything') await ctx.provider.disconnect(ctx.state, node);
+      else await setLinksEnabled(ctx.state, linksFrom(ctx.state, node), false);
+  },
+  async heal(ctx, targets, options) {
+    for (const node of targets)
+      if (options.from === 'everything') await ctx.provider.connect(ctx.state, node);
+      else await setLinksEnabled(ctx.state, linksFrom(ctx.state, node), true);
+  },
+};

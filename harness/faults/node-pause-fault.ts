@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import type { FaultPlugin } from './fault.js';
+import { nodesOfRole, selectTargets } from './target-selector.js';
+
+/** node-pause: a worker freezes (docker pause; SIGSTOP of its process tree): connections stall, nothing dies. */
+export const nodePauseFault: FaultPlugin = {
+  type: 'node-pause',
+  description: 'freeze a worker (docker pause, or SIGSTOP of its processes); heal thaws it',
+  options: z.object({}).strict(),
+  targets: async (ctx, target) =>
+    selectTargets(target, nodesOfRole(ctx.state, 'worker'), ctx.random, 'workers'),
+  async inject(ctx, targets) {
+    for (const node of targets) await ctx.provider.pause(ctx.state, node);
+  },
+  async heal(ctx, targets) {
+    for (const node of targets) await ctx.provider.unpause(ctx.state, node);
+  },
+};
