@@ -97,4 +97,15 @@ describe('planCluster', () => {
     ].map((u) => u!.split(':').pop());
     expect(new Set(ports).size, 'no two listeners on one port').to.equal(ports.length);
   });
+
+  it('runs the bundled Toxiproxy, or the real toxiproxy-server with its own flags when there is one', () => {
+    expect(planCluster(HA, docker).members[0]).to.deep.include({
+      program: 'crucible',
+      args: ['toxiproxy', '--host=0.0.0.0', '--port=8474'],
+    });
+    expect(planCluster(HA, { ...shared, realToxiproxy: true }).members[0]).to.deep.include({
+      program: 'toxiproxy-server',
+      args: ['-host', '127.0.1.254', '-port', '8474'],
+    });
+  });
 });

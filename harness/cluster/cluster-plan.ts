@@ -6,7 +6,7 @@ export type MemberRole =
   'etcd' | 'apiserver' | 'scheduler' | 'controller-manager' | 'kubelet' | 'kube-proxy' | 'toxiproxy';
 
 /** The program a member runs; each provider knows where it lives (host or node image). */
-export type MemberProgram = 'etcd' | 'orchestrator' | 'crucible';
+export type MemberProgram = 'etcd' | 'orchestrator' | 'crucible' | 'toxiproxy-server';
 
 /** One process of the cluster: a control-plane component, a worker's kubelet or kube-proxy, Toxiproxy. */
 export interface ClusterMember {
@@ -48,6 +48,8 @@ export interface ClusterLayout {
   credentialsDir: string;
   /** Where a member keeps its data (etcd's data dir, the kubelet's root dir). */
   dataDir(member: string): string;
+  /** Run the real Toxiproxy (toxiproxy-server) instead of the bundled one. */
+  realToxiproxy?: boolean;
 }
 
 export interface ClusterPlan {
@@ -100,8 +102,23 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
       .join(',');
 
   const creds = layout.credentialsDir;
+  const toxiproxyBind = layout.bind('toxiproxy');
   const members: ClusterMember[] = [
-    { role: 'toxiproxy', name: 'toxiproxy', node: 'toxiproxy', program: 'crucible', args: [] },
+    layout.realToxiproxy
+      ? {
+          role: 'toxiproxy',
+          name: 'toxiproxy',
+          node: 'toxiproxy',
+          program: 'toxiproxy-server',
+          args: ['-host', toxiproxyBind, '-port', String(TOXIPROXY_API_PORT)],
+        }
+      : {
+          role: 'toxiproxy',
+          name: 'toxiproxy',
+          node: 'toxiproxy',
+          program: 'crucible',
+          args: ['toxiproxy', `--host=${toxiproxyBind}`, `--port=${TOXIPROXY_API_PORT}`],
+        },
   ];
   const initialCluster = etcdNames
     .map((e, i) => `${e}=http://${layout.reach(e)}:${etcdPorts[i]!.peer}`)

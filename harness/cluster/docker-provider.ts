@@ -86,6 +86,8 @@ export class DockerProvider implements ClusterProvider {
         progress,
       });
       signal?.throwIfAborted();
+      const toxiproxyImage = await realToxiproxyImage(docker);
+      if (toxiproxyImage) progress(`toxiproxy: the real one, image ${toxiproxyImage}`);
       const subnet = await freeSubnet(docker, slot);
       const prefix = subnet.slice(0, subnet.lastIndexOf('.') + 1);
       const layout: ClusterLayout = {
@@ -95,6 +97,7 @@ export class DockerProvider implements ClusterProvider {
         workerIp: (n) => `${prefix}${100 + n}`,
         credentialsDir: CREDENTIALS_DIR,
         dataDir: (member) => `/var/lib/crucible/${member}`,
+        realToxiproxy: toxiproxyImage !== undefined,
       };
       const plan = planCluster(spec, layout);
       const nodeNames = [...new Set(plan.members.map((m) => m.node))];
@@ -117,11 +120,7 @@ export class DockerProvider implements ClusterProvider {
         toxiproxy: `http://${hostControlPlane}:${plan.toxiproxyPort}`,
         links: plan.links,
         workers: plan.workers.map((w, i) => ({ ...w, ip: `127.0.${slot}.${i + 1}` })),
-        members: plan.members.map((m) =>
-          m.role === 'toxiproxy'
-            ? { ...m, args: ['toxiproxy', '--host=0.0.0.0', `--port=${plan.toxiproxyPort}`] }
-            : m,
-        ),
+        members: plan.members,
         handles: {},
         network: { name: network, subnet },
         image,
@@ -171,10 +170,9 @@ export class DockerProvider implements ClusterProvider {
           const container = await docker.createContainer({
             name: `${name}-${node}`,
             Hostname: node,
-            Image: image,
+            Image: node === 'toxiproxy' && toxiproxyImage ? toxiproxyImage : image,
             Labels: { ...labels, [DOCKER_NODE_LABEL]: node },
-            Entrypoint: containerCommand(state.members.filter((m) => m.node === node)),
-            Cmd: [],
+            ...containerCommand(state.members.filter((m) => m.node === node)),
             ExposedPorts: Object.fromEntries(Object.keys(published(node)).map((p) => [p, {}])),
             StopTimeout: STOP_TIMEOUT_SECONDS,
             HostConfig: {
@@ -326,16 +324,18 @@ export class DockerProvider implements ClusterProvider {
  * a shell that is PID 1 — when it exits on SIGTERM the kernel ends everything in the container,
  * pods included, as a lost machine would.
  */
-function containerCommand(members: ClusterMember[]): string[] {
+function containerCommand(members: ClusterMember[]): { Entrypoint?: string[]; Cmd: string[] } {
   const argv = memberArgv;
-  if (members.length === 1) return argv(members[0]!);
+  // The real Toxiproxy's image brings its own entry point; it takes only the flags.
+  if (members[0]!.program === 'toxiproxy-server') return { Cmd: members[0]!.args };
+  if (members.length === 1) return { Entrypoint: argv(members[0]!), Cmd: [] };
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const script = [
     "trap 'exit 0' TERM INT",
     ...members.map((m) => `${argv(m).map(quote).join(' ')} &`),
     'wait',
   ].join('\n');
-  return ['/bin/sh', '-c', script];
+  return { Entrypoint: ['/bin/sh', '-c', script], Cmd: [] };
 }
 
 /** A member's command line inside the node image. */
@@ -347,6 +347,22 @@ function memberArgv(m: ClusterMember): string[] {
       return ['/usr/bin/node', IMAGE_ORCHESTRATOR_MAIN, ...m.args];
     case 'crucible':
       return ['/usr/bin/node', IMAGE_CRUCIBLE_CLI, ...m.args];
+    case 'toxiproxy-server':
+      return ['/toxiproxy', ...m.args];
+  }
+}
+
+/** TOXIPROXY_IMAGE when that image is present locally (it is never pulled): the real Toxiproxy. */
+async function realToxiproxyImage(docker: DockerClient): Promise<string | undefined> {
+  const name = process.env.TOXIPROXY_IMAGE;
+  if (!name) return undefined;
+  try {
+    await docker.getImage(name).inspect();
+    return name;
+  } catch {
+    throw new Error(
+      `TOXIPROXY_IMAGE=${name}: no such image here (images are never pulled); unset it to use the bundled Toxiproxy`,
+    );
   }
 }
 

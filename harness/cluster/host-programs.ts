@@ -1,3 +1,5 @@
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MemberProgram } from './cluster-plan.js';
 import { etcdBinary } from './etcd-command.js';
@@ -42,5 +44,21 @@ export function hostCommand(program: MemberProgram, args: string[]): { command: 
       return { command: process.execPath, args: [...componentNodeArgs(), ORCHESTRATOR_MAIN, ...args] };
     case 'crucible':
       return { command: process.execPath, args: [CRUCIBLE_CLI, ...args] };
+    case 'toxiproxy-server':
+      return { command: realToxiproxyServer() ?? 'toxiproxy-server', args };
   }
+}
+
+/** The real Toxiproxy's server when it is on PATH: clusters then run it instead of the bundled one. */
+export function realToxiproxyServer(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    const file = join(dir, 'toxiproxy-server');
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
 }

@@ -14,7 +14,7 @@ import {
 } from './cluster-provider.js';
 import type { ClusterSpec } from './cluster-spec.js';
 import { type ClusterState, clusterDir, removeClusterDir, writeState } from './cluster-state.js';
-import { hostCommand } from './host-programs.js';
+import { hostCommand, realToxiproxyServer } from './host-programs.js';
 import { freeLoopbackSlot } from './loopback-slot.js';
 import { pollUntil } from './poll-until.js';
 import { CLUSTER_LABEL, RUN_LABEL, isProcessAlive, reapProcesses } from './process-reaper.js';
@@ -51,6 +51,7 @@ export class ProcessProvider implements ClusterProvider {
       workerIp: (n) => `127.0.${slot}.${n}`,
       credentialsDir: dir,
       dataDir: (member) => join(dir, member),
+      realToxiproxy: realToxiproxyServer() !== undefined,
     };
     const plan = planCluster(spec, layout);
     const creds = await writeClusterCredentials(
@@ -71,11 +72,7 @@ export class ProcessProvider implements ClusterProvider {
       toxiproxy: `http://${controlPlane}:${plan.toxiproxyPort}`,
       links: plan.links,
       workers: plan.workers,
-      members: plan.members.map((m) =>
-        m.role === 'toxiproxy'
-          ? { ...m, args: ['toxiproxy', `--host=${controlPlane}`, `--port=${plan.toxiproxyPort}`] }
-          : m,
-      ),
+      members: plan.members,
       handles: {},
       kubeconfig: join(dir, 'kubeconfig'),
       caFile: creds.caFile,

@@ -12,7 +12,14 @@ const allNodes = (nodes: { node: string }[]) => [...new Set(nodes.map((m) => m.n
 export const networkPartitionFault: FaultPlugin<{ from?: string[] }> = {
   type: 'network-partition',
   description: 'drop all packets between the target nodes and others (iptables, docker provider)',
-  options: z.object({ from: z.array(z.string()).min(1).optional() }).strict(),
+  options: z
+    .object({
+      // A comma-separated string too, as the command line gives it.
+      from: z
+        .preprocess((v) => (typeof v === 'string' ? v.split(',') : v), z.array(z.string()).min(1))
+        .optional(),
+    })
+    .strict(),
   async targets(ctx, target) {
     requireDocker(ctx.state, 'network-partition');
     return selectTargets(target, allNodes(ctx.state.members), ctx.random, 'nodes');

@@ -1,0 +1,388 @@
+import { expect } from 'chai';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Toxiproxy } from 'toxiproxy-node-client';
+import { Agent, request } from 'undici';
+import { ApiClient } from '../../orchestrator/api/client/index.js';
+import { findResource } from '../../orchestrator/api/resources.js';
+import type { ConfigMap, Lease, Node } from '../../orchestrator/api/types.js';
+import { Kubectl } from '../../testing/kubectl.js';
+import { waitFor } from '../../testing/wait-for.js';
+import { defaultClusterSpec, parseClusterSpec } from '../cluster/cluster-spec.js';
+import { labelledProcesses } from '../cluster/process-reaper.js';
+import { ProcessProvider } from '../cluster/process-provider.js';
+import type { ClusterState } from '../cluster/cluster-state.js';
+import { dockerClient } from '../cluster/docker-engine.js';
+import { DockerProvider } from '../cluster/docker-provider.js';
+import { dockerEngineAnswers } from '../cluster/node-image.js';
+import { FaultInjector } from './fault-injector.js';
+import { seededRandom } from './toxiproxy/index.js';
+
+const CLI = fileURLToPath(new URL('../../dist/harness/runner/crucible-cli.js', import.meta.url));
+const ECHO = fileURLToPath(new URL('../../scenarios/manifests/echo.yaml', import.meta.url));
+
+describe('faults on a docker cluster: each shows its effect, and heal undoes it', function () {
+  this.timeout(120_000);
+  const provider = new DockerProvider();
+  const name = `f${process.pid}`;
+  let home: string;
+  let state: ClusterState;
+  let client: ApiClient;
+  let injector: FaultInjector;
+  let agent: Agent;
+
+  before(async function () {
+    if (!(await dockerEngineAnswers())) this.skip();
+    this.timeout(240_000);
+    home = await mkdtemp(join(tmpdir(), 'crucible-home-'));
+    process.env.CRUCIBLE_HOME = home;
+    const spec = parseClusterSpec(
+      [
+        'apiVersion: crucible.dev/v1alpha1',
+        'kind: Cluster',
+        `name: ${name}`,
+        'etcd: {members: 3}',
+        'controlPlane: {apiservers: 1, schedulers: 2, controllerManagers: 1}',
+        'workers: [{count: 2}]',
+      ].join('\n'),
+      'faults.yaml',
+    );
+    state = await provider.create(spec, () => undefined);
+    const caPem = await readFile(state.caFile, 'utf8');
+    agent = new Agent({ connect: { ca: caPem } });
+    client = new ApiClient({ servers: state.apiservers, token: state.adminToken, caPem });
+    injector = new FaultInjector({ state, provider, random: seededRandom(7) });
+    await new Kubectl(state.apiservers[0]!, state.adminToken, state.caFile).ok([
+      'apply',
+      '--validate=false',
+      '-f',
+      ECHO,
+    ]);
+    for (const w of state.workers) await waitFor(() => echoAnswers(w.ip), `echo through ${w.ip}`, 60_000);
+  });
+  after(async () => {
+    if (!state) return;
+    await injector.healAll().catch(() => undefined);
+    await client.close();
+    await agent.close();
+    await provider.delete(name);
+    delete process.env.CRUCIBLE_HOME;
+    await rm(home, { recursive: true, force: true });
+  });
+
+  const echoAnswers = async (ip: string) => {
+    const res = await request(`http://${ip}:30080/`, {
+      reset: true,
+      headersTimeout: 1000,
+      bodyTimeout: 1000,
+    }).catch(() => undefined);
+    await res?.body.dump().catch(() => undefined);
+    return res?.statusCode === 200;
+  };
+  const apiAnswers = async () => {
+    const res = await request(`${state.apiservers[0]}/readyz`, {
+      dispatcher: agent,
+      headersTimeout: 1000,
+    }).catch(() => undefined);
+    await res?.body.dump().catch(() => undefined);
+    return res?.statusCode === 200;
+  };
+  const nodeReady = async (node: string) =>
+    (await client.get<Node>(findResource('', 'v1', 'nodes')!, '', node)).status?.conditions?.find(
+      (c) => c.type === 'Ready',
+    )?.status;
+  const inspect = async (node: string) =>
+    (await dockerClient()).getContainer(state.handles[node]!.containerId!).inspect();
+
+  it('node-loss: the container is gone and the node NotReady after the grace period; heal brings it back Ready', async () => {
+    const fault = await injector.inject('node-loss', 'worker-2');
+    expect((await inspect('worker-2')).State.Running).to.equal(false);
+    await waitFor(async () => (await nodeReady('worker-2')) === 'Unknown', 'worker-2 NotReady', 15_000);
+    expect(await echoAnswers(state.workers[0]!.ip), 'the other worker serves').to.equal(true);
+    await injector.heal(fault);
+    await waitFor(async () => (await nodeReady('worker-2')) === 'True', 'worker-2 Ready again', 30_000);
+  });
+
+  it('node-pause: the container is frozen; heal thaws it', async () => {
+    const fault = await injector.inject('node-pause', 'worker-1');
+    expect((await inspect('worker-1')).State.Paused).to.equal(true);
+    await injector.heal(fault);
+    expect((await inspect('worker-1')).State.Paused).to.equal(false);
+    await waitFor(() => echoAnswers(state.workers[0]!.ip), 'worker-1 serves again', 15_000);
+  });
+
+  it('node-partition: the worker’s lease stops but its pods still serve through its kube-proxy', async () => {
+    const fault = await injector.inject('node-partition', 'worker-1');
+    await waitFor(async () => (await nodeReady('worker-1')) === 'Unknown', 'worker-1 NotReady', 15_000);
+    expect(await echoAnswers(state.workers[0]!.ip), 'worker-1 still serves').to.equal(true);
+    await injector.heal(fault);
+    await waitFor(async () => (await nodeReady('worker-1')) === 'True', 'worker-1 Ready again', 30_000);
+  });
+
+  it('control-plane-outage: the API is unreachable while the workloads answer; heal brings the API back', async () => {
+    const fault = await injector.inject('control-plane-outage', 'all');
+    expect(fault.targets).to.include.members([
+      'etcd-0',
+      'apiserver-0',
+      'scheduler-1',
+      'controller-manager-0',
+    ]);
+    expect(await apiAnswers()).to.equal(false);
+    for (const w of state.workers) expect(await echoAnswers(w.ip), `${w.name} serves`).to.equal(true);
+    await injector.heal(fault);
+    await waitFor(apiAnswers, 'API back', 30_000);
+  });
+
+  it('etcd-quorum-loss: writes fail while the data plane answers; heal restores writes', async () => {
+    const configmaps = findResource('', 'v1', 'configmaps')!;
+    const write = (n: string) =>
+      client
+        .create<ConfigMap>(configmaps, {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: n, namespace: 'default' },
+        })
+        .then(
+          () => true,
+          () => false,
+        );
+    await waitFor(() => write(`before-${Date.now()}`), 'a write before the fault', 30_000);
+    const fault = await injector.inject('etcd-quorum-loss', 'majority');
+    expect(fault.targets).to.have.length(2);
+    expect(await write('during')).to.equal(false);
+    expect(await echoAnswers(state.workers[0]!.ip)).to.equal(true);
+    await injector.heal(fault);
+    await waitFor(() => write(`after-${Date.now()}`), 'writes again', 30_000);
+  });
+
+  it('link-latency: reads through the apiserver → etcd links slow down by the latency, and heal removes it', async () => {
+    const configmaps = findResource('', 'v1', 'configmaps')!;
+    const timeRead = async () => {
+      const started = performance.now();
+      await client.list<ConfigMap>(configmaps, 'default');
+      return performance.now() - started;
+    };
+    await waitFor(
+      () =>
+        timeRead().then(
+          () => true,
+          () => false,
+        ),
+      'API answers',
+      30_000,
+    );
+    const before = Math.min(await timeRead(), await timeRead(), await timeRead());
+    const fault = await injector.inject('link-latency', 'apiserver-0', { latencyMs: 300 });
+    expect(fault.targets).to.deep.equal([
+      'apiserver-0-to-etcd-0',
+      'apiserver-0-to-etcd-1',
+      'apiserver-0-to-etcd-2',
+    ]);
+    const during = Math.min(await timeRead(), await timeRead(), await timeRead());
+    expect(during - before, `read took ${during.toFixed(0)} ms, ${before.toFixed(0)} ms before`).to.be.within(
+      280,
+      1000,
+    );
+    await injector.heal(fault);
+    const proxies = await new Toxiproxy(state.toxiproxy).getAll();
+    for (const p of Object.values(proxies)) expect((await p.toJson()).toxics ?? [], p.name).to.deep.equal([]);
+  });
+
+  it('component-kill of the scheduler leader: the lease moves to the other scheduler', async () => {
+    const leases = findResource('coordination.k8s.io', 'v1', 'leases')!;
+    const holder = async () =>
+      (await client.get<Lease>(leases, 'kube-system', 'kube-scheduler').catch(() => undefined))?.spec
+        ?.holderIdentity;
+    await waitFor(async () => (await holder()) !== undefined, 'a scheduler leader', 30_000);
+    const leader = (await holder())!;
+    const fault = await injector.inject('component-kill', 'leader', { component: 'scheduler' });
+    expect(fault.targets).to.deep.equal([leader]);
+    await waitFor(
+      async () => ![leader, undefined].includes(await holder()),
+      'the other scheduler leads',
+      15_000,
+    );
+    await injector.heal(fault);
+    expect((await inspect(leader)).State.Running).to.equal(true);
+  });
+
+  it('component-kill of a kubelet: its read-only port stops answering; heal starts it in the same container', async () => {
+    const kubelet = async () => {
+      const res = await request(`http://${state.workers[1]!.ip}:10250/healthz`, {
+        reset: true,
+        headersTimeout: 1000,
+      }).catch(() => undefined);
+      await res?.body.dump();
+      return res?.statusCode === 200;
+    };
+    const fault = await injector.inject('component-kill', 'worker-2-kubelet', { component: 'kubelet' });
+    await waitFor(async () => !(await kubelet()), 'kubelet gone', 10_000);
+    expect((await inspect('worker-2')).State.Running, 'the node itself runs on').to.equal(true);
+    await injector.heal(fault);
+    await waitFor(kubelet, 'kubelet back', 15_000);
+  });
+
+  it('packet-loss with probability 1 and network-partition: iptables rules in the namespace, none left after heal', async () => {
+    const rules = (node: string) =>
+      execFileSync('nsenter', ['-t', String(stateOf(node)), '-n', 'iptables-save'], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => l.includes(`crucible:${name}`));
+    const pids: Record<string, number> = {};
+    const stateOf = (node: string) => pids[node]!;
+    for (const n of ['worker-1', 'worker-2']) pids[n] = (await inspect(n)).State.Pid;
+    const loss = await injector.inject('packet-loss', 'worker-1', { probability: 1 });
+    expect(rules('worker-1')).to.have.length(1);
+    expect(await echoAnswers(state.workers[0]!.ip), 'nothing reaches worker-1').to.equal(false);
+    await injector.heal(loss);
+    expect(rules('worker-1')).to.deep.equal([]);
+    await waitFor(() => echoAnswers(state.workers[0]!.ip), 'worker-1 answers again', 10_000);
+    const partition = await injector.inject('network-partition', 'worker-2', { from: ['toxiproxy'] });
+    expect(rules('worker-2')).to.have.length(2);
+    await waitFor(
+      async () => (await nodeReady('worker-2')) === 'Unknown',
+      'worker-2 cut from the control plane',
+      15_000,
+    );
+    await injector.heal(partition);
+    expect(rules('worker-2')).to.deep.equal([]);
+    await waitFor(async () => (await nodeReady('worker-2')) === 'True', 'worker-2 Ready again', 30_000);
+  });
+
+  it('a crash in the middle of a fault leaves it in the ledger, and `crucible fault heal` leaves nothing behind', async () => {
+    const env = { ...process.env, CRUCIBLE_HOME: home };
+    const cli = (args: string[]) => execFileSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8' });
+    cli([
+      'fault',
+      'inject',
+      'link-latency',
+      '--cluster',
+      name,
+      '--target',
+      'worker-1',
+      '--set',
+      'latencyMs=100',
+    ]);
+    cli(['fault', 'inject', 'link-down', '--cluster', name, '--target', 'worker-2-to-apiserver-0']);
+    cli([
+      'fault',
+      'inject',
+      'network-partition',
+      '--cluster',
+      name,
+      '--target',
+      'worker-2',
+      '--set',
+      'from=toxiproxy',
+    ]);
+    const held = spawn(
+      process.execPath,
+      [CLI, 'fault', 'inject', 'node-pause', '--cluster', name, '--target', 'worker-1', '--for', '60s'],
+      { env },
+    );
+    await waitFor(async () => (await inspect('worker-1')).State.Paused, 'worker-1 paused', 15_000);
+    held.kill('SIGKILL');
+    await new Promise((r) => held.once('exit', r));
+    expect(cli(['fault', 'ls', '--cluster', name]).trim().split('\n')).to.have.length(4);
+    expect(cli(['fault', 'heal', '--cluster', name])).to.include('healed');
+    expect((await inspect('worker-1')).State.Paused).to.equal(false);
+    const proxies = Object.values(await new Toxiproxy(state.toxiproxy).getAll());
+    for (const p of proxies) {
+      const json = p.toJson();
+      expect(json.enabled, p.name).to.equal(true);
+      expect(json.toxics ?? [], p.name).to.deep.equal([]);
+    }
+    const pid = (await inspect('worker-2')).State.Pid;
+    expect(
+      execFileSync('nsenter', ['-t', String(pid), '-n', 'iptables-save'], { encoding: 'utf8' }),
+    ).to.not.include('crucible:');
+    expect(cli(['fault', 'ls', '--cluster', name])).to.equal('no faults in force\n');
+  });
+
+  it('Ctrl-C during `crucible fault inject --for` heals at once', async () => {
+    const env = { ...process.env, CRUCIBLE_HOME: home };
+    const held = spawn(
+      process.execPath,
+      [CLI, 'fault', 'inject', 'node-pause', '--cluster', name, '--target', 'worker-2', '--for', '60s'],
+      { env },
+    );
+    await waitFor(async () => (await inspect('worker-2')).State.Paused, 'worker-2 paused', 15_000);
+    held.kill('SIGINT');
+    expect(await new Promise((r) => held.once('exit', r))).to.equal(0);
+    expect((await inspect('worker-2')).State.Paused).to.equal(false);
+  });
+});
+
+describe('faults on a process cluster (where the fault exists there)', function () {
+  this.timeout(120_000);
+  const provider = new ProcessProvider();
+  const name = `fp${process.pid}`;
+  let home: string;
+  let state: ClusterState;
+  let client: ApiClient;
+  let injector: FaultInjector;
+
+  before(async () => {
+    home = await mkdtemp(join(tmpdir(), 'crucible-home-'));
+    process.env.CRUCIBLE_HOME = home;
+    state = await provider.create(defaultClusterSpec({ name, workers: 2 }), () => undefined);
+    client = new ApiClient({
+      servers: state.apiservers,
+      token: state.adminToken,
+      caPem: await readFile(state.caFile, 'utf8'),
+    });
+    injector = new FaultInjector({ state, provider, random: seededRandom(3) });
+  });
+  after(async () => {
+    await injector?.healAll().catch(() => undefined);
+    await client?.close();
+    await provider.delete(name);
+    expect(await labelledProcesses(name)).to.deep.equal([]);
+    delete process.env.CRUCIBLE_HOME;
+    await rm(home, { recursive: true, force: true });
+  });
+
+  const nodeReady = async (node: string) =>
+    (await client.get<Node>(findResource('', 'v1', 'nodes')!, '', node)).status?.conditions?.find(
+      (c) => c.type === 'Ready',
+    )?.status;
+  const kubeletAnswers = async (ip: string) => {
+    const res = await request(`http://${ip}:10250/healthz`, { reset: true, headersTimeout: 1000 }).catch(
+      () => undefined,
+    );
+    await res?.body.dump();
+    return res?.statusCode === 200;
+  };
+
+  it('node-loss kills the worker’s processes and the node goes NotReady; heal brings it back', async () => {
+    const fault = await injector.inject('node-loss', 'worker-1');
+    expect(await kubeletAnswers(state.workers[0]!.ip)).to.equal(false);
+    await waitFor(async () => (await nodeReady('worker-1')) === 'Unknown', 'worker-1 NotReady', 15_000);
+    await injector.heal(fault);
+    await waitFor(async () => (await nodeReady('worker-1')) === 'True', 'worker-1 Ready', 30_000);
+  });
+
+  it('node-pause stops the worker’s processes (SIGSTOP) and heal resumes them', async () => {
+    const fault = await injector.inject('node-pause', 'worker-2');
+    expect(await kubeletAnswers(state.workers[1]!.ip)).to.equal(false);
+    await injector.heal(fault);
+    await waitFor(() => kubeletAnswers(state.workers[1]!.ip), 'kubelet answers', 10_000);
+  });
+
+  it('node-partition cuts the worker’s links to the control plane; heal restores them', async () => {
+    const fault = await injector.inject('node-partition', 'worker-2');
+    await waitFor(async () => (await nodeReady('worker-2')) === 'Unknown', 'worker-2 NotReady', 15_000);
+    expect(await kubeletAnswers(state.workers[1]!.ip), 'the worker itself runs on').to.equal(true);
+    await injector.heal(fault);
+    await waitFor(async () => (await nodeReady('worker-2')) === 'True', 'worker-2 Ready', 30_000);
+  });
+
+  it('refuses iptables faults with the reason', async () => {
+    await injector.inject('packet-loss', 'worker-1', { probability: 0.5 }).then(
+      () => expect.fail('packet-loss should be refused on the process provider'),
+      (e: Error) => expect(e.message).to.include('needs the docker provider'),
+    );
+  });
+});
