@@ -24,6 +24,22 @@ import { seededRandom } from './toxiproxy/index.js';
 const CLI = fileURLToPath(new URL('../../dist/harness/runner/crucible-cli.js', import.meta.url));
 const ECHO = fileURLToPath(new URL('../../scenarios/manifests/echo.yaml', import.meta.url));
 
+/** The node's Ready condition as the API says. */
+async function readyCondition(client: ApiClient, node: string): Promise<string | undefined> {
+  return (await client.get<Node>(findResource('', 'v1', 'nodes')!, '', node)).status?.conditions?.find(
+    (c) => c.type === 'Ready',
+  )?.status;
+}
+
+/** Whether the kubelet's read-only server at a worker's host address answers. */
+async function kubeletAnswers(ip: string): Promise<boolean> {
+  const res = await request(`http://${ip}:10250/healthz`, { reset: true, headersTimeout: 1000 }).catch(
+    () => undefined,
+  );
+  await res?.body.dump();
+  return res?.statusCode === 200;
+}
+
 describe('faults on a docker cluster: each shows its effect, and heal undoes it', function () {
   this.timeout(120_000);
   const provider = new DockerProvider();
@@ -73,6 +89,21 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
     await rm(home, { recursive: true, force: true });
   });
 
+  // Whatever a test did or failed to do, the next one starts from a whole, steady cluster.
+  afterEach(async function () {
+    this.timeout(90_000);
+    await injector.healAll();
+    await waitFor(apiAnswers, 'API answers', 30_000);
+    for (const w of state.workers) {
+      await waitFor(
+        async () => (await nodeReady(w.name).catch(() => undefined)) === 'True',
+        `${w.name} Ready`,
+        30_000,
+      );
+      await waitFor(() => echoAnswers(w.ip), `echo through ${w.name}`, 30_000);
+    }
+  });
+
   const echoAnswers = async (ip: string) => {
     const res = await request(`http://${ip}:30080/`, {
       reset: true,
@@ -90,10 +121,7 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
     await res?.body.dump().catch(() => undefined);
     return res?.statusCode === 200;
   };
-  const nodeReady = async (node: string) =>
-    (await client.get<Node>(findResource('', 'v1', 'nodes')!, '', node)).status?.conditions?.find(
-      (c) => c.type === 'Ready',
-    )?.status;
+  const nodeReady = (node: string) => readyCondition(client, node);
   const inspect = async (node: string) =>
     (await dockerClient()).getContainer(state.handles[node]!.containerId!).inspect();
 
@@ -210,14 +238,7 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
   });
 
   it('component-kill of a kubelet: its read-only port stops answering; heal starts it in the same container', async () => {
-    const kubelet = async () => {
-      const res = await request(`http://${state.workers[1]!.ip}:10250/healthz`, {
-        reset: true,
-        headersTimeout: 1000,
-      }).catch(() => undefined);
-      await res?.body.dump();
-      return res?.statusCode === 200;
-    };
+    const kubelet = () => kubeletAnswers(state.workers[1]!.ip);
     const fault = await injector.inject('component-kill', 'worker-2-kubelet', { component: 'kubelet' });
     await waitFor(async () => !(await kubelet()), 'kubelet gone', 10_000);
     expect((await inspect('worker-2')).State.Running, 'the node itself runs on').to.equal(true);
@@ -249,6 +270,87 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
     await injector.heal(partition);
     expect(rules('worker-2')).to.deep.equal([]);
     await waitFor(async () => (await nodeReady('worker-2')) === 'True', 'worker-2 Ready again', 30_000);
+  });
+
+  it('component-stop of the apiserver: the API is down until heal starts it again', async () => {
+    const fault = await injector.inject('component-stop', 'apiserver-0', { component: 'apiserver' });
+    expect((await inspect('apiserver-0')).State.Running).to.equal(false);
+    expect(await apiAnswers()).to.equal(false);
+    await injector.heal(fault);
+    await waitFor(apiAnswers, 'API back', 30_000);
+  });
+
+  it('component-restart of the controller-manager: a new process in the same container, running after inject', async () => {
+    const before = (await inspect('controller-manager-0')).State.StartedAt;
+    await injector.heal(
+      await injector.inject('component-restart', 'controller-manager-0', { component: 'controller-manager' }),
+    );
+    const after = (await inspect('controller-manager-0')).State;
+    expect(after.Running).to.equal(true);
+    expect(after.StartedAt).to.not.equal(before);
+  });
+
+  it('node-partition from everything: the worker leaves the network and comes back at its address', async () => {
+    const fault = await injector.inject('node-partition', 'worker-2', { from: 'everything' });
+    expect(Object.keys((await inspect('worker-2')).NetworkSettings.Networks)).to.deep.equal([]);
+    await waitFor(async () => (await nodeReady('worker-2')) === 'Unknown', 'worker-2 NotReady', 15_000);
+    await injector.heal(fault);
+    const networks = (await inspect('worker-2')).NetworkSettings.Networks;
+    expect(networks[state.network!.name]?.IPAddress).to.equal(state.handles['worker-2']!.ip);
+    await waitFor(async () => (await nodeReady('worker-2')) === 'True', 'worker-2 Ready again', 30_000);
+  });
+
+  it('link-down on a worker’s link: its lease stops; heal enables the link', async () => {
+    const fault = await injector.inject('link-down', 'worker-1');
+    expect(fault.targets).to.deep.equal(['worker-1-to-apiserver-0']);
+    await waitFor(async () => (await nodeReady('worker-1')) === 'Unknown', 'worker-1 NotReady', 15_000);
+    await injector.heal(fault);
+    await waitFor(async () => (await nodeReady('worker-1')) === 'True', 'worker-1 Ready again', 30_000);
+  });
+
+  describe('toxics on the apiserver’s links to etcd', () => {
+    const pods = findResource('', 'v1', 'pods')!;
+    const timedList = async (timeoutMs: number) => {
+      const started = performance.now();
+      const ok = await Promise.race([
+        client.list(pods).then(
+          () => true,
+          () => false,
+        ),
+        new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs)),
+      ]);
+      return { ok, ms: performance.now() - started };
+    };
+
+    it('link-timeout 0: reads hang; heal lets them through', async () => {
+      const fault = await injector.inject('link-timeout', 'apiserver-0', { timeoutMs: 0 });
+      expect((await timedList(1500)).ok).to.equal(false);
+      await injector.heal(fault);
+      await waitFor(async () => (await timedList(3000)).ok, 'reads again', 15_000);
+    });
+
+    it('link-reset: reads fail fast with the connections reset; heal lets them through', async () => {
+      const fault = await injector.inject('link-reset', 'apiserver-0', { timeoutMs: 0 });
+      const during = await timedList(5000);
+      expect(during.ok).to.equal(false);
+      await injector.heal(fault);
+      await waitFor(async () => (await timedList(3000)).ok, 'reads again', 15_000);
+    });
+
+    it('link-bandwidth: a small read still passes, a large one cannot within the apiserver’s etcd deadline', async () => {
+      const namespaces = findResource('', 'v1', 'namespaces')!;
+      const fault = await injector.inject('link-bandwidth', 'apiserver-0', { rateKBps: 1 });
+      // A namespace is a few hundred bytes; every pod is several KB: at 1 KB/s that outlasts the 2 s deadline.
+      const small = await client.get(namespaces, '', 'default').then(
+        () => true,
+        () => false,
+      );
+      const large = await timedList(10_000);
+      await injector.heal(fault);
+      expect(small, 'a small read').to.equal(true);
+      expect(large.ok, `a large read (${large.ms.toFixed(0)} ms)`).to.equal(false);
+      expect((await timedList(5000)).ok, 'the large read after heal').to.equal(true);
+    });
   });
 
   it('a crash in the middle of a fault leaves it in the ledger, and `crucible fault heal` leaves nothing behind', async () => {
