@@ -4,7 +4,6 @@
  * time; a failure names what it waited for.
  */
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { Agent, request } from 'undici';
 import { ApiClient } from '../../orchestrator/api/client/index.js';
@@ -13,6 +12,7 @@ import type { Node } from '../../orchestrator/api/types.js';
 import type { ClusterLink } from './cluster-plan.js';
 import { kubeconfig } from './cluster-credentials.js';
 import { pollUntil } from './poll-until.js';
+import { type ClusterState, writeState } from './cluster-state.js';
 
 /** Waits for Toxiproxy's API, then creates every link (populate: one call, all or nothing). */
 export async function createLinks(
@@ -94,15 +94,27 @@ function isReady(node: Node): boolean {
   return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
-/** Writes the admin kubeconfig (first apiserver, from the host) into `dir`; returns its path. */
-export async function writeKubeconfig(
-  dir: string,
-  name: string,
-  server: string,
+/**
+ * The steps after a provider started every member, the same for all providers: links into
+ * Toxiproxy, apiservers ready, every node Ready, then the kubeconfig (first apiserver, from the
+ * host) and the state on disk — written last, so a cluster with state is a cluster that booted.
+ */
+export async function finishBoot(
+  state: ClusterState,
   caPem: string,
-  token: string,
-): Promise<string> {
-  const file = join(dir, 'kubeconfig');
-  await writeFile(file, kubeconfig(name, server, caPem, token), { mode: 0o600 });
-  return file;
+  progress: (line: string) => void,
+  started: number,
+  signal?: AbortSignal,
+): Promise<ClusterState> {
+  await createLinks(state.toxiproxy, state.links, signal);
+  progress(`toxiproxy: ${state.links.length} links`);
+  await waitForApiservers(state.apiservers, caPem, signal);
+  progress(`apiserver: ${state.apiservers.join(', ')} ready`);
+  await waitForReadyNodes(state.apiservers, state.adminToken, caPem, state.workers.length, signal);
+  progress(`all ${state.workers.length} nodes Ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  await writeFile(state.kubeconfig, kubeconfig(state.name, state.apiservers[0]!, caPem, state.adminToken), {
+    mode: 0o600,
+  });
+  await writeState(state);
+  return state;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createLinks, waitForApiservers, waitForReadyNodes, writeKubeconfig } from './cluster-boot.js';
+import { finishBoot } from './cluster-boot.js';
 import { writeClusterCredentials } from './cluster-credentials.js';
 import {
   type ClusterLayout,
@@ -12,7 +12,7 @@ import {
 } from './cluster-plan.js';
 import { type ClusterProvider, type ExecResult, memberNamed, membersOf } from './cluster-provider.js';
 import type { ClusterSpec } from './cluster-spec.js';
-import { type ClusterState, clusterDir, readState, removeClusterDir, writeState } from './cluster-state.js';
+import { type ClusterState, clusterDir, readState, removeClusterDir } from './cluster-state.js';
 import {
   DOCKER_CLUSTER_LABEL,
   DOCKER_NODE_LABEL,
@@ -191,17 +191,7 @@ export class DockerProvider implements ClusterProvider {
       );
       state.handles = Object.fromEntries(handles);
       progress(`${handles.length} containers started (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-      await createLinks(state.toxiproxy, plan.links, signal);
-      progress(`toxiproxy: ${plan.links.length} links`);
-      await waitForApiservers(apiservers, creds.caPem, signal);
-      progress(`apiserver: ${apiservers.join(', ')} ready`);
-      await waitForReadyNodes(apiservers, creds.tokens.admin, creds.caPem, plan.workers.length, signal);
-      progress(
-        `all ${plan.workers.length} nodes Ready after ${((Date.now() - started) / 1000).toFixed(1)} s`,
-      );
-      await writeKubeconfig(dir, name, apiservers[0]!, creds.caPem, creds.tokens.admin);
-      await writeState(state);
-      return state;
+      return await finishBoot(state, creds.caPem, progress, started, signal);
     } catch (e) {
       await reapDocker(name);
       await removeClusterDir(name);

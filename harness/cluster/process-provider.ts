@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createLinks, waitForApiservers, waitForReadyNodes, writeKubeconfig } from './cluster-boot.js';
+import { finishBoot } from './cluster-boot.js';
 import { writeClusterCredentials } from './cluster-credentials.js';
 import { type ClusterLayout, type ClusterMember, planCluster } from './cluster-plan.js';
 import {
@@ -88,17 +88,7 @@ export class ProcessProvider implements ClusterProvider {
       progress(
         `${state.members.length} processes starting: control plane at ${controlPlane}, workers at ${plan.workers.map((w) => w.ip).join(', ')}`,
       );
-      await createLinks(state.toxiproxy, plan.links, signal);
-      progress(`toxiproxy: ${plan.links.length} links`);
-      await waitForApiservers(apiservers, creds.caPem, signal);
-      progress(`apiserver: ${apiservers.join(', ')} ready`);
-      await waitForReadyNodes(apiservers, creds.tokens.admin, creds.caPem, plan.workers.length, signal);
-      progress(
-        `all ${plan.workers.length} nodes Ready after ${((Date.now() - started) / 1000).toFixed(1)} s`,
-      );
-      await writeKubeconfig(dir, name, apiservers[0]!, creds.caPem, creds.tokens.admin);
-      await writeState(state);
-      return state;
+      return await finishBoot(state, creds.caPem, progress, started, signal);
     } catch (e) {
       await reapProcesses(name, 2000);
       await removeClusterDir(name);
