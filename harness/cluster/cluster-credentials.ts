@@ -12,6 +12,8 @@ export interface ClusterTokens {
   kubeProxy: string;
   /** Per worker: the kubelet's token (user system:node:<name>, group system:nodes). */
   kubelets: Record<string, string>;
+  /** Per extra user (a tenant): its token; the user has no group and no rights until RBAC grants some. */
+  users: Record<string, string>;
 }
 
 export interface ClusterCredentials {
@@ -33,6 +35,7 @@ export async function writeClusterCredentials(
   dir: string,
   hosts: string[],
   workers: string[],
+  users: string[] = [],
 ): Promise<ClusterCredentials> {
   const ca = createCertificateAuthority('crucible-ca');
   const serving = issueServingCertificate(ca, {
@@ -46,6 +49,7 @@ export async function writeClusterCredentials(
     controllerManager: token(),
     kubeProxy: token(),
     kubelets: Object.fromEntries(workers.map((w) => [w, token()])),
+    users: Object.fromEntries(users.map((u) => [u, token()])),
   };
   const lines = [
     `${tokens.admin},admin,uid-admin,"system:masters"`,
@@ -53,6 +57,7 @@ export async function writeClusterCredentials(
     `${tokens.controllerManager},system:kube-controller-manager,uid-controller-manager`,
     `${tokens.kubeProxy},system:kube-proxy,uid-kube-proxy`,
     ...workers.map((w) => `${tokens.kubelets[w]},system:node:${w},uid-${w},"system:nodes"`),
+    ...users.map((u) => `${tokens.users[u]},${u},uid-user-${u}`),
   ];
   const files = {
     caFile: join(dir, 'ca.crt'),

@@ -63,6 +63,8 @@ export const clusterSpecSchema = z
       .min(1)
       .default([{ count: 3, capacity: { cpu: '4', memory: '8Gi', pods: '110' }, labels: {}, taints: [] }]),
     timing: z.enum(['fast', 'kubernetes']).default('fast'),
+    /** Extra users, each with its own bearer token and no rights until RBAC grants some (tenants). */
+    users: z.array(z.string().regex(DNS_LABEL, 'must be a DNS label')).default([]),
     /**
      * Node ports the docker provider publishes on every worker's host address (127.0.<slot>.N);
      * the process provider serves every node port there anyway.

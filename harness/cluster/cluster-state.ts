@@ -36,6 +36,8 @@ export interface ClusterState {
   kubeconfig: string;
   caFile: string;
   adminToken: string;
+  /** The spec's extra users (tenants) and their bearer tokens. */
+  userTokens: Record<string, string>;
 }
 
 /** Where clusters keep their state: $CRUCIBLE_HOME, or ~/.crucible. */

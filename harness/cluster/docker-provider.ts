@@ -105,6 +105,7 @@ export class DockerProvider implements ClusterProvider {
         dir,
         [hostControlPlane, 'toxiproxy', ...nodeNames.filter((n) => n.startsWith('apiserver-'))],
         plan.workers.map((w) => w.name),
+        spec.users,
       );
       const apiservers = plan.apiserverPorts.map((_, i) => `https://${hostControlPlane}:${6443 + i}`);
       const network = `crucible-${name}`;
@@ -127,6 +128,7 @@ export class DockerProvider implements ClusterProvider {
         kubeconfig: join(dir, 'kubeconfig'),
         caFile: creds.caFile,
         adminToken: creds.tokens.admin,
+        userTokens: creds.tokens.users,
       };
       const labels = { [DOCKER_CLUSTER_LABEL]: name, [DOCKER_RUN_LABEL]: runId };
       await docker.createNetwork({

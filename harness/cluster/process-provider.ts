@@ -58,6 +58,7 @@ export class ProcessProvider implements ClusterProvider {
       dir,
       [controlPlane],
       plan.workers.map((w) => w.name),
+      spec.users,
     );
     const apiservers = plan.apiserverPorts.map((p) => `https://${controlPlane}:${p}`);
     const state: ClusterState = {
@@ -77,6 +78,7 @@ export class ProcessProvider implements ClusterProvider {
       kubeconfig: join(dir, 'kubeconfig'),
       caFile: creds.caFile,
       adminToken: creds.tokens.admin,
+      userTokens: creds.tokens.users,
     };
     try {
       const started = Date.now();

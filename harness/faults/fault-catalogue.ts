@@ -12,6 +12,7 @@ import { networkPartitionFault, packetLossFault } from './network-faults.js';
 import { nodeLossFault } from './node-loss-fault.js';
 import { nodePartitionFault } from './node-partition-fault.js';
 import { nodePauseFault } from './node-pause-fault.js';
+import { podKillFault } from './pod-kill-fault.js';
 
 /** Every fault crucible can inject, by type. */
 export const FAULTS: Readonly<Record<string, FaultPlugin<never>>> = Object.freeze(
@@ -32,6 +33,7 @@ export const FAULTS: Readonly<Record<string, FaultPlugin<never>>> = Object.freez
       linkDownFault,
       networkPartitionFault,
       packetLossFault,
+      podKillFault,
     ].map((f) => [f.type, f as unknown as FaultPlugin<never>]),
   ),
 );

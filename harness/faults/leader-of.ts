@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { ApiClient } from '../../orchestrator/api/client/index.js';
 import { findResource } from '../../orchestrator/api/resources.js';
 import type { Lease } from '../../orchestrator/api/types.js';
+import { withAdminClient } from '../cluster/cluster-client.js';
 import type { ClusterState } from '../cluster/cluster-state.js';
 
 /** The Lease each leader-elected component holds, as upstream names it. */
@@ -18,18 +17,10 @@ export async function leaderOf(state: ClusterState, component: string): Promise<
   const lease = LEASES[component];
   if (!lease)
     throw new Error(`"${component}" has no leader; leaders exist for ${Object.keys(LEASES).join(', ')}`);
-  const client = new ApiClient({
-    servers: state.apiservers,
-    token: state.adminToken,
-    caPem: await readFile(state.caFile, 'utf8'),
-  });
-  try {
-    const holder = (
-      await client.get<Lease>(findResource('coordination.k8s.io', 'v1', 'leases')!, 'kube-system', lease)
-    ).spec?.holderIdentity;
+  return withAdminClient(state, async (client) => {
+    const leases = findResource('coordination.k8s.io', 'v1', 'leases')!;
+    const holder = (await client.get<Lease>(leases, 'kube-system', lease)).spec?.holderIdentity;
     if (!holder) throw new Error(`the ${lease} Lease has no holder yet`);
     return holder;
-  } finally {
-    await client.close();
-  }
+  });
 }

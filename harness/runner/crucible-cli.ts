@@ -2,15 +2,22 @@
 /** `crucible`: the harness's command line. */
 import { Command } from 'commander';
 import { benchCommand } from './bench-command.js';
+import { checkCommand, reportCommand } from './check-command.js';
 import { connectToCluster } from './cluster-connector.js';
 import { faultCommand } from './fault-command.js';
 import { loadCommand } from './load-command.js';
+import { runCommand } from './run-command.js';
 import { toxiproxyCommand } from './toxiproxy-command.js';
+import { validateCommand } from './validate-command.js';
 import { downCommand, kubeconfigCommand, logsCommand, lsCommand, upCommand } from './cluster-commands.js';
 
 const program = new Command('crucible')
   .description('Chaos and conformance test harness with a bundled Kubernetes-architecture orchestrator')
   .showHelpAfterError()
+  .addCommand(runCommand())
+  .addCommand(validateCommand())
+  .addCommand(checkCommand())
+  .addCommand(reportCommand())
   .addCommand(upCommand())
   .addCommand(downCommand())
   .addCommand(lsCommand())

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { findResource } from '../../orchestrator/api/resources.js';
+import type { Pod } from '../../orchestrator/api/types.js';
+import { withAdminClient } from '../cluster/cluster-client.js';
+import type { FaultPlugin } from './fault.js';
+import { selectTargets } from './target-selector.js';
+
+const PODS = findResource('', 'v1', 'pods')!;
+
+/**
+ * pod-kill: pods of one namespace deleted at once (grace period 0), as a tenant's own failure
+ * would be; their controllers replace them. Targets are pod names of the namespace (or random,
+ * one, minority, majority, all of them, optionally narrowed by a label selector). Heal has nothing
+ * to undo: replacing the pods is the cluster's job, which the checks judge.
+ */
+export const podKillFault: FaultPlugin<{ namespace: string; selector?: string }> = {
+  type: 'pod-kill',
+  description: "delete pods of a namespace at once (a tenant's own failure); their controllers replace them",
+  options: z.object({ namespace: z.string().min(1), selector: z.string().optional() }).strict(),
+  targets: (ctx, target, { namespace, selector }) =>
+    withAdminClient(ctx.state, async (client) => {
+      const pods = await client.list<Pod>(PODS, namespace, selector ? { labelSelector: selector } : {});
+      const names = pods.items.filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name!);
+      return selectTargets(target, names, ctx.random, `pods of ${namespace}`);
+    }),
+  inject: (ctx, targets, { namespace }) =>
+    withAdminClient(ctx.state, async (client) => {
+      for (const name of targets)
+        await client
+          .delete(PODS, namespace, name, { gracePeriodSeconds: 0 })
+          .catch((e: { reason?: string }) => {
+            if (e.reason !== 'NotFound') throw e;
+          });
+    }),
+  heal: async () => undefined,
+};

@@ -1,0 +1,314 @@
+import { expect } from 'chai';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiClient } from '../../orchestrator/api/client/index.js';
+import { findResource } from '../../orchestrator/api/resources.js';
+import type { ConfigMap, Deployment, KubeObject } from '../../orchestrator/api/types.js';
+import { waitFor } from '../../testing/wait-for.js';
+import { defaultClusterSpec } from '../cluster/cluster-spec.js';
+import { type ClusterState, clusterDir } from '../cluster/cluster-state.js';
+import { ProcessProvider } from '../cluster/process-provider.js';
+import { HistoryBuilder } from '../../testing/history-builder.js';
+import {
+  ApiProbeRecorder,
+  ClusterStateRecorder,
+  DurabilityWriter,
+  GroundTruthRecorder,
+  IsolationBattery,
+  adminAccess,
+  assembleHistory,
+  readHistory,
+  type ApiAccess,
+  type HistoryEvent,
+} from './index.js';
+
+const NAMESPACES = findResource('', 'v1', 'namespaces')!;
+const ROLE_BINDINGS = findResource('rbac.authorization.k8s.io', 'v1', 'rolebindings')!;
+const DEPLOYMENTS = findResource('apps', 'v1', 'deployments')!;
+const CONFIGMAPS = findResource('', 'v1', 'configmaps')!;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('the recorders of a run, on a process cluster with 2 workers', function () {
+  this.timeout(60_000);
+  const provider = new ProcessProvider();
+  const name = `obs${process.pid}`;
+  let home: string;
+  let state: ClusterState;
+  let client: ApiClient;
+  let access: ApiAccess;
+  let runStartedAt: number;
+  let clusterState: ClusterStateRecorder;
+  let apiProbe: ApiProbeRecorder;
+  let groundTruth: GroundTruthRecorder;
+  let durability: DurabilityWriter;
+  let isolation: IsolationBattery;
+  const now = () => Date.now() - runStartedAt;
+
+  before(async function () {
+    this.timeout(90_000);
+    home = await mkdtemp(join(tmpdir(), 'crucible-home-'));
+    process.env.CRUCIBLE_HOME = home;
+    state = await provider.create(defaultClusterSpec({ name, workers: 2 }), () => undefined);
+    access = await adminAccess(state);
+    client = new ApiClient({ servers: state.apiservers, token: state.adminToken, caPem: access.caPem });
+    for (const namespace of ['obs', 'tenant-a', 'tenant-b'])
+      await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+    // The tenants' RBAC as the runner sets it up. There are no tenant users with tokens yet, so
+    // kube-proxy's user stands in for tenant b.
+    await client.create(ROLE_BINDINGS, editBinding('tenant-a', 'tenant-a'));
+    await client.create(ROLE_BINDINGS, editBinding('tenant-b', 'system:kube-proxy'));
+    await client.create<Deployment>(DEPLOYMENTS, sleeper('obs', 4));
+    await waitFor(
+      async () =>
+        ((await client.get<Deployment>(DEPLOYMENTS, 'obs', 'sleeper')).status?.readyReplicas ?? 0) === 4,
+      'sleeper ready',
+      30_000,
+    );
+
+    runStartedAt = Date.now();
+    const options = { runStartedAt, intervalMs: 250 };
+    clusterState = new ClusterStateRecorder({ ...options, access, namespaces: ['obs'] });
+    apiProbe = new ApiProbeRecorder({ ...options, access });
+    groundTruth = new GroundTruthRecorder({ ...options, workers: state.workers });
+    durability = new DurabilityWriter({ ...options, access, namespace: 'obs' });
+    const kubeProxyToken = (await readFile(join(clusterDir(name), 'kube-proxy.token'), 'utf8')).trim();
+    isolation = new IsolationBattery({
+      runStartedAt,
+      apiservers: state.apiservers,
+      caPem: access.caPem,
+      tenants: [
+        // The admin in place of tenant a: whatever it tries in tenant b gets through.
+        { name: 'admin', namespaces: ['tenant-a'], token: state.adminToken },
+        { name: 'kube-proxy', namespaces: ['tenant-b'], token: kubeProxyToken },
+      ],
+    });
+    for (const r of [clusterState, apiProbe, groundTruth, durability]) r.start();
+  });
+
+  after(async function () {
+    this.timeout(30_000);
+    await Promise.all([clusterState, apiProbe, groundTruth, durability, isolation].map((r) => r?.stop()));
+    await client?.close();
+    if (state) await provider.delete(name);
+    delete process.env.CRUCIBLE_HOME;
+    await rm(home, { recursive: true, force: true });
+  });
+
+  const eventsOf = <T extends HistoryEvent['type']>(type: T, since = 0) =>
+    clusterState.events.filter(
+      (e): e is Extract<HistoryEvent, { type: T }> => e.type === type && e.t >= since,
+    );
+
+  it('records the steady cluster: nodes Ready, the workload whole, leaders, every pod on its kubelet', async () => {
+    await waitFor(
+      () => clusterState.workloads.length > 0 && groundTruth.samples.length >= 4,
+      'samples',
+      5000,
+    );
+    expect(eventsOf('node-condition').map((e) => [e.node, e.ready])).to.deep.equal([
+      ['worker-1', 'True'],
+      ['worker-2', 'True'],
+    ]);
+    expect(eventsOf('leader').map((e) => e.component)).to.have.members(['scheduler', 'controller-manager']);
+    expect(clusterState.workloads.at(-1)).to.include({
+      namespace: 'obs',
+      name: 'sleeper',
+      desired: 4,
+      ready: 4,
+      pods: 4,
+    });
+    expect(eventsOf('pod'), 'pods that existed at the first sample').to.deep.equal([]);
+
+    const latest = latestTruth();
+    expect(latest.map((s) => s.reachable)).to.deep.equal([true, true]);
+    const sleepers = latest.flatMap((s) => s.pods).filter((p) => p.namespace === 'obs');
+    expect(sleepers).to.have.length(4);
+    for (const pod of sleepers) {
+      expect(pod.containers).to.have.length(1);
+      expect(pod.containers[0]!.pid).to.be.a('number').greaterThan(0);
+    }
+    expect(apiProbe.samples.length).to.be.greaterThan(0);
+    expect(apiProbe.samples.every((s) => s.ok && s.status === 200)).to.equal(true);
+  });
+
+  it('records the isolation battery: refusals held, what got through did not', async () => {
+    const probes = await isolation.run();
+    const of = (tenant: string, verb: string, resource: string, namespace: string) =>
+      probes.find(
+        (p) => p.tenant === tenant && p.verb === verb && p.resource === resource && p.namespace === namespace,
+      );
+
+    expect(of('kube-proxy', 'list', 'configmaps', 'tenant-b')).to.include({
+      expect: 'scoped',
+      status: 200,
+      held: true,
+    });
+    for (const [verb, resource] of [
+      ['get', 'configmaps'],
+      ['list', 'configmaps'],
+      ['create', 'configmaps'],
+      ['delete', 'configmaps'],
+      ['list', 'pods'],
+      ['list', 'deployments'],
+    ] as const)
+      expect(of('kube-proxy', verb, resource, 'tenant-a'), `${verb} ${resource}`).to.include({
+        expect: 'denied',
+        status: 403,
+        held: true,
+      });
+    expect(of('kube-proxy', 'list', 'pods', '*')).to.include({ status: 403, held: true });
+    expect(of('kube-proxy', 'list', 'namespaces', '*')).to.include({ status: 403, held: true });
+    // kube-proxy reads every Service by design: the battery sees that as a leak.
+    expect(of('kube-proxy', 'list', 'services', 'tenant-a')).to.include({ status: 200, held: false });
+
+    expect(of('admin', 'list', 'configmaps', 'tenant-a')).to.include({ expect: 'scoped', held: true });
+    expect(of('admin', 'get', 'configmaps', 'tenant-b')).to.include({ status: 404, held: false });
+    expect(of('admin', 'create', 'configmaps', 'tenant-b')).to.include({ status: 201, held: false });
+    expect(of('admin', 'delete', 'configmaps', 'tenant-b')).to.include({ status: 200, held: false });
+    expect(
+      await client.tryGet<ConfigMap>(CONFIGMAPS, 'tenant-b', 'crucible-isolation-admin'),
+      'cleaned up',
+    ).to.equal(undefined);
+    expect(probes).to.have.length(2 + 2 * 7 + 2 * 2);
+    expect(isolation.events).to.deep.equal([]);
+  });
+
+  it('sees a killed worker: its node no longer Ready, its kubelet unreachable, its pods replaced', async () => {
+    const killedAt = now();
+    const onWorker2 = latestTruth()
+      .find((s) => s.node === 'worker-2')!
+      .pods.filter((p) => p.namespace === 'obs');
+    expect(onWorker2.length, 'sleepers on worker-2').to.be.greaterThan(0);
+    await provider.kill(state, 'worker-2');
+
+    await waitFor(
+      () => groundTruth.samples.some((s) => s.t > killedAt && s.node === 'worker-2' && !s.reachable),
+      'worker-2 unreachable',
+      5000,
+    );
+    await waitFor(
+      () => eventsOf('node-condition', killedAt).some((e) => e.node === 'worker-2' && e.ready !== 'True'),
+      'worker-2 not Ready',
+      10_000,
+    );
+    await waitFor(
+      () => eventsOf('pod', killedAt).filter((e) => e.change === 'created').length >= onWorker2.length,
+      'replacement pods',
+      15_000,
+    );
+    await waitFor(
+      () => clusterState.workloads.at(-1)!.ready === 4 && clusterState.nodes.at(-1)!.t > killedAt,
+      'sleeper whole again',
+      15_000,
+    );
+    const pods = eventsOf('pod', killedAt);
+    const lost = new Set(onWorker2.map((p) => p.name));
+    expect(
+      pods.some((e) => lost.has(e.name) && (e.change === 'not-ready' || e.change === 'deleted')),
+    ).to.equal(true);
+    expect(pods.filter((e) => e.change === 'scheduled').every((e) => e.node === 'worker-1')).to.equal(true);
+    expect(eventsOf('node-condition', killedAt).some((e) => e.node === 'worker-1')).to.equal(false);
+    expect(clusterState.workloads.at(-1)).to.include({ desired: 4, ready: 4, pods: 4 });
+    expect(
+      groundTruth.samples.filter((s) => s.t > killedAt && s.node === 'worker-1').every((s) => s.reachable),
+    ).to.equal(true);
+  });
+
+  it('keeps the kubelets’ truth while the apiserver is stopped; the probe, the writes and the battery record the outage', async () => {
+    await provider.stop(state, 'apiserver-0');
+    const downFrom = now();
+    await waitFor(() => apiProbe.samples.some((s) => s.t >= downFrom && !s.ok), 'a failed probe', 5000);
+    await sleep(1500);
+    const duringOutage = await isolation.run();
+    const truthDuringOutage = groundTruth.samples.filter((s) => s.t >= downFrom && s.node === 'worker-1');
+    await provider.start(state, 'apiserver-0');
+    const upFrom = now();
+    await waitFor(() => apiProbe.samples.some((s) => s.t >= upFrom && s.ok), 'the API answers again', 20_000);
+    await waitFor(() => clusterState.nodes.at(-1)!.t >= upFrom, 'the API view again', 10_000);
+
+    const failed = apiProbe.samples.filter((s) => s.t >= downFrom && s.t < upFrom && !s.ok);
+    expect(failed.length).to.be.greaterThan(2);
+    for (const s of failed) expect(s.error).to.be.a('string').and.not.equal('');
+
+    expect(truthDuringOutage.length).to.be.greaterThan(2);
+    for (const s of truthDuringOutage) {
+      expect(s.reachable).to.equal(true);
+      expect(s.pods.filter((p) => p.namespace === 'obs')).to.have.length(4);
+    }
+
+    expect(
+      durability.log.writes.filter((w) => w.t >= downFrom && w.t < upFrom && !w.acknowledged).length,
+    ).to.be.greaterThan(2);
+
+    expect(duringOutage, 'no probe without an answer').to.deep.equal([]);
+    expect(isolation.events.length).to.be.greaterThan(0);
+    expect(isolation.events.every((e) => e.type === 'error' && /gave no verdict/.test(e.message))).to.equal(
+      true,
+    );
+
+    // Samples the API could not answer are skipped, not made up.
+    const [firstFailed, lastFailed] = [failed[0]!.t, failed.at(-1)!.t];
+    const gap = clusterState.nodes.filter((s) => s.t > firstFailed + 300 && s.t < lastFailed - 300);
+    expect(gap, 'node samples while the API was down').to.deep.equal([]);
+  });
+
+  it('reads back every acknowledged write after heal', async () => {
+    await sleep(600);
+    const reads = await durability.verify();
+    const acknowledged = durability.log.writes.filter((w) => w.acknowledged);
+    expect(acknowledged.length).to.be.greaterThan(10);
+    expect(reads.map((r) => [r.key, r.value])).to.deep.equal(acknowledged.map((w) => [w.key, w.value]));
+    expect(durability.log.finalReads).to.deep.equal(reads);
+  });
+
+  it('assembles what was recorded into a history that reads back', async () => {
+    await Promise.all([clusterState.stop(), apiProbe.stop(), groundTruth.stop(), isolation.stop()]);
+    await clusterState.stop();
+    const metadata = new HistoryBuilder().build().metadata;
+    const history = assembleHistory({
+      metadata,
+      events: [{ t: 0, type: 'phase', phase: 'recorders', status: 'start' }],
+      recorders: { clusterState, apiProbe, groundTruth, durability, isolation },
+    });
+    expect(readHistory(JSON.stringify(history))).to.deep.equal(history);
+    const times = history.events.map((e) => e.t);
+    expect(times).to.deep.equal([...times].sort((a, b) => a - b));
+    expect(history.series.api.length).to.equal(apiProbe.samples.length);
+    expect(history.groundTruth.length).to.equal(groundTruth.samples.length);
+    expect(history.isolation.length).to.equal(isolation.probes.length);
+    expect(history.durability.finalReads.length).to.be.greaterThan(0);
+  });
+
+  /** The latest ground-truth sample of each worker, in worker order. */
+  function latestTruth() {
+    return state.workers.map((w) => groundTruth.samples.filter((s) => s.node === w.name).at(-1)!);
+  }
+});
+
+function editBinding(namespace: string, user: string): KubeObject {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'tenant-edit', namespace },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
+  };
+}
+
+function sleeper(namespace: string, replicas: number): Deployment {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'sleeper', namespace },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: 'sleeper' } },
+      template: {
+        metadata: { labels: { app: 'sleeper' } },
+        spec: { containers: [{ name: 'sleeper', image: 'crucible/sleeper' }] },
+      },
+    },
+  };
+}

@@ -1,0 +1,135 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from '../../testing/wait-for.js';
+import type { History } from '../observe/history.js';
+import { labelledProcesses } from '../cluster/process-reaper.js';
+
+const CLI = fileURLToPath(new URL('../../dist/harness/runner/crucible-cli.js', import.meta.url));
+const QUICK = fileURLToPath(new URL('../../scenarios/quick/pod-kill.yaml', import.meta.url));
+const CHAOS = fileURLToPath(new URL('../../scenarios/chaos/', import.meta.url));
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function crucible(
+  home: string,
+  args: string[],
+  onStderr?: (text: string, kill: () => void) => void,
+): Promise<Ran> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, CRUCIBLE_HOME: home } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      onStderr?.(stderr, () => child.kill('SIGINT'));
+    });
+    child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+async function onlyHistory(out: string): Promise<History> {
+  const runs = join(out, 'quick-pod-kill', 'runs');
+  const [run] = await readdir(runs);
+  return JSON.parse(await readFile(join(runs, run!, 'history.json'), 'utf8')) as History;
+}
+
+describe('crucible run (real CLI, process provider)', function () {
+  this.timeout(180_000);
+  let home: string;
+
+  beforeEach(async () => {
+    home = await mkdtemp(join(tmpdir(), 'crucible-run-'));
+  });
+  afterEach(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('runs the quick scenario end to end: verdicts, history, report, JUnit, exit 0, nothing left', async () => {
+    const out = join(home, 'out');
+    const junit = join(home, 'junit.xml');
+    const ran = await crucible(home, [
+      'run',
+      '--provider',
+      'process',
+      '--seed',
+      '3',
+      '--out',
+      out,
+      '--junit',
+      junit,
+      QUICK,
+    ]);
+    expect(ran.code, ran.stdout + ran.stderr).to.equal(0);
+    expect(ran.stdout).to.match(/✔ quick-pod-kill/);
+    const history = await onlyHistory(out);
+    expect(history.metadata.aborted).to.equal(undefined);
+    expect(history.metadata.phases.map((p) => p.name)).to.deep.equal([
+      'boot',
+      'workloads',
+      'steady-state',
+      'recorders',
+      'faults',
+      'heal',
+      'recovery',
+      'collect',
+      'teardown',
+    ]);
+    const inject = history.events.find((e) => e.type === 'fault-inject');
+    expect(inject && inject.type === 'fault-inject' && inject.fault.id).to.equal('kill-a-pod');
+    expect(history.events.some((e) => e.type === 'fault-heal')).to.equal(true);
+    expect(
+      history.series.load.reduce((n, s) => n + s.ok, 0),
+      'requests served',
+    ).to.be.greaterThan(300);
+    expect(history.groundTruth.length).to.be.greaterThan(0);
+    expect(history.durability.writes.some((w) => w.acknowledged)).to.equal(true);
+    expect(await readFile(junit, 'utf8'))
+      .to.include('<testcase')
+      .and.include('self-heal');
+    expect(await labelledProcesses()).to.deep.equal([]);
+    const again = await crucible(home, ['check', join(out, 'quick-pod-kill', 'history.json')]);
+    expect(again.code, again.stdout).to.equal(0);
+    expect(again.stdout).to.include('✔ availability');
+  });
+
+  it('on Ctrl-C still heals, tears down and writes a history marked aborted (exit 3)', async () => {
+    const out = join(home, 'out');
+    let sent = false;
+    const ran = await crucible(
+      home,
+      ['run', '--provider', 'process', '--seed', '3', '--out', out, QUICK],
+      (text, kill) => {
+        if (!sent && text.includes('kill-a-pod in force')) {
+          sent = true;
+          kill();
+        }
+      },
+    );
+    expect(sent, ran.stderr).to.equal(true);
+    expect(ran.code).to.equal(3);
+    const history = await onlyHistory(out);
+    expect(history.metadata.aborted?.reason).to.include('interrupted');
+    expect(history.metadata.phases.map((p) => p.name)).to.include.members(['heal', 'collect', 'teardown']);
+    const heal = history.events.find((e) => e.type === 'fault-heal');
+    expect(heal && heal.type === 'fault-heal' && heal.verifiedBy).to.equal('final heal of the run');
+    await waitFor(async () => (await labelledProcesses()).length === 0, 'nothing left', 10_000);
+  });
+
+  it('plans the same faults for the same seed (dry run: nothing boots)', async () => {
+    const plan = (seed: string) => crucible(home, ['run', '--dry-run', '--seed', seed, CHAOS]);
+    const [a, b] = await Promise.all([plan('11'), plan('11')]);
+    expect(a.code).to.equal(0);
+    expect(a.stdout).to.equal(b.stdout);
+    expect(a.stdout).to.include('fault lose-a-worker: node-loss on random at 5s for 10s');
+    expect(await labelledProcesses()).to.deep.equal([]);
+  });
+});
