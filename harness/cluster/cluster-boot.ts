@@ -14,7 +14,11 @@ import { kubeconfig } from './cluster-credentials.js';
 import { pollUntil } from './poll-until.js';
 import { type ClusterState, writeState } from './cluster-state.js';
 
-/** Waits for Toxiproxy's API, then creates every link (populate: one call, all or nothing). */
+/**
+ * Waits for Toxiproxy's API, then creates the links it does not have (all of them at boot; after
+ * a restart of Toxiproxy, the ones it forgot). Existing links are left alone: re-creating one
+ * would cut its connections.
+ */
 export async function createLinks(
   toxiproxyUrl: string,
   links: ClusterLink[],
@@ -31,9 +35,13 @@ export async function createLinks(
     timeoutMs,
     `Toxiproxy API at ${toxiproxyUrl}`,
   );
-  await new Toxiproxy(toxiproxyUrl).populate(
-    links.map((l) => ({ name: l.name, listen: l.listen, upstream: l.upstream, enabled: true })),
-  );
+  const toxiproxy = new Toxiproxy(toxiproxyUrl);
+  const existing = await toxiproxy.getAll();
+  const missing = links.filter((l) => !Object.hasOwn(existing, l.name));
+  if (missing.length)
+    await toxiproxy.populate(
+      missing.map((l) => ({ name: l.name, listen: l.listen, upstream: l.upstream, enabled: true })),
+    );
 }
 
 /** Waits until every apiserver answers /readyz with 200 (so etcd answers through its links too). */

@@ -19,8 +19,8 @@ export async function healEverything(ctx: FaultContext): Promise<void> {
   }
   for (const member of state.members.filter((m) => m.role === 'kubelet' || m.role === 'kube-proxy'))
     await provider.startMember(state, member.name);
-  // A restarted Toxiproxy has forgotten its proxies: create the links again (populate leaves
-  // existing ones alone), then re-enable all and drop every toxic.
+  // A restarted Toxiproxy has forgotten its proxies: create what is missing, then re-enable all
+  // and drop every toxic.
   await createLinks(state.toxiproxy, state.links);
   await toxiproxyOf(state).reset();
 }

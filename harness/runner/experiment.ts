@@ -128,7 +128,10 @@ export async function runExperiment(
       for (const r of [recorders.cluster, recorders.api, recorders.truth, recorders.durability]) r.start();
       for (const load of scenario.loads) {
         const [namespace, name] = load.service.split('/') as [string, string];
-        const targets = await resolveServiceTargets(api, cluster.workers, namespace, name, load.port);
+        const workers = cluster.workers.filter((w) => !load.nodes || load.nodes.includes(w.name));
+        if (workers.length === 0)
+          throw new Error(`load ${load.name}: none of its nodes (${load.nodes?.join(', ')}) is a worker`);
+        const targets = await resolveServiceTargets(api, workers, namespace, name, load.port);
         const spec = parseLoadSpec({
           target: targets[0]!.url,
           rate: load.rate,

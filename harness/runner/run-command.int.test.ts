@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,6 @@ import { labelledProcesses } from '../cluster/process-reaper.js';
 
 const CLI = fileURLToPath(new URL('../../dist/harness/runner/crucible-cli.js', import.meta.url));
 const QUICK = fileURLToPath(new URL('../../scenarios/quick/pod-kill.yaml', import.meta.url));
-const CHAOS = fileURLToPath(new URL('../../scenarios/chaos/', import.meta.url));
 
 interface Ran {
   code: number;
@@ -124,12 +123,29 @@ describe('crucible run (real CLI, process provider)', function () {
     await waitFor(async () => (await labelledProcesses()).length === 0, 'nothing left', 10_000);
   });
 
-  it('plans the same faults for the same seed (dry run: nothing boots)', async () => {
-    const plan = (seed: string) => crucible(home, ['run', '--dry-run', '--seed', seed, CHAOS]);
-    const [a, b] = await Promise.all([plan('11'), plan('11')]);
-    expect(a.code).to.equal(0);
-    expect(a.stdout).to.equal(b.stdout);
-    expect(a.stdout).to.include('fault lose-a-worker: node-loss on random at 5s for 10s');
+  it('plans the same nemesis for the same seed, another for another seed (dry run: nothing boots)', async () => {
+    const file = join(home, 'nemesis.yaml');
+    await writeFile(
+      file,
+      [
+        'apiVersion: crucible.dev/v1alpha1',
+        'kind: Scenario',
+        'name: nemesis',
+        'faults:',
+        '  nemesis: { types: [node-loss, node-pause, node-partition], interval: 10s, duration: 5s, count: 6 }',
+      ].join('\n'),
+    );
+    const plan = async (seed: string) =>
+      (await crucible(home, ['run', '--dry-run', '--seed', seed, file])).stdout;
+    const [a, b] = [await plan('11'), await plan('11')];
+    expect(a).to.include('fault nemesis-6');
+    expect(a).to.equal(b);
+    const others = await Promise.all(['12', '13', '14'].map(plan));
+    const faults = (text: string) => text.split('\n').filter((l) => l.includes('fault '));
+    expect(
+      others.some((o) => JSON.stringify(faults(o)) !== JSON.stringify(faults(a))),
+      'another seed, another plan',
+    ).to.equal(true);
     expect(await labelledProcesses()).to.deep.equal([]);
   });
 });

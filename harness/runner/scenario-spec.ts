@@ -135,6 +135,11 @@ const loadSchema = z
     rate: z.number().positive().meta({ description: 'requests per second' }),
     duration: duration({ positive: true }).optional(),
     timeout: duration({ positive: true }).prefault('2s'),
+    nodes: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .meta({ description: 'the workers whose node ports the load goes through (default: every worker)' }),
   })
   .strict();
 
@@ -395,6 +400,7 @@ function toScenario(doc: ScenarioFile, ctx: ScenarioContext): Scenario {
       rate: l.rate,
       ...(l.duration === undefined ? {} : { durationMs: l.duration }),
       timeoutMs: l.timeout,
+      ...(l.nodes === undefined ? {} : { nodes: l.nodes }),
     })),
     faults,
     checks: doc.checks.map((c) => ({

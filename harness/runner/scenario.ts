@@ -57,6 +57,8 @@ export interface ScenarioLoad {
   /** How long the load runs; default: from the start of the recorders to the end of recovery. */
   durationMs?: number;
   timeoutMs: number;
+  /** The workers whose node ports it goes through, as a client behind a load balancer that knows them; every worker when absent. */
+  nodes?: string[];
 }
 
 /** One fault of the schedule, concrete: a random nemesis is expanded into these from the seed. */
