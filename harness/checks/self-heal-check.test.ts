@@ -92,4 +92,24 @@ describe('selfHealCheck', () => {
     expect(verdict!.outcome).to.equal('unknown');
     expect(verdict!.evidence[0]!.message).to.equal('No samples of workload cart between 10 s and 40 s.');
   });
+
+  it('sees through a stale API: pods the API calls ready but whose kubelet is gone do not count', () => {
+    // The API keeps calling echo 2/2 ready (no node lifecycle controller to say otherwise), but
+    // worker-2, which ran one of the pods, stops answering at 10 s and never runs it again.
+    const b = run();
+    const pod = (name: string, pid: number) => ({ name, uid: name, containers: [{ name: 'echo', pid }] });
+    for (let t = 0; t <= 60_000; t += 5_000) {
+      b.workload(t, 'echo', 2, 2);
+      b.kubelet(t, 'worker-1', [pod('echo-abc-1', 10)]);
+      b.kubelet(t, 'worker-2', t < 10_000 ? [pod('echo-abc-2', 20)] : 'unreachable');
+    }
+    const [verdict] = judge(b.build(), [spec()]);
+    expect(verdict!.outcome).to.equal('fail');
+    expect(verdict!.evidence.map((e) => e.message)).to.include(
+      'At 40 s (its last sample), the API showed default/echo with 2 of 2 replicas ready, but its nodes’ kubelets ran only 1: the API’s view was stale.'.replace(
+        /’/g,
+        "'",
+      ),
+    );
+  });
 });

@@ -3,6 +3,7 @@ import { readCheckSpec, type ReadCheckSpec } from './check-spec-reader.js';
 import { cannotJudge, type Checker } from './checker.js';
 import { faultInjects, faultInjectsIn, faultWords } from './fault-events.js';
 import { formatDuration, formatT, listWords } from './format-figures.js';
+import { runningReplicasAt } from './running-replicas.js';
 import { finalStretchStart, sampleTimeline } from './sample-timeline.js';
 import { selectWorkloads, workloadKey, workloadSelectWords } from './select-workloads.js';
 import type { Evidence } from './verdict.js';
@@ -59,23 +60,32 @@ export const selfHealCheck: Checker<SelfHealOptions> = {
         `No samples of ${workloadSelectWords(select)} between ${formatT(from)} and ${formatT(span[1])}.`,
       );
     }
-    const healed = (latest: ReadonlyMap<string, WorkloadSample>) =>
-      [...latest.values()].every((s) => s.ready >= s.desired);
-    const stretch = finalStretchStart(points, (p) => healed(p.latest));
+    // Ready as the API says, unless the kubelets ran fewer (a stale API: see runningReplicasAt).
+    const readyAt = (s: WorkloadSample, t: number) =>
+      Math.min(s.ready, runningReplicasAt(history, s.namespace, s.name, t) ?? s.ready);
+    const healed = (p: { t: number; latest: ReadonlyMap<string, WorkloadSample> }) =>
+      [...p.latest.values()].every((s) => readyAt(s, p.t) >= s.desired);
+    const stretch = finalStretchStart(points, healed);
     const episodes = shortfalls(samples.filter((s) => inSpan(s.t, healSpan)));
 
     if (stretch === undefined) {
       const last = points[points.length - 1]!;
-      const short = [...last.latest.values()].filter((s) => s.ready < s.desired);
+      const short = [...last.latest.values()].filter((s) => readyAt(s, last.t) < s.desired);
       return {
         outcome: 'fail',
         measured: null,
         summary: `After ${what}, ${listWords(short.map(workloadKey))} ${short.length > 1 ? 'were' : 'was'} still short of ready replicas when the window ended at ${formatT(span[1])}.`,
         evidence: [
-          ...short.map((s) => ({
-            t: s.t,
-            message: `At ${formatT(s.t)} (its last sample), ${workloadKey(s)} had ${s.ready} of ${s.desired} replicas ready.`,
-          })),
+          ...short.map((s) => {
+            const running = runningReplicasAt(history, s.namespace, s.name, last.t);
+            const stale = running !== undefined && running < s.ready;
+            return {
+              t: s.t,
+              message: stale
+                ? `At ${formatT(s.t)} (its last sample), the API showed ${workloadKey(s)} with ${s.ready} of ${s.desired} replicas ready, but its nodes' kubelets ran only ${running}: the API's view was stale.`
+                : `At ${formatT(s.t)} (its last sample), ${workloadKey(s)} had ${s.ready} of ${s.desired} replicas ready.`,
+            };
+          }),
           ...episodes,
         ],
       };

@@ -108,4 +108,26 @@ describe('planCluster', () => {
       args: ['-host', '127.0.1.254', '-port', '8474'],
     });
   });
+
+  it('appends each component’s extra flags (a deliberately broken cluster)', () => {
+    const spec = parseClusterSpec(
+      [
+        'apiVersion: crucible.dev/v1alpha1',
+        'kind: Cluster',
+        'workers: [{count: 1}]',
+        "extraArgs: {apiserver: ['--authorization-mode=AlwaysAllow'], controller-manager: ['--controllers=*,-nodelifecycle']}",
+      ].join('\n'),
+      'broken.yaml',
+    );
+    const plan = planCluster(spec, docker);
+    expect(plan.members.find((m) => m.role === 'apiserver')!.args.at(-1)).to.equal(
+      '--authorization-mode=AlwaysAllow',
+    );
+    expect(plan.members.find((m) => m.role === 'controller-manager')!.args.at(-1)).to.equal(
+      '--controllers=*,-nodelifecycle',
+    );
+    expect(
+      plan.members.find((m) => m.role === 'scheduler')!.args.some((a) => a.startsWith('--controllers')),
+    ).to.equal(false);
+  });
 });

@@ -236,7 +236,11 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
       ],
     });
   }
-  return { members, links, apiserverPorts, toxiproxyPort: TOXIPROXY_API_PORT, workers };
+  const extra: Partial<Record<MemberRole, string[]>> = spec.extraArgs;
+  const withExtra = members.map((m) =>
+    extra[m.role]?.length ? { ...m, args: [...m.args, ...extra[m.role]!] } : m,
+  );
+  return { members: withExtra, links, apiserverPorts, toxiproxyPort: TOXIPROXY_API_PORT, workers };
 }
 
 function range(n: number): number[] {

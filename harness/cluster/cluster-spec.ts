@@ -63,6 +63,21 @@ export const clusterSpecSchema = z
       .min(1)
       .default([{ count: 3, capacity: { cpu: '4', memory: '8Gi', pods: '110' }, labels: {}, taints: [] }]),
     timing: z.enum(['fast', 'kubernetes']).default('fast'),
+    /**
+     * Extra flags per component, appended to what crucible passes (as kind's kubeadm patches):
+     * e.g. `controller-manager: ['--controllers=*,-nodelifecycle']` to run a deliberately
+     * broken cluster.
+     */
+    extraArgs: z
+      .object({
+        apiserver: z.array(z.string()).default([]),
+        scheduler: z.array(z.string()).default([]),
+        'controller-manager': z.array(z.string()).default([]),
+        kubelet: z.array(z.string()).default([]),
+        'kube-proxy': z.array(z.string()).default([]),
+      })
+      .strict()
+      .prefault({}),
     /** Extra users, each with its own bearer token and no rights until RBAC grants some (tenants). */
     users: z.array(z.string().regex(DNS_LABEL, 'must be a DNS label')).default([]),
     /**

@@ -43,9 +43,9 @@ interface Snapshot {
 
 /**
  * The cluster as the API shows it, sampled at a fixed rate: per node its Ready condition
- * (`series.nodes`), per Deployment of the followed namespaces its desired and ready replicas and
- * the pods that exist for it — matching its selector, neither terminating nor finished
- * (`series.workloads`) — and events from the differences between
+ * (`series.nodes`), per Deployment of the followed namespaces its desired replicas, the pods that
+ * exist for it — matching its selector, neither terminating nor finished — and how many of those
+ * are Ready (`series.workloads`) — and events from the differences between
  * samples: `node-condition` when a node's Ready changes, `pod` changes, and `leader` when the
  * holder of the scheduler's or controller-manager's Lease changes.
  *
@@ -201,18 +201,25 @@ export class ClusterStateRecorder {
     for (const d of sorted) {
       const namespace = d.metadata.namespace ?? '';
       const selector = selectorOf(d);
+      const active = pods.filter(
+        (p) => p.metadata.namespace === namespace && isPodActive(p) && selector.matches(p.metadata.labels),
+      );
       this.workloadSamples.push({
         t,
         namespace,
         name: nameOf(d),
         desired: d.spec.replicas ?? 1,
-        ready: d.status?.readyReplicas ?? 0,
-        pods: pods.filter(
-          (p) => p.metadata.namespace === namespace && isPodActive(p) && selector.matches(p.metadata.labels),
-        ).length,
+        // Counted from the pods, not read from the Deployment's status: the status is a
+        // controller's summary, and goes stale exactly when a controller is down or broken.
+        ready: active.filter(isPodReady).length,
+        pods: active.length,
       });
     }
   }
+}
+
+function isPodReady(pod: Pod): boolean {
+  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
 function nameOf(obj: KubeObject): string {
