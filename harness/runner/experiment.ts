@@ -6,6 +6,7 @@ import type { ClusterState } from '../cluster/cluster-state.js';
 import { FaultInjector } from '../faults/index.js';
 import { seededRandom } from '../faults/toxiproxy/index.js';
 import { createLoadDriver, type LoadResult } from '../load/index.js';
+import type { LoadProgress } from '../load/load-summary.js';
 import { parseLoadSpec } from '../load/load-spec.js';
 import { resolveServiceTargets } from '../load/service-targets.js';
 import type { History, HistoryEvent, LoadSecond } from '../observe/history.js';
@@ -77,6 +78,19 @@ export async function runExperiment(
   let error: Error | undefined;
   const loadAbort = new AbortController();
   const loads: { name: string; namespace: string; result: Promise<LoadResult> }[] = [];
+  const loadProgress = new Map<string, LoadProgress>();
+  let activeFaults: string[] = [];
+  // The live line while faults run: which are in force, and what the load sees so far.
+  const ticker = setInterval(() => {
+    if (clock.current !== 'faults') return;
+    const loadWords = [...loadProgress].map(
+      ([name, p]) =>
+        `${name} ${p.ok + p.failed ? ((100 * p.ok) / (p.ok + p.failed)).toFixed(2) : '100.00'}% ok of ${p.count}`,
+    );
+    options.progress(
+      `faults: ${activeFaults.join(', ') || 'none'} in force; ${loadWords.join('; ') || 'no load'}`,
+    );
+  }, 5000);
   let recorders:
     | {
         cluster: ClusterStateRecorder;
@@ -142,7 +156,11 @@ export async function runExperiment(
           driver: 'builtin',
         });
         const driver = await createLoadDriver(spec, targets, { driver: 'builtin' });
-        loads.push({ name: load.name, namespace, result: driver.run({ signal: loadAbort.signal }) });
+        loads.push({
+          name: load.name,
+          namespace,
+          result: driver.run({ signal: loadAbort.signal, onProgress: (p) => loadProgress.set(load.name, p) }),
+        });
       }
       await recorders.isolation?.run();
     });
@@ -153,6 +171,7 @@ export async function runExperiment(
         () => clock.now(),
         record,
         (active) => {
+          activeFaults = active;
           options.progress(`faults: ${active.length ? active.join(', ') : 'none'} in force`);
           void recorders?.isolation?.run();
         },
@@ -163,6 +182,7 @@ export async function runExperiment(
     error = e instanceof Error ? e : new Error(String(e));
   }
 
+  clearInterval(ticker);
   // From here on everything runs, aborted or not.
   const aborted = options.signal.aborted || error !== undefined;
   if (injector) {

@@ -1,14 +1,18 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
 import { waitFor } from '../../testing/wait-for.js';
 import type { History } from '../observe/history.js';
 import { labelledProcesses } from '../cluster/process-reaper.js';
 
 const CLI = fileURLToPath(new URL('../../dist/harness/runner/crucible-cli.js', import.meta.url));
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = fileURLToPath(new URL('../../reports/artifacts/', import.meta.url));
 const QUICK = fileURLToPath(new URL('../../scenarios/quick/pod-kill.yaml', import.meta.url));
 
 interface Ran {
@@ -39,6 +43,37 @@ async function onlyHistory(out: string): Promise<History> {
   const runs = join(out, 'quick-pod-kill', 'runs');
   const [run] = await readdir(runs);
   return JSON.parse(await readFile(join(runs, run!, 'history.json'), 'utf8')) as History;
+}
+
+/**
+ * Opens a real run's report in headless Chromium (Debian's), checks that the verdict table, the
+ * charts and the shaded fault window are visible, and saves a screenshot for CI's artifacts.
+ */
+async function openReportInChromium(page: string): Promise<void> {
+  if (!existsSync(CHROMIUM)) return;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--no-first-run',
+    ],
+  });
+  try {
+    const tab = await browser.newPage({ viewport: { width: 1280, height: 1800 } });
+    await tab.goto(pathToFileURL(page).href);
+    expect(await tab.locator('table.verdict-table tbody tr.verdict-row').count()).to.equal(3);
+    expect(await tab.locator('table.verdict-table').isVisible()).to.equal(true);
+    expect(await tab.locator('svg.timeline-chart').first().isVisible()).to.equal(true);
+    expect(await tab.locator('svg rect.fault-window').first().isVisible()).to.equal(true);
+    expect(await tab.locator('svg text.fault-label').first().textContent()).to.include('kill-a-pod');
+    await mkdir(ARTIFACTS, { recursive: true });
+    await tab.screenshot({ path: join(ARTIFACTS, 'quick-pod-kill-run.png'), fullPage: true });
+  } finally {
+    await browser.close();
+  }
 }
 
 describe('crucible run (real CLI, process provider)', function () {
@@ -98,6 +133,7 @@ describe('crucible run (real CLI, process provider)', function () {
     const again = await crucible(home, ['check', join(out, 'quick-pod-kill', 'history.json')]);
     expect(again.code, again.stdout).to.equal(0);
     expect(again.stdout).to.include('✔ availability');
+    await openReportInChromium(join(out, 'quick-pod-kill', 'index.html'));
   });
 
   it('on Ctrl-C still heals, tears down and writes a history marked aborted (exit 3)', async () => {
