@@ -1,10 +1,10 @@
-import { ApiClient } from '../../orchestrator/api/client/index.js';
+import type { ApiClient } from '../../orchestrator/api/client/index.js';
 import { ApiError } from '../../orchestrator/api/errors.js';
 import { isPodActive } from '../../orchestrator/api/pod-helpers.js';
 import { findResource, type ResourceType } from '../../orchestrator/api/resources.js';
 import { labelSelectorFromObject, NOTHING } from '../../orchestrator/api/selectors/index.js';
 import type { Deployment, KubeObject, Lease, Node, Pod } from '../../orchestrator/api/types.js';
-import type { ApiAccess } from './api-access.js';
+import { type ApiAccess, observerClient } from './api-access.js';
 import type { HistoryEvent, NodeSample, WorkloadSample } from './history.js';
 import type { HistoryPart } from './history-assembler.js';
 import { podChanges, podViewOf, type PodView } from './pod-changes.js';
@@ -71,14 +71,7 @@ export class ClusterStateRecorder {
 
   constructor(private readonly options: ClusterStateRecorderOptions) {
     this.now = elapsedSince(options);
-    this.client = new ApiClient({
-      servers: [...options.access.apiservers],
-      token: options.access.token,
-      caPem: options.access.caPem,
-      timeoutMs: options.timeoutMs ?? 2000,
-      retries: 0,
-      userAgent: 'crucible-observer',
-    });
+    this.client = observerClient(options.access, 'crucible-observer', { timeoutMs: options.timeoutMs });
     this.loop = new SamplingLoop(
       options.intervalMs ?? 500,
       () => this.sample(),

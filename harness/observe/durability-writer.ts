@@ -1,8 +1,8 @@
-import { ApiClient } from '../../orchestrator/api/client/index.js';
+import type { ApiClient } from '../../orchestrator/api/client/index.js';
 import { ApiError } from '../../orchestrator/api/errors.js';
 import { findResource } from '../../orchestrator/api/resources.js';
 import type { ConfigMap } from '../../orchestrator/api/types.js';
-import type { ApiAccess } from './api-access.js';
+import { type ApiAccess, observerClient } from './api-access.js';
 import type { DurabilityLog } from './history.js';
 import type { HistoryPart } from './history-assembler.js';
 import { elapsedSince, type RecorderOptions } from './recorder-options.js';
@@ -48,14 +48,7 @@ export class DurabilityWriter {
   constructor(private readonly options: DurabilityWriterOptions) {
     this.now = elapsedSince(options);
     this.prefix = options.prefix ?? 'crucible-durability';
-    this.client = new ApiClient({
-      servers: [...options.access.apiservers],
-      token: options.access.token,
-      caPem: options.access.caPem,
-      timeoutMs: options.timeoutMs ?? 2000,
-      retries: 0,
-      userAgent: 'crucible-durability',
-    });
+    this.client = observerClient(options.access, 'crucible-durability', { timeoutMs: options.timeoutMs });
     this.loop = new SamplingLoop(
       options.intervalMs ?? 500,
       () => this.write(),
@@ -90,13 +83,9 @@ export class DurabilityWriter {
   async verify(): Promise<readonly FinalRead[]> {
     await this.stop();
     const keys = [...new Set(this.writes.filter((w) => w.acknowledged).map((w) => w.key))];
-    const reader = new ApiClient({
-      servers: [...this.options.access.apiservers],
-      token: this.options.access.token,
-      caPem: this.options.access.caPem,
-      timeoutMs: this.options.timeoutMs ?? 2000,
+    const reader = observerClient(this.options.access, 'crucible-durability', {
+      timeoutMs: this.options.timeoutMs,
       retries: 3,
-      userAgent: 'crucible-durability',
     });
     try {
       const reads: FinalRead[] = [];
