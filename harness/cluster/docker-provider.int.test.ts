@@ -75,6 +75,9 @@ describe('crucible up/down with the docker provider (real engine, node image, re
     const state = (await readState(name))!;
     expect(state.provider).to.equal('docker');
     expect(dockerLeftovers(name).containers).to.have.length(1 + 4 + 3);
+    expect((await crucible(home, ['ls'])).stdout)
+      .to.include(`${name}  provider=docker`)
+      .and.include('containers 8/8 running');
     const kubectl = new Kubectl(state.apiservers[0]!, state.adminToken, state.caFile);
     expect(await kubectl.ok(['get', 'nodes'])).to.match(/worker-3\s+Ready/);
     await kubectl.ok(['apply', '--validate=false', '-f', ECHO]);

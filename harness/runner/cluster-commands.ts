@@ -10,7 +10,7 @@ import {
   requireState,
   readState,
 } from '../cluster/cluster-state.js';
-import { reapDocker } from '../cluster/docker-engine.js';
+import { DOCKER_CLUSTER_LABEL, dockerClient, reapDocker } from '../cluster/docker-engine.js';
 import { dockerEngineAnswers } from '../cluster/node-image.js';
 import { isProcessAlive, reapProcesses } from '../cluster/process-reaper.js';
 
@@ -139,8 +139,16 @@ async function liveness(state: ClusterState): Promise<string> {
     const alive = Object.values(state.handles).filter((h) => h.pid !== undefined && isProcessAlive(h.pid));
     return `processes ${alive.length}/${state.members.length} alive`;
   }
-  const nodes = nodeNames(state);
-  return `containers: ${nodes.length} nodes`;
+  // What the engine says of the cluster's containers, found by label like everything else.
+  if (!(await dockerEngineAnswers(2000))) return 'containers: no Docker engine answers';
+  const containers = await (
+    await dockerClient()
+  ).listContainers({
+    all: true,
+    filters: JSON.stringify({ label: [`${DOCKER_CLUSTER_LABEL}=${state.name}`] }),
+  });
+  const running = containers.filter((c) => c.State === 'running').length;
+  return `containers ${running}/${nodeNames(state).length} running`;
 }
 
 /** `crucible kubeconfig NAME`: the path of the cluster's kubeconfig. */
