@@ -9,25 +9,14 @@ import { ApiClient } from '../../orchestrator/api/client/index.js';
 import { findResource } from '../../orchestrator/api/resources.js';
 import type { Deployment, Node } from '../../orchestrator/api/types.js';
 import { Kubectl } from '../../testing/kubectl.js';
+import { CRUCIBLE_CLI, crucible } from '../../testing/crucible-cli.js';
 import { waitFor } from '../../testing/wait-for.js';
 import { parseClusterSpec } from './cluster-spec.js';
 import { type ClusterState, readState } from './cluster-state.js';
 import { DockerProvider } from './docker-provider.js';
 import { dockerEngineAnswers } from './node-image.js';
 
-const CLI = fileURLToPath(new URL('../../dist/harness/runner/crucible-cli.js', import.meta.url));
 const ECHO = fileURLToPath(new URL('../../scenarios/manifests/echo.yaml', import.meta.url));
-
-function crucible(home: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, CRUCIBLE_HOME: home } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
 
 /** What the engine itself lists for the cluster's label: `docker ps -a` and `docker network ls`. */
 function dockerLeftovers(name: string): { containers: string[]; networks: string[] } {
@@ -94,7 +83,7 @@ describe('crucible up/down with the docker provider (real engine, node image, re
   it('cleans up after a `crucible up` killed with SIGKILL in the middle of booting', async () => {
     const child = spawn(
       process.execPath,
-      [CLI, 'up', '--provider', 'docker', '--workers', '2', '--name', name],
+      [CRUCIBLE_CLI, 'up', '--provider', 'docker', '--workers', '2', '--name', name],
       {
         env: { ...process.env, CRUCIBLE_HOME: home },
       },
@@ -111,7 +100,7 @@ describe('crucible up/down with the docker provider (real engine, node image, re
   it('removes everything it had created when `crucible up` is interrupted (Ctrl-C)', async () => {
     const child = spawn(
       process.execPath,
-      [CLI, 'up', '--provider', 'docker', '--workers', '2', '--name', name],
+      [CRUCIBLE_CLI, 'up', '--provider', 'docker', '--workers', '2', '--name', name],
       {
         env: { ...process.env, CRUCIBLE_HOME: home },
       },

@@ -6,26 +6,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { Kubectl } from '../../testing/kubectl.js';
+import { CRUCIBLE_CLI, crucible } from '../../testing/crucible-cli.js';
 import { waitFor } from '../../testing/wait-for.js';
 import { defaultClusterSpec } from './cluster-spec.js';
 import { isProcessAlive, labelledProcesses } from './process-reaper.js';
 import { ProcessProvider } from './process-provider.js';
 import { type ClusterState, readState } from './cluster-state.js';
 
-const CLI = fileURLToPath(new URL('../../dist/harness/runner/crucible-cli.js', import.meta.url));
 const ECHO = fileURLToPath(new URL('../../scenarios/manifests/echo.yaml', import.meta.url));
-
-/** Runs the real `crucible` CLI with its own CRUCIBLE_HOME. */
-function crucible(home: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, CRUCIBLE_HOME: home } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
 
 describe('crucible up/down with the process provider (real CLI, real components)', function () {
   this.timeout(120_000);
@@ -71,7 +59,7 @@ describe('crucible up/down with the process provider (real CLI, real components)
   it('cleans up after a `crucible up` killed with SIGKILL in the middle of booting', async () => {
     const child = spawn(
       process.execPath,
-      [CLI, 'up', '--provider', 'process', '--workers', '2', '--name', name],
+      [CRUCIBLE_CLI, 'up', '--provider', 'process', '--workers', '2', '--name', name],
       {
         env: { ...process.env, CRUCIBLE_HOME: home },
       },
@@ -88,7 +76,7 @@ describe('crucible up/down with the process provider (real CLI, real components)
   it('removes everything it had started when `crucible up` is interrupted (Ctrl-C)', async () => {
     const child = spawn(
       process.execPath,
-      [CLI, 'up', '--provider', 'process', '--workers', '2', '--name', name],
+      [CRUCIBLE_CLI, 'up', '--provider', 'process', '--workers', '2', '--name', name],
       {
         env: { ...process.env, CRUCIBLE_HOME: home },
       },

@@ -10,6 +10,7 @@ import { ApiClient } from '../../orchestrator/api/client/index.js';
 import { findResource } from '../../orchestrator/api/resources.js';
 import type { ConfigMap, Lease, Node } from '../../orchestrator/api/types.js';
 import { Kubectl } from '../../testing/kubectl.js';
+import { CRUCIBLE_CLI } from '../../testing/crucible-cli.js';
 import { waitFor } from '../../testing/wait-for.js';
 import { defaultClusterSpec, parseClusterSpec } from '../cluster/cluster-spec.js';
 import { labelledProcesses } from '../cluster/process-reaper.js';
@@ -21,7 +22,6 @@ import { dockerEngineAnswers } from '../cluster/node-image.js';
 import { FaultInjector } from './fault-injector.js';
 import { seededRandom } from './toxiproxy/index.js';
 
-const CLI = fileURLToPath(new URL('../../dist/harness/runner/crucible-cli.js', import.meta.url));
 const ECHO = fileURLToPath(new URL('../../scenarios/manifests/echo.yaml', import.meta.url));
 
 /** The node's Ready condition as the API says. */
@@ -355,7 +355,8 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
 
   it('a crash in the middle of a fault leaves it in the ledger, and `crucible fault heal` leaves nothing behind', async () => {
     const env = { ...process.env, CRUCIBLE_HOME: home };
-    const cli = (args: string[]) => execFileSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8' });
+    const cli = (args: string[]) =>
+      execFileSync(process.execPath, [CRUCIBLE_CLI, ...args], { env, encoding: 'utf8' });
     cli([
       'fault',
       'inject',
@@ -381,7 +382,18 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
     ]);
     const held = spawn(
       process.execPath,
-      [CLI, 'fault', 'inject', 'node-pause', '--cluster', name, '--target', 'worker-1', '--for', '60s'],
+      [
+        CRUCIBLE_CLI,
+        'fault',
+        'inject',
+        'node-pause',
+        '--cluster',
+        name,
+        '--target',
+        'worker-1',
+        '--for',
+        '60s',
+      ],
       { env },
     );
     await waitFor(async () => (await inspect('worker-1')).State.Paused, 'worker-1 paused', 15_000);
@@ -407,7 +419,18 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
     const env = { ...process.env, CRUCIBLE_HOME: home };
     const held = spawn(
       process.execPath,
-      [CLI, 'fault', 'inject', 'node-pause', '--cluster', name, '--target', 'worker-2', '--for', '60s'],
+      [
+        CRUCIBLE_CLI,
+        'fault',
+        'inject',
+        'node-pause',
+        '--cluster',
+        name,
+        '--target',
+        'worker-2',
+        '--for',
+        '60s',
+      ],
       { env },
     );
     await waitFor(async () => (await inspect('worker-2')).State.Paused, 'worker-2 paused', 15_000);

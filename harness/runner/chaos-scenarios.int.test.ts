@@ -4,9 +4,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CRUCIBLE_CLI } from '../../testing/crucible-cli.js';
 import { dockerEngineAnswers } from '../cluster/node-image.js';
 
-const CLI = fileURLToPath(new URL('../../dist/harness/runner/crucible-cli.js', import.meta.url));
 const CHAOS = fileURLToPath(new URL('../../scenarios/chaos/', import.meta.url));
 
 describe('the chaos scenarios on the docker provider, against a healthy orchestrator', function () {
@@ -21,7 +21,7 @@ describe('the chaos scenarios on the docker provider, against a healthy orchestr
         const child = spawn(
           process.execPath,
           [
-            CLI,
+            CRUCIBLE_CLI,
             'run',
             '--provider',
             'docker',

@@ -1,43 +1,18 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import { crucible } from '../../testing/crucible-cli.js';
 import { waitFor } from '../../testing/wait-for.js';
 import type { History } from '../observe/history.js';
 import { labelledProcesses } from '../cluster/process-reaper.js';
 
-const CLI = fileURLToPath(new URL('../../dist/harness/runner/crucible-cli.js', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../reports/artifacts/', import.meta.url));
 const QUICK = fileURLToPath(new URL('../../scenarios/quick/pod-kill.yaml', import.meta.url));
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function crucible(
-  home: string,
-  args: string[],
-  onStderr?: (text: string, kill: () => void) => void,
-): Promise<Ran> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, CRUCIBLE_HOME: home } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-      onStderr?.(stderr, () => child.kill('SIGINT'));
-    });
-    child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
 
 async function onlyHistory(out: string): Promise<History> {
   const runs = join(out, 'quick-pod-kill', 'runs');
