@@ -56,6 +56,12 @@ describe('chart geometry', () => {
     expect(valueY(scale, 0)).to.equal(90);
   });
 
+  it('gives a log scale of one decade when there is no positive value (a run without load)', () => {
+    const scale = logScale(Infinity, 0, 0, 90);
+    expect([scale.min, scale.max]).to.deep.equal([1, 10]);
+    expect(valueTicks(scale, String).map((t) => t.label)).to.deep.equal(['1', '10']);
+  });
+
   it('downsamples to at most the limit and keeps a one-sample spike', () => {
     const points: Point[] = Array.from({ length: 3600 }, (_, i) => ({
       t: i * 1000,

@@ -84,8 +84,10 @@ export function linearScale(maxValue: number, top: number, height: number): Valu
  * differ by orders of magnitude.
  */
 export function logScale(minPositive: number, maxValue: number, top: number, height: number): ValueScale {
-  const lo = 10 ** Math.floor(Math.log10(Math.max(minPositive, 0.1)));
-  let hi = 10 ** Math.ceil(Math.log10(Math.max(maxValue, minPositive, 1)));
+  // No positive value at all (a run without load) gives Infinity here: the scale is then 1–10.
+  const floor = Number.isFinite(minPositive) ? minPositive : 1;
+  const lo = 10 ** Math.floor(Math.log10(Math.max(floor, 0.1)));
+  let hi = 10 ** Math.ceil(Math.log10(Math.max(maxValue, floor, 1)));
   if (hi <= lo) hi = lo * 10;
   return { kind: 'log', min: lo, max: hi, top, height };
 }

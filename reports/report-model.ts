@@ -147,6 +147,7 @@ const EVENT_TYPES: HistoryEvent['type'][] = [
   'leader',
   'error',
   'note',
+  'step',
 ];
 
 /**
@@ -315,6 +316,8 @@ function eventText(e: HistoryEvent): string {
       return `${e.source}: ${e.message}`;
     case 'note':
       return e.message;
+    case 'step':
+      return `step ${e.step} ${e.outcome}: ${e.action}${e.detail ? ` — ${e.detail}` : ''}`;
   }
 }
 
@@ -323,7 +326,8 @@ function isBad(e: HistoryEvent): boolean {
     e.type === 'error' ||
     ((e.type === 'fault-inject' || e.type === 'fault-heal') && !e.ok) ||
     (e.type === 'node-condition' && e.ready !== 'True') ||
-    (e.type === 'pod' && (e.change === 'not-ready' || e.change === 'restarted'))
+    (e.type === 'pod' && (e.change === 'not-ready' || e.change === 'restarted')) ||
+    (e.type === 'step' && e.outcome !== 'passed')
   );
 }
 

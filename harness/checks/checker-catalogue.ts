@@ -9,6 +9,7 @@ import { leaderFailoverCheck } from './leader-failover-check.js';
 import { namespaceIsolationCheck } from './namespace-isolation-check.js';
 import { noRestartsCheck } from './no-restarts-check.js';
 import { selfHealCheck } from './self-heal-check.js';
+import { stepsCheck } from './steps-check.js';
 
 /** One checker per check type; each checker's options type is its own business. */
 export const checkerCatalogue: Readonly<Record<CheckSpec['type'], Checker<unknown>>> = Object.freeze({
@@ -21,4 +22,5 @@ export const checkerCatalogue: Readonly<Record<CheckSpec['type'], Checker<unknow
   'leader-failover': leaderFailoverCheck,
   latency: latencyCheck,
   'api-availability': apiAvailabilityCheck,
+  steps: stepsCheck,
 });

@@ -93,7 +93,23 @@ export type HistoryEvent =
     }
   | { t: number; type: 'leader'; component: string; holder: string }
   | { t: number; type: 'error'; source: string; message: string }
-  | { t: number; type: 'note'; message: string };
+  | { t: number; type: 'note'; message: string }
+  | StepEvent;
+
+/** A scenario step's outcome (`t` is when it started): what ran, and why it failed. */
+export interface StepEvent {
+  t: number;
+  type: 'step';
+  step: string;
+  /** The command as a shell would show it: `kubectl get pods -n conf`, `sleep 2s`. */
+  action: string;
+  outcome: 'passed' | 'failed' | 'skipped';
+  durationMs: number;
+  /** How many times it ran: retries of an eventually-step, samples of an always-step. */
+  attempts: number;
+  /** Why it failed or was skipped: the expectation it missed and what kubectl said. */
+  detail?: string;
+}
 
 export interface HistorySeries {
   /** Per load and per second: what the load driver saw. */
@@ -195,7 +211,8 @@ export interface CheckSpec {
     | 'durability'
     | 'leader-failover'
     | 'latency'
-    | 'api-availability';
+    | 'api-availability'
+    | 'steps';
   window: CheckWindow;
   /** Type-specific thresholds, e.g. availability {minSuccessRatio: 0.99, maxErrorBurstMs: 2000}. */
   thresholds: Record<string, number>;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
 import { judge, type Verdict } from '../checks/index.js';
 import { adminClient } from '../cluster/cluster-client.js';
 import type { ClusterProvider } from '../cluster/cluster-provider.js';
@@ -22,6 +23,8 @@ import {
 } from '../observe/index.js';
 import type { ApiClient } from '../../orchestrator/api/client/index.js';
 import { playSchedule } from './fault-schedule.js';
+import { runKubectl } from './kubectl-run.js';
+import { runSteps } from './scenario-steps.js';
 import { PhaseClock } from './phase-clock.js';
 import { crucibleBuild, toolVersions } from './run-metadata.js';
 import type { Scenario } from './scenario.js';
@@ -164,20 +167,39 @@ export async function runExperiment(
       }
       await recorders.isolation?.run();
     });
-    await clock.run('faults', faultsPhaseMs(scenario), (signal) =>
-      playSchedule(
-        scenario.faults,
-        injector!,
-        () => clock.now(),
+    await clock.run('faults', faultsPhaseMs(scenario), async (signal) => {
+      // The steps (a conformance behaviour) run beside the schedule, from the same start.
+      const steps = runSteps(scenario.steps, {
+        kubectl: (args, o) =>
+          runKubectl(args, {
+            kubeconfig: cluster.kubeconfig,
+            ...(o.as ? { token: cluster.userTokens[o.as]! } : {}),
+            ...(o.stdin === undefined ? {} : { stdin: o.stdin }),
+            cwd: dirname(scenario.file),
+            timeoutMs: o.timeoutMs,
+            signal: o.signal,
+          }),
+        now: () => clock.now(),
         record,
-        (active) => {
-          activeFaults = active;
-          options.progress(`faults: ${active.length ? active.join(', ') : 'none'} in force`);
-          void recorders?.isolation?.run();
-        },
+        progress: options.progress,
         signal,
-      ),
-    );
+      });
+      await Promise.all([
+        playSchedule(
+          scenario.faults,
+          injector!,
+          () => clock.now(),
+          record,
+          (active) => {
+            activeFaults = active;
+            options.progress(`faults: ${active.length ? active.join(', ') : 'none'} in force`);
+            void recorders?.isolation?.run();
+          },
+          signal,
+        ),
+        steps,
+      ]);
+    });
   } catch (e) {
     error = e instanceof Error ? e : new Error(String(e));
   }
@@ -297,8 +319,12 @@ export async function runExperiment(
   return { history, verdicts: judge(history), ...(error ? { error } : {}) };
 }
 
-/** Long enough for every fault of the schedule to be injected and healed, with a margin. */
+/** Long enough for every fault of the schedule to be injected and healed, and every step to run out its time, with a margin. */
 function faultsPhaseMs(scenario: Scenario): number {
   const end = Math.max(0, ...scenario.faults.map((f) => f.atMs + f.forMs));
-  return end + 60_000;
+  const steps = scenario.steps.reduce(
+    (sum, s) => sum + (s.kind === 'sleep' ? s.ms : Math.max(s.timeoutMs, s.eventuallyMs ?? 0) + s.timeoutMs),
+    0,
+  );
+  return Math.max(end, steps) + 60_000;
 }

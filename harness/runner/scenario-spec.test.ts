@@ -170,6 +170,7 @@ describe('scenario spec', () => {
         },
         { name: 'heals', type: 'self-heal', window: 'after-heal', thresholds: {} },
       ],
+      steps: [],
       timeouts: {
         bootMs: 180_000,
         workloadsMs: 60_000,
@@ -316,7 +317,7 @@ describe('scenario spec', () => {
       '26 checks[0].window.during: no fault has the id "lost-2"; the faults: node-los-1, link-latency-1, lost',
       '26 checks[0].select.load: unknown load "echoo"; the loads: echo',
       '27 checks[1].name: duplicate check name "ok"',
-      '27 checks[1].type: unknown check type "availabilty"; the checks: availability, no-restarts, self-heal, convergence, namespace-isolation, durability, leader-failover, latency, api-availability',
+      '27 checks[1].type: unknown check type "availabilty"; the checks: availability, no-restarts, self-heal, convergence, namespace-isolation, durability, leader-failover, latency, api-availability, steps',
     ]);
     expect(problems[7]).to.include('node-loss, node-pause');
   });
@@ -372,6 +373,92 @@ describe('scenario spec', () => {
       'checks: [{name: a, type: availability, window: {during: nemesis-2}}]',
     ]);
     expect(scenario.checks[0]!.window).to.deep.equal({ during: 'nemesis-2' });
+  });
+
+  it('reads steps: kubectl with its expectation (contains as a list), eventually, capture, always, sleep', async () => {
+    const scenario = await parse([
+      ...HEADER,
+      'tenants: [{ name: tenant-a }]',
+      'steps:',
+      '  - id: watch',
+      '    kubectl: [get, pods, -n, conf]',
+      '    expect: { stdout: { lines: { min: 2, matching: Running } } }',
+      '    always: { until: roll }',
+      '  - kubectl: [get, cm, x, -o, "jsonpath={.metadata.resourceVersion}"]',
+      '    capture: rv',
+      '  - id: roll',
+      '    kubectl: [rollout, status, deploy/web]',
+      '    as: tenant-a',
+      '    eventually: 20s',
+      '    expect: { exitCode: 1, stderr: { contains: Forbidden } }',
+      '  - sleep: 2s',
+      '  - kubectl: [get, --raw, "/api?rv=${rv}"]',
+    ]);
+    expect(scenario.steps).to.deep.equal([
+      {
+        kind: 'kubectl',
+        id: 'watch',
+        args: ['get', 'pods', '-n', 'conf'],
+        expect: { exitCode: 0, stdout: { lines: { min: 2, matching: 'Running' } } },
+        always: { until: 'roll', intervalMs: 250 },
+        timeoutMs: 30_000,
+      },
+      {
+        kind: 'kubectl',
+        id: 'step-2',
+        args: ['get', 'cm', 'x', '-o', 'jsonpath={.metadata.resourceVersion}'],
+        expect: { exitCode: 0 },
+        capture: 'rv',
+        timeoutMs: 30_000,
+      },
+      {
+        kind: 'kubectl',
+        id: 'roll',
+        args: ['rollout', 'status', 'deploy/web'],
+        as: 'tenant-a',
+        expect: { exitCode: 1, stderr: { contains: ['Forbidden'] } },
+        eventuallyMs: 20_000,
+        timeoutMs: 30_000,
+      },
+      { kind: 'sleep', id: 'step-4', ms: 2000 },
+      {
+        kind: 'kubectl',
+        id: 'step-5',
+        args: ['get', '--raw', '/api?rv=${rv}'],
+        expect: { exitCode: 0 },
+        timeoutMs: 30_000,
+      },
+    ]);
+  });
+
+  it('reports steps that are neither or both kinds, unknown tenants, uncaptured names and bad always targets', async () => {
+    expect(
+      await problemsOf([
+        ...HEADER,
+        'steps:',
+        '  - kubectl: [get, pods]',
+        '    sleep: 1s',
+        '  - id: a',
+        '    kubectl: [get, "${nothing}"]',
+        '    as: nobody',
+        '  - kubectl: [get, pods]',
+        '    always: { until: a }',
+        '  - sleep: 1s',
+        '    capture: x',
+        '  - kubectl: [get, pods]',
+        '    expect: { stdout: { matches: "(" } }',
+        'checks:',
+        '  - { name: s, type: steps, select: { step: b } }',
+      ]),
+    ).to.deep.equal([
+      '5 steps[0]: a step is one of kubectl: [args] or sleep: <duration>',
+      '7 steps[1]: ${nothing}: no earlier step captures "nothing"',
+      '9 steps[1].as: unknown tenant "nobody"; the scenario declares no tenants',
+      '11 steps[2].always.until: "a" must come after this step',
+      '13 steps[3].capture: only a kubectl step takes this',
+      '15 steps[4].expect.stdout.matches: must be a regular expression (JavaScript syntax)',
+      '17 checks[0].select.step: unknown step "b"; the steps: step-1, a, step-3, step-4, step-5',
+    ]);
   });
 
   it('keeps scenarios/scenario.schema.json up to date', async () => {

@@ -14,7 +14,7 @@ import { ConfigError, decodeYaml, type ConfigProblem } from '../config/decode-ya
 import { FAULTS, faultOfType } from '../faults/index.js';
 import type { CheckSpec } from '../observe/history.js';
 import { expandNemesis, nemesisFaultId } from './nemesis.js';
-import type { Scenario, ScheduledFault } from './scenario.js';
+import type { Scenario, ScenarioStep, ScheduledFault } from './scenario.js';
 
 export const SCENARIO_API_VERSION = 'crucible.dev/v1alpha1';
 
@@ -58,6 +58,7 @@ const CHECK_TYPES = [
   'leader-failover',
   'latency',
   'api-availability',
+  'steps',
 ] as const satisfies readonly CheckSpec['type'][];
 // Fails to compile when history.ts gains a check type this list lacks.
 const _everyCheckType: [Exclude<CheckSpec['type'], (typeof CHECK_TYPES)[number]>] extends [never]
@@ -143,6 +144,95 @@ const loadSchema = z
   })
   .strict();
 
+/** A string or a list of them, a list once decoded. */
+const oneOrMore = () => z.union([z.string(), z.array(z.string())]).transform((v) => [v].flat());
+
+const outputExpectationSchema = z
+  .object({
+    equals: z.string().optional(),
+    contains: oneOrMore().optional(),
+    notContains: oneOrMore().optional(),
+    matches: z
+      .string()
+      .refine(isRegExp, 'must be a regular expression (JavaScript syntax)')
+      .optional()
+      .meta({ description: 'a regular expression (JavaScript syntax), multiline' }),
+    lines: z
+      .object({
+        min: z.number().int().min(0).optional(),
+        max: z.number().int().min(0).optional(),
+        equals: z.number().int().min(0).optional(),
+        matching: z.string().refine(isRegExp, 'must be a regular expression (JavaScript syntax)').optional(),
+        unique: z.boolean().optional().meta({ description: 'count only different lines' }),
+      })
+      .strict()
+      .optional()
+      .meta({
+        description: 'how many non-empty lines (those matching `matching`; different ones when `unique`)',
+      }),
+  })
+  .strict();
+
+/**
+ * One step: `kubectl: [args]` (the real kubectl, with the cluster's kubeconfig) or `sleep: 2s`.
+ * Its expectation defaults to exit code 0.
+ */
+const stepSchema = z
+  .object({
+    id: dnsLabel().optional().meta({ description: 'unique; default step-<n>, n its place from 1' }),
+    kubectl: z.array(z.string()).min(1).optional().meta({
+      description:
+        'kubectl arguments; ${name} is what an earlier step captured; files are relative to this scenario file',
+    }),
+    sleep: duration({ positive: true }).optional(),
+    as: z.string().optional().meta({ description: "a tenant: run with its token instead of admin's" }),
+    stdin: z.string().optional(),
+    expect: z
+      .object({
+        exitCode: z.number().int().default(0),
+        stdout: outputExpectationSchema.optional(),
+        stderr: outputExpectationSchema.optional(),
+      })
+      .strict()
+      .prefault({}),
+    eventually: duration({ positive: true })
+      .optional()
+      .meta({ description: 'retry every 250 ms until the expectation holds, at most this long' }),
+    capture: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'must be a name: letters, digits, "_" and "-"')
+      .optional()
+      .meta({ description: 'keep the stdout (trimmed) as ${name} for later steps' }),
+    always: z
+      .object({
+        until: z.string().min(1).meta({ description: 'a later step id' }),
+        interval: duration({ positive: true }).prefault('250ms'),
+      })
+      .strict()
+      .optional()
+      .meta({ description: 'check in the background, every interval, until that step has finished' }),
+    timeout: duration({ positive: true })
+      .prefault('30s')
+      .meta({ description: "one kubectl call's deadline" }),
+  })
+  .strict()
+  .superRefine((step, ctx) => {
+    const kinds = [step.kubectl && 'kubectl', step.sleep !== undefined && 'sleep'].filter(Boolean);
+    if (kinds.length !== 1)
+      ctx.addIssue({ code: 'custom', message: 'a step is one of kubectl: [args] or sleep: <duration>' });
+    if (step.kubectl) {
+      if (step.always && (step.eventually !== undefined || step.capture !== undefined))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['always'],
+          message: 'an always-step cannot also have eventually or capture',
+        });
+    } else
+      for (const key of ['as', 'stdin', 'eventually', 'capture', 'always'] as const)
+        if (step[key] !== undefined)
+          ctx.addIssue({ code: 'custom', path: [key], message: 'only a kubectl step takes this' });
+  });
+
 /** A Cluster spec's fields inline; apiVersion and kind may be left out, and name defaults to the scenario's. */
 const inlineClusterSchema = clusterSpecSchema.extend({
   apiVersion: clusterSpecSchema.shape.apiVersion.optional(),
@@ -227,6 +317,7 @@ function scenarioFileSchema(files: ReferencedFiles, cluster: 'inline' | 'file' |
         .object({ schedule: z.array(scheduledFaultSchema).default([]), nemesis: nemesisSchema.optional() })
         .strict()
         .prefault({}),
+      steps: z.array(stepSchema).default([]),
       checks: z.array(checkSchema).default([]),
       timeouts: z
         .object({
@@ -403,6 +494,7 @@ function toScenario(doc: ScenarioFile, ctx: ScenarioContext): Scenario {
       ...(l.nodes === undefined ? {} : { nodes: l.nodes }),
     })),
     faults,
+    steps: toSteps(doc.steps),
     checks: doc.checks.map((c) => ({
       name: c.name,
       type: c.type,
@@ -418,6 +510,31 @@ function toScenario(doc: ScenarioFile, ctx: ScenarioContext): Scenario {
       teardownMs: doc.timeouts.teardown,
     },
   };
+}
+
+function toSteps(steps: ScenarioFile['steps']): ScenarioStep[] {
+  const ids = stepIds(steps);
+  return steps.map((s, i): ScenarioStep => {
+    const id = ids[i]!;
+    if (!s.kubectl) return { kind: 'sleep', id, ms: s.sleep! };
+    return {
+      kind: 'kubectl',
+      id,
+      args: s.kubectl,
+      ...(s.as === undefined ? {} : { as: s.as }),
+      ...(s.stdin === undefined ? {} : { stdin: s.stdin }),
+      expect: s.expect,
+      ...(s.eventually === undefined ? {} : { eventuallyMs: s.eventually }),
+      ...(s.capture === undefined ? {} : { capture: s.capture }),
+      ...(s.always ? { always: { until: s.always.until, intervalMs: s.always.interval } } : {}),
+      timeoutMs: s.timeout,
+    };
+  });
+}
+
+/** Ids of the steps: as given, or `step-<n>` with n the step's place. */
+function stepIds(steps: { id?: string | undefined }[]): string[] {
+  return steps.map((s, i) => s.id ?? `step-${i + 1}`);
 }
 
 /** Ids of the schedule's faults: as given, or `<type>-<n>` with n the fault's place among those of its type. */
@@ -554,6 +671,36 @@ function checkReferences(doc: unknown, ctx: z.RefinementCtx<unknown>): void {
   ]);
   const faultIdSet = new Set([...scheduledIds, ...nemesisIds]);
 
+  const steps = list(field(doc, 'steps'));
+  const ids = stepIds(steps.map((st) => ({ id: asString(field(st, 'id')) })));
+  unique(
+    'step id',
+    ids.map((value, i) => ({ value, path: ['steps', i, 'id'] })),
+  );
+  const capturedSoFar = new Set<string>();
+  steps.forEach((st, i) => {
+    knownTenant(field(st, 'as'), ['steps', i, 'as']);
+    const texts = [...list(field(st, 'kubectl')), field(st, 'stdin')].filter((t) => typeof t === 'string');
+    for (const text of texts)
+      for (const [, name] of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_-]*)\}/g))
+        if (!capturedSoFar.has(name!))
+          problem(['steps', i], `\${${name}}: no earlier step captures "${name}"`);
+    const capture = asString(field(st, 'capture'));
+    if (capture !== undefined) capturedSoFar.add(capture);
+    const until = asString(field(field(st, 'always'), 'until'));
+    if (until === undefined) return;
+    const at = ids.indexOf(until);
+    if (at <= i)
+      problem(
+        ['steps', i, 'always', 'until'],
+        at < 0
+          ? `no step has the id "${until}"; ${oneOf('steps', ids)}`
+          : `"${until}" must come after this step`,
+      );
+    else if (field(steps[at], 'always') !== undefined)
+      problem(['steps', i, 'always', 'until'], `"${until}" is an always-step itself; name a step that ends`);
+  });
+
   const checks = list(field(doc, 'checks'));
   unique(
     'check name',
@@ -566,6 +713,9 @@ function checkReferences(doc: unknown, ctx: z.RefinementCtx<unknown>): void {
         ['checks', i, 'window', 'during'],
         `no fault has the id "${during}"; ${oneOf('faults', faultIdSet)}`,
       );
+    const step = asString(field(field(c, 'select'), 'step'));
+    if (step !== undefined && !ids.includes(step))
+      problem(['checks', i, 'select', 'step'], `unknown step "${step}"; ${oneOf('steps', ids)}`);
     const load = asString(field(field(c, 'select'), 'load'));
     if (load !== undefined && !loadNames.has(load))
       problem(['checks', i, 'select', 'load'], `unknown load "${load}"; ${oneOf('loads', loadNames)}`);
@@ -601,6 +751,15 @@ async function fileProblem(abs: string): Promise<string | undefined> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return code === 'ENOENT' ? `no such file: ${abs}` : `cannot read ${abs}: ${code ?? String(e)}`;
+  }
+}
+
+function isRegExp(text: string): boolean {
+  try {
+    new RegExp(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 

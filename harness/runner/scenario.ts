@@ -23,6 +23,8 @@ export interface Scenario {
   steadyState: SteadyStateSpec;
   loads: ScenarioLoad[];
   faults: ScheduledFault[];
+  /** Actions run in order from the start of the faults phase, beside the fault schedule (conformance). */
+  steps: ScenarioStep[];
   checks: CheckSpec[];
   timeouts: PhaseTimeouts;
 }
@@ -74,6 +76,54 @@ export interface ScheduledFault {
   /** How long before heal. */
   forMs: number;
   tenant?: string;
+}
+
+/** What a kubectl step's output must show: each given field must hold. */
+export interface StepExpectation {
+  exitCode: number;
+  stdout?: OutputExpectation;
+  stderr?: OutputExpectation;
+}
+
+/** A check of one output stream (compared trimmed). */
+export interface OutputExpectation {
+  equals?: string;
+  contains?: string[];
+  notContains?: string[];
+  /** A regular expression (JavaScript syntax, multiline). */
+  matches?: string;
+  /** How many non-empty lines (those matching `matching`, when given; only different ones when `unique`) the output has. */
+  lines?: { min?: number; max?: number; equals?: number; matching?: string; unique?: boolean };
+}
+
+/**
+ * One step: the real kubectl with the cluster's kubeconfig (as admin or a tenant's token), or a
+ * pause. `${name}` in args and stdin is what an earlier step captured.
+ */
+export type ScenarioStep = KubectlStep | SleepStep;
+
+export interface KubectlStep {
+  kind: 'kubectl';
+  id: string;
+  args: string[];
+  /** A tenant: kubectl runs with that tenant's token instead of admin's. */
+  as?: string;
+  stdin?: string;
+  expect: StepExpectation;
+  /** Retry every 250 ms until the expectation holds or this long has passed (Gomega's Eventually). */
+  eventuallyMs?: number;
+  /** Keep the stdout (trimmed) as `${capture}` for later steps. */
+  capture?: string;
+  /** In the background: check the expectation every `intervalMs` until step `until` has finished (Consistently). */
+  always?: { until: string; intervalMs: number };
+  /** One kubectl call's deadline. */
+  timeoutMs: number;
+}
+
+export interface SleepStep {
+  kind: 'sleep';
+  id: string;
+  ms: number;
 }
 
 export interface PhaseTimeouts {

@@ -1,0 +1,64 @@
+import type { StepEvent } from '../observe/history.js';
+import { readCheckSpec, type ReadCheckSpec } from './check-spec-reader.js';
+import { cannotJudge, type Checker } from './checker.js';
+import { listWords, plural } from './format-figures.js';
+import type { Evidence } from './verdict.js';
+import { inSpan } from './window-span.js';
+
+const shape = { thresholds: {}, select: ['step'] } as const;
+
+type StepsOptions = ReadCheckSpec<typeof shape>;
+
+/**
+ * steps: did the scenario's steps meet their expectations? A conformance behaviour is a list of
+ * kubectl steps, each with what its output must show; this check passes when every step started
+ * in the window passed.
+ *
+ * Select: `step` (optional): judge that step alone.
+ *
+ * Measured: steps that did not pass (failed or skipped after a failure). Unknown when no step was
+ * recorded in the window (the run stopped before its steps).
+ */
+export const stepsCheck: Checker<StepsOptions> = {
+  type: 'steps',
+  unit: 'steps not passed',
+  options: (spec) => readCheckSpec(spec, shape),
+  threshold: ({ select }) =>
+    select.step === undefined
+      ? 'every step meets its expectation'
+      : `step ${select.step} meets its expectation`,
+  check({ history, span, windowPhrase }, { select }) {
+    const steps = history.events.filter(
+      (e): e is StepEvent =>
+        e.type === 'step' && inSpan(e.t, span) && (select.step === undefined || e.step === select.step),
+    );
+    const what = select.step === undefined ? 'the steps' : `step ${select.step}`;
+    if (steps.length === 0)
+      return cannotJudge(
+        `${what === 'the steps' ? 'The steps' : `Step ${select.step}`} could not be judged ${windowPhrase}: none was recorded.`,
+        'No step event in the window: the run ended before its steps ran.',
+      );
+    const failed = steps.filter((s) => s.outcome === 'failed');
+    const skipped = steps.filter((s) => s.outcome === 'skipped');
+    const notPassed = failed.length + skipped.length;
+    const evidence: Evidence[] = [
+      ...failed.map((s) => ({ t: s.t, message: `${s.step} failed: ${s.action}\n${s.detail ?? ''}`.trim() })),
+      ...(skipped.length
+        ? [{ message: `not run after the failure: ${listWords(skipped.map((s) => s.step))}` }]
+        : []),
+    ];
+    if (notPassed === 0)
+      return {
+        outcome: 'pass',
+        measured: 0,
+        summary: `${select.step === undefined ? `All ${plural(steps.length, 'step')}` : `Step ${select.step}`} met ${select.step === undefined ? 'their' : 'its'} expectations ${windowPhrase}.`,
+        evidence: [],
+      };
+    return {
+      outcome: 'fail',
+      measured: notPassed,
+      summary: `${failed.length ? `Step ${failed[0]!.step} did not meet its expectation` : 'Steps were skipped'} ${windowPhrase}${steps.length > 1 ? `: ${notPassed} of ${steps.length} steps did not pass` : ''}.`,
+      evidence,
+    };
+  },
+};
