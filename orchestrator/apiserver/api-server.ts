@@ -37,6 +37,7 @@ import { WriteHints } from './storage/write-hints.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
 import { ResourceHandler } from './resource-handler.js';
 import { ServiceAllocator } from './service-allocator.js';
+import { Compactor } from './storage/compactor.js';
 import { EtcdStorage } from './storage/etcd-storage.js';
 
 export interface ApiServerOptions {
@@ -51,6 +52,8 @@ export interface ApiServerOptions {
   authorizationMode: 'RBAC' | 'AlwaysAllow';
   /** Deadline of each etcd call. */
   etcdRequestTimeoutMs: number;
+  /** How often etcd is compacted (kube-apiserver's --etcd-compaction-interval, default 5 min); 0: never. */
+  etcdCompactionIntervalMs?: number;
   /** Whether requests without a token pass as system:anonymous (kube-apiserver's --anonymous-auth). */
   anonymousAuth: boolean;
   /** Defaults that are apiserver settings, e.g. the pods' default toleration seconds. */
@@ -76,6 +79,7 @@ export class ApiServer {
   private readonly namespaces: PrefixCache;
   private readonly quotas: PrefixCache;
   private readonly hints: WriteHints;
+  private readonly compactor: Compactor;
   private readonly authorizer: RbacAuthorizer;
   private readonly authenticator?: TokenAuthenticator;
   private readonly metrics = new ApiMetrics();
@@ -105,6 +109,7 @@ export class ApiServer {
       new QuotaAdmission(this.store, this.clock, this.quotas),
     );
     this.rbac = new RbacCache(this.storage);
+    this.compactor = new Compactor(this.storage, options.etcdCompactionIntervalMs ?? 5 * 60_000, this.log);
     this.authorizer = new RbacAuthorizer(this.rbac);
     if (options.tokens) this.authenticator = new TokenAuthenticator(options.tokens);
   }
@@ -127,6 +132,7 @@ export class ApiServer {
     this.rbac.start();
     this.namespaces.start();
     this.quotas.start();
+    this.compactor.start();
     void this.bootstrapUntilDone();
     const port = (server.address() as AddressInfo).port;
     return { url: `https://${this.options.bindAddress}:${port}`, port };
@@ -146,6 +152,7 @@ export class ApiServer {
       await closed;
       clearTimeout(cut);
     }
+    this.compactor.stop();
     await this.rbac.stop();
     await this.namespaces.stop();
     await this.quotas.stop();

@@ -23,6 +23,7 @@ interface ApiserverFlags {
   etcdRequestTimeout: string;
   defaultNotReadyTolerationSeconds: string;
   defaultUnreachableTolerationSeconds: string;
+  etcdCompactionInterval: string;
   logLevel: string;
 }
 
@@ -47,6 +48,11 @@ export function apiserverCommand(): Command {
     .addOption(new Option('--authorization-mode <modes>', 'RBAC or AlwaysAllow').default('RBAC'))
     .option('--anonymous-auth <bool>', 'admit requests without a token as system:anonymous', 'false')
     .option('--etcd-request-timeout <duration>', 'deadline of every etcd call', '2s')
+    .option(
+      '--etcd-compaction-interval <duration>',
+      'how often etcd is compacted to the revision seen one interval before (0: never)',
+      '5m',
+    )
     .option(
       '--default-not-ready-toleration-seconds <n>',
       "tolerationSeconds of every pod's default not-ready toleration",
@@ -90,6 +96,7 @@ export function apiserverCommand(): Command {
         authorizationMode: modes.includes('RBAC') ? 'RBAC' : 'AlwaysAllow',
         anonymousAuth: flags.anonymousAuth === 'true',
         etcdRequestTimeoutMs: parseDuration(flags.etcdRequestTimeout),
+        etcdCompactionIntervalMs: parseDuration(flags.etcdCompactionInterval),
         defaulting: {
           notReadyTolerationSeconds: nonNegativeInt(
             flags.defaultNotReadyTolerationSeconds,
