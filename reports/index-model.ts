@@ -47,6 +47,7 @@ export interface ResilienceScore {
 
 export interface IndexRow {
   name: string;
+  description: string | null;
   href: string;
   outcome: OutcomeBadge;
   aborted: string | null;
@@ -129,6 +130,7 @@ export function buildIndexModel(
     score: resilienceScore(latest),
     scenarios: rows.map(({ entry, latest: d }) => ({
       name: entry.scenario,
+      description: d.description,
       href: entry.href,
       outcome: badge(d.outcome),
       aborted: d.aborted ? `aborted in ${d.aborted.phase}: ${d.aborted.reason}` : null,

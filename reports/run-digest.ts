@@ -11,6 +11,8 @@ import { runEndT } from './run-span.js';
  */
 export interface RunDigest {
   scenario: string;
+  /** What the scenario checks, in its own words (a conformance behaviour's MUST sentence). */
+  description: string | null;
   /** ISO 8601, as in the history; runs sort by it. */
   startedAt: string;
   durationMs: number;
@@ -50,6 +52,7 @@ export function digestRun(history: History, verdicts: readonly Verdict[]): RunDi
     xs.reduce<number | null>((m, x) => (x === null ? m : m === null ? x : Math.max(m, x)), null);
   return {
     scenario: history.metadata.scenario.name,
+    description: history.metadata.scenario.description ?? null,
     startedAt: history.metadata.startedAt,
     durationMs: endT,
     outcome: mergeOutcomes(judged.map((v) => v.outcome)),

@@ -16,6 +16,7 @@ interface RunFlags {
   keep?: boolean;
   repeat: string;
   dryRun?: boolean;
+  tag?: string;
 }
 
 /** Exit codes of `crucible run` and `crucible check`, as DESIGN.md §4 gives them. */
@@ -33,6 +34,7 @@ export function runCommand(): Command {
     .option('--keep', 'leave the cluster up afterwards, for debugging')
     .option('--repeat <n>', 'run each scenario this many times', '1')
     .option('--dry-run', 'validate and print the plan without booting anything')
+    .option('--tag <tags>', 'only scenarios with one of these tags (comma-separated), e.g. quick')
     .action(async (paths: string[], flags: RunFlags) => {
       const seed = flags.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(flags.seed);
       if (!Number.isInteger(seed)) throw new Error(`--seed: "${flags.seed}" is not a whole number`);
@@ -40,8 +42,16 @@ export function runCommand(): Command {
       if (!Number.isInteger(repeat) || repeat < 1)
         throw new Error(`--repeat: "${flags.repeat}" is not a positive whole number`);
       const scenarios: Scenario[] = [];
-      for (const file of await scenarioFiles(paths))
-        scenarios.push(await parseScenario(await readFile(file, 'utf8'), file, { seed }));
+      const tags = flags.tag
+        ?.split(',')
+        .map((t) => t.trim())
+        .filter(Boolean);
+      for (const file of await scenarioFiles(paths)) {
+        const scenario = await parseScenario(await readFile(file, 'utf8'), file, { seed });
+        if (!tags || scenario.tags.some((t) => tags.includes(t))) scenarios.push(scenario);
+      }
+      if (scenarios.length === 0)
+        throw new Error(`no scenario${tags ? ` tagged ${tags.join(' or ')}` : ''} in ${paths.join(', ')}`);
       if (flags.dryRun) {
         for (const s of scenarios) process.stdout.write(planText(s, seed));
         return;

@@ -680,7 +680,7 @@ function checkReferences(doc: unknown, ctx: z.RefinementCtx<unknown>): void {
   const capturedSoFar = new Set<string>();
   steps.forEach((st, i) => {
     knownTenant(field(st, 'as'), ['steps', i, 'as']);
-    const texts = [...list(field(st, 'kubectl')), field(st, 'stdin')].filter((t) => typeof t === 'string');
+    const texts = stringsIn([field(st, 'kubectl'), field(st, 'stdin'), field(st, 'expect')]);
     for (const text of texts)
       for (const [, name] of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_-]*)\}/g))
         if (!capturedSoFar.has(name!))
@@ -752,6 +752,14 @@ async function fileProblem(abs: string): Promise<string | undefined> {
     const code = (e as NodeJS.ErrnoException).code;
     return code === 'ENOENT' ? `no such file: ${abs}` : `cannot read ${abs}: ${code ?? String(e)}`;
   }
+}
+
+/** Every string in a YAML value, however deep. */
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (isRecord(value)) return Object.values(value).flatMap(stringsIn);
+  return [];
 }
 
 function isRegExp(text: string): boolean {

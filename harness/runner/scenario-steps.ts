@@ -1,5 +1,5 @@
 import type { StepEvent } from '../observe/history.js';
-import type { KubectlStep, ScenarioStep } from './scenario.js';
+import type { KubectlStep, ScenarioStep, StepExpectation } from './scenario.js';
 import { expectationMisses, type CommandOutput } from './step-expectation.js';
 
 /** How a step's kubectl call runs: the real kubectl in a run, a fake in the runner's unit test. */
@@ -23,7 +23,8 @@ const RETRY_INTERVAL_MS = 250;
 const DETAIL_OUTPUT_CHARS = 600;
 
 /**
- * Runs a scenario's steps in order, as a conformance test runs its statements: each kubectl call
+ * Runs a scenario's steps in order, as a conformance test runs its statements (`${name}` in args,
+ * stdin and expectations is what an earlier step captured): each kubectl call
  * must meet its expectation (at once, or within `eventually`); the first that does not fails, and
  * the steps after it are recorded as skipped. An always-step runs in the background from where it
  * stands until its `until` step has finished, and fails if any sample missed. Every step ends in
@@ -124,9 +125,11 @@ type Try = { ok: true; output: CommandOutput } | { ok: false; miss: string; fata
 async function tryOnce(step: KubectlStep, captured: Map<string, string>, ctx: StepsContext): Promise<Try> {
   let args: string[];
   let stdin: string | undefined;
+  let expectation: StepExpectation;
   try {
     args = step.args.map((a) => substitute(a, captured));
     stdin = step.stdin === undefined ? undefined : substitute(step.stdin, captured);
+    expectation = substituteStrings(step.expect, captured);
   } catch (e) {
     return { ok: false, miss: (e as Error).message, fatal: true };
   }
@@ -136,7 +139,7 @@ async function tryOnce(step: KubectlStep, captured: Map<string, string>, ctx: St
     timeoutMs: step.timeoutMs,
     signal: ctx.signal,
   });
-  const misses = expectationMisses(step.expect, output);
+  const misses = expectationMisses(expectation, output);
   if (misses.length === 0) return { ok: true, output };
   return {
     ok: false,
@@ -154,6 +157,17 @@ function substitute(text: string, captured: ReadonlyMap<string, string>): string
     if (value === undefined) throw new Error(`\${${name}}: no earlier step captured "${name}"`);
     return value;
   });
+}
+
+/** The same structure with `${name}` substituted in every string of it. */
+function substituteStrings<T>(value: T, captured: ReadonlyMap<string, string>): T {
+  if (typeof value === 'string') return substitute(value, captured) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => substituteStrings(v, captured)) as T;
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, substituteStrings(v, captured)]),
+    ) as T;
+  return value;
 }
 
 function event(

@@ -23,7 +23,7 @@ export const INDEX_PAGE = `<!doctype html>
 <thead><tr><th>Scenario</th><th>Verdict</th><th class="num">Checks passed</th><th>Not passed</th><th class="num">Requests ok</th><th>Worst time to detect</th><th>Worst time to heal</th><th>Last run</th><th>Trend</th></tr></thead>
 <tbody>
 {{#each scenarios}}<tr class="scenario-row {{outcome.className}}">
-<td><a href="{{href}}"><strong>{{name}}</strong></a>{{#if aborted}}<div class="summary-text dirty">{{aborted}}</div>{{/if}}</td>
+<td><a href="{{href}}"><strong>{{name}}</strong></a>{{#if description}}<div class="summary-text">{{description}}</div>{{/if}}{{#if aborted}}<div class="summary-text dirty">{{aborted}}</div>{{/if}}</td>
 <td>{{> badge outcome}}</td>
 <td class="num">{{checks}}</td>
 <td>{{failedChecks}}</td>
