@@ -36,7 +36,7 @@ describe('stepsCheck', () => {
         .build(),
     );
     expect(v).to.include({ outcome: 'pass', measured: 0, threshold: 'every step meets its expectation' });
-    expect(v!.summary).to.equal('All 2 steps met their expectations during the run.');
+    expect(v!.summary).to.equal('All 2 steps met expectations during the run.');
   });
 
   it('fails on a failed step, with its detail and the steps skipped after it as evidence', () => {

@@ -32,33 +32,30 @@ export const stepsCheck: Checker<StepsOptions> = {
       (e): e is StepEvent =>
         e.type === 'step' && inSpan(e.t, span) && (select.step === undefined || e.step === select.step),
     );
-    const what = select.step === undefined ? 'the steps' : `step ${select.step}`;
+    const subject = select.step === undefined ? `All ${plural(steps.length, 'step')}` : `Step ${select.step}`;
     if (steps.length === 0)
       return cannotJudge(
-        `${what === 'the steps' ? 'The steps' : `Step ${select.step}`} could not be judged ${windowPhrase}: none was recorded.`,
+        `${select.step === undefined ? 'The steps' : subject} could not be judged ${windowPhrase}: none was recorded.`,
         'No step event in the window: the run ended before its steps ran.',
       );
     const failed = steps.filter((s) => s.outcome === 'failed');
     const skipped = steps.filter((s) => s.outcome === 'skipped');
     const notPassed = failed.length + skipped.length;
-    const evidence: Evidence[] = [
-      ...failed.map((s) => ({ t: s.t, message: `${s.step} failed: ${s.action}\n${s.detail ?? ''}`.trim() })),
-      ...(skipped.length
-        ? [{ message: `not run after the failure: ${listWords(skipped.map((s) => s.step))}` }]
-        : []),
-    ];
     if (notPassed === 0)
       return {
         outcome: 'pass',
         measured: 0,
-        summary: `${select.step === undefined ? `All ${plural(steps.length, 'step')}` : `Step ${select.step}`} met ${select.step === undefined ? 'their' : 'its'} expectations ${windowPhrase}.`,
+        summary: `${subject} met expectations ${windowPhrase}.`,
         evidence: [],
       };
-    return {
-      outcome: 'fail',
-      measured: notPassed,
-      summary: `${failed.length ? `Step ${failed[0]!.step} did not meet its expectation` : 'Steps were skipped'} ${windowPhrase}${steps.length > 1 ? `: ${notPassed} of ${steps.length} steps did not pass` : ''}.`,
-      evidence,
-    };
+    const evidence: Evidence[] = failed.map((s) => ({
+      t: s.t,
+      message: `${s.step} failed: ${s.action}\n${s.detail ?? ''}`.trim(),
+    }));
+    if (skipped.length)
+      evidence.push({ message: `not run after the failure: ${listWords(skipped.map((s) => s.step))}` });
+    const first = failed[0] ? `Step ${failed[0].step} did not meet its expectation` : 'Steps were skipped';
+    const tally = steps.length > 1 ? `: ${notPassed} of ${steps.length} steps did not pass` : '';
+    return { outcome: 'fail', measured: notPassed, summary: `${first} ${windowPhrase}${tally}.`, evidence };
   },
 };

@@ -203,7 +203,7 @@ function skipped(step: ScenarioStep, t: number): StepEvent {
 
 /** The step as a command line, with what was substituted where it could be. */
 function action(step: ScenarioStep, captured?: ReadonlyMap<string, string>): string {
-  if (step.kind === 'sleep') return `sleep ${formatSeconds(step.ms)}`;
+  if (step.kind === 'sleep') return `sleep ${step.ms % 1000 ? `${step.ms}ms` : `${step.ms / 1000}s`}`;
   const args = step.args.map((a) => {
     try {
       return captured ? substitute(a, captured) : a;
