@@ -76,13 +76,20 @@ export async function requireState(name: string): Promise<ClusterState> {
   return state;
 }
 
-/** Writes the state atomically (a reader never sees half a file). */
+let writes = 0;
+
+/**
+ * Writes the state atomically (a reader never sees half a file). Each write has a temporary file
+ * of its own: nodes started in parallel (a control-plane outage's heal) write at the same time,
+ * and with one shared name the first rename takes the file from under the others.
+ */
 export async function writeState(state: ClusterState): Promise<void> {
   const dir = clusterDir(state.name);
   await mkdir(dir, { recursive: true });
   const file = join(dir, 'cluster.json');
-  await writeFile(`${file}.tmp`, JSON.stringify(state, null, 2));
-  await rename(`${file}.tmp`, file);
+  const temporary = `${file}.${process.pid}-${++writes}.tmp`;
+  await writeFile(temporary, JSON.stringify(state, null, 2));
+  await rename(temporary, file);
 }
 
 export async function removeClusterDir(name: string): Promise<void> {

@@ -8,6 +8,11 @@ import type { ProviderName } from '../cluster/cluster-state.js';
 import { dockerEngineAnswers } from '../cluster/node-image.js';
 import { benchPodStartup, type PodStartupResult } from '../bench/pod-startup-bench.js';
 import { benchScheduling, type SchedulingBenchResult } from '../bench/scheduling-bench.js';
+import { benchRecovery, type RecoveryBenchResult } from '../bench/recovery-bench.js';
+import { recoveryTable } from '../bench/recovery-table.js';
+import { benchOutage } from '../bench/outage-bench.js';
+import { outageTable } from '../bench/outage-table.js';
+import { parseDuration } from '../../orchestrator/api/duration.js';
 
 interface BenchFlags {
   only: string;
@@ -15,6 +20,10 @@ interface BenchFlags {
   objects: string;
   nodes: string;
   pods: string;
+  rounds: string;
+  nodeMonitorGracePeriod?: string;
+  outage: string;
+  outageRate: string;
   json?: string;
 }
 
@@ -24,9 +33,11 @@ const TARGETS = {
   schedulingPodsPerSecond: 1000,
   podStartupP99Ms: 1000,
   bootMs: 5000,
+  recoveryMs: 5000,
+  outageFailedRequests: 0,
 };
 
-const SECTIONS = ['boot', 'api', 'scheduling', 'startup', 'proxy', 'load'] as const;
+const SECTIONS = ['boot', 'api', 'scheduling', 'startup', 'proxy', 'load', 'recovery', 'outage'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** `crucible bench`: measures the DESIGN.md §5 figures, each beside its target and its floor. */
@@ -38,6 +49,13 @@ export function benchCommand(): Command {
     .option('--objects <n>', 'api: objects per verb', '2000')
     .option('--nodes <n>', 'scheduling: nodes', '100')
     .option('--pods <n>', 'scheduling: pods', '1000')
+    .option('--rounds <n>', 'recovery: node losses to measure', '3')
+    .option(
+      '--node-monitor-grace-period <list>',
+      "recovery: the controller-manager's grace period(s) to measure, comma-separated durations (default: the fast profile's)",
+    )
+    .option('--outage <duration>', 'outage: how long the whole control plane stays down', '30s')
+    .option('--outage-rate <n>', 'outage: requests per second through the node ports', '100')
     .option('--json <file>', 'also write the figures as JSON')
     .action(async (flags: BenchFlags) => {
       const sections = flags.only.split(',').map((s) => s.trim()) as Section[];
@@ -120,6 +138,33 @@ export function benchCommand(): Command {
         out.push(...podStartupTable(s));
         json.podStartup = s;
       }
+      if (sections.includes('recovery')) {
+        const rounds = positiveInt(flags.rounds, '--rounds');
+        // undefined: the profile's own grace period, passed to no one.
+        const gracePeriods = flags.nodeMonitorGracePeriod
+          ?.split(',')
+          .map((d) => durationMs(d.trim(), '--node-monitor-grace-period')) ?? [undefined];
+        const results: RecoveryBenchResult[] = [];
+        for (const nodeMonitorGracePeriodMs of gracePeriods) {
+          process.stderr.write(
+            `Recovery: 1 control plane + 3 workers, the last worker killed ${rounds} times${nodeMonitorGracePeriodMs !== undefined ? `, node-monitor-grace-period ${nodeMonitorGracePeriodMs} ms` : ''}\n`,
+          );
+          const r = await benchRecovery({ rounds, nodeMonitorGracePeriodMs, progress: log });
+          out.push(...recoveryTable(r, TARGETS.recoveryMs));
+          results.push(r);
+        }
+        json.recovery = results;
+      }
+      if (sections.includes('outage')) {
+        const outageMs = durationMs(flags.outage, '--outage');
+        const rate = positiveInt(flags.outageRate, '--outage-rate');
+        process.stderr.write(
+          `Outage: 1 control plane + 3 workers, the whole control plane down ${outageMs / 1000} s under ${rate} requests/s\n`,
+        );
+        const o = await benchOutage({ outageMs, rate, progress: log });
+        out.push(...outageTable(o, TARGETS.outageFailedRequests));
+        json.outage = o;
+      }
       process.stdout.write(out.join('\n') + '\n');
       if (flags.json) await writeFile(flags.json, JSON.stringify(json, null, 2));
     });
@@ -172,6 +217,14 @@ function podStartupTable(s: PodStartupResult): string[] {
     `  floor: create request alone  p50 ${s.createP50Ms.toFixed(1)} ms`,
     '',
   ];
+}
+
+function durationMs(text: string, flag: string): number {
+  try {
+    return parseDuration(text);
+  } catch (e) {
+    throw new Error(`${flag}: ${(e as Error).message}`);
+  }
 }
 
 function positiveInt(text: string, flag: string): number {

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { EventRecorder, InformerFactory } from '../api/client/index.js';
 import { systemClock } from '../api/clock.js';
+import { parseDuration } from '../api/duration.js';
+import type { TimingProfile } from '../api/timing-profile.js';
 import { ControllerManager, selectControllers } from '../controllers/controller-manager.js';
 import {
   componentRuntime,
@@ -13,6 +15,8 @@ import { runUntilSignal } from './run-until-signal.js';
 interface ControllerManagerFlags extends ComponentFlags {
   controllers: string;
   concurrentSyncs: string;
+  nodeMonitorGracePeriod?: string;
+  nodeMonitorPeriod?: string;
 }
 
 /** `orchestrator controller-manager`: kube-controller-manager's control loops, leader-elected. */
@@ -27,13 +31,26 @@ export function controllerManagerCommand(): Command {
       '*',
     )
     .option('--concurrent-syncs <n>', 'workers per controller', '5')
+    .option(
+      '--node-monitor-grace-period <duration>',
+      'a node whose Lease was not renewed for this long goes Unknown (default: by profile)',
+    )
+    .option('--node-monitor-period <duration>', 'how often node health is checked (default: by profile)')
     .action(async (flags: ControllerManagerFlags) => {
       const names = selectControllers(flags.controllers);
       const workers = Number(flags.concurrentSyncs);
       if (!Number.isInteger(workers) || workers < 1)
         throw new Error(`--concurrent-syncs: "${flags.concurrentSyncs}" is not a positive whole number`);
       const rt = await componentRuntime('controller-manager', flags);
-      rt.log.info({ controllers: names }, 'controllers selected');
+      const timing = withNodeMonitorFlags(rt.timing, flags);
+      rt.log.info(
+        {
+          controllers: names,
+          nodeMonitorGracePeriodMs: timing.nodeMonitorGracePeriodMs,
+          nodeMonitorPeriodMs: timing.nodeMonitorPeriodMs,
+        },
+        'controllers selected',
+      );
       const stop = runLeaderElected(
         rt,
         'kube-controller-manager',
@@ -49,7 +66,7 @@ export function controllerManagerCommand(): Command {
               systemClock,
             ),
             clock: systemClock,
-            timing: rt.timing,
+            timing,
             log: rt.log,
             workers,
           };
@@ -64,4 +81,17 @@ export function controllerManagerCommand(): Command {
         (m) => rt.log.info(m),
       );
     });
+}
+
+/** The profile with the node monitor's intervals the flags override. */
+function withNodeMonitorFlags(profile: TimingProfile, flags: ControllerManagerFlags): TimingProfile {
+  return {
+    ...profile,
+    nodeMonitorGracePeriodMs: flags.nodeMonitorGracePeriod
+      ? parseDuration(flags.nodeMonitorGracePeriod)
+      : profile.nodeMonitorGracePeriodMs,
+    nodeMonitorPeriodMs: flags.nodeMonitorPeriod
+      ? parseDuration(flags.nodeMonitorPeriod)
+      : profile.nodeMonitorPeriodMs,
+  };
 }
