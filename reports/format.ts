@@ -125,6 +125,15 @@ export function joinWords(items: readonly string[]): string {
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
+/** A fault's targets are named up to this many; a pod-kill of 500 pods would otherwise fill pages. */
+export const MAX_TARGETS_NAMED = 5;
+
+/** The targets to show: all of up to 5, or the first 5 and "495 more". */
+export function shownTargets(targets: readonly string[]): string[] {
+  if (targets.length <= MAX_TARGETS_NAMED) return [...targets];
+  return [...targets.slice(0, MAX_TARGETS_NAMED), `${formatCount(targets.length - MAX_TARGETS_NAMED)} more`];
+}
+
 /** "1 fault", "3 faults". */
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;

@@ -18,6 +18,7 @@ import {
   formatWindow,
   plural,
   shellQuote,
+  shownTargets,
 } from './format.js';
 import { judgedChecks } from './judged-checks.js';
 import { recoveryFigures, type RecoveryFigure } from './recovery-figures.js';
@@ -278,7 +279,7 @@ function recoveryTable(figures: readonly RecoveryFigure[], hasLoad: boolean): Ru
     return {
       fault: w.fault.id,
       type: w.fault.type,
-      targets: w.fault.targets.join(', ') || '—',
+      targets: shownTargets(w.fault.targets).join(', ') || '—',
       injectedAt: formatOffset(w.startT),
       healedAt: w.heal ? formatOffset(w.heal.t) : 'no heal recorded',
       timeToDetect: f.detectMs === null ? 'no failed request' : formatRecovery(f.detectMs),
@@ -298,7 +299,7 @@ function eventText(e: HistoryEvent): string {
     case 'fault-inject': {
       const tenant = e.fault.tenant ? ` (tenant ${e.fault.tenant})` : '';
       const result = e.ok ? '' : ` — inject failed${e.error ? `: ${e.error}` : ''}`;
-      return `inject ${e.fault.id} (${e.fault.type}) on ${e.fault.targets.join(', ') || '—'}${tenant}${result}`;
+      return `inject ${e.fault.id} (${e.fault.type}) on ${shownTargets(e.fault.targets).join(', ') || '—'}${tenant}${result}`;
     }
     case 'fault-heal': {
       const result = e.ok ? '' : ` — heal failed${e.error ? `: ${e.error}` : ''}`;
@@ -395,7 +396,7 @@ function cleanupLedger(history: History, windows: readonly FaultWindow[]): RunRe
     row: {
       fault: w.fault.id,
       type: w.fault.type,
-      targets: w.fault.targets.join(', ') || '—',
+      targets: shownTargets(w.fault.targets).join(', ') || '—',
       injectedAt: formatOffset(w.startT),
       injectOk: w.inject.ok ? OUTCOME_SYMBOL.pass : OUTCOME_SYMBOL.fail,
       healedAt: w.heal ? formatOffset(w.heal.t) : 'never',
@@ -413,7 +414,7 @@ function cleanupLedger(history: History, windows: readonly FaultWindow[]): RunRe
       row: {
         fault: e.fault.id,
         type: e.fault.type,
-        targets: e.fault.targets.join(', ') || '—',
+        targets: shownTargets(e.fault.targets).join(', ') || '—',
         injectedAt: '—',
         injectOk: '—',
         healedAt: formatOffset(e.t),

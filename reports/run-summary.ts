@@ -8,6 +8,7 @@ import {
   formatPercent,
   joinWords,
   plural,
+  shownTargets,
 } from './format.js';
 import type { RecoveryFigure } from './recovery-figures.js';
 import type { RunDigest } from './run-digest.js';
@@ -54,7 +55,7 @@ export function summarizeRun(
   if (figures.length === 0) cluster += ' and injected no fault.';
   else {
     const named = figures.slice(0, MAX_FAULTS_NAMED).map(({ window: w }) => {
-      const on = w.fault.targets.length ? ` on ${joinWords(w.fault.targets)}` : '';
+      const on = w.fault.targets.length ? ` on ${joinWords(shownTargets(w.fault.targets))}` : '';
       const until = w.heal ? `${formatOffset(w.heal.t)}` : 'the end (no heal recorded)';
       return `${w.fault.type}${on} from ${formatOffset(w.startT)} to ${until}`;
     });

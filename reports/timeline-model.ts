@@ -15,7 +15,8 @@ import {
   type ValueScale,
 } from './chart-geometry.js';
 import type { FaultWindow } from './fault-windows.js';
-import { formatDuration, formatNumber, formatOffset } from './format.js';
+import { formatDuration, formatNumber, formatOffset, shownTargets } from './format.js';
+import { nodeReadinessRows } from './node-readiness-rows.js';
 
 /** The timeline of a run page: charts sharing one time axis, with the fault windows shaded on each. */
 export interface TimelineModel {
@@ -421,9 +422,6 @@ function replicasChart(ctx: Context, history: History): LineChart {
   );
 }
 
-const READY_SEVERITY = { True: 0, Unknown: 1, False: 2 } as const;
-const READY_CLASS = { True: 'lane-ok', Unknown: 'lane-unknown', False: 'lane-bad' } as const;
-
 function laneChart(
   ctx: Context,
   id: string,
@@ -456,27 +454,15 @@ function laneChart(
 }
 
 function nodeLanes(ctx: Context, history: History): LaneChart {
-  const byNode = new Map<string, { t: number; state: 'True' | 'False' | 'Unknown' }[]>();
-  for (const s of [...history.series.nodes].sort((a, b) => a.t - b.t)) {
-    pushTo(byNode, s.node, { t: s.t, state: s.ready });
-  }
-  const rows = [...byNode]
-    .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
-    .map(([node, samples]) => ({
-      label: node,
-      segments: laneSegments(samples, ctx.axis.endT, (s) => READY_SEVERITY[s], MAX_POINTS_PER_LINE).map(
-        (seg) => ({
-          startT: seg.startT,
-          endT: seg.endT,
-          className: READY_CLASS[seg.state],
-          title: `${node} Ready=${seg.state} ${formatOffset(seg.startT)}–${formatOffset(seg.endT)}`,
-        }),
-      ),
-    }));
+  const { rows, groups } = nodeReadinessRows(history.series.nodes, ctx.axis.endT, MAX_POINTS_PER_LINE);
+  const grouped = groups.map((g) => `${g.label} nodes`).join(', ');
+  const title = groups.length
+    ? `Node readiness (${grouped}: one lane per group, the worst state in it)`
+    : 'Node readiness';
   return laneChart(
     ctx,
     'node-readiness',
-    'Node readiness',
+    title,
     rows,
     [
       { label: 'Ready', color: 'var(--ok)', dashed: false },
@@ -527,7 +513,7 @@ function faultBand(axis: TimeAxis, windows: readonly FaultWindow[]): TimelineMod
   const shapes: FaultShape[] = windows.map((w) => {
     const x = timeX(axis, w.startT);
     const width = Math.max(timeX(axis, w.endT) - x, 2);
-    const label = `${w.fault.id}: ${w.fault.type}${w.fault.targets.length ? ` → ${w.fault.targets.join(', ')}` : ''}`;
+    const label = `${w.fault.id}: ${w.fault.type}${w.fault.targets.length ? ` → ${shownTargets(w.fault.targets).join(', ')}` : ''}`;
     const labelX = Math.max(axis.left, Math.min(x + 3, axis.left + axis.width - label.length * CHAR_WIDTH));
     let row = rowEnds.findIndex((end) => end < labelX);
     if (row < 0) row = rowEnds.push(0) - 1;

@@ -26,9 +26,16 @@ export function faultHeals(history: History): FaultHealEvent[] {
   return byTime(history.events.filter((e): e is FaultHealEvent => e.type === 'fault-heal'));
 }
 
+/** A fault's targets are named up to this many in a verdict; a pod-kill of 500 pods would fill pages. */
+const MAX_TARGETS_NAMED = 5;
+
 /** What a fault did, in words that finish "while …": "worker-2 was lost". */
 export function faultWords(fault: FaultRef): string {
-  const targets = fault.targets.length > 0 ? listWords(fault.targets) : 'its target';
+  const named =
+    fault.targets.length <= MAX_TARGETS_NAMED
+      ? fault.targets
+      : [...fault.targets.slice(0, MAX_TARGETS_NAMED), `${fault.targets.length - MAX_TARGETS_NAMED} more`];
+  const targets = fault.targets.length > 0 ? listWords(named) : 'its target';
   const was = fault.targets.length > 1 ? 'were' : 'was';
   switch (fault.type) {
     case 'node-loss':

@@ -112,4 +112,16 @@ describe('selfHealCheck', () => {
       ),
     );
   });
+
+  it('takes the API’s word for a workload no kubelet reports, as one on simulated nodes', () => {
+    // echo runs on worker-1, which reports it; simulated runs on simulated nodes, which report nothing.
+    const b = run();
+    for (let t = 0; t <= 60_000; t += 5_000) {
+      b.workload(t, 'echo', 1, 1);
+      b.workload(t, 'simulated', 1000, t === 15_000 ? 500 : 1000);
+      b.kubelet(t, 'worker-1', [{ name: 'echo-abc-1', uid: 'e1', containers: [{ name: 'echo', pid: 10 }] }]);
+    }
+    const [verdict] = judge(b.build(), [spec()]);
+    expect(verdict).to.include({ outcome: 'pass', measured: 10_000 });
+  });
 });

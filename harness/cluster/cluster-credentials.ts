@@ -10,7 +10,7 @@ export interface ClusterTokens {
   scheduler: string;
   controllerManager: string;
   kubeProxy: string;
-  /** Per worker: the kubelet's token (user system:node:<name>, group system:nodes). */
+  /** Per kubelet user (each worker, the simulated nodes' agent): its token (user system:node:<name>, group system:nodes). */
   kubelets: Record<string, string>;
   /** Per extra user (a tenant): its token; the user has no group and no rights until RBAC grants some. */
   users: Record<string, string>;
@@ -28,13 +28,14 @@ export interface ClusterCredentials {
 /**
  * Makes a cluster's CA, the apiserver's serving certificate (for `hosts`), and a token per
  * component user in kube-apiserver's token-file format, all under `dir`; each component's own
- * token also in `<user>.token` (scheduler, controller-manager, kube-proxy, <worker>), which is what
- * the components read (--token-file), so no token shows in a process list.
+ * token also in `<user>.token` (scheduler, controller-manager, kube-proxy, each of `kubelets`: the
+ * workers and the simulated nodes' agent), which is what the components read (--token-file), so no
+ * token shows in a process list.
  */
 export async function writeClusterCredentials(
   dir: string,
   hosts: string[],
-  workers: string[],
+  kubelets: string[],
   users: string[] = [],
 ): Promise<ClusterCredentials> {
   const ca = createCertificateAuthority('crucible-ca');
@@ -48,7 +49,7 @@ export async function writeClusterCredentials(
     scheduler: token(),
     controllerManager: token(),
     kubeProxy: token(),
-    kubelets: Object.fromEntries(workers.map((w) => [w, token()])),
+    kubelets: Object.fromEntries(kubelets.map((w) => [w, token()])),
     users: Object.fromEntries(users.map((u) => [u, token()])),
   };
   const lines = [
@@ -56,7 +57,7 @@ export async function writeClusterCredentials(
     `${tokens.scheduler},system:kube-scheduler,uid-scheduler`,
     `${tokens.controllerManager},system:kube-controller-manager,uid-controller-manager`,
     `${tokens.kubeProxy},system:kube-proxy,uid-kube-proxy`,
-    ...workers.map((w) => `${tokens.kubelets[w]},system:node:${w},uid-${w},"system:nodes"`),
+    ...kubelets.map((w) => `${tokens.kubelets[w]},system:node:${w},uid-${w},"system:nodes"`),
     ...users.map((u) => `${tokens.users[u]},${u},uid-user-${u}`),
   ];
   const files = {

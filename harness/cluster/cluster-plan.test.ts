@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { type ClusterLayout, planCluster } from './cluster-plan.js';
+import { type ClusterLayout, SIMULATED_NODES_NODE, planCluster } from './cluster-plan.js';
 import { parseClusterSpec } from './cluster-spec.js';
 
 const docker: ClusterLayout = {
@@ -129,5 +129,49 @@ describe('planCluster', () => {
     expect(
       plan.members.find((m) => m.role === 'scheduler')!.args.some((a) => a.startsWith('--controllers')),
     ).to.equal(false);
+  });
+
+  it('runs the simulated nodes as one kubelet of their own, through Toxiproxy, with a token of its own', () => {
+    const spec = parseClusterSpec(
+      [
+        'apiVersion: crucible.dev/v1alpha1',
+        'kind: Cluster',
+        'workers: [{count: 1}]',
+        'timing: kubernetes',
+        'simulatedNodes: {count: 1000, prefix: kw-, capacity: {cpu: "32"}, labels: {zone: b}}',
+      ].join('\n'),
+      'sim.yaml',
+    );
+    const plan = planCluster(spec, docker);
+    const simulated = plan.members.filter((m) => m.node === SIMULATED_NODES_NODE);
+    expect(simulated.map((m) => [m.role, m.name, m.program])).to.deep.equal([
+      ['simulated-nodes', 'simulated-nodes', 'orchestrator'],
+    ]);
+    const args = simulated[0]!.args;
+    expect(args[0]).to.equal('kubelet');
+    expect(arg(args, '--simulated-nodes')).to.equal('1000');
+    expect(arg(args, '--node-name-prefix')).to.equal('kw-');
+    expect(arg(args, '--capacity')).to.equal('cpu=32,memory=8Gi,pods=110');
+    expect(arg(args, '--node-labels')).to.equal('zone=b');
+    expect(arg(args, '--register-with-taints')).to.equal('crucible.dev/simulated=true:NoSchedule');
+    expect(arg(args, '--profile')).to.equal('kubernetes');
+    expect(arg(args, '--token-file')).to.equal('/etc/crucible/simulated-nodes.token');
+    const link = plan.links.find((l) => l.name === 'simulated-nodes-to-apiserver-0')!;
+    expect(arg(args, '--server')).to.equal(`https://toxiproxy:${link.listen.split(':')[1]}`);
+    expect(plan.nodeUsers).to.deep.equal(['worker-1', 'simulated-nodes']);
+    expect(
+      plan.workers.map((w) => w.name),
+      'simulated nodes are no workers',
+    ).to.deep.equal(['worker-1']);
+  });
+
+  it('runs no simulated nodes for a count of 0', () => {
+    const spec = parseClusterSpec(
+      'apiVersion: crucible.dev/v1alpha1\nkind: Cluster\nsimulatedNodes: {count: 0}\n',
+      'none.yaml',
+    );
+    const plan = planCluster(spec, docker);
+    expect(plan.members.some((m) => m.role === 'simulated-nodes')).to.equal(false);
+    expect(plan.nodeUsers).to.deep.equal(['worker-1', 'worker-2', 'worker-3']);
   });
 });

@@ -3,7 +3,14 @@ import { workerNames } from './cluster-spec.js';
 import { etcdArgs } from './etcd-command.js';
 
 export type MemberRole =
-  'etcd' | 'apiserver' | 'scheduler' | 'controller-manager' | 'kubelet' | 'kube-proxy' | 'toxiproxy';
+  | 'etcd'
+  | 'apiserver'
+  | 'scheduler'
+  | 'controller-manager'
+  | 'kubelet'
+  | 'kube-proxy'
+  | 'simulated-nodes'
+  | 'toxiproxy';
 
 /** The program a member runs; each provider knows where it lives (host or node image). */
 export type MemberProgram = 'etcd' | 'orchestrator' | 'crucible' | 'toxiproxy-server';
@@ -60,6 +67,11 @@ export interface ClusterPlan {
   /** Toxiproxy's API port; it listens on bind('toxiproxy'). */
   toxiproxyPort: number;
   workers: { name: string; ip: string; kubeletPort: number; proxyHealthPort: number }[];
+  /**
+   * The kubelet users, each needing a token (user system:node:<name>, group system:nodes) in
+   * `<name>.token`: every worker, and the simulated nodes' agent.
+   */
+  nodeUsers: string[];
 }
 
 export const TOXIPROXY_API_PORT = 8474;
@@ -67,11 +79,14 @@ export const TOXIPROXY_API_PORT = 8474;
 export const FIRST_LINK_PORT = 20000;
 export const KUBELET_PORT = 10250;
 export const PROXY_HEALTH_PORT = 10256;
+/** The node (container, or process) that runs every simulated node of a cluster. */
+export const SIMULATED_NODES_NODE = 'simulated-nodes';
 
 /**
  * Every member of the cluster with its command line, and every link through Toxiproxy: each
- * worker → each apiserver, each apiserver → each etcd member, each scheduler and
- * controller-manager → each apiserver. A pure function of the spec and the layout.
+ * worker (and the simulated nodes' agent) → each apiserver, each apiserver → each etcd member,
+ * each scheduler and controller-manager → each apiserver. A pure function of the spec and the
+ * layout.
  */
 export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPlan {
   const shared = layout.sharedAddress;
@@ -236,11 +251,46 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
       ],
     });
   }
+  const simulated = spec.simulatedNodes;
+  if (simulated && simulated.count > 0) {
+    // Through Toxiproxy like every kubelet: one link fault then cuts all the simulated nodes off
+    // the API at once, as a zone losing its network would.
+    const node = SIMULATED_NODES_NODE;
+    const { cpu, memory, pods } = simulated.capacity;
+    const labels = Object.entries(simulated.labels).map(([k, v]) => `${k}=${v}`);
+    const taints = simulated.taints.map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`);
+    members.push({
+      role: 'simulated-nodes',
+      name: node,
+      node,
+      program: 'orchestrator',
+      args: [
+        'kubelet',
+        ...client(node, node),
+        `--simulated-nodes=${simulated.count}`,
+        `--node-name-prefix=${simulated.prefix}`,
+        `--capacity=cpu=${cpu},memory=${memory},pods=${pods}`,
+        ...(labels.length ? [`--node-labels=${labels.join(',')}`] : []),
+        ...(taints.length ? [`--register-with-taints=${taints.join(',')}`] : []),
+      ],
+    });
+  }
+  const nodeUsers = [
+    ...workers.map((w) => w.name),
+    ...(members.some((m) => m.role === 'simulated-nodes') ? [SIMULATED_NODES_NODE] : []),
+  ];
   const extra: Partial<Record<MemberRole, string[]>> = spec.extraArgs;
   const withExtra = members.map((m) =>
     extra[m.role]?.length ? { ...m, args: [...m.args, ...extra[m.role]!] } : m,
   );
-  return { members: withExtra, links, apiserverPorts, toxiproxyPort: TOXIPROXY_API_PORT, workers };
+  return {
+    members: withExtra,
+    links,
+    apiserverPorts,
+    toxiproxyPort: TOXIPROXY_API_PORT,
+    workers,
+    nodeUsers,
+  };
 }
 
 function range(n: number): number[] {

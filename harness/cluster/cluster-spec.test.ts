@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ConfigError } from '../config/decode-yaml.js';
-import { defaultClusterSpec, parseClusterSpec, workerNames } from './cluster-spec.js';
+import { defaultClusterSpec, parseClusterSpec, simulatedNodeNames, workerNames } from './cluster-spec.js';
 
 describe('cluster spec', () => {
   it('defaults a minimal file: one etcd, one of each control-plane component, three workers, fast timing', () => {
@@ -74,5 +74,46 @@ describe('cluster spec', () => {
     const spec = defaultClusterSpec({ name: 'demo', workers: 2 });
     expect(spec.name).to.equal('demo');
     expect(workerNames(spec)).to.deep.equal(['worker-1', 'worker-2']);
+  });
+
+  it('reads simulated nodes: a count, defaulted to sim- names, 4 CPUs each and the simulated taint', () => {
+    const spec = parseClusterSpec(
+      'apiVersion: crucible.dev/v1alpha1\nkind: Cluster\nsimulatedNodes: { count: 3 }\n',
+      'sim.yaml',
+    );
+    expect(simulatedNodeNames(spec)).to.deep.equal(['sim-1', 'sim-2', 'sim-3']);
+    expect(spec.simulatedNodes).to.deep.equal({
+      count: 3,
+      prefix: 'sim-',
+      capacity: { cpu: '4', memory: '8Gi', pods: '110' },
+      labels: {},
+      taints: [{ key: 'crucible.dev/simulated', value: 'true', effect: 'NoSchedule' }],
+    });
+    expect(simulatedNodeNames(defaultClusterSpec())).to.deep.equal([]);
+  });
+
+  it('rejects a simulated cluster larger than 5000 nodes, or named like the workers', () => {
+    let error: unknown;
+    try {
+      parseClusterSpec(
+        [
+          'apiVersion: crucible.dev/v1alpha1',
+          'kind: Cluster',
+          'simulatedNodes:',
+          '  count: 5001',
+          '  prefix: worker-',
+          '  cpus: 2',
+        ].join('\n'),
+        'sim.yaml',
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((p) => `${p.line} ${p.path}`)).to.deep.equal([
+      '4 simulatedNodes.count',
+      '5 simulatedNodes.prefix',
+      '6 simulatedNodes.cpus',
+    ]);
   });
 });

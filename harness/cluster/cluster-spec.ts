@@ -14,22 +14,54 @@ const taint = z
   })
   .strict();
 
+const capacity = z
+  .object({
+    cpu: z.string().regex(QUANTITY, 'must be a quantity such as 4 or 500m').default('4'),
+    memory: z.string().regex(QUANTITY, 'must be a quantity such as 8Gi').default('8Gi'),
+    pods: z
+      .string()
+      .regex(/^[0-9]+$/, 'must be a whole number')
+      .default('110'),
+  })
+  .strict()
+  .default({ cpu: '4', memory: '8Gi', pods: '110' });
+
 const workerGroup = z
   .object({
     count: z.number().int().min(1).max(100).default(1),
-    capacity: z
-      .object({
-        cpu: z.string().regex(QUANTITY, 'must be a quantity such as 4 or 500m').default('4'),
-        memory: z.string().regex(QUANTITY, 'must be a quantity such as 8Gi').default('8Gi'),
-        pods: z
-          .string()
-          .regex(/^[0-9]+$/, 'must be a whole number')
-          .default('110'),
-      })
-      .strict()
-      .default({ cpu: '4', memory: '8Gi', pods: '110' }),
+    capacity,
     labels: z.record(z.string(), z.string()).default({}),
     taints: z.array(taint).default([]),
+  })
+  .strict();
+
+/** The taint simulated nodes register with unless told otherwise, as kwok's nodes carry theirs. */
+export const SIMULATED_NODE_TAINT = {
+  key: 'crucible.dev/simulated',
+  value: 'true',
+  effect: 'NoSchedule',
+} as const;
+
+/**
+ * Nodes without processes (`orchestrator kubelet --simulated-nodes`), all run by one agent, for
+ * exercising the control plane at scale: `<prefix>1` … `<prefix><count>`, each labelled
+ * `crucible.dev/simulated: "true"` and, by default, tainted `crucible.dev/simulated=true:NoSchedule`
+ * so that only pods that tolerate it go there (a pod there runs nothing, and answers no request).
+ */
+const simulatedNodes = z
+  .object({
+    count: z.number().int().min(0).max(5000).meta({
+      description:
+        'how many; each renews its Lease once per renew interval of the timing: fast (every 250 ms, Unknown after 1 s) leaves a busy apiserver no slack, so use timing kubernetes (10 s, 50 s) beyond a few dozen',
+    }),
+    prefix: z
+      .string()
+      .regex(/^[a-z0-9][-a-z0-9.]{0,40}$/, 'must be lower case letters, digits, "-" and "." (e.g. sim-)')
+      .refine((p) => p !== 'worker-', 'must not be "worker-": the workers are named so')
+      .default('sim-'),
+    capacity,
+    labels: z.record(z.string(), z.string()).default({}),
+    taints: z.array(taint).default(() => [{ ...SIMULATED_NODE_TAINT }]),
   })
   .strict();
 
@@ -62,6 +94,7 @@ export const clusterSpecSchema = z
       .array(workerGroup)
       .min(1)
       .default([{ count: 3, capacity: { cpu: '4', memory: '8Gi', pods: '110' }, labels: {}, taints: [] }]),
+    simulatedNodes: simulatedNodes.optional(),
     timing: z.enum(['fast', 'kubernetes']).default('fast'),
     /**
      * Extra flags per component, appended to what crucible passes (as kind's kubeadm patches):
@@ -110,6 +143,12 @@ export function defaultClusterSpec(
     }),
     '<flags>',
   );
+}
+
+/** The names of the simulated nodes of a spec, in order: sim-1, sim-2, … (none without `simulatedNodes`). */
+export function simulatedNodeNames(spec: ClusterSpec): string[] {
+  const simulated = spec.simulatedNodes;
+  return Array.from({ length: simulated?.count ?? 0 }, (_, i) => `${simulated!.prefix}${i + 1}`);
 }
 
 /** The names of the workers of a spec, in order: worker-1, worker-2, … */

@@ -104,7 +104,7 @@ export class DockerProvider implements ClusterProvider {
       const creds = await writeClusterCredentials(
         dir,
         [hostControlPlane, 'toxiproxy', ...nodeNames.filter((n) => n.startsWith('apiserver-'))],
-        plan.workers.map((w) => w.name),
+        plan.nodeUsers,
         spec.users,
       );
       const apiservers = plan.apiserverPorts.map((_, i) => `https://${hostControlPlane}:${6443 + i}`);
@@ -143,6 +143,7 @@ export class DockerProvider implements ClusterProvider {
         const [role, index] = [node.replace(/-\d+$/, ''), Number(/(\d+)$/.exec(node)?.[1] ?? 0)];
         const base: Record<string, number> = {
           toxiproxy: 2,
+          'simulated-nodes': 3,
           etcd: 10,
           apiserver: 20,
           scheduler: 30,

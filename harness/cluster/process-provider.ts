@@ -54,12 +54,7 @@ export class ProcessProvider implements ClusterProvider {
       realToxiproxy: realToxiproxyServer() !== undefined,
     };
     const plan = planCluster(spec, layout);
-    const creds = await writeClusterCredentials(
-      dir,
-      [controlPlane],
-      plan.workers.map((w) => w.name),
-      spec.users,
-    );
+    const creds = await writeClusterCredentials(dir, [controlPlane], plan.nodeUsers, spec.users);
     const apiservers = plan.apiserverPorts.map((p) => `https://${controlPlane}:${p}`);
     const state: ClusterState = {
       apiVersion: 'crucible.dev/v1alpha1',

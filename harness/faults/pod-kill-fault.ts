@@ -6,6 +6,8 @@ import type { FaultPlugin } from './fault.js';
 import { selectTargets } from './target-selector.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
+/** Deletions sent at once. */
+const DELETES_IN_FLIGHT = 32;
 
 /**
  * pod-kill: pods of one namespace deleted at once (grace period 0), as a tenant's own failure
@@ -25,12 +27,19 @@ export const podKillFault: FaultPlugin<{ namespace: string; selector?: string }>
     }),
   inject: (ctx, targets, { namespace }) =>
     withAdminClient(ctx.state, async (client) => {
-      for (const name of targets)
-        await client
-          .delete(PODS, namespace, name, { gracePeriodSeconds: 0 })
-          .catch((e: { reason?: string }) => {
-            if (e.reason !== 'NotFound') throw e;
-          });
+      // At once, as promised: one by one, deleting 500 pods of a large cluster took 18 s.
+      let next = 0;
+      const deleter = async () => {
+        for (let i = next++; i < targets.length; i = next++)
+          await client
+            .delete(PODS, namespace, targets[i]!, { gracePeriodSeconds: 0 })
+            .catch((e: { reason?: string }) => {
+              if (e.reason !== 'NotFound') throw e;
+            });
+      };
+      const deleters = Array.from({ length: Math.min(DELETES_IN_FLIGHT, targets.length) }, deleter);
+      const failed = (await Promise.allSettled(deleters)).find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
     }),
   heal: async () => undefined,
 };

@@ -12,6 +12,8 @@ import { benchRecovery, type RecoveryBenchResult } from '../bench/recovery-bench
 import { recoveryTable } from '../bench/recovery-table.js';
 import { benchOutage } from '../bench/outage-bench.js';
 import { outageTable } from '../bench/outage-table.js';
+import { benchSimulatedNodes, simulatedNodesRamp } from '../bench/simulated-nodes-bench.js';
+import { simulatedNodesTable } from '../bench/simulated-nodes-table.js';
 import { parseDuration } from '../../orchestrator/api/duration.js';
 
 interface BenchFlags {
@@ -24,6 +26,7 @@ interface BenchFlags {
   nodeMonitorGracePeriod?: string;
   outage: string;
   outageRate: string;
+  simulatedMaxNodes: string;
   json?: string;
 }
 
@@ -35,9 +38,22 @@ const TARGETS = {
   bootMs: 5000,
   recoveryMs: 5000,
   outageFailedRequests: 0,
+  simulatedNodes: 1000,
 };
 
-const SECTIONS = ['boot', 'api', 'scheduling', 'startup', 'proxy', 'load', 'recovery', 'outage'] as const;
+const SECTIONS = [
+  'boot',
+  'api',
+  'scheduling',
+  'startup',
+  'proxy',
+  'load',
+  'recovery',
+  'outage',
+  'simulated',
+] as const;
+/** How long every simulated node must stay Ready at each size of the ramp. */
+const SIMULATED_HOLD_MS = 30_000;
 type Section = (typeof SECTIONS)[number];
 
 /** `crucible bench`: measures the DESIGN.md §5 figures, each beside its target and its floor. */
@@ -56,6 +72,11 @@ export function benchCommand(): Command {
     )
     .option('--outage <duration>', 'outage: how long the whole control plane stays down', '30s')
     .option('--outage-rate <n>', 'outage: requests per second through the node ports', '100')
+    .option(
+      '--simulated-max-nodes <n>',
+      'simulated: the largest cluster to try; the ramp doubles from 250 up to it',
+      '1000',
+    )
     .option('--json <file>', 'also write the figures as JSON')
     .action(async (flags: BenchFlags) => {
       const sections = flags.only.split(',').map((s) => s.trim()) as Section[];
@@ -164,6 +185,20 @@ export function benchCommand(): Command {
         const o = await benchOutage({ outageMs, rate, progress: log });
         out.push(...outageTable(o, TARGETS.outageFailedRequests));
         json.outage = o;
+      }
+      if (sections.includes('simulated')) {
+        const counts = simulatedNodesRamp(positiveInt(flags.simulatedMaxNodes, '--simulated-max-nodes'));
+        process.stderr.write(
+          `Simulated nodes: ${counts.join(', ')} nodes of one simulated kubelet, profile kubernetes, each held ${SIMULATED_HOLD_MS / 1000} s\n`,
+        );
+        const r = await benchSimulatedNodes({
+          counts,
+          holdMs: SIMULATED_HOLD_MS,
+          profile: 'kubernetes',
+          progress: log,
+        });
+        out.push(...simulatedNodesTable(r, TARGETS.simulatedNodes));
+        json.simulatedNodes = r;
       }
       process.stdout.write(out.join('\n') + '\n');
       if (flags.json) await writeFile(flags.json, JSON.stringify(json, null, 2));

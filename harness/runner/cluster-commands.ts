@@ -2,7 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { type ProviderChoice, chooseProvider, providerFor } from '../cluster/choose-provider.js';
 import { nodeNames } from '../cluster/cluster-provider.js';
-import { defaultClusterSpec, parseClusterSpec, type ClusterSpec } from '../cluster/cluster-spec.js';
+import {
+  defaultClusterSpec,
+  parseClusterSpec,
+  simulatedNodeNames,
+  type ClusterSpec,
+} from '../cluster/cluster-spec.js';
 import {
   type ClusterState,
   listClusters,
@@ -60,6 +65,7 @@ export function upCommand(): Command {
           (w) =>
             `  ${w.name.padEnd(11)} ${w.ip}  (node ports at ${w.ip}:<nodePort>, kubelet :${w.kubeletPort})`,
         ),
+        ...simulatedLine(state),
         '',
         `  export KUBECONFIG=${state.kubeconfig}`,
         '  kubectl get nodes',
@@ -180,4 +186,11 @@ export function logsCommand(): Command {
       }
       process.stdout.write(await provider.logs(state, member?.node ?? component));
     });
+}
+
+/** The simulated nodes of a cluster in one line, when it has any. */
+function simulatedLine(state: ClusterState): string[] {
+  const names = simulatedNodeNames(state.spec);
+  if (names.length === 0) return [];
+  return [`  ${'simulated'.padEnd(11)} ${names.length} nodes ${names[0]} … ${names.at(-1)} (run nothing)`];
 }

@@ -1,5 +1,11 @@
 import { expect } from 'chai';
-import { parseCapacity, parseNodeLabels, parseTaints } from './kubelet-command.js';
+import {
+  parseCapacity,
+  parseNodeLabels,
+  parseNodeNamePrefix,
+  parseSimulatedNodeCount,
+  parseTaints,
+} from './kubelet-command.js';
 
 describe('kubelet flags', () => {
   it('reads --capacity as resource=quantity pairs and rejects a pair without a quantity', () => {
@@ -23,5 +29,14 @@ describe('kubelet flags', () => {
       { key: 'gpu', effect: 'NoExecute' },
     ]);
     expect(() => parseTaints('gpu:Sometimes')).to.throw('--register-with-taints: "gpu:Sometimes"');
+  });
+
+  it('reads --simulated-nodes as a whole number from 1 to 10000 and --node-name-prefix as the start of a node name', () => {
+    expect(parseSimulatedNodeCount('1000')).to.equal(1000);
+    for (const bad of ['0', '-3', '2.5', 'many', '10001'])
+      expect(() => parseSimulatedNodeCount(bad), bad).to.throw('--simulated-nodes');
+    expect(parseNodeNamePrefix('sim-')).to.equal('sim-');
+    for (const bad of ['Sim-', '-sim', 'sim_', ''])
+      expect(() => parseNodeNamePrefix(bad), bad).to.throw('--node-name-prefix');
   });
 });

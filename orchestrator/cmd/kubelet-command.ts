@@ -1,14 +1,18 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
+import type { Logger } from 'pino';
 import { parseDuration } from '../api/duration.js';
 import type { Taint } from '../api/types.js';
 import { DEFAULT_WORKLOADS_DIR, Kubelet } from '../kubelet/kubelet.js';
+import { MAX_SIMULATED_NODES, SimulatedNodes } from '../kubelet/simulated-nodes.js';
 import { componentRuntime, withComponentFlags, type ComponentFlags } from './component-options.js';
 import { runUntilSignal } from './run-until-signal.js';
 
 interface KubeletFlags extends ComponentFlags {
-  nodeName: string;
+  nodeName?: string;
+  simulatedNodes?: string;
+  nodeNamePrefix: string;
   nodeIp: string;
   rootDir?: string;
   capacity: string;
@@ -71,14 +75,46 @@ function items(text: string): string[] {
     .filter(Boolean);
 }
 
+/** `--simulated-nodes`: how many nodes one simulated kubelet runs. */
+export function parseSimulatedNodeCount(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < 1 || n > MAX_SIMULATED_NODES)
+    throw new Error(`--simulated-nodes: "${text}" is not a whole number from 1 to ${MAX_SIMULATED_NODES}`);
+  return n;
+}
+
+/** `--node-name-prefix`: the start of a node name (lower case letters, digits, '-', '.'), a number follows. */
+export function parseNodeNamePrefix(text: string): string {
+  if (!/^[a-z0-9][-a-z0-9.]{0,40}$/.test(text))
+    throw new Error(
+      `--node-name-prefix: "${text}" must start with a lower case letter or digit and hold only those, '-' and '.' (at most 41 characters)`,
+    );
+  return text;
+}
+
 /**
  * `orchestrator kubelet`: the node agent. No leader election (each node has its own kubelet;
  * the node name is its identity). Its workloads live and die with it: see Kubelet.
+ *
+ * With `--simulated-nodes <n>` it is instead one agent for n nodes that run nothing, as kwok's
+ * controller is (SimulatedNodes): for exercising the control plane at scale on one machine.
  */
 export function kubeletCommand(): Command {
   return withComponentFlags(new Command('kubelet'))
-    .description('run the pods bound to this node as processes, and keep the node registered')
-    .requiredOption('--node-name <name>', 'name of the Node this kubelet registers and runs pods for')
+    .description(
+      'run the pods bound to this node as processes, and keep the node registered; or, with --simulated-nodes, simulate many nodes that run nothing',
+    )
+    .option(
+      '--node-name <name>',
+      'name of the Node this kubelet registers and runs pods for (required unless --simulated-nodes)',
+    )
+    .option(
+      '--simulated-nodes <n>',
+      'instead of one node that runs its pods, simulate n nodes that run nothing (as kwok does): register ' +
+        '<prefix>1 … <prefix>n, renew their Leases, report the pods bound to them Running; ' +
+        'takes the place of --node-name; --node-ip, --root-dir, --port, --workloads-dir and the back-off flags do not apply',
+    )
+    .option('--node-name-prefix <prefix>', 'with --simulated-nodes: what the node names start with', 'sim-')
     .option('--node-ip <ip>', "the node's address: pods and the read-only server listen on it", '127.0.0.1')
     .option('--root-dir <dir>', 'state and pod logs (default: <tmp>/crucible-kubelet-<node-name>)')
     .option(
@@ -96,43 +132,94 @@ export function kubeletCommand(): Command {
     .option('--restart-backoff-base <duration>', 'first restart back-off (default: by profile, 10s or 200ms)')
     .option('--restart-backoff-max <duration>', 'restart back-off ceiling (default: by profile, 5m or 5s)')
     .action(async (flags: KubeletFlags) => {
-      const port = Number(flags.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new Error(`--port: "${flags.port}" is not a port number`);
-      const capacity = parseCapacity(flags.capacity);
-      const labels = parseNodeLabels(flags.nodeLabels ?? '');
-      const taints = parseTaints(flags.registerWithTaints ?? '');
-      const profileBackoff = BACKOFF[flags.profile] ?? BACKOFF.fast!;
-      const backoff = {
-        baseMs: flags.restartBackoffBase ? parseDuration(flags.restartBackoffBase) : profileBackoff.baseMs,
-        maxMs: flags.restartBackoffMax ? parseDuration(flags.restartBackoffMax) : profileBackoff.maxMs,
-      };
-      const rt = await componentRuntime('kubelet', { ...flags, identity: flags.nodeName });
-      // A node agent outlives its bugs: a stray rejection is logged, never fatal to the node's pods.
-      process.on('unhandledRejection', (e: unknown) =>
-        rt.log.error({ err: e instanceof Error ? e.message : String(e) }, 'unhandled rejection'),
-      );
-      const kubelet = new Kubelet({
-        client: rt.client,
-        log: rt.log,
-        nodeName: flags.nodeName,
-        nodeIp: flags.nodeIp,
-        port,
-        rootDir: resolve(flags.rootDir ?? join(tmpdir(), `crucible-kubelet-${flags.nodeName}`)),
-        capacity,
-        labels,
-        taints,
-        timing: rt.timing,
-        workloadsDir: resolve(flags.workloadsDir),
-        backoff,
-      });
-      await kubelet.start();
-      runUntilSignal(
-        async () => {
-          await kubelet.stop();
-          await rt.client.close();
-        },
-        (m) => rt.log.info(m),
-      );
+      if (flags.simulatedNodes !== undefined && flags.nodeName !== undefined)
+        throw new Error(
+          '--node-name and --simulated-nodes exclude each other: a kubelet runs one or the other',
+        );
+      if (flags.simulatedNodes !== undefined) await runSimulatedNodes(flags, flags.simulatedNodes);
+      else if (flags.nodeName !== undefined) await runKubelet(flags, flags.nodeName);
+      else throw new Error("required option '--node-name <name>' not specified (or --simulated-nodes <n>)");
     });
+}
+
+async function runKubelet(flags: KubeletFlags, nodeName: string): Promise<void> {
+  const port = Number(flags.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port: "${flags.port}" is not a port number`);
+  const capacity = parseCapacity(flags.capacity);
+  const labels = parseNodeLabels(flags.nodeLabels ?? '');
+  const taints = parseTaints(flags.registerWithTaints ?? '');
+  const profileBackoff = BACKOFF[flags.profile] ?? BACKOFF.fast!;
+  const backoff = {
+    baseMs: flags.restartBackoffBase ? parseDuration(flags.restartBackoffBase) : profileBackoff.baseMs,
+    maxMs: flags.restartBackoffMax ? parseDuration(flags.restartBackoffMax) : profileBackoff.maxMs,
+  };
+  const rt = await componentRuntime('kubelet', { ...flags, identity: nodeName });
+  logStrayRejections(rt.log);
+  const kubelet = new Kubelet({
+    client: rt.client,
+    log: rt.log,
+    nodeName,
+    nodeIp: flags.nodeIp,
+    port,
+    rootDir: resolve(flags.rootDir ?? join(tmpdir(), `crucible-kubelet-${nodeName}`)),
+    capacity,
+    labels,
+    taints,
+    timing: rt.timing,
+    workloadsDir: resolve(flags.workloadsDir),
+    backoff,
+  });
+  await kubelet.start();
+  runUntilSignal(
+    async () => {
+      await kubelet.stop();
+      await rt.client.close();
+    },
+    (m) => rt.log.info(m),
+  );
+}
+
+async function runSimulatedNodes(flags: KubeletFlags, countText: string): Promise<void> {
+  const count = parseSimulatedNodeCount(countText);
+  const prefix = parseNodeNamePrefix(flags.nodeNamePrefix);
+  const capacity = parseCapacity(flags.capacity);
+  const labels = parseNodeLabels(flags.nodeLabels ?? '');
+  const taints = parseTaints(flags.registerWithTaints ?? '');
+  const rt = await componentRuntime('kubelet', { ...flags, identity: `${prefix}simulator` });
+  logStrayRejections(rt.log);
+  const nodes = new SimulatedNodes({
+    client: rt.client,
+    log: rt.log,
+    count,
+    prefix,
+    capacity,
+    labels,
+    taints,
+    timing: rt.timing,
+  });
+  nodes.start();
+  rt.log.info(
+    {
+      nodes: count,
+      first: nodes.names[0],
+      last: nodes.names[count - 1],
+      leaseRenewIntervalMs: rt.timing.nodeLeaseRenewIntervalMs,
+    },
+    'simulated kubelet started',
+  );
+  runUntilSignal(
+    async () => {
+      await nodes.stop();
+      await rt.client.close();
+    },
+    (m) => rt.log.info(m),
+  );
+}
+
+/** A node agent outlives its bugs: a stray rejection is logged, never fatal to the node's pods. */
+function logStrayRejections(log: Logger): void {
+  process.on('unhandledRejection', (e: unknown) =>
+    log.error({ err: e instanceof Error ? e.message : String(e) }, 'unhandled rejection'),
+  );
 }

@@ -82,6 +82,11 @@ export class EtcdStorage {
         'grpc.keepalive_time_ms': 5000,
         'grpc.keepalive_timeout_ms': 2000,
         'grpc.keepalive_permit_without_calls': 1,
+        // An unpaged list of a large resource (2000 Nodes are 6 MB) must not hit gRPC's default 4 MB
+        // limit: the call would fail, and the failure (RESOURCE_EXHAUSTED counts as recoverable)
+        // would open the endpoint's breaker and fail every call for a second. kube-apiserver's
+        // etcd client sets the same: MaxCallRecvMsgSize = math.MaxInt32.
+        'grpc.max_receive_message_length': 2 ** 31 - 1,
       },
       faultHandling: {
         host: () =>
