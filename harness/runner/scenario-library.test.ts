@@ -41,9 +41,12 @@ describe('the scenario library', () => {
   });
 
   it('names every scenario uniquely across the suites', async () => {
-    const names = [...(await suite('conformance')), ...(await suite('chaos')), ...(await suite('quick'))].map(
-      (s) => s.name,
-    );
+    const names = [
+      ...(await suite('conformance')),
+      ...(await suite('chaos')),
+      ...(await suite('quick')),
+      ...(await suite('scale')),
+    ].map((s) => s.name);
     expect(new Set(names).size).to.equal(names.length);
   });
 });
