@@ -37,6 +37,26 @@ export interface NodeStatusOptions {
  * interval, the Ready condition's heartbeat posted every status update period. A failed write is
  * logged and retried at the next tick; nothing here ever throws out of `start`.
  */
+/**
+ * The conditions a healthy kubelet posts (no pressure, Ready), each stamped with this heartbeat
+ * and keeping its transition time while its status is unchanged.
+ */
+export function healthyNodeConditions(
+  previous: Condition[] | undefined,
+  now: string,
+  readyMessage: string,
+): Condition[] {
+  let conditions = previous;
+  const set = (type: string, status: 'True' | 'False', reason: string, message: string) => {
+    conditions = withCondition(conditions, { type, status, reason, message, lastHeartbeatTime: now }, now);
+  };
+  set('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available');
+  set('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure');
+  set('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available');
+  set('Ready', 'True', 'KubeletReady', readyMessage);
+  return conditions!;
+}
+
 export class NodeStatusReporter {
   private lease?: Lease;
   private conditions?: Condition[];
@@ -105,14 +125,7 @@ export class NodeStatusReporter {
   private desiredNode(previous: Condition[] | undefined): Node {
     const { nodeName, nodeIp, capacity, kubeletPort, labels, taints } = this.options;
     const now = formatTime(new Date());
-    let conditions = previous;
-    const set = (type: string, status: 'True' | 'False', reason: string, message: string) => {
-      conditions = withCondition(conditions, { type, status, reason, message, lastHeartbeatTime: now }, now);
-    };
-    set('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available');
-    set('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure');
-    set('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available');
-    set('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status');
+    const conditions = healthyNodeConditions(previous, now, 'kubelet is posting ready status');
     return {
       apiVersion: 'v1',
       kind: 'Node',

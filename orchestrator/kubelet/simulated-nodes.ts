@@ -3,12 +3,11 @@ import type { Logger } from 'pino';
 import { Informer, systemTimers, type ApiClient, type TimerScheduler } from '../api/client/index.js';
 import { formatTime, systemClock, type Clock } from '../api/clock.js';
 import { isApiError } from '../api/errors.js';
-import { withCondition } from '../api/pod-helpers.js';
 import { findResource } from '../api/resources.js';
 import type { TimingProfile } from '../api/timing-profile.js';
 import type { Condition, Lease, Node, Taint } from '../api/types.js';
 import { InFlightLimiter } from './in-flight-limiter.js';
-import { KUBELET_VERSION, formatMicroTime } from './node-status.js';
+import { KUBELET_VERSION, formatMicroTime, healthyNodeConditions } from './node-status.js';
 import { SimulatedPods, type SimulatedNodeAddresses } from './simulated-pods.js';
 import { SpreadTimer } from './spread-timer.js';
 
@@ -282,14 +281,7 @@ export class SimulatedNodes {
     const name = this.names[index]!;
     const { ip, podCidr } = this.addresses.get(name)!;
     const now = formatTime(this.clock.now());
-    let conditions = previous;
-    const set = (type: string, status: 'True' | 'False', reason: string, message: string) => {
-      conditions = withCondition(conditions, { type, status, reason, message, lastHeartbeatTime: now }, now);
-    };
-    set('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available');
-    set('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure');
-    set('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available');
-    set('Ready', 'True', 'KubeletReady', 'simulated kubelet is posting ready status');
+    const conditions = healthyNodeConditions(previous, now, 'simulated kubelet is posting ready status');
     return {
       apiVersion: 'v1',
       kind: 'Node',
