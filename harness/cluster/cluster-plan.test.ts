@@ -174,4 +174,22 @@ describe('planCluster', () => {
     expect(plan.members.some((m) => m.role === 'simulated-nodes')).to.equal(false);
     expect(plan.nodeUsers).to.deep.equal(['worker-1', 'worker-2', 'worker-3']);
   });
+
+  it('runs a cloud-controller-manager only when asked, with the layout’s provider flags', () => {
+    expect(planCluster(HA, docker).members.some((m) => m.role === 'cloud-controller-manager')).to.equal(
+      false,
+    );
+    const spec = parseClusterSpec(
+      'apiVersion: crucible.dev/v1alpha1\nkind: Cluster\ncontrolPlane: {cloudControllerManager: true}\n',
+      'ccm.yaml',
+    );
+    const plan = planCluster(spec, { ...docker, cloudProviderArgs: ['--cloud-provider=docker'] });
+    const ccm = plan.members.find((m) => m.role === 'cloud-controller-manager')!;
+    expect(ccm.node).to.equal('cloud-controller-manager');
+    expect(ccm.args[0]).to.equal('cloud-controller-manager');
+    expect(arg(ccm.args, '--cloud-provider')).to.equal('docker');
+    expect(arg(ccm.args, '--token-file')).to.equal('/etc/crucible/controller-manager.token');
+    const link = plan.links.find((l) => l.name === 'cloud-controller-manager-to-apiserver-0')!;
+    expect(arg(ccm.args, '--server')).to.equal(`https://toxiproxy:${link.listen.split(':')[1]}`);
+  });
 });

@@ -7,6 +7,7 @@ export type MemberRole =
   | 'apiserver'
   | 'scheduler'
   | 'controller-manager'
+  | 'cloud-controller-manager'
   | 'kubelet'
   | 'kube-proxy'
   | 'simulated-nodes'
@@ -57,6 +58,11 @@ export interface ClusterLayout {
   dataDir(member: string): string;
   /** Run the real Toxiproxy (toxiproxy-server) instead of the bundled one. */
   realToxiproxy?: boolean;
+  /**
+   * The cloud-controller-manager's provider flags (--cloud-provider and what it needs to find the
+   * cluster's machines and place load balancers); only used when the spec asks for one.
+   */
+  cloudProviderArgs?: string[];
 }
 
 export interface ClusterPlan {
@@ -203,6 +209,23 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
       node: c,
       program: 'orchestrator',
       args: ['controller-manager', ...client(c, 'controller-manager'), `--identity=${c}`],
+    });
+  }
+  if (spec.controlPlane.cloudControllerManager) {
+    // The controller-manager's identity: a cloud's controller holds the same rights over nodes
+    // and services (and talks to the API through Toxiproxy like the other controllers).
+    const c = 'cloud-controller-manager';
+    members.push({
+      role: 'cloud-controller-manager',
+      name: c,
+      node: c,
+      program: 'orchestrator',
+      args: [
+        'cloud-controller-manager',
+        ...client(c, 'controller-manager'),
+        `--identity=${c}`,
+        ...(layout.cloudProviderArgs ?? []),
+      ],
     });
   }
   const groups = spec.workers.flatMap((g) => Array.from({ length: g.count }, () => g));

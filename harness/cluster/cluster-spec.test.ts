@@ -6,7 +6,12 @@ describe('cluster spec', () => {
   it('defaults a minimal file: one etcd, one of each control-plane component, three workers, fast timing', () => {
     const spec = parseClusterSpec('apiVersion: crucible.dev/v1alpha1\nkind: Cluster\n', 'c.yaml');
     expect(spec.etcd.members).to.equal(1);
-    expect(spec.controlPlane).to.deep.equal({ apiservers: 1, schedulers: 1, controllerManagers: 1 });
+    expect(spec.controlPlane).to.deep.equal({
+      apiservers: 1,
+      schedulers: 1,
+      controllerManagers: 1,
+      cloudControllerManager: false,
+    });
     expect(workerNames(spec)).to.deep.equal(['worker-1', 'worker-2', 'worker-3']);
     expect(spec.timing).to.equal('fast');
     expect(Object.isFrozen(spec.workers[0])).to.equal(true);

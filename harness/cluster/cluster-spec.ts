@@ -87,9 +87,13 @@ export const clusterSpecSchema = z
         apiservers: z.number().int().min(1).max(5).default(1),
         schedulers: z.number().int().min(1).max(5).default(1),
         controllerManagers: z.number().int().min(1).max(5).default(1),
+        cloudControllerManager: z.boolean().default(false).meta({
+          description:
+            'run the cloud-controller-manager: Services of type LoadBalancer get a load balancer (status.loadBalancer.ingress, reachable from the host), and a worker whose container or process is gone loses its Node at once',
+        }),
       })
       .strict()
-      .default({ apiservers: 1, schedulers: 1, controllerManagers: 1 }),
+      .default({ apiservers: 1, schedulers: 1, controllerManagers: 1, cloudControllerManager: false }),
     workers: z
       .array(workerGroup)
       .min(1)
@@ -108,6 +112,7 @@ export const clusterSpecSchema = z
         'controller-manager': z.array(z.string()).default([]),
         kubelet: z.array(z.string()).default([]),
         'kube-proxy': z.array(z.string()).default([]),
+        'cloud-controller-manager': z.array(z.string()).default([]),
       })
       .strict()
       .prefault({}),

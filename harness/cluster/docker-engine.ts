@@ -27,13 +27,22 @@ export async function reapDocker(cluster?: string): Promise<number> {
   const docker = await dockerClient();
   const label = cluster === undefined ? DOCKER_CLUSTER_LABEL : `${DOCKER_CLUSTER_LABEL}=${cluster}`;
   const filters = JSON.stringify({ label: [label] });
-  const containers = await docker.listContainers({ all: true, filters });
-  await Promise.all(
-    containers.map((c) => ignoreStatus(docker.getContainer(c.Id).remove({ force: true, v: true }), 404, 409)),
-  );
+  // A cloud-controller-manager removed in the same pass may just have started a load balancer:
+  // list again until nothing of the cluster is left.
+  let removed = 0;
+  for (let pass = 0; pass < 5; pass++) {
+    const containers = await docker.listContainers({ all: true, filters });
+    if (containers.length === 0) break;
+    removed += containers.length;
+    await Promise.all(
+      containers.map((c) =>
+        ignoreStatus(docker.getContainer(c.Id).remove({ force: true, v: true }), 404, 409),
+      ),
+    );
+  }
   const networks = await docker.listNetworks({ filters });
   await Promise.all(networks.map((n) => ignoreStatus(docker.getNetwork(n.Id).remove(), 404)));
-  return containers.length + networks.length;
+  return removed + networks.length;
 }
 
 /**

@@ -24,7 +24,7 @@ import {
   reapDocker,
 } from './docker-engine.js';
 import { PROJECT_ROOT } from './host-programs.js';
-import { freeLoopbackSlot } from './loopback-slot.js';
+import { freeLoopbackSlot, loadBalancerAddresses } from './loopback-slot.js';
 import {
   IMAGE_ORCHESTRATOR_MAIN,
   IMAGE_PROJECT_DIR,
@@ -36,6 +36,7 @@ import {
 const CREDENTIALS_DIR = '/etc/crucible';
 const IMAGE_CRUCIBLE_CLI = `${IMAGE_PROJECT_DIR}/dist/harness/runner/crucible-cli.js`;
 const STOP_TIMEOUT_SECONDS = 2;
+const DOCKER_SOCKET = '/var/run/docker.sock';
 
 export interface DockerProviderOptions {
   /** Build the node image on this image instead of `scratch` (see buildNodeImage). */
@@ -51,7 +52,9 @@ export interface DockerProviderOptions {
  * From the host, with the process provider's addresses: the apiservers at 127.0.<slot>.254:6443+i,
  * the Toxiproxy API at 127.0.<slot>.254:8474, worker N at 127.0.<slot>.N (kubelet :10250,
  * kube-proxy health :10256 and the spec's node ports). Host ports are fixed, so a restarted
- * container is found where it was.
+ * container is found where it was. With a cloud-controller-manager, each Service of type
+ * LoadBalancer gets a balancer container whose ports are published at 127.0.<slot>.200+k (see
+ * loadBalancerAddresses): an address of its own, so it can take the Service's own port.
  *
  * Containers are created with the engine client (dockerode, through testcontainers) rather than
  * GenericContainer, which cannot give a container a fixed address, bind a published port to a
@@ -98,6 +101,14 @@ export class DockerProvider implements ClusterProvider {
         credentialsDir: CREDENTIALS_DIR,
         dataDir: (member) => `/var/lib/crucible/${member}`,
         realToxiproxy: toxiproxyImage !== undefined,
+        cloudProviderArgs: [
+          '--cloud-provider=docker',
+          `--cluster-name=${name}`,
+          `--run-id=${runId}`,
+          `--docker-network=crucible-${name}`,
+          `--load-balancer-image=${image}`,
+          `--load-balancer-addresses=${loadBalancerAddresses(slot)}`,
+        ],
       };
       const plan = planCluster(spec, layout);
       const nodeNames = [...new Set(plan.members.map((m) => m.node))];
@@ -148,6 +159,7 @@ export class DockerProvider implements ClusterProvider {
           apiserver: 20,
           scheduler: 30,
           'controller-manager': 40,
+          'cloud-controller-manager': 50,
           worker: 100,
         };
         return `${prefix}${base[role]! + index}`;
@@ -180,7 +192,11 @@ export class DockerProvider implements ClusterProvider {
             StopTimeout: STOP_TIMEOUT_SECONDS,
             HostConfig: {
               NetworkMode: network,
-              Binds: [`${dir}:${CREDENTIALS_DIR}:ro`],
+              // The cloud-controller-manager speaks to the engine, as a cloud's controller to its API.
+              Binds: [
+                `${dir}:${CREDENTIALS_DIR}:ro`,
+                ...(node === 'cloud-controller-manager' ? [`${DOCKER_SOCKET}:${DOCKER_SOCKET}`] : []),
+              ],
               PortBindings: published(node),
               Init: false,
             },

@@ -26,3 +26,11 @@ function canBind(host: string, port: number): Promise<boolean> {
     server.listen(port, host, () => server.close(() => resolve(true)));
   });
 }
+
+/**
+ * Host addresses for the cloud-controller-manager's load balancers, one per Service: 127.0.<slot>.200
+ * to .253, between the workers (from .1) and the control plane (.254). Both providers use it.
+ */
+export function loadBalancerAddresses(slot: number): string {
+  return `127.0.${slot}.200-127.0.${slot}.253`;
+}

@@ -15,7 +15,7 @@ import {
 import type { ClusterSpec } from './cluster-spec.js';
 import { type ClusterState, clusterDir, removeClusterDir, writeState } from './cluster-state.js';
 import { hostCommand, realToxiproxyServer } from './host-programs.js';
-import { freeLoopbackSlot } from './loopback-slot.js';
+import { freeLoopbackSlot, loadBalancerAddresses } from './loopback-slot.js';
 import { pollUntil } from './poll-until.js';
 import { CLUSTER_LABEL, RUN_LABEL, isProcessAlive, reapProcesses } from './process-reaper.js';
 import { processTree, signalAll } from './process-tree.js';
@@ -52,6 +52,12 @@ export class ProcessProvider implements ClusterProvider {
       credentialsDir: dir,
       dataDir: (member) => join(dir, member),
       realToxiproxy: realToxiproxyServer() !== undefined,
+      cloudProviderArgs: [
+        '--cloud-provider=process',
+        `--state-file=${join(dir, 'cluster.json')}`,
+        `--load-balancer-dir=${join(dir, 'load-balancers')}`,
+        `--load-balancer-addresses=${loadBalancerAddresses(slot)}`,
+      ],
     };
     const plan = planCluster(spec, layout);
     const creds = await writeClusterCredentials(dir, [controlPlane], plan.nodeUsers, spec.users);

@@ -4,7 +4,15 @@ import type { FaultContext, FaultPlugin } from './fault.js';
 import { leaderOf } from './leader-of.js';
 import { nodesOfRole, selectTargets } from './target-selector.js';
 
-const COMPONENTS = ['apiserver', 'etcd', 'scheduler', 'controller-manager', 'kubelet', 'kube-proxy'] as const;
+const COMPONENTS = [
+  'apiserver',
+  'etcd',
+  'scheduler',
+  'controller-manager',
+  'cloud-controller-manager',
+  'kubelet',
+  'kube-proxy',
+] as const;
 type Component = (typeof COMPONENTS)[number];
 type Options = { component: Component };
 
@@ -45,7 +53,7 @@ const options = z.object({ component: z.enum(COMPONENTS) }).strict();
 
 /**
  * component-kill / component-stop / component-restart: one component (apiserver, an etcd member,
- * scheduler, controller-manager, kubelet, kube-proxy), chosen by name, at random, or as the
+ * scheduler, controller-manager, cloud-controller-manager, kubelet, kube-proxy), chosen by name, at random, or as the
  * current `leader` or a `non-leader`. Heal starts it again. A kubelet or kube-proxy has no
  * container of its own, so stopping one kills it.
  */

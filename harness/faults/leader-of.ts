@@ -7,6 +7,7 @@ import type { ClusterState } from '../cluster/cluster-state.js';
 const LEASES: Record<string, string> = {
   scheduler: 'kube-scheduler',
   'controller-manager': 'kube-controller-manager',
+  'cloud-controller-manager': 'cloud-controller-manager',
 };
 
 /**

@@ -40,4 +40,4 @@ export type {
   LoadSummary,
   LoadThreshold,
 } from './load-summary.js';
-export { resolveServiceTargets, type LoadWorker } from './service-targets.js';
+export { resolveLoadBalancerTarget, resolveServiceTargets, type LoadWorker } from './service-targets.js';

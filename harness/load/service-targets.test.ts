@@ -4,7 +4,7 @@ import { errors } from '../../orchestrator/api/errors.js';
 import type { ResourceType } from '../../orchestrator/api/resources.js';
 import type { Service } from '../../orchestrator/api/types.js';
 import { LoadError } from './load-error.js';
-import { resolveServiceTargets } from './service-targets.js';
+import { resolveLoadBalancerTarget, resolveServiceTargets } from './service-targets.js';
 
 /** A client holding a few Services, recording what it was asked. */
 function fakeClient(services: Service[]) {
@@ -78,5 +78,49 @@ describe('service targets', () => {
     expect((internal as Error).message)
       .to.contain('type ClusterIP')
       .and.contain('NodePort');
+  });
+
+  describe('through a load balancer', () => {
+    const lb = (ingress?: { ip: string }[]): Service => ({
+      ...service('front', { type: 'LoadBalancer', ports: [{ port: 80, targetPort: 8080, nodePort: 30080 }] }),
+      ...(ingress ? { status: { loadBalancer: { ingress } } } : {}),
+    });
+    const accepts = async () => true;
+
+    it('reaches a LoadBalancer Service at its ingress address and Service port', async () => {
+      const { client } = fakeClient([lb([{ ip: '127.0.1.200' }])]);
+      expect(await resolveLoadBalancerTarget(client, 'shop', 'front', undefined, 0, accepts)).to.deep.equal({
+        url: 'http://127.0.1.200:80',
+        node: 'load-balancer',
+      });
+    });
+
+    it('gives nothing for a Service of another type, or one without an ingress yet', async () => {
+      const { client } = fakeClient([
+        lb(),
+        service('web', { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] }),
+      ]);
+      expect(await resolveLoadBalancerTarget(client, 'shop', 'front', undefined, 0, accepts)).to.equal(
+        undefined,
+      );
+      expect(await resolveLoadBalancerTarget(client, 'shop', 'web', undefined, 0, accepts)).to.equal(
+        undefined,
+      );
+    });
+
+    it('waits for the balancer to accept connections', async () => {
+      const { client, calls } = fakeClient([lb([{ ip: '127.0.1.200' }])]);
+      let tries = 0;
+      const target = await resolveLoadBalancerTarget(
+        client,
+        'shop',
+        'front',
+        80,
+        5000,
+        async () => ++tries > 2,
+      );
+      expect(target?.url).to.equal('http://127.0.1.200:80');
+      expect(calls).to.have.length(3);
+    });
   });
 });

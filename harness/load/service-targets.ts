@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import type { ApiClient } from '../../orchestrator/api/client/index.js';
 import { ApiError } from '../../orchestrator/api/errors.js';
 import { findResource } from '../../orchestrator/api/resources.js';
@@ -48,6 +49,54 @@ export async function resolveServiceTargets(
       `no workers to reach Service ${namespace}/${name} through`,
     );
   return workers.map((w) => ({ url: `http://${w.ip}:${chosen.nodePort}`, node: w.name }));
+}
+
+/**
+ * The URL that reaches a Service of type LoadBalancer through its load balancer, as a client of a
+ * cloud would: `http://<status.loadBalancer.ingress[0].ip>:<port>`, named `load-balancer`. Waits up
+ * to `waitMs` for the cloud-controller-manager to write the ingress and for the balancer to accept
+ * connections. Undefined when the Service is of another type or has no ingress by then, so the
+ * caller can fall back to node ports.
+ */
+export async function resolveLoadBalancerTarget(
+  client: Pick<ApiClient, 'get'>,
+  namespace: string,
+  name: string,
+  port?: number | string,
+  waitMs = 0,
+  canConnect: (host: string, port: number) => Promise<boolean> = tcpConnects,
+): Promise<LoadTarget | undefined> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    let service: Service;
+    try {
+      service = await client.get<Service>(SERVICES, namespace, name);
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 404)
+        throw new LoadError('ServiceNotFound', `Service ${namespace}/${name} not found`);
+      throw e;
+    }
+    if (service.spec.type !== 'LoadBalancer') return undefined;
+    const chosen = choosePort(service.spec.ports ?? [], namespace, name, port);
+    const ip = service.status?.loadBalancer?.ingress?.find((i) => i.ip)?.ip;
+    if (ip && (await canConnect(ip, chosen.port)))
+      return { url: `http://${ip}:${chosen.port}`, node: 'load-balancer' };
+    if (Date.now() >= deadline) return undefined;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function tcpConnects(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 1000 });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
 }
 
 function choosePort(

@@ -9,7 +9,7 @@ import { seededRandom } from '../faults/toxiproxy/index.js';
 import { createLoadDriver, type LoadResult } from '../load/index.js';
 import type { LoadProgress } from '../load/load-summary.js';
 import { parseLoadSpec } from '../load/load-spec.js';
-import { resolveServiceTargets } from '../load/service-targets.js';
+import { resolveLoadBalancerTarget, resolveServiceTargets } from '../load/service-targets.js';
 import type { History, HistoryEvent, LoadSecond } from '../observe/history.js';
 import {
   ApiProbeRecorder,
@@ -53,6 +53,8 @@ export interface ExperimentResult {
 const SETUP_TIMEOUT_MS = 30_000;
 /** How long the recorders go on after the cluster has recovered. */
 const AFTER_RECOVERY_OBSERVATION_MS = 3000;
+/** How long a load waits for a LoadBalancer Service's balancer when the cluster runs a cloud-controller-manager. */
+const LOAD_BALANCER_WAIT_MS = 30_000;
 
 /**
  * One experiment, Jepsen's way: boot → workloads → steady state → recorders and load → faults →
@@ -148,7 +150,20 @@ export async function runExperiment(
         const workers = cluster.workers.filter((w) => !load.nodes || load.nodes.includes(w.name));
         if (workers.length === 0)
           throw new Error(`load ${load.name}: none of its nodes (${load.nodes?.join(', ')}) is a worker`);
-        const targets = await resolveServiceTargets(api, workers, namespace, name, load.port);
+        // A Service with a load balancer is reached through it, as its clients would (a lost worker
+        // then takes no share of the traffic with it); `nodes:` pins the load to node ports.
+        const balancer = load.nodes
+          ? undefined
+          : await resolveLoadBalancerTarget(
+              api,
+              namespace,
+              name,
+              load.port,
+              cluster.spec.controlPlane.cloudControllerManager ? LOAD_BALANCER_WAIT_MS : 0,
+            );
+        const targets = balancer
+          ? [balancer]
+          : await resolveServiceTargets(api, workers, namespace, name, load.port);
         const spec = parseLoadSpec({
           target: targets[0]!.url,
           rate: load.rate,

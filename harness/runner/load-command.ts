@@ -7,6 +7,7 @@ import {
   createLoadDriver,
   parseLoadSpec,
   progressLine,
+  resolveLoadBalancerTarget,
   resolveServiceTargets,
   summaryTable,
   urlTargets,
@@ -177,6 +178,11 @@ async function targetsOf(
       'InvalidLoadSpec',
       `cluster "${cluster}" has no worker ${unknown.join(', ')} (workers: ${workers.map((w) => w.name).join(', ')})`,
     );
+  // A LoadBalancer Service with its ingress is reached through its balancer, unless workers are named.
+  if (!target.workers) {
+    const balancer = await resolveLoadBalancerTarget(client, target.namespace, target.name, target.port);
+    if (balancer) return [balancer];
+  }
   const chosen = target.workers ? workers.filter((w) => target.workers!.includes(w.name)) : workers;
   return resolveServiceTargets(client, chosen, target.namespace, target.name, target.port);
 }

@@ -136,11 +136,10 @@ const loadSchema = z
     rate: z.number().positive().meta({ description: 'requests per second' }),
     duration: duration({ positive: true }).optional(),
     timeout: duration({ positive: true }).prefault('2s'),
-    nodes: z
-      .array(z.string().min(1))
-      .min(1)
-      .optional()
-      .meta({ description: 'the workers whose node ports the load goes through (default: every worker)' }),
+    nodes: z.array(z.string().min(1)).min(1).optional().meta({
+      description:
+        "the workers whose node ports the load goes through (default: the Service's load balancer when it has one, else every worker)",
+    }),
   })
   .strict();
 

@@ -23,7 +23,7 @@ interface ControllerManagerFlags extends ComponentFlags {
 export function controllerManagerCommand(): Command {
   return withComponentFlags(new Command('controller-manager'))
     .description(
-      'run the control loops (replicaset, deployment, node lifecycle, endpoints, namespace, garbage collector, resource quota)',
+      'run the control loops (replicaset, deployment, node lifecycle, endpoints, namespace, garbage collector, resource quota, pod gc)',
     )
     .option(
       '--controllers <list>',

@@ -5,9 +5,11 @@
  */
 import { Command } from 'commander';
 import { apiserverCommand } from './apiserver-command.js';
+import { cloudControllerManagerCommand } from './cloud-controller-manager-command.js';
 import { controllerManagerCommand } from './controller-manager-command.js';
 import { kubeletCommand } from './kubelet-command.js';
 import { kubeProxyCommand } from './kube-proxy-command.js';
+import { loadBalancerCommand } from './load-balancer-command.js';
 import { schedulerCommand } from './scheduler-command.js';
 
 const program = new Command('orchestrator')
@@ -17,7 +19,9 @@ const program = new Command('orchestrator')
   .addCommand(controllerManagerCommand())
   .addCommand(schedulerCommand())
   .addCommand(kubeletCommand())
-  .addCommand(kubeProxyCommand());
+  .addCommand(kubeProxyCommand())
+  .addCommand(cloudControllerManagerCommand())
+  .addCommand(loadBalancerCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`orchestrator: ${e instanceof Error ? e.message : String(e)}\n`);

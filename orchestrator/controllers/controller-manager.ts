@@ -4,6 +4,7 @@ import { EndpointsController } from './endpoints-controller.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { NamespaceController } from './namespace-controller.js';
 import { NodeLifecycleController } from './node-lifecycle-controller.js';
+import { PodGarbageCollector } from './pod-garbage-collector.js';
 import { ReplicaSetController } from './replicaset-controller.js';
 import { ResourceQuotaController } from './resourcequota-controller.js';
 
@@ -16,6 +17,7 @@ export const CONTROLLERS: Readonly<Record<string, (ctx: ControllerContext) => Co
   namespace: (ctx) => new NamespaceController(ctx),
   garbagecollector: (ctx) => new GarbageCollector(ctx),
   resourcequota: (ctx) => new ResourceQuotaController(ctx),
+  podgc: (ctx) => new PodGarbageCollector(ctx),
 };
 
 /**

@@ -1,0 +1,24 @@
+import type { CloudContext } from './cloud-context.js';
+import { CloudNodeLifecycleController } from './cloud-node-lifecycle-controller.js';
+import { ServiceController } from './service-controller.js';
+
+/**
+ * cloud-controller-manager: the service (load balancer) controller and the cloud node lifecycle
+ * controller over one set of informers. run() returns when `signal` aborts.
+ */
+export class CloudControllerManager {
+  private readonly controllers: { run(signal: AbortSignal): Promise<void> }[];
+
+  constructor(private readonly ctx: CloudContext) {
+    this.controllers = [new ServiceController(ctx), new CloudNodeLifecycleController(ctx)];
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    this.ctx.informers.start();
+    try {
+      await Promise.all(this.controllers.map((c) => c.run(signal)));
+    } finally {
+      await this.ctx.informers.stop();
+    }
+  }
+}
