@@ -27,14 +27,7 @@ export async function resolveServiceTargets(
   name: string,
   port?: number | string,
 ): Promise<LoadTarget[]> {
-  let service: Service;
-  try {
-    service = await client.get<Service>(SERVICES, namespace, name);
-  } catch (e) {
-    if (e instanceof ApiError && e.code === 404)
-      throw new LoadError('ServiceNotFound', `Service ${namespace}/${name} not found`);
-    throw e;
-  }
+  const service = await getService(client, namespace, name);
   const chosen = choosePort(service.spec.ports ?? [], namespace, name, port);
   if (!chosen.nodePort) {
     throw new LoadError(
@@ -68,14 +61,7 @@ export async function resolveLoadBalancerTarget(
 ): Promise<LoadTarget | undefined> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    let service: Service;
-    try {
-      service = await client.get<Service>(SERVICES, namespace, name);
-    } catch (e) {
-      if (e instanceof ApiError && e.code === 404)
-        throw new LoadError('ServiceNotFound', `Service ${namespace}/${name} not found`);
-      throw e;
-    }
+    const service = await getService(client, namespace, name);
     if (service.spec.type !== 'LoadBalancer') return undefined;
     const chosen = choosePort(service.spec.ports ?? [], namespace, name, port);
     const ip = service.status?.loadBalancer?.ingress?.find((i) => i.ip)?.ip;
@@ -83,6 +69,17 @@ export async function resolveLoadBalancerTarget(
       return { url: `http://${ip}:${chosen.port}`, node: 'load-balancer' };
     if (Date.now() >= deadline) return undefined;
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The Service, or a LoadError that names it when it does not exist. */
+async function getService(client: Pick<ApiClient, 'get'>, namespace: string, name: string): Promise<Service> {
+  try {
+    return await client.get<Service>(SERVICES, namespace, name);
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 404)
+      throw new LoadError('ServiceNotFound', `Service ${namespace}/${name} not found`);
+    throw e;
   }
 }
 
