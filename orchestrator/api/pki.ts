@@ -20,7 +20,7 @@ export interface ServingCertificateRequest {
  * certificate, and clients trust it through the kubeconfig's certificate-authority-data.
  */
 export function createCertificateAuthority(commonName: string, validDays = 365): KeyPair {
-  const { publicKey, privateKey, privateKeyPem } = rsaKeyPair();
+  const { publicKey, privateKey } = rsaKeyPair();
   const cert = baseCertificate(publicKey, commonName, validDays);
   cert.setIssuer(cert.subject.attributes);
   cert.setExtensions([
@@ -29,14 +29,14 @@ export function createCertificateAuthority(commonName: string, validDays = 365):
     { name: 'subjectKeyIdentifier' },
   ]);
   cert.sign(privateKey, forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: privateKeyPem };
+  return { certPem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyToPem(privateKey) };
 }
 
 /** A TLS serving certificate for `hosts`, signed by `ca`. */
 export function issueServingCertificate(ca: KeyPair, req: ServingCertificateRequest): KeyPair {
   const caCert = forge.pki.certificateFromPem(ca.certPem);
   const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
-  const { publicKey, privateKeyPem } = rsaKeyPair();
+  const { publicKey, privateKey } = rsaKeyPair();
   const cert = baseCertificate(publicKey, req.commonName, req.validDays ?? 365);
   cert.setIssuer(caCert.subject.attributes);
   cert.setExtensions([
@@ -49,7 +49,7 @@ export function issueServingCertificate(ca: KeyPair, req: ServingCertificateRequ
     },
   ]);
   cert.sign(caKey, forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: privateKeyPem };
+  return { certPem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyToPem(privateKey) };
 }
 
 function baseCertificate(
@@ -68,17 +68,8 @@ function baseCertificate(
   return cert;
 }
 
-/**
- * Node's native key generation: forge's pure-JS RSA takes seconds, this takes milliseconds.
- * The key is handed out in Node's own PEM, not re-encoded by forge: forge's writer pads an RSA
- * integer with a superfluous zero byte about once in 700 keys, and OpenSSL then refuses the key
- * ("asn1 encoding routines::illegal padding"), which failed an apiserver start now and then.
- */
-function rsaKeyPair(): {
-  publicKey: forge.pki.rsa.PublicKey;
-  privateKey: forge.pki.rsa.PrivateKey;
-  privateKeyPem: string;
-} {
+/** Node's native key generation: forge's pure-JS RSA takes seconds, this takes milliseconds. */
+function rsaKeyPair(): { publicKey: forge.pki.rsa.PublicKey; privateKey: forge.pki.rsa.PrivateKey } {
   const pair = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
@@ -87,6 +78,5 @@ function rsaKeyPair(): {
   return {
     publicKey: forge.pki.publicKeyFromPem(pair.publicKey) as forge.pki.rsa.PublicKey,
     privateKey: forge.pki.privateKeyFromPem(pair.privateKey) as forge.pki.rsa.PrivateKey,
-    privateKeyPem: pair.privateKey,
   };
 }
