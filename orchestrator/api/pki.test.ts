@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { createServer } from 'node:https';
 import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createCertificateAuthority, issueServingCertificate } from './pki.js';
+import { certificateSerial, createCertificateAuthority, issueServingCertificate } from './pki.js';
 
 describe('pki', () => {
   it('issues a serving certificate that a client trusting only the CA accepts', async () => {
@@ -39,6 +39,22 @@ describe('pki', () => {
       expect(untrusted).to.match(/self.signed|unable to verify|certificate/i);
     } finally {
       server.close();
+    }
+  });
+
+  it('draws serial numbers that encode as positive DER integers without a padding byte', () => {
+    // 00 00 05…: the random bytes that made the old '0' + hex serial encode as 00 05…, which
+    // OpenSSL refuses ("illegal padding").
+    for (const random of [
+      Buffer.alloc(16),
+      Buffer.from('0005' + 'ab'.repeat(14), 'hex'),
+      Buffer.alloc(16, 0xff),
+    ]) {
+      const serial = certificateSerial(random);
+      expect(serial).to.have.length(32);
+      const first = parseInt(serial.slice(0, 2), 16);
+      expect(first, serial).to.be.within(0x40, 0x7f);
+      expect(serial.slice(2)).to.equal(random.subarray(1).toString('hex'));
     }
   });
 });

@@ -59,13 +59,24 @@ function baseCertificate(
 ): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
-  // A positive serial: the top bit clear.
-  cert.serialNumber = '0' + randomBytes(15).toString('hex');
+  cert.serialNumber = certificateSerial(randomBytes(16));
   const now = new Date();
   cert.validity.notBefore = new Date(now.getTime() - 60_000);
   cert.validity.notAfter = new Date(now.getTime() + validDays * 86_400_000);
   cert.setSubject([{ name: 'commonName', value: commonName }]);
   return cert;
+}
+
+/**
+ * A serial number (hex) that DER encodes as a positive integer without padding. The old
+ * '0' + 15 random bytes came out as 00 xx… whenever the first random byte was 0 and the next
+ * below 0x80 (about 1 in 500), and OpenSSL refused that certificate with "illegal padding".
+ * So the first byte is kept in 0x40–0x7f: the top bit clear (positive), never zero (no padding).
+ */
+export function certificateSerial(random: Buffer): string {
+  const bytes = Buffer.from(random);
+  bytes[0] = (bytes[0]! & 0x3f) | 0x40;
+  return bytes.toString('hex');
 }
 
 /** Node's native key generation: forge's pure-JS RSA takes seconds, this takes milliseconds. */
