@@ -1,3 +1,4 @@
+import { sleep, systemTimers } from '../../orchestrator/api/client/timer-scheduler.js';
 import type { StepEvent } from '../observe/history.js';
 import type { KubectlStep, ScenarioStep, StepExpectation } from './scenario.js';
 import { expectationMisses, type CommandOutput } from './step-expectation.js';
@@ -58,7 +59,7 @@ async function runForeground(
 ): Promise<boolean> {
   const start = ctx.now();
   if (step.kind === 'sleep') {
-    await sleep(step.ms, ctx.signal);
+    await sleep(systemTimers, step.ms, ctx.signal);
     ctx.record(event(step, start, ctx.now(), 'passed', 1));
     return true;
   }
@@ -76,7 +77,7 @@ async function runForeground(
     }
     lastMiss = tried.miss;
     if (ctx.now() + RETRY_INTERVAL_MS > deadline || ctx.signal.aborted || tried.fatal) break;
-    await sleep(RETRY_INTERVAL_MS, ctx.signal);
+    await sleep(systemTimers, RETRY_INTERVAL_MS, ctx.signal);
   }
   const within = step.eventuallyMs ? ` (still after ${attempts} tries in ${step.eventuallyMs} ms)` : '';
   ctx.record({ ...event(step, start, ctx.now(), 'failed', attempts, captured), detail: lastMiss + within });
@@ -105,7 +106,7 @@ async function runAlways(
       misses.push({ t, miss: tried.miss });
       if (tried.fatal) break;
     }
-    await Promise.race([sleep(always.intervalMs, ctx.signal), untilFinished]);
+    await Promise.race([sleep(systemTimers, always.intervalMs, ctx.signal), untilFinished]);
   } while (!over && !ctx.signal.aborted);
   const outcome = misses.length ? 'failed' : 'passed';
   const first = misses[0];
@@ -224,19 +225,6 @@ function shown(name: string, text: string): string {
 
 function formatSeconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolveSleep) => {
-    if (signal.aborted) return resolveSleep();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolveSleep();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {

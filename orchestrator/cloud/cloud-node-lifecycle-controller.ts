@@ -1,4 +1,5 @@
 import { type Informer } from '../api/client/index.js';
+import { sleep, systemTimers } from '../api/client/timer-scheduler.js';
 import { isApiError } from '../api/errors.js';
 import { findResource } from '../api/resources.js';
 import type { Node } from '../api/types.js';
@@ -30,7 +31,7 @@ export class CloudNodeLifecycleController {
       } catch (e) {
         this.ctx.log.warn({ controller: this.name, err: (e as Error).message }, 'instance check failed');
       }
-      await sleep(this.ctx.nodeMonitorPeriodMs, signal);
+      await sleep(systemTimers, this.ctx.nodeMonitorPeriodMs, signal);
     }
   }
 
@@ -60,16 +61,4 @@ export class CloudNodeLifecycleController {
     }
     return deleted;
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

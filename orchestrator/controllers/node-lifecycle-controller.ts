@@ -1,5 +1,6 @@
 import { formatTime } from '../api/clock.js';
 import { type Informer } from '../api/client/index.js';
+import { sleep, systemTimers } from '../api/client/timer-scheduler.js';
 import { isApiError } from '../api/errors.js';
 import { isPodActive, isPodReady, withCondition } from '../api/pod-helpers.js';
 import { findResource } from '../api/resources.js';
@@ -56,7 +57,7 @@ export class NodeLifecycleController implements Controller {
       } catch (e) {
         this.ctx.log.warn({ controller: this.name, err: (e as Error).message }, 'node monitor pass failed');
       }
-      await sleep(this.ctx.timing.nodeMonitorPeriodMs, signal);
+      await sleep(systemTimers, this.ctx.timing.nodeMonitorPeriodMs, signal);
     }
   }
 
@@ -212,16 +213,4 @@ export class NodeLifecycleController implements Controller {
       throw e;
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
