@@ -310,10 +310,10 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
 
   describe('toxics on the apiserver’s links to etcd', () => {
     const pods = findResource('', 'v1', 'pods')!;
-    const timedList = async (timeoutMs: number) => {
+    const timedList = async (timeoutMs: number, resource = pods, namespace = '') => {
       const started = performance.now();
       const ok = await Promise.race([
-        client.list(pods).then(
+        client.list(resource, namespace).then(
           () => true,
           () => false,
         ),
@@ -339,17 +339,29 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
 
     it('link-bandwidth: a small read still passes, a large one cannot within the apiserver’s etcd deadline', async () => {
       const namespaces = findResource('', 'v1', 'namespaces')!;
-      const fault = await injector.inject('link-bandwidth', 'apiserver-0', { rateKBps: 1 });
-      // A namespace is a few hundred bytes; every pod is several KB: at 1 KB/s that outlasts the 2 s deadline.
+      const configMaps = findResource('', 'v1', 'configmaps')!;
+      // 600 KB of ConfigMaps: at 64 KB/s their list takes about 9 s, far past the 2 s deadline. The
+      // rate stays well above what the running cluster sends over the link anyway (Lease writes
+      // and their watch events, a few KB/s): at 1 KB/s that traffic alone filled the link and the
+      // small read queued behind it past its deadline (seen once in CI).
+      for (let i = 0; i < 6; i++) {
+        await client.create(configMaps, {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: `bandwidth-bulk-${i}`, namespace: 'default' },
+          data: { blob: 'x'.repeat(100_000) },
+        } as ConfigMap);
+      }
+      const fault = await injector.inject('link-bandwidth', 'apiserver-0', { rateKBps: 64 });
       const small = await client.get(namespaces, '', 'default').then(
         () => true,
         () => false,
       );
-      const large = await timedList(10_000);
+      const large = await timedList(10_000, configMaps, 'default');
       await injector.heal(fault);
       expect(small, 'a small read').to.equal(true);
       expect(large.ok, `a large read (${large.ms.toFixed(0)} ms)`).to.equal(false);
-      expect((await timedList(5000)).ok, 'the large read after heal').to.equal(true);
+      expect((await timedList(5000, configMaps, 'default')).ok, 'the large read after heal').to.equal(true);
     });
   });
 
