@@ -43,6 +43,22 @@ describe('apiAvailabilityCheck', () => {
     ]);
   });
 
+  it('fails on maxErrorBurstMs when one run of failed probes outlasts it, even with the ratio met', () => {
+    const thresholds = { minSuccessRatio: 0.5, maxErrorBurstMs: 2000 };
+    const [verdict] = judge(run((t) => t >= 10_000 && t < 13_000).build(), [spec({ thresholds })]);
+    expect(verdict).to.include({
+      outcome: 'fail',
+      threshold: 'API probe success ratio ≥ 50%, longest run of failed probes ≤ 2 s',
+    });
+    expect(verdict!.summary).to.not.contain('below');
+    expect(verdict!.evidence[0]).to.deep.equal({
+      t: 10_000,
+      message: '6 probes in a row failed from 10 s to 13 s, longer than the 2 s allowed.',
+    });
+    const [shortBurst] = judge(run((t) => t >= 10_000 && t < 11_500).build(), [spec({ thresholds })]);
+    expect(shortBurst!.outcome).to.equal('pass');
+  });
+
   it('is unknown when the API was not probed in the window', () => {
     const history = new HistoryBuilder()
       .fault({ id: 'kill-apiserver-0' }, 10_000, 40_000)

@@ -14,7 +14,10 @@ import type { Evidence } from './verdict.js';
 import { inSpan } from './window-span.js';
 
 const shape = {
-  thresholds: { minSuccessRatio: { kind: 'ratio', required: true } },
+  thresholds: {
+    minSuccessRatio: { kind: 'ratio', required: true },
+    maxErrorBurstMs: { kind: 'ms', required: false },
+  },
   select: [],
 } as const;
 
@@ -26,7 +29,12 @@ type ApiAvailabilityOptions = ReadCheckSpec<typeof shape>;
  * The share of API probes (series.api: a cheap authenticated GET at a fixed rate) in the window
  * that succeeded.
  *
- * Thresholds: `minSuccessRatio` (required, 0..1). Select: none.
+ * Thresholds:
+ * - `minSuccessRatio` (required, 0..1);
+ * - `maxErrorBurstMs` (optional, ms): the longest run of failed probes, from the first failure to
+ *   the next success. After a heal this says "the API was back within …", which a ratio over a
+ *   window whose length depends on how soon the run converged cannot say.
+ * Select: none.
  *
  * Measured: the success ratio as a percentage. Unknown when the window holds no probe.
  */
@@ -35,7 +43,12 @@ export const apiAvailabilityCheck: Checker<ApiAvailabilityOptions> = {
   unit: '%',
   options: (spec) => readCheckSpec(spec, shape),
   threshold: ({ thresholds }) =>
-    `API probe success ratio ≥ ${formatLimitPercent(thresholds.minSuccessRatio)}`,
+    [
+      `API probe success ratio ≥ ${formatLimitPercent(thresholds.minSuccessRatio)}`,
+      ...(thresholds.maxErrorBurstMs !== undefined
+        ? [`longest run of failed probes ≤ ${formatDuration(thresholds.maxErrorBurstMs)}`]
+        : []),
+    ].join(', '),
   check({ history, span, windowPhrase }, { thresholds }) {
     const probes = history.series.api.filter((s) => inSpan(s.t, span)).sort((a, b) => a.t - b.t);
     if (probes.length === 0) {
@@ -46,9 +59,12 @@ export const apiAvailabilityCheck: Checker<ApiAvailabilityOptions> = {
     }
     const ok = probes.filter((p) => p.ok).length;
     const ratio = ok / probes.length;
-    const pass = ratio >= thresholds.minSuccessRatio;
-    const shown = formatPercent(ratio, [thresholds.minSuccessRatio]);
     const outage = longestOutage(probes);
+    const ratioOk = ratio >= thresholds.minSuccessRatio;
+    const burstOk =
+      thresholds.maxErrorBurstMs === undefined || (outage?.ms ?? 0) <= thresholds.maxErrorBurstMs;
+    const pass = ratioOk && burstOk;
+    const shown = formatPercent(ratio, [thresholds.minSuccessRatio]);
     const outageWords = outage
       ? `; the longest run of failed probes lasted ${formatDuration(outage.ms)} from ${formatT(outage.startT)}`
       : '';
@@ -56,20 +72,20 @@ export const apiAvailabilityCheck: Checker<ApiAvailabilityOptions> = {
     if (outage) {
       evidence.push({
         t: outage.startT,
-        message: `${plural(outage.count, 'probe')} in a row failed from ${formatT(outage.startT)} to ${formatT(outage.startT + outage.ms)}.`,
+        message: `${plural(outage.count, 'probe')} in a row failed from ${formatT(outage.startT)} to ${formatT(outage.startT + outage.ms)}${burstOk ? '' : `, longer than the ${formatDuration(thresholds.maxErrorBurstMs!)} allowed`}.`,
       });
     }
     evidence.push(...cappedEvidence(failureKinds(probes), 5, 'more kinds of failure'));
     return {
       outcome: pass ? 'pass' : 'fail',
       measured: ratio * 100,
-      summary: `${shown} of ${plural(probes.length, 'API probe')} succeeded ${windowPhrase}${pass ? '' : `, below the ${formatLimitPercent(thresholds.minSuccessRatio)} required`}${outageWords}.`,
+      summary: `${shown} of ${plural(probes.length, 'API probe')} succeeded ${windowPhrase}${ratioOk ? '' : `, below the ${formatLimitPercent(thresholds.minSuccessRatio)} required`}${outageWords}.`,
       evidence,
     };
   },
 };
 
-/** The longest run of consecutive failed probes: from the first failure to the next success (or last failure). */
+/** The longest run of consecutive failed probes: from the first failure to the next success (or last failure); by duration, then by count. */
 function longestOutage(
   probes: readonly ApiProbeSample[],
 ): { startT: number; ms: number; count: number } | undefined {
@@ -84,7 +100,7 @@ function longestOutage(
     start ??= i;
     const endT = probes[i + 1]?.t ?? p.t;
     const run = { startT: probes[start]!.t, ms: endT - probes[start]!.t, count: i - start + 1 };
-    if (!best || run.count > best.count || (run.count === best.count && run.ms > best.ms)) best = run;
+    if (!best || run.ms > best.ms || (run.ms === best.ms && run.count > best.count)) best = run;
   }
   return best;
 }
