@@ -4,6 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiClient, Informer } from '../../orchestrator/api/client/index.js';
 import { findResource } from '../../orchestrator/api/resources.js';
+import {
+  ON_SIMULATED_NODES,
+  SIMULATED_NODE_LABEL,
+  SIMULATED_NODE_TAINT,
+} from '../../orchestrator/api/simulated-nodes.js';
+import { formatTaint } from '../../orchestrator/api/taints.js';
 import { TIMING_PROFILES, type TimingProfileName } from '../../orchestrator/api/timing-profile.js';
 import type { Deployment, Lease, Node } from '../../orchestrator/api/types.js';
 import { ORCHESTRATOR_MAIN, componentNodeArgs } from '../cluster/host-programs.js';
@@ -16,9 +22,6 @@ import { processUsage, type ProcessUsage } from './process-usage.js';
 const NODES = findResource('', 'v1', 'nodes')!;
 const LEASES = findResource('coordination.k8s.io', 'v1', 'leases')!;
 const DEPLOYMENTS = findResource('apps', 'v1', 'deployments')!;
-/** What `orchestrator kubelet --simulated-nodes` labels and (by default here) taints its nodes with. */
-const SIMULATED_LABEL = 'crucible.dev/simulated';
-const SIMULATED_TAINT = 'crucible.dev/simulated=true:NoSchedule';
 const PREFIX = 'sim-';
 /** How long the nodes, and then the Deployment, may take before the step counts as not held. */
 const NODES_READY_TIMEOUT_MS = 120_000;
@@ -170,7 +173,7 @@ async function measureStep(count: number, opts: SimulatedNodesBenchOptions): Pro
     const nodes = new Informer<Node>({
       client,
       resource: NODES,
-      labelSelector: `${SIMULATED_LABEL}=true`,
+      labelSelector: `${SIMULATED_NODE_LABEL}=true`,
       onError: () => undefined,
     });
     // The node lifecycle controller judges the Leases through an informer too: ages seen here
@@ -189,7 +192,7 @@ async function measureStep(count: number, opts: SimulatedNodesBenchOptions): Pro
       'kubelet',
       `--simulated-nodes=${count}`,
       `--node-name-prefix=${PREFIX}`,
-      `--register-with-taints=${SIMULATED_TAINT}`,
+      `--register-with-taints=${formatTaint(SIMULATED_NODE_TAINT)}`,
     ]);
     const byName = (name: string) => processes.find((p) => p.spec.name === name)?.pid;
     const pids = {
@@ -242,8 +245,7 @@ async function measureStep(count: number, opts: SimulatedNodesBenchOptions): Pro
         template: {
           metadata: { labels },
           spec: {
-            nodeSelector: { [SIMULATED_LABEL]: 'true' },
-            tolerations: [{ key: SIMULATED_LABEL, operator: 'Exists', effect: 'NoSchedule' }],
+            ...ON_SIMULATED_NODES,
             containers: [
               {
                 name: 'app',

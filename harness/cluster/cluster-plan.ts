@@ -1,3 +1,4 @@
+import { formatTaint } from '../../orchestrator/api/taints.js';
 import type { ClusterSpec } from './cluster-spec.js';
 import { workerNames } from './cluster-spec.js';
 import { etcdArgs } from './etcd-command.js';
@@ -239,7 +240,7 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
     const group = groups[i]!;
     const server = client(w.name, w.name);
     const labels = Object.entries(group.labels).map(([k, v]) => `${k}=${v}`);
-    const taints = group.taints.map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`);
+    const taints = group.taints.map(formatTaint);
     members.push({
       role: 'kubelet',
       name: `${w.name}-kubelet`,
@@ -281,7 +282,7 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
     const node = SIMULATED_NODES_NODE;
     const { cpu, memory, pods } = simulated.capacity;
     const labels = Object.entries(simulated.labels).map(([k, v]) => `${k}=${v}`);
-    const taints = simulated.taints.map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`);
+    const taints = simulated.taints.map(formatTaint);
     members.push({
       role: 'simulated-nodes',
       name: node,

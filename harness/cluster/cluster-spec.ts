@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SIMULATED_NODE_TAINT } from '../../orchestrator/api/simulated-nodes.js';
 import { decodeYaml } from '../config/decode-yaml.js';
 
 export const CLUSTER_API_VERSION = 'crucible.dev/v1alpha1';
@@ -34,13 +35,6 @@ const workerGroup = z
     taints: z.array(taint).default([]),
   })
   .strict();
-
-/** The taint simulated nodes register with unless told otherwise, as kwok's nodes carry theirs. */
-export const SIMULATED_NODE_TAINT = {
-  key: 'crucible.dev/simulated',
-  value: 'true',
-  effect: 'NoSchedule',
-} as const;
 
 /**
  * Nodes without processes (`orchestrator kubelet --simulated-nodes`), all run by one agent, for

@@ -7,3 +7,8 @@ export function tolerates(t: Toleration, taint: Taint): boolean {
   if (!t.key && t.operator !== 'Exists') return false;
   return t.operator === 'Exists' || (t.value ?? '') === (taint.value ?? '');
 }
+
+/** A taint as `--register-with-taints` takes it: `key[=value]:Effect`. */
+export function formatTaint(taint: Taint): string {
+  return `${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect}`;
+}

@@ -1,12 +1,12 @@
 import { type Informer } from '../api/client/index.js';
-import { sleep, systemTimers } from '../api/client/timer-scheduler.js';
+import { runEvery, systemTimers } from '../api/client/timer-scheduler.js';
 import { isApiError } from '../api/errors.js';
 import { findResource } from '../api/resources.js';
+import { isSimulatedNode } from '../api/simulated-nodes.js';
 import type { Node } from '../api/types.js';
 import type { CloudContext } from './cloud-context.js';
 
 const NODES = findResource('', 'v1', 'nodes')!;
-const SIMULATED_LABEL = 'crucible.dev/simulated';
 
 /**
  * The cloud node lifecycle controller: every period it asks the cloud whether each node's machine
@@ -25,19 +25,18 @@ export class CloudNodeLifecycleController {
 
   async run(signal: AbortSignal): Promise<void> {
     if (!(await this.ctx.informers.waitForSync(signal))) return;
-    while (!signal.aborted) {
-      try {
-        await this.monitor();
-      } catch (e) {
-        this.ctx.log.warn({ controller: this.name, err: (e as Error).message }, 'instance check failed');
-      }
-      await sleep(systemTimers, this.ctx.nodeMonitorPeriodMs, signal);
-    }
+    await runEvery(
+      systemTimers,
+      this.ctx.nodeMonitorPeriodMs,
+      signal,
+      () => this.monitor(),
+      (e) => this.ctx.log.warn({ controller: this.name, err: e.message }, 'instance check failed'),
+    );
   }
 
   /** One pass: deletes the Nodes whose instance is gone; returns their names. */
   async monitor(): Promise<string[]> {
-    const nodes = this.nodes.list().filter((n) => n.metadata.labels?.[SIMULATED_LABEL] !== 'true');
+    const nodes = this.nodes.list().filter((n) => !isSimulatedNode(n));
     if (nodes.length === 0) return [];
     const states = await this.ctx.cloud.instances.states(nodes.map((n) => n.metadata.name!));
     const deleted: string[] = [];

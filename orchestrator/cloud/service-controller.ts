@@ -2,13 +2,13 @@ import { isDeepStrictEqual } from 'node:util';
 import { type Informer, ReconcileLoop } from '../api/client/index.js';
 import { isApiError } from '../api/errors.js';
 import { findResource } from '../api/resources.js';
+import { isSimulatedNode } from '../api/simulated-nodes.js';
 import type { Node, Service } from '../api/types.js';
 import type { CloudContext } from './cloud-context.js';
 import { type LoadBalancerNode, loadBalancerPorts } from './cloud-provider.js';
 
 const SERVICES = findResource('', 'v1', 'services')!;
 const NODES = findResource('', 'v1', 'nodes')!;
-const SIMULATED_LABEL = 'crucible.dev/simulated';
 
 /**
  * The cloud-controller-manager's service controller: every Service of type LoadBalancer gets a
@@ -103,7 +103,7 @@ export class ServiceController {
   private backendNodes(): LoadBalancerNode[] {
     return this.nodes
       .list()
-      .filter((n) => n.metadata.labels?.[SIMULATED_LABEL] !== 'true')
+      .filter((n) => !isSimulatedNode(n))
       .map((n) => ({ name: n.metadata.name!, address: internalIp(n) ?? '' }))
       .filter((n) => n.address)
       .sort((a, b) => a.name.localeCompare(b.name));

@@ -6,6 +6,8 @@ import {
   parseSimulatedNodeCount,
   parseTaints,
 } from './kubelet-command.js';
+import { formatTaint } from '../api/taints.js';
+import type { Taint } from '../api/types.js';
 
 describe('kubelet flags', () => {
   it('reads --capacity as resource=quantity pairs and rejects a pair without a quantity', () => {
@@ -29,6 +31,18 @@ describe('kubelet flags', () => {
       { key: 'gpu', effect: 'NoExecute' },
     ]);
     expect(() => parseTaints('gpu:Sometimes')).to.throw('--register-with-taints: "gpu:Sometimes"');
+  });
+
+  it('reads back what formatTaint writes, so the harness and the kubelet agree on a taint', () => {
+    const taints: Taint[] = [
+      { key: 'crucible.dev/simulated', value: 'true', effect: 'NoSchedule' },
+      { key: 'gpu', effect: 'NoExecute' },
+    ];
+    expect(taints.map(formatTaint)).to.deep.equal([
+      'crucible.dev/simulated=true:NoSchedule',
+      'gpu:NoExecute',
+    ]);
+    expect(parseTaints(taints.map(formatTaint).join(','))).to.deep.equal(taints);
   });
 
   it('reads --simulated-nodes as a whole number from 1 to 10000 and --node-name-prefix as the start of a node name', () => {

@@ -1,6 +1,6 @@
 import { formatTime } from '../api/clock.js';
 import { type Informer } from '../api/client/index.js';
-import { sleep, systemTimers } from '../api/client/timer-scheduler.js';
+import { runEvery, systemTimers } from '../api/client/timer-scheduler.js';
 import { isApiError } from '../api/errors.js';
 import { isPodActive, isPodReady, withCondition } from '../api/pod-helpers.js';
 import { findResource } from '../api/resources.js';
@@ -51,14 +51,13 @@ export class NodeLifecycleController implements Controller {
 
   async run(signal: AbortSignal): Promise<void> {
     if (!(await this.ctx.informers.waitForSync(signal))) return;
-    while (!signal.aborted) {
-      try {
-        await this.monitor();
-      } catch (e) {
-        this.ctx.log.warn({ controller: this.name, err: (e as Error).message }, 'node monitor pass failed');
-      }
-      await sleep(systemTimers, this.ctx.timing.nodeMonitorPeriodMs, signal);
-    }
+    await runEvery(
+      systemTimers,
+      this.ctx.timing.nodeMonitorPeriodMs,
+      signal,
+      () => this.monitor(),
+      (e) => this.ctx.log.warn({ controller: this.name, err: e.message }, 'node monitor pass failed'),
+    );
   }
 
   /** One pass over every node: health, taints, pod readiness, evictions. */

@@ -9,7 +9,7 @@ import { isPodActive, isPodReady } from '../api/pod-helpers.js';
 import { findResource } from '../api/resources.js';
 import { TIMING_PROFILES } from '../api/timing-profile.js';
 import type { Deployment, Lease, Node, Pod } from '../api/types.js';
-import { SIMULATED_NODE_LABEL } from './simulated-nodes.js';
+import { ON_SIMULATED_NODES, SIMULATED_NODE_LABEL } from '../api/simulated-nodes.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
 const NODES = findResource('', 'v1', 'nodes')!;
@@ -155,8 +155,7 @@ describe('simulated nodes: one kubelet process for 50 nodes that run nothing, wi
         template: {
           metadata: { labels },
           spec: {
-            nodeSelector: { [SIMULATED_NODE_LABEL]: 'true' },
-            tolerations: [{ key: 'crucible.dev/simulated', operator: 'Exists', effect: 'NoSchedule' }],
+            ...ON_SIMULATED_NODES,
             containers: [{ name: 'app', image: 'crucible/sleeper' }],
           },
         },

@@ -4,6 +4,7 @@ import { Informer, systemTimers, type ApiClient, type TimerScheduler } from '../
 import { formatTime, systemClock, type Clock } from '../api/clock.js';
 import { isApiError } from '../api/errors.js';
 import { findResource } from '../api/resources.js';
+import { SIMULATED_NODE_LABEL } from '../api/simulated-nodes.js';
 import type { TimingProfile } from '../api/timing-profile.js';
 import type { Condition, Lease, Node, Taint } from '../api/types.js';
 import { InFlightLimiter } from './in-flight-limiter.js';
@@ -16,9 +17,6 @@ const LEASES = findResource('coordination.k8s.io', 'v1', 'leases')!;
 const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
 const PRESSURE_CONDITIONS = ['MemoryPressure', 'DiskPressure', 'PIDPressure'];
-
-/** The label every simulated node carries (`"true"`), as kwok's nodes carry `type: kwok`. */
-export const SIMULATED_NODE_LABEL = 'crucible.dev/simulated';
 
 /**
  * How often an unchanged node status is posted anyway: upstream's --node-status-report-frequency

@@ -35,3 +35,25 @@ export function sleep(timers: TimerScheduler, ms: number, signal?: AbortSignal):
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/**
+ * Runs `pass` and then waits `periodMs`, over and over until `signal` aborts, as client-go's
+ * wait.Until does for a controller's periodic work. A pass that throws is handed to `onError`
+ * and the loop goes on: one failed pass must not stop a controller for good.
+ */
+export async function runEvery(
+  timers: TimerScheduler,
+  periodMs: number,
+  signal: AbortSignal,
+  pass: () => Promise<unknown>,
+  onError: (error: Error) => void,
+): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      await pass();
+    } catch (e) {
+      onError(e as Error);
+    }
+    await sleep(timers, periodMs, signal);
+  }
+}
