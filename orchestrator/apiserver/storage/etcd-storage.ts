@@ -63,7 +63,7 @@ const ENDPOINT_RETRY_AFTER_MS = 1000;
  * connection-level failure and lets one trial call through a second later: one call fails when
  * a member dies, the following ones go to the live members. (Without it, a third of all calls
  * failed for as long as one of three members was down.) When every breaker is open, calls fail
- * at once as etcd unavailable.
+ * at once as etcd unavailable. A single endpoint has no breaker: each call fails on its own.
  */
 export class EtcdStorage {
   private readonly client: Etcd3;
@@ -89,11 +89,15 @@ export class EtcdStorage {
         'grpc.max_receive_message_length': 2 ** 31 - 1,
       },
       faultHandling: {
+        // With one member there is nowhere else to send a call, so a breaker could only turn one
+        // slow call (a large list past its deadline) into a second of failing every call.
         host: () =>
-          circuitBreaker(handleWhen(isRecoverableError), {
-            halfOpenAfter: ENDPOINT_RETRY_AFTER_MS,
-            breaker: new ConsecutiveBreaker(1),
-          }),
+          options.endpoints.length > 1
+            ? circuitBreaker(handleWhen(isRecoverableError), {
+                halfOpenAfter: ENDPOINT_RETRY_AFTER_MS,
+                breaker: new ConsecutiveBreaker(1),
+              })
+            : noop,
         global: noop,
         watchBackoff: new ConstantBackoff(250).next(),
       },
