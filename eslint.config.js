@@ -12,6 +12,12 @@ const restrict = (...regexes) => ({
   ],
 });
 const product = (files) => ({ files, ignores: ['**/*.test.ts'] });
+const blackBox = [
+  '(^|/)orchestrator/(?!api(/|$))',
+  'The harness drives the orchestrator as a black box: only orchestrator/api.',
+];
+const noEtcd = ['^etcd3$', 'Only the apiserver touches etcd.'];
+const noCli = ['(^|/)cli/', 'Nothing imports the command line (harness/cli): it is the outermost layer.'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.crucible/**'] },
@@ -50,21 +56,31 @@ export default tseslint.config(
   },
   {
     ...product(['harness/**/*.ts']),
-    rules: restrict(
-      [
-        '(^|/)orchestrator/(?!api(/|$))',
-        'The harness drives the orchestrator as a black box: only orchestrator/api.',
-      ],
-      ['^etcd3$', 'Only the apiserver touches etcd.'],
-    ),
+    ignores: ['**/*.test.ts', 'harness/{checks,cli,load,history}/**'],
+    rules: restrict(blackBox, noEtcd, noCli),
+  },
+  {
+    ...product(['harness/cli/**/*.ts']),
+    rules: restrict(blackBox, noEtcd),
+  },
+  {
+    ...product(['harness/load/**/*.ts']),
+    rules: restrict(blackBox, noEtcd, noCli, [
+      '^\\.\\./(\\.\\./)?cluster(/|$)',
+      'load/ does not import cluster/: a load reaches its targets by URL, whatever runs them.',
+    ]),
+  },
+  {
+    ...product(['harness/history/**/*.ts']),
+    rules: restrict(blackBox, [
+      '^\\.\\./[a-z]',
+      'The history is the contract the rest of the harness writes and reads: it imports no other room.',
+    ]),
   },
   {
     ...product(['harness/checks/**/*.ts']),
     rules: restrict(
-      [
-        '(^|/)orchestrator/(?!api(/|$))',
-        'The harness drives the orchestrator as a black box: only orchestrator/api.',
-      ],
+      ['^\\.\\./(?!history/)', 'Checkers read only the history (harness/history).'],
       [
         '^(node:)?(fs|net|http|https|child_process|dgram|timers)(/|$)',
         'Checkers are pure: no I/O, no clock.',
@@ -76,8 +92,19 @@ export default tseslint.config(
     ...product(['reports/**/*.ts']),
     rules: restrict(
       ['(^|/)orchestrator/', 'Reports import only the history and verdict types.'],
-      ['(^|/)harness/(?!(observe|checks)(/|$))', 'Reports import only the history and verdict types.'],
+      [
+        '(^|/)harness/(?!history/|checks/verdict\\.js$)',
+        'Reports import only the history and verdict types.',
+      ],
     ),
+  },
+  {
+    // Tests too: the command line is tested through its own tests or the built CLI, never imported.
+    files: ['**/*.test.ts', 'testing/**/*.ts'],
+    ignores: ['harness/cli/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: noCli[0], message: noCli[1] }] }],
+    },
   },
   {
     // Tests read JSON bodies of many shapes; typing each one would say nothing the assertions don't.

@@ -1,4 +1,4 @@
-import type { FaultRef, History, HistoryEvent } from '../harness/observe/history.js';
+import type { FaultRef, History, HistoryEvent } from '../harness/history/history.js';
 
 type InjectEvent = Extract<HistoryEvent, { type: 'fault-inject' }>;
 type HealEvent = Extract<HistoryEvent, { type: 'fault-heal' }>;

@@ -2,7 +2,7 @@
  * How the reports write numbers, times and windows in words. Every figure a page or a JUnit
  * message shows goes through here, so the HTML, the summary and the JUnit XML say the same thing.
  */
-import type { CheckWindow } from '../harness/observe/history.js';
+import type { CheckWindow } from '../harness/history/history.js';
 import type { VerdictOutcome } from '../harness/checks/verdict.js';
 
 /** The symbol beside each verdict, so it reads without colour too. */

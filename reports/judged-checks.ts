@@ -1,4 +1,4 @@
-import type { History } from '../harness/observe/history.js';
+import type { History } from '../harness/history/history.js';
 import type { Verdict } from '../harness/checks/verdict.js';
 import { OUTCOME_ORDER } from './format.js';
 

@@ -4,7 +4,7 @@
  * not say, which CI should not read as a pass); the message puts the measured figure beside the
  * threshold.
  */
-import type { History } from '../harness/observe/history.js';
+import type { History } from '../harness/history/history.js';
 import type { Verdict } from '../harness/checks/verdict.js';
 import { formatMeasured, formatOffset } from './format.js';
 import { judgedChecks } from './judged-checks.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { NodeSample } from '../harness/observe/history.js';
+import type { NodeSample } from '../harness/history/history.js';
 import { nodeReadinessRows } from './node-readiness-rows.js';
 
 /** Samples every second for 30 s: two workers, and 1000 simulated nodes of which sim-7 is Unknown from 10 s to 14 s. */

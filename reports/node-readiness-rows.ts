@@ -1,4 +1,4 @@
-import type { NodeSample } from '../harness/observe/history.js';
+import type { NodeSample } from '../harness/history/history.js';
 import { laneSegments } from './chart-geometry.js';
 import { formatOffset } from './format.js';
 

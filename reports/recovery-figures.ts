@@ -1,4 +1,4 @@
-import type { LoadSecond } from '../harness/observe/history.js';
+import type { LoadSecond } from '../harness/history/history.js';
 import type { FaultWindow } from './fault-windows.js';
 
 /** What the load saw around one fault. Times in ms; null where there is nothing to measure. */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { HistoryEvent } from '../harness/observe/history.js';
+import type { HistoryEvent } from '../harness/history/history.js';
 import { buildReportModel, MAX_EVENT_ROWS } from './report-model.js';
 import { digestRun } from './run-digest.js';
 import { abortedRun, failedRun, passingRun } from './testdata/fixture-runs.js';

@@ -3,7 +3,7 @@
  * strings, chart geometry already computed — so the template only places it. Built from the
  * history and the verdicts alone; same inputs, same model.
  */
-import type { History, HistoryEvent } from '../harness/observe/history.js';
+import type { History, HistoryEvent } from '../harness/history/history.js';
 import type { Verdict, VerdictOutcome } from '../harness/checks/verdict.js';
 import { faultWindows, type FaultWindow } from './fault-windows.js';
 import {

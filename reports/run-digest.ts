@@ -1,4 +1,4 @@
-import type { History } from '../harness/observe/history.js';
+import type { History } from '../harness/history/history.js';
 import { mergeOutcomes, type Verdict, type VerdictOutcome } from '../harness/checks/verdict.js';
 import { faultWindows } from './fault-windows.js';
 import { judgedChecks } from './judged-checks.js';

@@ -1,4 +1,4 @@
-import type { History } from '../harness/observe/history.js';
+import type { History } from '../harness/history/history.js';
 
 /**
  * The run's length in ms since it started: from its start and end times, stretched to cover

@@ -1,4 +1,4 @@
-import type { History, LoadSecond } from '../harness/observe/history.js';
+import type { History, LoadSecond } from '../harness/history/history.js';
 import {
   bandPath,
   downsample,

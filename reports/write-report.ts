@@ -23,7 +23,7 @@
  */
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { HISTORY_API_VERSION, type History } from '../harness/observe/history.js';
+import { HISTORY_API_VERSION, type History } from '../harness/history/history.js';
 import type { Verdict } from '../harness/checks/verdict.js';
 import { buildIndexModel, type IndexEntry } from './index-model.js';
 import { renderJUnit, type JudgedRun } from './junit.js';

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-node dist/harness/runner/crucible-cli.js run --out crucible-runs scenarios/quick/pod-kill.yaml
+node dist/harness/cli/crucible-cli.js run --out crucible-runs scenarios/quick/pod-kill.yaml
 echo
 echo "The report: crucible-runs/index.html (open it in a browser; it needs no network)."
 echo "More: npx crucible run scenarios/chaos   ·   npx crucible up   ·   README.md"

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The built `crucible` command line, as a user runs it. */
-export const CRUCIBLE_CLI = fileURLToPath(new URL('../dist/harness/runner/crucible-cli.js', import.meta.url));
+export const CRUCIBLE_CLI = fileURLToPath(new URL('../dist/harness/cli/crucible-cli.js', import.meta.url));
 
 export interface CrucibleRun {
   code: number;

@@ -10,7 +10,7 @@ import {
   type NodeSample,
   type PhaseName,
   type PhaseRecord,
-} from '../harness/observe/history.js';
+} from '../harness/history/history.js';
 
 /** One load second as a test writes it: ok is worked out as count − failed − dropped. */
 export interface LoadSecondInput {

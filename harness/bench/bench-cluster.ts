@@ -5,7 +5,7 @@ import type { ClusterProvider } from '../cluster/cluster-provider.js';
 import { defaultClusterSpec, type ClusterSpec } from '../cluster/cluster-spec.js';
 import type { ClusterState } from '../cluster/cluster-state.js';
 import { FaultInjector } from '../faults/index.js';
-import { seededRandom } from '../faults/toxiproxy/index.js';
+import { seededRandom } from '../support/index.js';
 
 export interface BenchClusterOptions {
   /** Part of the cluster's name, so that a leftover says which section left it. */

@@ -13,6 +13,7 @@ import { DOCKER_CLUSTER_LABEL, dockerClient } from '../cluster/docker-engine.js'
 import { buildNodeImage } from '../cluster/node-image.js';
 import { PROJECT_ROOT } from '../cluster/host-programs.js';
 import { processTree } from '../cluster/process-tree.js';
+import { sleep } from '../support/index.js';
 
 export interface BootBenchResult {
   provider: ProviderName;
@@ -88,7 +89,7 @@ export async function benchBoot(
         await res?.body.dump();
         if (res?.statusCode === 200) break;
         if (performance.now() - started > 60_000) throw new Error(`${url} never answered`);
-        await new Promise((r) => setTimeout(r, 20));
+        await sleep(20);
       }
     } finally {
       await client.close();

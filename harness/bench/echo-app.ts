@@ -8,7 +8,7 @@ import { findResource } from '../../orchestrator/api/resources.js';
 import type { Deployment, Pod, Service } from '../../orchestrator/api/types.js';
 import type { ClusterState } from '../cluster/cluster-state.js';
 import { PROJECT_ROOT } from '../cluster/host-programs.js';
-import { pollUntil } from '../cluster/poll-until.js';
+import { pollUntil } from '../support/poll-until.js';
 import type { LoadTarget } from '../load/index.js';
 import { resolveServiceTargets } from '../load/index.js';
 

@@ -3,7 +3,7 @@ import { Informer, type ApiClient } from '../../orchestrator/api/client/index.js
 import { isPodReady } from '../../orchestrator/api/pod-helpers.js';
 import { findResource } from '../../orchestrator/api/resources.js';
 import type { Pod, PodTemplateSpec } from '../../orchestrator/api/types.js';
-import { pollUntil } from '../cluster/poll-until.js';
+import { pollUntil } from '../support/poll-until.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
 

@@ -1,11 +1,12 @@
 import { findResource } from '../../orchestrator/api/resources.js';
 import type { Deployment, Lease, Node } from '../../orchestrator/api/types.js';
 import type { ProviderName } from '../cluster/cluster-state.js';
-import { pollUntil } from '../cluster/poll-until.js';
+import { pollUntil } from '../support/poll-until.js';
 import { BuiltinDriver, parseLoadSpec, type LoadSample } from '../load/index.js';
 import { startBenchCluster, type BenchCluster } from './bench-cluster.js';
 import { deployEchoApp, type EchoApp } from './echo-app.js';
 import { tallyLoadWindow, type LoadWindowTally } from './load-window.js';
+import { sleep } from '../support/index.js';
 
 const NODES = findResource('', 'v1', 'nodes')!;
 const DEPLOYMENTS = findResource('apps', 'v1', 'deployments')!;
@@ -167,8 +168,4 @@ async function waitUntilRecovered(cluster: BenchCluster, app: EchoApp, healedAt:
     () => `the cluster back after the outage: ${why}`,
     100,
   );
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }

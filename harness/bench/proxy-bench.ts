@@ -1,6 +1,6 @@
 import { type AddressInfo, type Socket, connect, createServer } from 'node:net';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { startToxiproxyServer } from '../faults/toxiproxy/index.js';
+import { startToxiproxyServer } from '../toxiproxy/index.js';
 import { percentile } from './percentile.js';
 
 export interface ProxyBenchResult {

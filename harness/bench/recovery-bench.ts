@@ -2,7 +2,7 @@ import { findResource } from '../../orchestrator/api/resources.js';
 import { TIMING_PROFILES } from '../../orchestrator/api/timing-profile.js';
 import type { Deployment } from '../../orchestrator/api/types.js';
 import type { ProviderName } from '../cluster/cluster-state.js';
-import { pollUntil } from '../cluster/poll-until.js';
+import { pollUntil } from '../support/poll-until.js';
 import { startBenchCluster, type BenchCluster } from './bench-cluster.js';
 import { deployEchoApp, waitUntilSpread, type EchoApp } from './echo-app.js';
 import { measurePodStart } from './measure-pod-start.js';

@@ -8,7 +8,7 @@ import type { Node, Pod } from '../../orchestrator/api/types.js';
 import { LocalProcess } from '../cluster/local-process.js';
 import { ORCHESTRATOR_MAIN, componentNodeArgs } from '../cluster/host-programs.js';
 import { startLocalControlPlane } from '../cluster/local-control-plane.js';
-import { pollUntil } from '../cluster/poll-until.js';
+import { pollUntil } from '../support/poll-until.js';
 import { percentile } from './percentile.js';
 
 const PODS = findResource('', 'v1', 'pods')!;

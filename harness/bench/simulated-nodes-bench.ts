@@ -15,9 +15,10 @@ import type { Deployment, Lease, Node } from '../../orchestrator/api/types.js';
 import { ORCHESTRATOR_MAIN, componentNodeArgs } from '../cluster/host-programs.js';
 import { startLocalControlPlane } from '../cluster/local-control-plane.js';
 import { LocalProcess } from '../cluster/local-process.js';
-import { pollUntil } from '../cluster/poll-until.js';
+import { pollUntil } from '../support/poll-until.js';
 import { percentile } from './percentile.js';
 import { processUsage, type ProcessUsage } from './process-usage.js';
+import { sleep } from '../support/index.js';
 
 const NODES = findResource('', 'v1', 'nodes')!;
 const LEASES = findResource('coordination.k8s.io', 'v1', 'leases')!;
@@ -271,7 +272,7 @@ async function measureStep(count: number, opts: SimulatedNodesBenchOptions): Pro
       () => (podsReadyMs = performance.now() - podsStarted),
       () => undefined,
     );
-    await Promise.all([podsReady, new Promise((r) => setTimeout(r, opts.holdMs))]);
+    await Promise.all([podsReady, sleep(opts.holdMs)]);
     const holdSeconds = (performance.now() - holdStarted) / 1000;
     const apiGets = await probe.stop();
     const oldestLeaseAgeMs = leaseAges.stop();

@@ -1,4 +1,4 @@
-import type { LoadSecond } from '../observe/history.js';
+import type { LoadSecond } from '../history/history.js';
 import { cappedEvidence } from './capped-evidence.js';
 import { readCheckSpec, type ReadCheckSpec } from './check-spec-reader.js';
 import { cannotJudge, type Checker } from './checker.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { CheckSpec } from '../observe/history.js';
+import type { CheckSpec } from '../history/history.js';
 import { CheckError } from './check-error.js';
 import { readCheckSpec } from './check-spec-reader.js';
 

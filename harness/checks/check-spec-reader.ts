@@ -1,4 +1,4 @@
-import type { CheckSpec } from '../observe/history.js';
+import type { CheckSpec } from '../history/history.js';
 import { CheckError } from './check-error.js';
 
 /**

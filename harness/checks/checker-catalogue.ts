@@ -1,4 +1,4 @@
-import type { CheckSpec } from '../observe/history.js';
+import type { CheckSpec } from '../history/history.js';
 import { apiAvailabilityCheck } from './api-availability-check.js';
 import { availabilityCheck } from './availability-check.js';
 import type { Checker } from './checker.js';

@@ -1,4 +1,4 @@
-import type { CheckSpec, CheckWindow, History } from '../observe/history.js';
+import type { CheckSpec, CheckWindow, History } from '../history/history.js';
 import type { Span } from './window-span.js';
 import type { Evidence, VerdictOutcome } from './verdict.js';
 

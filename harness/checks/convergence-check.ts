@@ -1,4 +1,4 @@
-import type { NodeSample, WorkloadSample } from '../observe/history.js';
+import type { NodeSample, WorkloadSample } from '../history/history.js';
 import { readCheckSpec, type ReadCheckSpec } from './check-spec-reader.js';
 import { cannotJudge, type Checker } from './checker.js';
 import { capitalize, formatDuration, formatT, listWords, plural } from './format-figures.js';

@@ -1,4 +1,4 @@
-import type { FaultRef, History, HistoryEvent } from '../observe/history.js';
+import type { FaultRef, History, HistoryEvent } from '../history/history.js';
 import { listWords } from './format-figures.js';
 import type { Span } from './window-span.js';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { HistoryBuilder } from '../../testing/history-builder.js';
-import type { CheckSpec, History } from '../observe/history.js';
+import type { CheckSpec, History } from '../history/history.js';
 import type { Checker } from './checker.js';
 import { judge, overallOutcome } from './index.js';
 import { judgeCheck } from './judge.js';

@@ -1,4 +1,4 @@
-import type { CheckSpec, History } from '../observe/history.js';
+import type { CheckSpec, History } from '../history/history.js';
 import { CheckError } from './check-error.js';
 import { checkerCatalogue } from './checker-catalogue.js';
 import type { Checker } from './checker.js';

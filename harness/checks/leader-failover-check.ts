@@ -1,4 +1,4 @@
-import type { HistoryEvent } from '../observe/history.js';
+import type { HistoryEvent } from '../history/history.js';
 import { readCheckSpec, type ReadCheckSpec } from './check-spec-reader.js';
 import { cannotJudge, type Checker } from './checker.js';
 import { faultInjectsIn, faultWords } from './fault-events.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { HistoryBuilder } from '../../testing/history-builder.js';
-import type { CheckSpec } from '../observe/history.js';
+import type { CheckSpec } from '../history/history.js';
 import { judge } from './index.js';
 
 const spec = (over: Partial<CheckSpec> = {}): CheckSpec => ({

@@ -1,4 +1,4 @@
-import type { GroundTruthSample, History } from '../observe/history.js';
+import type { GroundTruthSample, History } from '../history/history.js';
 
 /**
  * How many of a workload's pods the kubelets themselves said were running at `t`: for each node,

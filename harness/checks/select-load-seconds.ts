@@ -1,4 +1,4 @@
-import type { History, LoadSecond } from '../observe/history.js';
+import type { History, LoadSecond } from '../history/history.js';
 import { secondInSpan, type Span } from './window-span.js';
 
 /** Which load seconds a check looks at: by load name and by the namespace of its target. */

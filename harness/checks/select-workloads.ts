@@ -1,4 +1,4 @@
-import type { History, WorkloadSample } from '../observe/history.js';
+import type { History, WorkloadSample } from '../history/history.js';
 
 /** Which workloads a check looks at: by namespace and by name. */
 export interface WorkloadSelect {

@@ -1,4 +1,4 @@
-import type { WorkloadSample } from '../observe/history.js';
+import type { WorkloadSample } from '../history/history.js';
 import { readCheckSpec, type ReadCheckSpec } from './check-spec-reader.js';
 import { cannotJudge, type Checker } from './checker.js';
 import { faultInjects, faultInjectsIn, faultWords } from './fault-events.js';

@@ -1,4 +1,4 @@
-import type { StepEvent } from '../observe/history.js';
+import type { StepEvent } from '../history/history.js';
 import { readCheckSpec, type ReadCheckSpec } from './check-spec-reader.js';
 import { cannotJudge, type Checker } from './checker.js';
 import { listWords, plural } from './format-figures.js';

@@ -1,4 +1,4 @@
-import type { CheckSpec, CheckWindow } from '../observe/history.js';
+import type { CheckSpec, CheckWindow } from '../history/history.js';
 
 export type VerdictOutcome = 'pass' | 'fail' | 'unknown';
 

@@ -1,4 +1,4 @@
-import type { CheckWindow, History } from '../observe/history.js';
+import type { CheckWindow, History } from '../history/history.js';
 import { faultInjects, faultWords } from './fault-events.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { CheckWindow, History, PhaseName } from '../observe/history.js';
+import type { CheckWindow, History, PhaseName } from '../history/history.js';
 import { CheckError } from './check-error.js';
 import { faultHeals, faultInjects } from './fault-events.js';
 import { formatT } from './format-figures.js';

@@ -12,7 +12,7 @@ import type { Node } from '../../orchestrator/api/types.js';
 import type { ClusterLink } from './cluster-plan.js';
 import { kubeconfig } from './cluster-credentials.js';
 import { simulatedNodeNames } from './cluster-spec.js';
-import { pollUntil } from './poll-until.js';
+import { pollUntil } from '../support/poll-until.js';
 import { type ClusterState, writeState } from './cluster-state.js';
 
 /**

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConfigError } from '../config/decode-yaml.js';
+import { ConfigError } from '../support/decode-yaml.js';
 import { defaultClusterSpec, parseClusterSpec, simulatedNodeNames, workerNames } from './cluster-spec.js';
 
 describe('cluster spec', () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SIMULATED_NODE_TAINT } from '../../orchestrator/api/simulated-nodes.js';
-import { decodeYaml } from '../config/decode-yaml.js';
+import { decodeYaml } from '../support/decode-yaml.js';
 
 export const CLUSTER_API_VERSION = 'crucible.dev/v1alpha1';
 

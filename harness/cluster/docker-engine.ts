@@ -1,23 +1,11 @@
-import type { ContainerRuntimeClient } from 'testcontainers';
-import { loadTestcontainers } from './node-image.js';
+import { dockerClient, type DockerClient } from '../support/docker-client.js';
 
-/** The Docker engine's API client (dockerode), as testcontainers holds it. */
-export type DockerClient = ContainerRuntimeClient['container']['dockerode'];
+export { dockerClient, type DockerClient };
 
 /** Labels on every container and network crucible creates; the reaper removes by them. */
 export const DOCKER_CLUSTER_LABEL = 'crucible.dev/cluster';
 export const DOCKER_RUN_LABEL = 'crucible.dev/run-id';
 export const DOCKER_NODE_LABEL = 'crucible.dev/node';
-
-let client: Promise<DockerClient> | undefined;
-
-/** The engine client, connected once per process through testcontainers (no Ryuk, nothing pulled). */
-export function dockerClient(): Promise<DockerClient> {
-  client ??= loadTestcontainers()
-    .then((tc) => tc.getContainerRuntimeClient())
-    .then((rt) => rt.container.dockerode);
-  return client;
-}
 
 /**
  * Removes every container and network of `cluster` (of any cluster when undefined), found by

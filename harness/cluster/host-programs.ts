@@ -25,7 +25,7 @@ export const PROJECT_ROOT = fileURLToPath(
 /** `orchestrator`, the bundled orchestrator's one binary. */
 export const ORCHESTRATOR_MAIN = builtEntryPoint('orchestrator/cmd/main.js');
 /** `crucible`, the harness's command line (it also runs the bundled Toxiproxy server). */
-export const CRUCIBLE_CLI = builtEntryPoint('harness/runner/crucible-cli.js');
+export const CRUCIBLE_CLI = builtEntryPoint('harness/cli/crucible-cli.js');
 
 /**
  * Extra Node.js arguments for orchestrator components started as processes, from

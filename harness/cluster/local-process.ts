@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { Agent, request } from 'undici';
 import { reapOnExit } from './child-reaper.js';
-import { pollUntil } from './poll-until.js';
+import { pollUntil } from '../support/poll-until.js';
 
 export interface LocalProcessSpec {
   name: string;

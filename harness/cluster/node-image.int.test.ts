@@ -10,10 +10,10 @@ import {
   buildNodeImage,
   dockerEngineAnswers,
   IMAGE_ORCHESTRATOR_MAIN,
-  loadTestcontainers,
   NODE_IMAGE_LABEL,
   NODE_IMAGE_LABEL_VALUE,
 } from './node-image.js';
+import { loadTestcontainers } from '../support/docker-client.js';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 /** Every container this suite starts carries it, so that none can be left behind unnoticed. */

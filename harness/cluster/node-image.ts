@@ -29,6 +29,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, posix, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { ContainerRuntimeClient } from 'testcontainers';
+import { dockerClient, loadTestcontainers } from '../support/docker-client.js';
 
 const run = promisify(execFile);
 
@@ -144,24 +145,12 @@ export async function dockerEngineAnswers(timeoutMs = 5000): Promise<boolean> {
 }
 
 /**
- * testcontainers, imported after setting what it needs on a machine without a registry: no Ryuk
- * (its image cannot be pulled; everything crucible starts is labelled and cleaned up by label
- * instead) and the host given (else it runs an alpine container to find the gateway). Values the
- * environment sets already win.
- */
-export async function loadTestcontainers(): Promise<typeof import('testcontainers')> {
-  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
-  process.env.TESTCONTAINERS_HOST_OVERRIDE ??= 'localhost';
-  return import('testcontainers');
-}
-
-/**
  * Removes the node images other than `current` (each change of the project builds one) that no
  * container uses, so images do not pile up; one in use stays until its cluster is gone. Slow
  * (seconds per image), so it runs when a cluster goes, never while one boots.
  */
 export async function removeOlderNodeImages(current: string): Promise<number> {
-  const docker = (await (await loadTestcontainers()).getContainerRuntimeClient()).container.dockerode;
+  const docker = await dockerClient();
   const images = await docker.listImages({
     filters: JSON.stringify({ label: [`${NODE_IMAGE_LABEL}=${NODE_IMAGE_LABEL_VALUE}`] }),
   });

@@ -16,7 +16,7 @@ import type { ClusterSpec } from './cluster-spec.js';
 import { type ClusterState, clusterDir, removeClusterDir, writeState } from './cluster-state.js';
 import { hostCommand, realToxiproxyServer } from './host-programs.js';
 import { freeLoopbackSlot, loadBalancerAddresses } from './loopback-slot.js';
-import { pollUntil } from './poll-until.js';
+import { pollUntil } from '../support/poll-until.js';
 import { CLUSTER_LABEL, RUN_LABEL, isProcessAlive, reapProcesses } from './process-reaper.js';
 import { processTree, signalAll } from './process-tree.js';
 

@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { sleep } from '../support/index.js';
 
 /** Environment variables that label every process of a cluster (processes have no labels of their own). */
 export const CLUSTER_LABEL = 'CRUCIBLE_CLUSTER';
@@ -36,8 +37,7 @@ export async function reapProcesses(cluster?: string, graceMs = 5000): Promise<n
   const victims = await labelledProcesses(cluster);
   for (const { pid } of victims) signal(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && victims.some(({ pid }) => isProcessAlive(pid)))
-    await new Promise((r) => setTimeout(r, 50));
+  while (Date.now() < deadline && victims.some(({ pid }) => isProcessAlive(pid))) await sleep(50);
   for (const { pid } of victims) if (isProcessAlive(pid)) signal(pid, 'SIGKILL');
   return victims.length;
 }

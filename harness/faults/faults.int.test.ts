@@ -21,7 +21,7 @@ import { dockerClient } from '../cluster/docker-engine.js';
 import { DockerProvider } from '../cluster/docker-provider.js';
 import { dockerEngineAnswers } from '../cluster/node-image.js';
 import { FaultInjector } from './fault-injector.js';
-import { seededRandom } from './toxiproxy/index.js';
+import { seededRandom } from '../support/index.js';
 
 const ECHO = fileURLToPath(new URL('../../scenarios/manifests/echo.yaml', import.meta.url));
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FaultPlugin } from './fault.js';
 import { nodesOfRole, selectTargets } from './target-selector.js';
+import { sleep } from '../support/index.js';
 
 /** node-loss: a worker dies with its pods (container killed, or its process tree SIGKILLed); heal starts it again. */
 export const nodeLossFault: FaultPlugin<{ restartAfterMs?: number }> = {
@@ -12,7 +13,7 @@ export const nodeLossFault: FaultPlugin<{ restartAfterMs?: number }> = {
   async inject(ctx, targets, options) {
     for (const node of targets) await ctx.provider.kill(ctx.state, node);
     if (options.restartAfterMs !== undefined) {
-      await new Promise((r) => setTimeout(r, options.restartAfterMs));
+      await sleep(options.restartAfterMs);
       for (const node of targets) await ctx.provider.start(ctx.state, node);
     }
   },

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { seededRandom } from './toxiproxy/index.js';
+import { seededRandom } from '../support/index.js';
 import { selectTargets } from './target-selector.js';
 
 const workers = ['worker-3', 'worker-1', 'worker-5', 'worker-2', 'worker-4'];

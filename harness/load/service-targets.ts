@@ -5,6 +5,7 @@ import { findResource } from '../../orchestrator/api/resources.js';
 import type { Service, ServicePort } from '../../orchestrator/api/types.js';
 import type { LoadTarget } from './load-driver.js';
 import { LoadError } from './load-error.js';
+import { sleep } from '../support/index.js';
 
 const SERVICES = findResource('', 'v1', 'services')!;
 
@@ -68,7 +69,7 @@ export async function resolveLoadBalancerTarget(
     if (ip && (await canConnect(ip, chosen.port)))
       return { url: `http://${ip}:${chosen.port}`, node: 'load-balancer' };
     if (Date.now() >= deadline) return undefined;
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
 }
 

@@ -1,6 +1,6 @@
-import type { ApiProbeSample } from './history.js';
+import type { ApiProbeSample } from '../history/history.js';
 import type { ApiAccess } from './api-access.js';
-import type { HistoryPart } from './history-assembler.js';
+import type { HistoryPart } from '../history/history-assembler.js';
 import { NoAnswerError } from './no-answer-error.js';
 import { RawApiClient } from './raw-api-client.js';
 import { elapsedSince, type RecorderOptions } from './recorder-options.js';

@@ -5,8 +5,8 @@ import { findResource, type ResourceType } from '../../orchestrator/api/resource
 import { labelSelectorFromObject, NOTHING } from '../../orchestrator/api/selectors/index.js';
 import type { Deployment, KubeObject, Lease, Node, Pod } from '../../orchestrator/api/types.js';
 import { type ApiAccess, observerClient } from './api-access.js';
-import type { HistoryEvent, NodeSample, WorkloadSample } from './history.js';
-import type { HistoryPart } from './history-assembler.js';
+import type { HistoryEvent, NodeSample, WorkloadSample } from '../history/history.js';
+import type { HistoryPart } from '../history/history-assembler.js';
 import { podChanges, podViewOf, type PodView } from './pod-changes.js';
 import { elapsedSince, type RecorderOptions } from './recorder-options.js';
 import { SamplingLoop } from './sampling-loop.js';

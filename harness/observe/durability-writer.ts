@@ -3,8 +3,8 @@ import { ApiError } from '../../orchestrator/api/errors.js';
 import { findResource } from '../../orchestrator/api/resources.js';
 import type { ConfigMap } from '../../orchestrator/api/types.js';
 import { type ApiAccess, observerClient } from './api-access.js';
-import type { DurabilityLog } from './history.js';
-import type { HistoryPart } from './history-assembler.js';
+import type { DurabilityLog } from '../history/history.js';
+import type { HistoryPart } from '../history/history-assembler.js';
 import { elapsedSince, type RecorderOptions } from './recorder-options.js';
 import { SamplingLoop } from './sampling-loop.js';
 

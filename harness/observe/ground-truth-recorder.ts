@@ -1,7 +1,7 @@
 import { Agent, request } from 'undici';
 import type { ClusterState } from '../cluster/cluster-state.js';
-import type { GroundTruthSample, HistoryEvent } from './history.js';
-import type { HistoryPart } from './history-assembler.js';
+import type { GroundTruthSample, HistoryEvent } from '../history/history.js';
+import type { HistoryPart } from '../history/history-assembler.js';
 import { elapsedSince, type RecorderOptions } from './recorder-options.js';
 import { SamplingLoop } from './sampling-loop.js';
 import { statusMessage } from './status-message.js';

@@ -1,5 +1,5 @@
-import type { HistoryEvent, IsolationProbe } from './history.js';
-import type { HistoryPart } from './history-assembler.js';
+import type { HistoryEvent, IsolationProbe } from '../history/history.js';
+import type { HistoryPart } from '../history/history-assembler.js';
 import { NoAnswerError } from './no-answer-error.js';
 import { RawApiClient, type RawAnswer } from './raw-api-client.js';
 import { elapsedSince } from './recorder-options.js';

@@ -1,5 +1,5 @@
 import type { LoadBucket } from '../load/index.js';
-import type { LoadSecond } from './history.js';
+import type { LoadSecond } from '../history/history.js';
 
 /**
  * A load driver's 1 s buckets as the history's load seconds: `t` from the run's start, failures

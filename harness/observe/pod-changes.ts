@@ -1,6 +1,6 @@
 import { isPodReady } from '../../orchestrator/api/pod-helpers.js';
 import type { Pod } from '../../orchestrator/api/types.js';
-import type { HistoryEvent } from './history.js';
+import type { HistoryEvent } from '../history/history.js';
 
 export type PodEvent = Extract<HistoryEvent, { type: 'pod' }>;
 

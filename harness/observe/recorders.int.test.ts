@@ -17,18 +17,15 @@ import {
   GroundTruthRecorder,
   IsolationBattery,
   adminAccess,
-  assembleHistory,
-  readHistory,
   type ApiAccess,
-  type HistoryEvent,
 } from './index.js';
+import { assembleHistory, readHistory, type HistoryEvent } from '../history/index.js';
+import { sleep } from '../support/index.js';
 
 const NAMESPACES = findResource('', 'v1', 'namespaces')!;
 const ROLE_BINDINGS = findResource('rbac.authorization.k8s.io', 'v1', 'rolebindings')!;
 const DEPLOYMENTS = findResource('apps', 'v1', 'deployments')!;
 const CONFIGMAPS = findResource('', 'v1', 'configmaps')!;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('the recorders of a run, on a process cluster with 2 workers', function () {
   this.timeout(60_000);

@@ -1,7 +1,6 @@
+import { sleep } from '../support/index.js';
 import { expect } from 'chai';
 import { SamplingLoop } from './sampling-loop.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('SamplingLoop', () => {
   it('ticks at its rate, one tick at a time, and stop waits for the tick in flight', async () => {

@@ -1,3 +1,4 @@
+import { sleep as sleepOn, systemTimers } from '../api/client/timer-scheduler.js';
 import { expect } from 'chai';
 import { adminClient, runControllers } from '../../testing/controller-context.js';
 import { TestControlPlane } from '../../testing/test-control-plane.js';
@@ -53,7 +54,7 @@ function refTo(r: ResourceType, owner: KubeObject, blockOwnerDeletion = false): 
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => sleepOn(systemTimers, ms);
 
 describe('GarbageCollector (real apiserver and etcd)', function () {
   this.timeout(60_000);

@@ -1,3 +1,4 @@
+import { sleep as sleepOn, systemTimers } from '../api/client/timer-scheduler.js';
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,7 +28,7 @@ const SERVER = [
   "process.on('SIGTERM', () => { console.log('got SIGTERM'); setTimeout(() => process.exit(0), 300); });",
 ].join('\n');
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => sleepOn(systemTimers, ms);
 
 function alive(pid: number): boolean {
   try {

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ApiClient, EventRecorder } from '../api/client/index.js';
+import { sleep, systemTimers } from '../api/client/timer-scheduler.js';
 import { formatTime } from '../api/clock.js';
 import { isApiError } from '../api/errors.js';
 import { withCondition } from '../api/pod-helpers.js';
@@ -512,7 +513,7 @@ export class PodWorker {
         this.deps.recorder?.event(this.pod, 'Normal', 'Killing', `Stopping container ${rec.spec.name}`);
     }
     // Containers being started are waited for, so none is left behind.
-    while ([...this.records.values()].some((r) => r.starting)) await sleep(20);
+    while ([...this.records.values()].some((r) => r.starting)) await sleep(systemTimers, 20);
     await Promise.all(
       [...this.records.values()].map((rec) =>
         rec.current ? this.deps.runtime.stop(rec.current.id, graceSeconds * 1000) : undefined,
@@ -538,7 +539,7 @@ export class PodWorker {
         // NotFound: already gone; Conflict on the uid precondition: a new pod took the name.
         if (isApiError(e, 'NotFound') || isApiError(e, 'Conflict')) return;
         this.log.warn({ err: (e as Error).message }, 'pod deletion failed; retrying');
-        await sleep(this.deps.statusRetryMs);
+        await sleep(systemTimers, this.deps.statusRetryMs);
       }
     }
   }
@@ -717,8 +718,4 @@ function formatDelay(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
   const s = ms / 1000;
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ''}`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

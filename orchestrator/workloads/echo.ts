@@ -15,6 +15,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { seededRandom } from '../api/seeded-random.js';
 
 /** Exit code for a configuration the program cannot run with. */
 const BAD_CONFIG = 2;
@@ -130,16 +131,4 @@ function numberEnv(name: string, fallback: number, min: number, max: number, int
     process.exit(BAD_CONFIG);
   }
   return value;
-}
-
-/** mulberry32 seeded with the FNV-1a hash of `seed`: the same SEED gives the same error draws. */
-function seededRandom(seed: string): () => number {
-  let state = 0x811c9dc5;
-  for (let i = 0; i < seed.length; i++) state = Math.imul(state ^ seed.charCodeAt(i), 0x01000193);
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -13,7 +13,7 @@ import {
   type NodeSample,
   type PhaseName,
   type WorkloadSample,
-} from '../../harness/observe/history.js';
+} from '../../harness/history/history.js';
 import type { Verdict } from '../../harness/checks/verdict.js';
 
 export interface FixtureRun {

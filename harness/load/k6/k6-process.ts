@@ -91,7 +91,7 @@ function runBinary(path: string, invocation: K6Invocation, signal?: AbortSignal)
  * crucible starts, so a crashed run's container can be found and removed.
  */
 async function runImage(image: string, invocation: K6Invocation, signal?: AbortSignal): Promise<K6Exit> {
-  const { loadTestcontainers } = await import('../../cluster/node-image.js');
+  const { loadTestcontainers } = await import('../../support/docker-client.js');
   const tc = await loadTestcontainers();
   const client = await tc.getContainerRuntimeClient();
   const container = await client.container.create({

@@ -64,7 +64,7 @@ async function isExecutableFile(path: string): Promise<boolean> {
 async function findLocalK6Image(timeoutMs = 3000): Promise<string | undefined> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    const { loadTestcontainers } = await import('../../cluster/node-image.js');
+    const { loadTestcontainers } = await import('../../support/docker-client.js');
     const tc = await loadTestcontainers();
     const lookup = (async () => {
       const client = await tc.getContainerRuntimeClient();

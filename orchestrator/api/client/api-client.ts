@@ -2,6 +2,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { ApiError, errors } from '../errors.js';
 import { apiVersionOf, type ResourceType } from '../resources.js';
 import type { KubeList, KubeObject, Status, WatchEvent } from '../types.js';
+import { sleep, systemTimers } from './timer-scheduler.js';
 
 export interface ApiClientOptions {
   /** apiserver URLs; a connection failure moves to the next. */
@@ -261,7 +262,7 @@ export class ApiClient {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     let lastError: ApiError | undefined;
     for (let attempt = 0; attempt <= this.retries; attempt++) {
-      if (lastError) await sleep(backoff(attempt, lastError));
+      if (lastError) await sleep(systemTimers, backoff(attempt, lastError));
       let res: Dispatcher.ResponseData;
       try {
         res = await request(this.server + path, {
@@ -351,8 +352,4 @@ function backoff(attempt: number, err: ApiError): number {
   const retryAfter = err.details?.retryAfterSeconds;
   if (retryAfter) return retryAfter * 1000;
   return Math.min(1000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

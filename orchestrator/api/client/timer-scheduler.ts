@@ -19,19 +19,24 @@ export const systemTimers: TimerScheduler = {
 
 /**
  * Resolves after `ms` on `timers`, or as soon as `signal` aborts (never rejects), so a loop that
- * sleeps between retries stops at once when it is told to.
+ * sleeps between retries stops at once when it is told to. Resolves true when the whole time
+ * passed, false when the signal cut it short. The one sleep of the repository: the harness uses
+ * it too (harness/support).
  */
-export function sleep(timers: TimerScheduler, ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(timers: TimerScheduler, ms: number, signal?: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
+    if (signal?.aborted) return resolve(false);
     const onAbort = () => {
       timers.clearTimeout(handle);
-      resolve();
+      resolve(false);
     };
-    const handle = timers.setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
+    const handle = timers.setTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(true);
+      },
+      Math.max(0, ms),
+    );
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

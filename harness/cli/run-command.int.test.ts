@@ -1,0 +1,162 @@
+import { expect } from 'chai';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { crucible } from '../../testing/crucible-cli.js';
+import { waitFor } from '../../testing/wait-for.js';
+import type { History } from '../history/history.js';
+import { labelledProcesses } from '../cluster/process-reaper.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = fileURLToPath(new URL('../../reports/artifacts/', import.meta.url));
+const QUICK = fileURLToPath(new URL('../../scenarios/quick/pod-kill.yaml', import.meta.url));
+
+async function onlyHistory(out: string): Promise<History> {
+  const runs = join(out, 'quick-pod-kill', 'runs');
+  const [run] = await readdir(runs);
+  return JSON.parse(await readFile(join(runs, run!, 'history.json'), 'utf8')) as History;
+}
+
+/**
+ * Opens a real run's report in headless Chromium (Debian's), checks that the verdict table, the
+ * charts and the shaded fault window are visible, and saves a screenshot for CI's artifacts.
+ */
+async function openReportInChromium(page: string): Promise<void> {
+  if (!existsSync(CHROMIUM)) return;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--no-first-run',
+    ],
+  });
+  try {
+    const tab = await browser.newPage({ viewport: { width: 1280, height: 1800 } });
+    await tab.goto(pathToFileURL(page).href);
+    expect(await tab.locator('table.verdict-table tbody tr.verdict-row').count()).to.equal(3);
+    expect(await tab.locator('table.verdict-table').isVisible()).to.equal(true);
+    expect(await tab.locator('svg.timeline-chart').first().isVisible()).to.equal(true);
+    expect(await tab.locator('svg rect.fault-window').first().isVisible()).to.equal(true);
+    expect(await tab.locator('svg text.fault-label').first().textContent()).to.include('kill-a-pod');
+    await mkdir(ARTIFACTS, { recursive: true });
+    await tab.screenshot({ path: join(ARTIFACTS, 'quick-pod-kill-run.png'), fullPage: true });
+  } finally {
+    await browser.close();
+  }
+}
+
+describe('crucible run (real CLI, process provider)', function () {
+  this.timeout(180_000);
+  let home: string;
+
+  beforeEach(async () => {
+    home = await mkdtemp(join(tmpdir(), 'crucible-run-'));
+  });
+  afterEach(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('runs the quick scenario end to end: verdicts, history, report, JUnit, exit 0, nothing left', async () => {
+    const out = join(home, 'out');
+    const junit = join(home, 'junit.xml');
+    const ran = await crucible(home, [
+      'run',
+      '--provider',
+      'process',
+      '--seed',
+      '3',
+      '--out',
+      out,
+      '--junit',
+      junit,
+      QUICK,
+    ]);
+    expect(ran.code, ran.stdout + ran.stderr).to.equal(0);
+    expect(ran.stdout).to.match(/✔ quick-pod-kill/);
+    const history = await onlyHistory(out);
+    expect(history.metadata.aborted).to.equal(undefined);
+    expect(history.metadata.phases.map((p) => p.name)).to.deep.equal([
+      'boot',
+      'workloads',
+      'steady-state',
+      'recorders',
+      'faults',
+      'heal',
+      'recovery',
+      'collect',
+      'teardown',
+    ]);
+    const inject = history.events.find((e) => e.type === 'fault-inject');
+    expect(inject && inject.type === 'fault-inject' && inject.fault.id).to.equal('kill-a-pod');
+    expect(history.events.some((e) => e.type === 'fault-heal')).to.equal(true);
+    expect(
+      history.series.load.reduce((n, s) => n + s.ok, 0),
+      'requests served',
+    ).to.be.greaterThan(300);
+    expect(history.groundTruth.length).to.be.greaterThan(0);
+    expect(history.durability.writes.some((w) => w.acknowledged)).to.equal(true);
+    expect(await readFile(junit, 'utf8'))
+      .to.include('<testcase')
+      .and.include('self-heal');
+    expect(await labelledProcesses()).to.deep.equal([]);
+    const again = await crucible(home, ['check', join(out, 'quick-pod-kill', 'history.json')]);
+    expect(again.code, again.stdout).to.equal(0);
+    expect(again.stdout).to.include('✔ availability');
+    await openReportInChromium(join(out, 'quick-pod-kill', 'index.html'));
+  });
+
+  it('on Ctrl-C still heals, tears down and writes a history marked aborted (exit 3)', async () => {
+    const out = join(home, 'out');
+    let sent = false;
+    const ran = await crucible(
+      home,
+      ['run', '--provider', 'process', '--seed', '3', '--out', out, QUICK],
+      (text, kill) => {
+        if (!sent && text.includes('kill-a-pod in force')) {
+          sent = true;
+          kill();
+        }
+      },
+    );
+    expect(sent, ran.stderr).to.equal(true);
+    expect(ran.code).to.equal(3);
+    const history = await onlyHistory(out);
+    expect(history.metadata.aborted?.reason).to.include('interrupted');
+    expect(history.metadata.phases.map((p) => p.name)).to.include.members(['heal', 'collect', 'teardown']);
+    const heal = history.events.find((e) => e.type === 'fault-heal');
+    expect(heal && heal.type === 'fault-heal' && heal.verifiedBy).to.equal('final heal of the run');
+    await waitFor(async () => (await labelledProcesses()).length === 0, 'nothing left', 10_000);
+  });
+
+  it('plans the same nemesis for the same seed, another for another seed (dry run: nothing boots)', async () => {
+    const file = join(home, 'nemesis.yaml');
+    await writeFile(
+      file,
+      [
+        'apiVersion: crucible.dev/v1alpha1',
+        'kind: Scenario',
+        'name: nemesis',
+        'faults:',
+        '  nemesis: { types: [node-loss, node-pause, node-partition], interval: 10s, duration: 5s, count: 6 }',
+      ].join('\n'),
+    );
+    const plan = async (seed: string) =>
+      (await crucible(home, ['run', '--dry-run', '--seed', seed, file])).stdout;
+    const [a, b] = [await plan('11'), await plan('11')];
+    expect(a).to.include('fault nemesis-6');
+    expect(a).to.equal(b);
+    const others = await Promise.all(['12', '13', '14'].map(plan));
+    const faults = (text: string) => text.split('\n').filter((l) => l.includes('fault '));
+    expect(
+      others.some((o) => JSON.stringify(faults(o)) !== JSON.stringify(faults(a))),
+      'another seed, another plan',
+    ).to.equal(true);
+    expect(await labelledProcesses()).to.deep.equal([]);
+  });
+});

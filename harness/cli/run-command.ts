@@ -1,0 +1,142 @@
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Command } from 'commander';
+import { overallOutcome, type Verdict } from '../checks/index.js';
+import { type ProviderChoice, chooseProvider } from '../cluster/choose-provider.js';
+import { renderJUnit, writeRunReport } from '../../reports/index.js';
+import { runExperiment } from '../experiment/experiment.js';
+import { parseScenario } from '../scenario/scenario-spec.js';
+import type { Scenario } from '../scenario/scenario.js';
+
+interface RunFlags {
+  provider: ProviderChoice;
+  seed?: string;
+  out: string;
+  junit?: string;
+  keep?: boolean;
+  repeat: string;
+  dryRun?: boolean;
+  tag?: string;
+}
+
+/** Exit codes of `crucible run` and `crucible check`, as DESIGN.md §4 gives them. */
+export const EXIT = { pass: 0, fail: 1, unknown: 2, harness: 3 } as const;
+
+/** `crucible run FILE|DIR…`: runs scenarios end to end, writes history, report and JUnit, exits by the verdicts. */
+export function runCommand(): Command {
+  return new Command('run')
+    .description('run experiments: boot, load, faults, heal, judge, report')
+    .argument('<paths...>', 'scenario files, or folders of them')
+    .option('--provider <name>', 'docker, process, or auto (docker when an engine answers)', 'auto')
+    .option('--seed <n>', 'seed of every random choice (default: random, printed)')
+    .option('--out <dir>', 'where histories and reports go', 'crucible-runs')
+    .option('--junit <file>', 'also write one JUnit file for all the scenarios run')
+    .option('--keep', 'leave the cluster up afterwards, for debugging')
+    .option('--repeat <n>', 'run each scenario this many times', '1')
+    .option('--dry-run', 'validate and print the plan without booting anything')
+    .option('--tag <tags>', 'only scenarios with one of these tags (comma-separated), e.g. quick')
+    .action(async (paths: string[], flags: RunFlags) => {
+      const seed = flags.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(flags.seed);
+      if (!Number.isInteger(seed)) throw new Error(`--seed: "${flags.seed}" is not a whole number`);
+      const repeat = Number(flags.repeat);
+      if (!Number.isInteger(repeat) || repeat < 1)
+        throw new Error(`--repeat: "${flags.repeat}" is not a positive whole number`);
+      const scenarios: Scenario[] = [];
+      const tags = flags.tag
+        ?.split(',')
+        .map((t) => t.trim())
+        .filter(Boolean);
+      for (const file of await scenarioFiles(paths)) {
+        const scenario = await parseScenario(await readFile(file, 'utf8'), file, { seed });
+        if (!tags || scenario.tags.some((t) => tags.includes(t))) scenarios.push(scenario);
+      }
+      if (scenarios.length === 0)
+        throw new Error(`no scenario${tags ? ` tagged ${tags.join(' or ')}` : ''} in ${paths.join(', ')}`);
+      if (flags.dryRun) {
+        for (const s of scenarios) process.stdout.write(planText(s, seed));
+        return;
+      }
+      const provider = await chooseProvider(flags.provider);
+      const abort = new AbortController();
+      const onSignal = () => {
+        process.stderr.write('\n» interrupted: healing, collecting and tearing down…\n');
+        abort.abort();
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      const outcomes: number[] = [];
+      const judged: { history: Awaited<ReturnType<typeof runExperiment>>['history']; verdicts: Verdict[] }[] =
+        [];
+      for (const scenario of scenarios)
+        for (let i = 0; i < repeat && !abort.signal.aborted; i++) {
+          const started = Date.now();
+          const log = (line: string) =>
+            process.stderr.write(
+              `» ${scenario.name} ${((Date.now() - started) / 1000).toFixed(1)}s ${line}\n`,
+            );
+          log(`provider ${provider.name}, seed ${seed}`);
+          const result = await runExperiment(scenario, {
+            provider,
+            seed,
+            keep: flags.keep ?? false,
+            commandLine: process.argv.slice(1),
+            progress: log,
+            signal: abort.signal,
+          });
+          const written = await writeRunReport(resolve(flags.out), result.history, result.verdicts);
+          judged.push(result);
+          process.stdout.write(verdictTable(scenario.name, result.verdicts));
+          if (result.error) process.stdout.write(`  the harness failed: ${result.error.message}\n`);
+          process.stdout.write(`  report: ${written.runPage}\n`);
+          const outcome = overallOutcome(result.verdicts);
+          outcomes.push(result.history.metadata.aborted || result.error ? EXIT.harness : EXIT[outcome]);
+        }
+      if (flags.junit) await writeFile(flags.junit, renderJUnit(judged));
+      process.exitCode = Math.max(0, ...outcomes);
+    });
+}
+
+/** Files named, and every *.yaml under folders named (sorted). */
+async function scenarioFiles(paths: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const p of paths) {
+    const info = await stat(p).catch(() => undefined);
+    if (!info) throw new Error(`${p}: no such file or folder`);
+    if (info.isFile()) files.push(resolve(p));
+    else
+      for (const entry of (await readdir(p, { recursive: true })).sort())
+        if (entry.endsWith('.yaml') || entry.endsWith('.yml')) files.push(resolve(join(p, entry)));
+  }
+  return files;
+}
+
+function planText(s: Scenario, seed: number): string {
+  const workers = s.cluster.workers.reduce((n, g) => n + g.count, 0);
+  return [
+    `${s.name}  (${s.file}, sha256 ${s.hash.slice(0, 12)}, seed ${seed})`,
+    `  cluster: ${s.cluster.etcd.members} etcd, ${s.cluster.controlPlane.apiservers} apiserver(s), ${workers} worker(s), timing ${s.cluster.timing}`,
+    ...s.tenants.map((t) => `  tenant ${t.name}: ${t.namespaces.join(', ')}`),
+    ...s.loads.map((l) => `  load ${l.name}: ${l.rate}/s at ${l.service}${l.path}`),
+    ...s.faults.map(
+      (f) =>
+        `  fault ${f.id}: ${f.type} on ${f.target} at ${f.atMs / 1000}s for ${f.forMs / 1000}s ${JSON.stringify(f.options)}`,
+    ),
+    ...s.checks.map(
+      (c) =>
+        `  check ${c.name}: ${c.type} over ${typeof c.window === 'string' ? c.window : `during ${c.window.during}`}`,
+    ),
+    '',
+  ].join('\n');
+}
+
+function verdictTable(name: string, verdicts: Verdict[]): string {
+  const mark = { pass: '✔', fail: '✘', unknown: '?' } as const;
+  return [
+    `${mark[overallOutcome(verdicts)]} ${name}`,
+    ...verdicts.map(
+      (v) =>
+        `  ${mark[v.outcome]} ${v.check.padEnd(40)} ${(v.measured === null ? 'n/a' : `${Number(v.measured.toFixed(2))} ${v.unit}`).padEnd(16)} ${v.threshold}`,
+    ),
+    '',
+  ].join('\n');
+}

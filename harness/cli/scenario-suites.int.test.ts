@@ -1,0 +1,79 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CRUCIBLE_CLI } from '../../testing/crucible-cli.js';
+import { dockerEngineAnswers } from '../cluster/node-image.js';
+import type { Scenario } from '../scenario/scenario.js';
+import { parseScenario } from '../scenario/scenario-spec.js';
+
+const SCENARIOS = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+
+/** The scenarios of a suite folder tagged `quick`: what CI runs on every change. */
+async function quickScenarios(suite: string): Promise<Scenario[]> {
+  const dir = join(SCENARIOS, suite);
+  const all = await Promise.all(
+    (await readdir(dir))
+      .filter((f) => f.endsWith('.yaml'))
+      .map(async (f) => parseScenario(await readFile(join(dir, f), 'utf8'), join(dir, f), { seed: 1 })),
+  );
+  return all.filter((s) => s.tags.includes('quick'));
+}
+
+/** `crucible run --tag quick <suite>` on docker, as CI and a user run it. */
+async function runQuick(home: string, suite: string): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [
+        CRUCIBLE_CLI,
+        'run',
+        '--provider',
+        'docker',
+        '--seed',
+        '1',
+        '--tag',
+        'quick',
+        '--out',
+        join(home, 'out'),
+        '--junit',
+        join(home, `${suite}.xml`),
+        join(SCENARIOS, suite),
+      ],
+      { env: { ...process.env, CRUCIBLE_HOME: home }, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('exit', (c) => resolve({ code: c ?? 1, stdout: out }));
+  });
+}
+
+for (const [suite, atLeast] of [
+  ['conformance', 6],
+  ['chaos', 3],
+] as const) {
+  describe(`the quick ${suite} scenarios on the docker provider, against a healthy orchestrator`, function () {
+    this.timeout(900_000);
+
+    it('all pass, each check a passing JUnit testcase', async function () {
+      if (!(await dockerEngineAnswers())) this.skip();
+      const quick = await quickScenarios(suite);
+      expect(quick.length, `scenarios/${suite} tagged quick`).to.be.at.least(atLeast);
+      const home = await mkdtemp(join(tmpdir(), `crucible-${suite}-`));
+      try {
+        const { code, stdout } = await runQuick(home, suite);
+        expect(code, stdout).to.equal(0);
+        for (const s of quick) expect(stdout).to.include(`✔ ${s.name}`);
+        expect(stdout).to.not.match(/^\s+[✘?] /m);
+        const xml = await readFile(join(home, `${suite}.xml`), 'utf8');
+        const checks = quick.reduce((n, s) => n + s.checks.length, 0);
+        expect(xml.match(/<testcase /g)).to.have.length(checks);
+        expect(xml).to.not.include('<failure');
+      } finally {
+        await rm(home, { recursive: true, force: true });
+      }
+    });
+  });
+}

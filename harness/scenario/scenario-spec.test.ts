@@ -1,0 +1,478 @@
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { ConfigError } from '../support/decode-yaml.js';
+import type { Scenario } from './scenario.js';
+import { parseScenario, scenarioJsonSchema } from './scenario-spec.js';
+import { SCENARIO_SCHEMA_FILE } from './write-scenario-schema.js';
+
+const HEADER = ['apiVersion: crucible.dev/v1alpha1', 'kind: Scenario', 'name: node-loss'];
+
+describe('scenario spec', () => {
+  let dir: string;
+  /** Where the scenarios are written: manifests and cluster files are in sibling folders. */
+  let scenarios: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'crucible-scenario-spec-'));
+    scenarios = join(dir, 'scenarios');
+    await mkdir(scenarios);
+    await mkdir(join(dir, 'manifests'));
+    await mkdir(join(dir, 'clusters'));
+    await writeFile(join(dir, 'manifests', 'echo.yaml'), 'apiVersion: v1\nkind: Service\n');
+    await writeFile(join(dir, 'manifests', 'db.yaml'), 'apiVersion: v1\nkind: Service\n');
+    await writeFile(
+      join(dir, 'clusters', 'ha.yaml'),
+      ['apiVersion: crucible.dev/v1alpha1', 'kind: Cluster', 'name: ha', 'etcd: { members: 3 }'].join('\n'),
+    );
+    await writeFile(
+      join(dir, 'clusters', 'bad.yaml'),
+      ['apiVersion: crucible.dev/v1alpha1', 'kind: Cluster', 'etcd: { members: 2 }'].join('\n'),
+    );
+  });
+
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  const parse = (lines: string[], seed = 1) =>
+    parseScenario(lines.join('\n'), join(scenarios, 'scenario.yaml'), { seed });
+
+  /** `<line> <path>: <message>` of every problem, as the user sees them. */
+  async function problemsOf(lines: string[]): Promise<string[]> {
+    const error = await parse(lines).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error, 'a ConfigError').to.be.instanceOf(ConfigError);
+    return (error as ConfigError).problems.map(
+      (p) =>
+        `${p.file === join(scenarios, 'scenario.yaml') ? '' : `${p.file}:`}${p.line} ${p.path}: ${p.message}`,
+    );
+  }
+
+  it('reads a full scenario into the runner’s form: paths absolute, durations in ms, faults in time order', async () => {
+    const lines = [
+      ...HEADER,
+      'description: A worker dies under load; its pods must come back elsewhere.',
+      'tags: [chaos, node-loss]',
+      'cluster:',
+      '  workers: [{count: 4}]',
+      '  timing: kubernetes',
+      'tenants:',
+      '  - name: tenant-a',
+      '  - name: tenant-b',
+      '    namespaces: [b-1, b-2]',
+      'workloads:',
+      '  - tenant: tenant-a',
+      '    manifests: [../manifests/echo.yaml]',
+      '  - manifests: [../manifests/db.yaml]',
+      'steadyState:',
+      '  deploymentsAvailable: false',
+      '  servicesAnswering: [tenant-a/echo]',
+      'load:',
+      '  - name: echo',
+      '    service: tenant-a/echo',
+      '    port: http',
+      '    path: /slow',
+      '    rate: 200',
+      '    duration: 1m30s',
+      '    timeout: 500ms',
+      'faults:',
+      '  schedule:',
+      '    - id: lose-a-worker',
+      '      type: node-loss',
+      '      target: worker-2',
+      '      at: 10s',
+      '      for: 10s',
+      '      options: {restartAfterMs: 100}',
+      '      tenant: tenant-a',
+      '    - type: link-latency',
+      '      at: 2s',
+      '      for: 3s',
+      '      options: {latencyMs: 200}',
+      '  nemesis:',
+      '    types: [node-pause]',
+      '    start: 30s',
+      '    interval: 15s',
+      '    duration: 5s',
+      '    count: 2',
+      '    target: majority',
+      'checks:',
+      '  - name: availability',
+      '    type: availability',
+      '    window: {during: lose-a-worker}',
+      '    thresholds: {minSuccessRatio: 0.99}',
+      '    select: {load: echo}',
+      '  - name: heals',
+      '    type: self-heal',
+      '    window: after-heal',
+      'timeouts: {boot: 3m, teardown: 10s}',
+    ];
+    const scenario = await parse(lines);
+    const { cluster, ...rest } = scenario;
+    expect(rest).to.deep.equal({
+      apiVersion: 'crucible.dev/v1alpha1',
+      kind: 'Scenario',
+      name: 'node-loss',
+      description: 'A worker dies under load; its pods must come back elsewhere.',
+      tags: ['chaos', 'node-loss'],
+      file: join(scenarios, 'scenario.yaml'),
+      hash: createHash('sha256').update(lines.join('\n')).digest('hex'),
+      tenants: [
+        { name: 'tenant-a', namespaces: ['tenant-a'] },
+        { name: 'tenant-b', namespaces: ['b-1', 'b-2'] },
+      ],
+      workloads: [
+        { tenant: 'tenant-a', manifests: [join(dir, 'manifests', 'echo.yaml')] },
+        { manifests: [join(dir, 'manifests', 'db.yaml')] },
+      ],
+      steadyState: { deploymentsAvailable: false, servicesAnswering: ['tenant-a/echo'] },
+      loads: [
+        {
+          name: 'echo',
+          service: 'tenant-a/echo',
+          port: 'http',
+          path: '/slow',
+          rate: 200,
+          durationMs: 90_000,
+          timeoutMs: 500,
+        },
+      ],
+      faults: [
+        {
+          id: 'link-latency-1',
+          type: 'link-latency',
+          target: 'random',
+          options: { latencyMs: 200, jitterMs: 0, stream: 'downstream' },
+          atMs: 2000,
+          forMs: 3000,
+        },
+        {
+          id: 'lose-a-worker',
+          type: 'node-loss',
+          target: 'worker-2',
+          options: { restartAfterMs: 100 },
+          atMs: 10_000,
+          forMs: 10_000,
+          tenant: 'tenant-a',
+        },
+        { id: 'nemesis-1', type: 'node-pause', target: 'majority', options: {}, atMs: 30_000, forMs: 5000 },
+        { id: 'nemesis-2', type: 'node-pause', target: 'majority', options: {}, atMs: 45_000, forMs: 5000 },
+      ],
+      checks: [
+        {
+          name: 'availability',
+          type: 'availability',
+          window: { during: 'lose-a-worker' },
+          thresholds: { minSuccessRatio: 0.99 },
+          select: { load: 'echo' },
+        },
+        { name: 'heals', type: 'self-heal', window: 'after-heal', thresholds: {} },
+      ],
+      steps: [],
+      timeouts: {
+        bootMs: 180_000,
+        workloadsMs: 60_000,
+        steadyStateMs: 60_000,
+        recoveryMs: 60_000,
+        teardownMs: 10_000,
+      },
+    } satisfies Omit<Scenario, 'cluster'>);
+    expect(cluster).to.include({
+      apiVersion: 'crucible.dev/v1alpha1',
+      kind: 'Cluster',
+      name: 'node-loss',
+      timing: 'kubernetes',
+    });
+    expect(cluster.workers.map((w) => w.count)).to.deep.equal([4]);
+    expect(Object.isFrozen(scenario.faults[0]!.options)).to.equal(true);
+  });
+
+  it('defaults a minimal scenario: the default cluster named after it, no faults, the usual timeouts', async () => {
+    const scenario = await parse(HEADER);
+    expect(scenario.cluster.name).to.equal('node-loss');
+    expect(scenario.cluster.workers.reduce((n, w) => n + w.count, 0)).to.equal(3);
+    expect(scenario).to.deep.include({
+      tags: [],
+      tenants: [],
+      workloads: [],
+      steadyState: { deploymentsAvailable: true, servicesAnswering: [] },
+      loads: [],
+      faults: [],
+      checks: [],
+      timeouts: {
+        bootMs: 120_000,
+        workloadsMs: 60_000,
+        steadyStateMs: 60_000,
+        recoveryMs: 60_000,
+        teardownMs: 60_000,
+      },
+    });
+  });
+
+  it('defaults a fault: id <type>-<n> counting per type, target random, options as the fault defaults them', async () => {
+    const scenario = await parse([
+      ...HEADER,
+      'faults:',
+      '  schedule:',
+      '    - {type: node-loss, at: 1s, for: 1s}',
+      '    - {type: node-partition, at: 2s, for: 1s}',
+      '    - {id: named, type: node-loss, at: 3s, for: 1s}',
+      '    - {type: node-loss, at: 4s, for: 1s}',
+      'load:',
+      '  - {name: echo, service: default/echo, port: 80, rate: 10}',
+    ]);
+    expect(scenario.faults.map((f) => f.id)).to.deep.equal([
+      'node-loss-1',
+      'node-partition-1',
+      'named',
+      'node-loss-3',
+    ]);
+    expect(scenario.faults[0]!.target).to.equal('random');
+    expect(scenario.faults[1]!.options).to.deep.equal({ from: 'control-plane' });
+    expect(scenario.loads).to.deep.equal([
+      { name: 'echo', service: 'default/echo', port: '80', path: '/', rate: 10, timeoutMs: 2000 },
+    ]);
+  });
+
+  it('expands the nemesis from the seed', async () => {
+    const lines = [
+      ...HEADER,
+      'faults:',
+      '  nemesis: {types: [node-loss, node-pause, link-down], interval: 10s, duration: 2s, count: 8}',
+    ];
+    const types = async (seed: number) => (await parse(lines, seed)).faults.map((f) => f.type).join(',');
+    expect(await types(5)).to.equal(await types(5));
+    expect(new Set(await Promise.all([1, 2, 3, 4].map(types))).size).to.be.greaterThan(1);
+    expect((await parse(lines)).faults.map((f) => f.atMs)).to.deep.equal([
+      0, 10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 70_000,
+    ]);
+  });
+
+  it('reads the cluster from a referenced Cluster spec file, relative to the scenario file', async () => {
+    const scenario = await parse([...HEADER, 'cluster:', '  file: ../clusters/ha.yaml']);
+    expect(scenario.cluster.name).to.equal('ha');
+    expect(scenario.cluster.etcd.members).to.equal(3);
+  });
+
+  it('reports a referenced cluster file’s problems with its own lines, with the scenario’s', async () => {
+    expect(
+      await problemsOf([...HEADER, 'cluster:', '  file: ../clusters/bad.yaml', 'tags: oops']),
+    ).to.deep.equal([
+      '5 cluster.file: not a valid Cluster spec (its problems follow)',
+      '6 tags: Invalid input: expected array, received string',
+      `${join(scenarios, '..', 'clusters', 'bad.yaml')}:3 etcd.members: must be 1 or 3`,
+    ]);
+    expect(await problemsOf([...HEADER, 'cluster:', '  file: ../clusters/none.yaml'])).to.deep.equal([
+      `5 cluster.file: no such file: ${join(dir, 'clusters', 'none.yaml')}`,
+    ]);
+    expect(
+      await problemsOf([...HEADER, 'cluster:', '  file: ../clusters/ha.yaml', '  workers: [{count: 1}]']),
+    ).to.deep.equal(['6 cluster.workers: unknown field "workers"']);
+  });
+
+  it('reports every problem at once, each at its line', async () => {
+    const problems = await problemsOf([
+      ...HEADER, //                                                      1-3
+      'extra: 1',
+      'cluster: {wrkers: 3}',
+      'tenants: [{name: tenant-a}, {name: tenant-a}]',
+      'workloads:',
+      '  - tenant: tenant-z',
+      '    manifests: [../manifests/echo.yaml, ../manifests/gone.yaml]',
+      'load:',
+      '  - {name: echo, service: tenant-a/echo, rate: 1, timeout: 2 s}',
+      '  - {name: echo, service: tenant-a/echo, rate: 1}',
+      'faults:',
+      '  schedule:',
+      '    - {type: node-los, at: 1s, for: 1s}',
+      '    - type: link-latency',
+      '      at: 1s',
+      '      for: 10', //                                                 18
+      '      tenant: tenant-b',
+      '      options:',
+      '        latencyMs: -1',
+      '        jiter: 5',
+      '    - {id: lost, type: node-loss, at: 1s, for: 1s}',
+      '    - {id: lost, type: node-loss, at: 1s, for: 1s}',
+      'checks:',
+      '  - {name: ok, type: availability, window: {during: lost-2}, select: {load: echoo}}',
+      '  - {name: ok, type: availabilty}',
+    ]);
+    expect(problems).to.deep.equal([
+      '4 extra: unknown field "extra"',
+      '5 cluster.wrkers: unknown field "wrkers"',
+      '6 tenants[1].name: duplicate tenant name "tenant-a"',
+      '8 workloads[0].tenant: unknown tenant "tenant-z"; the tenants: tenant-a',
+      `9 workloads[0].manifests[1]: no such file: ${join(dir, 'manifests', 'gone.yaml')}`,
+      '11 load[0].timeout: invalid duration "2 s": use a number with a unit, e.g. 500ms, 2s, 1m30s',
+      '12 load[1].name: duplicate load name "echo"',
+      `15 faults.schedule[0].type: unknown fault type "node-los"; the faults: ${problems[7]!.split('the faults: ')[1]}`,
+      '18 faults.schedule[1].for: must be a duration such as 500ms, 2s or 1m30s',
+      '19 faults.schedule[1].tenant: unknown tenant "tenant-b"; the tenants: tenant-a',
+      '21 faults.schedule[1].options.latencyMs: Too small: expected number to be >=0',
+      '22 faults.schedule[1].options.jiter: unknown option "jiter" of link-latency; its options: latencyMs, jitterMs, stream',
+      '24 faults.schedule[3].id: duplicate fault id "lost"',
+      '26 checks[0].window.during: no fault has the id "lost-2"; the faults: node-los-1, link-latency-1, lost',
+      '26 checks[0].select.load: unknown load "echoo"; the loads: echo',
+      '27 checks[1].name: duplicate check name "ok"',
+      '27 checks[1].type: unknown check type "availabilty"; the checks: availability, no-restarts, self-heal, convergence, namespace-isolation, durability, leader-failover, latency, api-availability, steps',
+    ]);
+    expect(problems[7]).to.include('node-loss, node-pause');
+  });
+
+  it('reports a fault’s missing option at its options, and a fault’s default id taken', async () => {
+    expect(
+      await problemsOf([
+        ...HEADER,
+        'faults:',
+        '  schedule:',
+        '    - id: node-loss-2',
+        '      type: node-loss',
+        '      at: 1s',
+        '      for: 1s',
+        '    - type: node-loss',
+        '      at: 1s',
+        '      for: 1s',
+        '    - type: component-kill',
+        '      at: 1s',
+        '      for: 1s',
+        '      options: {}',
+      ]),
+    ).to.deep.equal([
+      '10 faults.schedule[1]: duplicate fault id "node-loss-2" (its default id): give it an id',
+      '16 faults.schedule[2].options.component: required by component-kill',
+    ]);
+  });
+
+  it('reports a nemesis id taken by a scheduled fault, and nemesis types that need options', async () => {
+    expect(
+      await problemsOf([
+        ...HEADER,
+        'faults:',
+        '  schedule:',
+        '    - {id: nemesis-2, type: node-loss, at: 1s, for: 1s}',
+        '  nemesis:',
+        '    types: [node-loss, component-kill]',
+        '    interval: 0s',
+        '    duration: 1s',
+        '    count: 2',
+      ]),
+    ).to.deep.equal([
+      '6 faults.schedule[0].id: duplicate fault id "nemesis-2"',
+      '8 faults.nemesis.types[1]: component-kill needs options (component), which a nemesis cannot give: put it in faults.schedule',
+      '9 faults.nemesis.interval: must be longer than 0',
+    ]);
+  });
+
+  it('accepts a check window during a nemesis fault', async () => {
+    const scenario = await parse([
+      ...HEADER,
+      'faults: {nemesis: {types: [node-loss], interval: 10s, duration: 2s, count: 2}}',
+      'checks: [{name: a, type: availability, window: {during: nemesis-2}}]',
+    ]);
+    expect(scenario.checks[0]!.window).to.deep.equal({ during: 'nemesis-2' });
+  });
+
+  it('reads steps: kubectl with its expectation (contains as a list), eventually, capture, always, sleep', async () => {
+    const scenario = await parse([
+      ...HEADER,
+      'tenants: [{ name: tenant-a }]',
+      'steps:',
+      '  - id: watch',
+      '    kubectl: [get, pods, -n, conf]',
+      '    expect: { stdout: { lines: { min: 2, matching: Running } } }',
+      '    always: { until: roll }',
+      '  - kubectl: [get, cm, x, -o, "jsonpath={.metadata.resourceVersion}"]',
+      '    capture: rv',
+      '  - id: roll',
+      '    kubectl: [rollout, status, deploy/web]',
+      '    as: tenant-a',
+      '    eventually: 20s',
+      '    expect: { exitCode: 1, stderr: { contains: Forbidden } }',
+      '  - sleep: 2s',
+      '  - kubectl: [get, --raw, "/api?rv=${rv}"]',
+    ]);
+    expect(scenario.steps).to.deep.equal([
+      {
+        kind: 'kubectl',
+        id: 'watch',
+        args: ['get', 'pods', '-n', 'conf'],
+        expect: { exitCode: 0, stdout: { lines: { min: 2, matching: 'Running' } } },
+        always: { until: 'roll', intervalMs: 250 },
+        timeoutMs: 30_000,
+      },
+      {
+        kind: 'kubectl',
+        id: 'step-2',
+        args: ['get', 'cm', 'x', '-o', 'jsonpath={.metadata.resourceVersion}'],
+        expect: { exitCode: 0 },
+        capture: 'rv',
+        timeoutMs: 30_000,
+      },
+      {
+        kind: 'kubectl',
+        id: 'roll',
+        args: ['rollout', 'status', 'deploy/web'],
+        as: 'tenant-a',
+        expect: { exitCode: 1, stderr: { contains: ['Forbidden'] } },
+        eventuallyMs: 20_000,
+        timeoutMs: 30_000,
+      },
+      { kind: 'sleep', id: 'step-4', ms: 2000 },
+      {
+        kind: 'kubectl',
+        id: 'step-5',
+        args: ['get', '--raw', '/api?rv=${rv}'],
+        expect: { exitCode: 0 },
+        timeoutMs: 30_000,
+      },
+    ]);
+  });
+
+  it('reports steps that are neither or both kinds, unknown tenants, uncaptured names and bad always targets', async () => {
+    expect(
+      await problemsOf([
+        ...HEADER,
+        'steps:',
+        '  - kubectl: [get, pods]',
+        '    sleep: 1s',
+        '  - id: a',
+        '    kubectl: [get, "${nothing}"]',
+        '    as: nobody',
+        '  - kubectl: [get, pods]',
+        '    always: { until: a }',
+        '  - sleep: 1s',
+        '    capture: x',
+        '  - kubectl: [get, pods]',
+        '    expect: { stdout: { matches: "(" } }',
+        'checks:',
+        '  - { name: s, type: steps, select: { step: b } }',
+      ]),
+    ).to.deep.equal([
+      '5 steps[0]: a step is one of kubectl: [args] or sleep: <duration>',
+      '7 steps[1]: ${nothing}: no earlier step captures "nothing"',
+      '9 steps[1].as: unknown tenant "nobody"; the scenario declares no tenants',
+      '11 steps[2].always.until: "a" must come after this step',
+      '13 steps[3].capture: only a kubectl step takes this',
+      '15 steps[4].expect.stdout.matches: must be a regular expression (JavaScript syntax)',
+      '17 checks[0].select.step: unknown step "b"; the steps: step-1, a, step-3, step-4, step-5',
+    ]);
+  });
+
+  it('keeps scenarios/scenario.schema.json up to date', async () => {
+    const committed: unknown = JSON.parse(await readFile(SCENARIO_SCHEMA_FILE, 'utf8'));
+    expect(committed, 'stale: run npx tsx harness/scenario/write-scenario-schema.ts').to.deep.equal(
+      scenarioJsonSchema(),
+    );
+  });
+
+  it('describes each fault type’s options in the JSON Schema', () => {
+    const schema = scenarioJsonSchema() as any;
+    const fault = schema.properties.faults.properties.schedule.items;
+    const latency = fault.allOf.find((c: any) => c.if.properties.type.const === 'link-latency');
+    expect(latency.then.properties.options.required).to.deep.equal(['latencyMs']);
+    expect(fault.properties.type.enum).to.include('node-loss');
+  });
+});

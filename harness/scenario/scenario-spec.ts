@@ -1,0 +1,787 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { parseDuration } from '../../orchestrator/api/duration.js';
+import {
+  CLUSTER_API_VERSION,
+  clusterSpecSchema,
+  parseClusterSpec,
+  type ClusterSpec,
+} from '../cluster/cluster-spec.js';
+import { ConfigError, decodeYaml, type ConfigProblem } from '../support/decode-yaml.js';
+import { FAULTS, faultOfType } from '../faults/index.js';
+import type { CheckSpec } from '../history/history.js';
+import { expandNemesis, nemesisFaultId } from './nemesis.js';
+import type { Scenario, ScenarioStep, ScheduledFault } from './scenario.js';
+
+export const SCENARIO_API_VERSION = 'crucible.dev/v1alpha1';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const NAMESPACED_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** The cluster's name defaults to the scenario's, and a cluster name is at most this long. */
+const CLUSTER_NAME_MAX = 40;
+
+const dnsLabel = () =>
+  z.string().max(63).regex(DNS_LABEL, 'must be a DNS label: lower case letters, digits and "-"');
+const namespacedName = () => z.string().regex(NAMESPACED_NAME, 'must be namespace/name, e.g. tenant-a/echo');
+
+/** A Go-style duration (`500ms`, `2s`, `1m30s`) in the YAML, milliseconds once decoded. */
+function duration(options: { positive?: boolean } = {}) {
+  const ms = z.string({ error: 'must be a duration such as 500ms, 2s or 1m30s' }).transform((text, ctx) => {
+    try {
+      return parseDuration(text);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      return z.NEVER;
+    }
+  });
+  return (options.positive ? ms.refine((v) => v > 0, 'must be longer than 0') : ms).meta({
+    description: 'a duration: 500ms, 2s, 1m30s, 1h',
+  });
+}
+
+const FAULT_TYPES = Object.keys(FAULTS) as [string, ...string[]];
+const faultType = z.enum(FAULT_TYPES, {
+  error: (issue) =>
+    `${issue.input === undefined ? 'required' : `unknown fault type ${JSON.stringify(issue.input)}`}; the faults: ${FAULT_TYPES.join(', ')}`,
+});
+
+const CHECK_TYPES = [
+  'availability',
+  'no-restarts',
+  'self-heal',
+  'convergence',
+  'namespace-isolation',
+  'durability',
+  'leader-failover',
+  'latency',
+  'api-availability',
+  'steps',
+] as const satisfies readonly CheckSpec['type'][];
+// Fails to compile when history.ts gains a check type this list lacks.
+const _everyCheckType: [Exclude<CheckSpec['type'], (typeof CHECK_TYPES)[number]>] extends [never]
+  ? true
+  : false = true;
+
+const target = () =>
+  z.string().min(1).default('random').meta({
+    description:
+      'a node, member or link name (or several, comma-separated), random, one, minority, majority, all, leader, non-leader',
+  });
+
+/** One fault of `faults.schedule`; its options are validated by the fault's own schema. */
+const scheduledFaultSchema = z
+  .object({
+    id: dnsLabel().optional().meta({ description: 'unique; default <type>-<n>, n counting from 1 per type' }),
+    type: faultType,
+    target: target(),
+    at: duration().meta({
+      description: 'a duration (10s, 1m30s): when it starts, from the start of the faults phase',
+    }),
+    for: duration({ positive: true }).meta({ description: 'a duration (10s, 1m30s): how long before heal' }),
+    options: z.record(z.string(), z.unknown()).default({}),
+    tenant: z.string().optional(),
+  })
+  .strict()
+  .superRefine(checkFaultOptions, { when: () => true });
+
+const nemesisSchema = z
+  .object({
+    types: z.array(faultType).min(1),
+    start: duration().prefault('0s'),
+    interval: duration({ positive: true }).meta({
+      description: 'a duration (15s): time between fault starts',
+    }),
+    duration: duration({ positive: true }).meta({ description: "a duration (5s): each fault's `for`" }),
+    count: z.number().int().min(1).max(1000),
+    target: target(),
+  })
+  .strict()
+  .superRefine(checkNemesisTypes, { when: () => true })
+  .meta({ description: 'a seeded random nemesis: count faults, ids nemesis-1, nemesis-2, …' });
+
+const checkSchema = z
+  .object({
+    name: z.string().min(1),
+    type: z.enum(CHECK_TYPES, {
+      error: (issue) =>
+        `${issue.input === undefined ? 'required' : `unknown check type ${JSON.stringify(issue.input)}`}; the checks: ${CHECK_TYPES.join(', ')}`,
+    }),
+    window: z
+      .union(
+        [
+          z.enum(['whole-run', 'before-faults', 'after-heal']),
+          z.object({ during: z.string().min(1).meta({ description: 'a fault id' }) }).strict(),
+        ],
+        { error: 'must be whole-run, before-faults, after-heal or {during: <fault id>}' },
+      )
+      .default('whole-run'),
+    thresholds: z.record(z.string(), z.number()).default({}),
+    select: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+
+const loadSchema = z
+  .object({
+    name: z.string().min(1),
+    service: namespacedName(),
+    port: z
+      .union([z.string().min(1), z.number().int().min(1).max(65535)], {
+        error: 'must be a port name or number',
+      })
+      .optional(),
+    path: z.string().startsWith('/', 'must start with "/"').default('/'),
+    rate: z.number().positive().meta({ description: 'requests per second' }),
+    duration: duration({ positive: true }).optional(),
+    timeout: duration({ positive: true }).prefault('2s'),
+    nodes: z.array(z.string().min(1)).min(1).optional().meta({
+      description:
+        "the workers whose node ports the load goes through (default: the Service's load balancer when it has one, else every worker)",
+    }),
+  })
+  .strict();
+
+/** A string or a list of them, a list once decoded. */
+const oneOrMore = () => z.union([z.string(), z.array(z.string())]).transform((v) => [v].flat());
+
+const outputExpectationSchema = z
+  .object({
+    equals: z.string().optional(),
+    contains: oneOrMore().optional(),
+    notContains: oneOrMore().optional(),
+    matches: z
+      .string()
+      .refine(isRegExp, 'must be a regular expression (JavaScript syntax)')
+      .optional()
+      .meta({ description: 'a regular expression (JavaScript syntax), multiline' }),
+    lines: z
+      .object({
+        min: z.number().int().min(0).optional(),
+        max: z.number().int().min(0).optional(),
+        equals: z.number().int().min(0).optional(),
+        matching: z.string().refine(isRegExp, 'must be a regular expression (JavaScript syntax)').optional(),
+        unique: z.boolean().optional().meta({ description: 'count only different lines' }),
+      })
+      .strict()
+      .optional()
+      .meta({
+        description: 'how many non-empty lines (those matching `matching`; different ones when `unique`)',
+      }),
+  })
+  .strict();
+
+/**
+ * One step: `kubectl: [args]` (the real kubectl, with the cluster's kubeconfig) or `sleep: 2s`.
+ * Its expectation defaults to exit code 0.
+ */
+const stepSchema = z
+  .object({
+    id: dnsLabel().optional().meta({ description: 'unique; default step-<n>, n its place from 1' }),
+    kubectl: z.array(z.string()).min(1).optional().meta({
+      description:
+        'kubectl arguments; ${name} is what an earlier step captured; files are relative to this scenario file',
+    }),
+    sleep: duration({ positive: true }).optional(),
+    as: z.string().optional().meta({ description: "a tenant: run with its token instead of admin's" }),
+    stdin: z.string().optional(),
+    expect: z
+      .object({
+        exitCode: z.number().int().default(0),
+        stdout: outputExpectationSchema.optional(),
+        stderr: outputExpectationSchema.optional(),
+      })
+      .strict()
+      .prefault({}),
+    eventually: duration({ positive: true })
+      .optional()
+      .meta({ description: 'retry every 250 ms until the expectation holds, at most this long' }),
+    capture: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'must be a name: letters, digits, "_" and "-"')
+      .optional()
+      .meta({ description: 'keep the stdout (trimmed) as ${name} for later steps' }),
+    always: z
+      .object({
+        until: z.string().min(1).meta({ description: 'a later step id' }),
+        interval: duration({ positive: true }).prefault('250ms'),
+      })
+      .strict()
+      .optional()
+      .meta({ description: 'check in the background, every interval, until that step has finished' }),
+    timeout: duration({ positive: true })
+      .prefault('30s')
+      .meta({ description: "one kubectl call's deadline" }),
+  })
+  .strict()
+  .superRefine((step, ctx) => {
+    const kinds = [step.kubectl && 'kubectl', step.sleep !== undefined && 'sleep'].filter(Boolean);
+    if (kinds.length !== 1)
+      ctx.addIssue({ code: 'custom', message: 'a step is one of kubectl: [args] or sleep: <duration>' });
+    if (step.kubectl) {
+      if (step.always && (step.eventually !== undefined || step.capture !== undefined))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['always'],
+          message: 'an always-step cannot also have eventually or capture',
+        });
+    } else
+      for (const key of ['as', 'stdin', 'eventually', 'capture', 'always'] as const)
+        if (step[key] !== undefined)
+          ctx.addIssue({ code: 'custom', path: [key], message: 'only a kubectl step takes this' });
+  });
+
+/** A Cluster spec's fields inline; apiVersion and kind may be left out, and name defaults to the scenario's. */
+const inlineClusterSchema = clusterSpecSchema.extend({
+  apiVersion: clusterSpecSchema.shape.apiVersion.optional(),
+  kind: clusterSpecSchema.shape.kind.optional(),
+  name: clusterSpecSchema.shape.name.unwrap().optional(),
+});
+
+/** What parsing found out about the files a scenario references, before decoding it. */
+interface ReferencedFiles {
+  /** The scenario file's folder: references are relative to it. */
+  dir: string;
+  /** By absolute path: why a referenced file cannot be used (missing, not a file, an invalid Cluster spec). */
+  problems: ReadonlyMap<string, string>;
+}
+
+const NO_FILES: ReferencedFiles = { dir: '', problems: new Map() };
+
+/**
+ * The YAML form of a scenario. `cluster` is either inline fields or `{file}`; parsing picks the
+ * one the text uses, so that a problem is reported as that form's (a union would only say that
+ * neither fits); the editor schema offers both.
+ */
+function scenarioFileSchema(files: ReferencedFiles, cluster: 'inline' | 'file' | 'either') {
+  const referenced = () =>
+    z
+      .string()
+      .min(1)
+      .superRefine((path, ctx) => {
+        const problem = files.problems.get(resolve(files.dir, path));
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      });
+  const clusterFile = z
+    .object({
+      file: referenced().meta({ description: 'a Cluster spec file, relative to this scenario file' }),
+    })
+    .strict();
+  const clusterField =
+    cluster === 'file'
+      ? clusterFile
+      : cluster === 'inline'
+        ? inlineClusterSchema.prefault({})
+        : z.union([clusterFile, inlineClusterSchema]).prefault({});
+  return z
+    .object({
+      apiVersion: z.literal(SCENARIO_API_VERSION, { message: `must be "${SCENARIO_API_VERSION}"` }),
+      kind: z.literal('Scenario', { message: 'must be "Scenario"' }),
+      name: dnsLabel(),
+      description: z.string().optional(),
+      tags: z.array(z.string().min(1)).default([]),
+      cluster: clusterField,
+      tenants: z
+        .array(
+          z
+            .object({
+              name: dnsLabel(),
+              namespaces: z.array(dnsLabel()).min(1).optional().meta({ description: 'default [<name>]' }),
+            })
+            .strict(),
+        )
+        .default([]),
+      workloads: z
+        .array(
+          z
+            .object({
+              tenant: z.string().optional(),
+              manifests: z
+                .array(referenced().meta({ description: 'a manifest file, relative to this scenario file' }))
+                .min(1),
+            })
+            .strict(),
+        )
+        .default([]),
+      steadyState: z
+        .object({
+          deploymentsAvailable: z.boolean().default(true),
+          servicesAnswering: z.array(namespacedName()).default([]),
+        })
+        .strict()
+        .prefault({}),
+      load: z.array(loadSchema).default([]),
+      faults: z
+        .object({ schedule: z.array(scheduledFaultSchema).default([]), nemesis: nemesisSchema.optional() })
+        .strict()
+        .prefault({}),
+      steps: z.array(stepSchema).default([]),
+      checks: z.array(checkSchema).default([]),
+      timeouts: z
+        .object({
+          boot: duration({ positive: true }).prefault('120s'),
+          workloads: duration({ positive: true }).prefault('60s'),
+          steadyState: duration({ positive: true }).prefault('60s'),
+          recovery: duration({ positive: true }).prefault('60s'),
+          teardown: duration({ positive: true }).prefault('60s'),
+        })
+        .strict()
+        .prefault({}),
+    })
+    .strict()
+    .superRefine(checkReferences, { when: () => true });
+}
+
+type ScenarioFile = z.output<ReturnType<typeof scenarioFileSchema>>;
+
+/**
+ * Reads a scenario file's text into the form the runner uses: decoded strictly, defaulted, its
+ * references resolved against the file's folder (manifests must exist; `cluster: {file}` is read
+ * and decoded as a Cluster spec), the nemesis expanded from `seed`, deep-frozen. Every problem —
+ * of the scenario and of its cluster file — is reported at once, with its line (ConfigError).
+ */
+export async function parseScenario(
+  text: string,
+  file: string,
+  { seed }: { seed: number },
+): Promise<Scenario> {
+  const path = resolve(file);
+  const dir = dirname(path);
+  const raw = looseParse(text);
+  const problems = new Map<string, string>();
+  for (const manifest of list(field(raw, 'workloads')).flatMap((w) => list(field(w, 'manifests')))) {
+    if (typeof manifest !== 'string') continue;
+    const abs = resolve(dir, manifest);
+    const problem = await fileProblem(abs);
+    if (problem) problems.set(abs, problem);
+  }
+  const clusterRef = field(raw, 'cluster');
+  const clusterByFile = isRecord(clusterRef) && 'file' in clusterRef;
+  const clusterPath = asString(field(clusterRef, 'file'));
+  let clusterSpec: ClusterSpec | undefined;
+  const clusterProblems: ConfigProblem[] = [];
+  if (clusterPath) {
+    const abs = resolve(dir, clusterPath);
+    try {
+      clusterSpec = parseClusterSpec(
+        await readFile(abs, 'utf8'),
+        isAbsolute(clusterPath) ? clusterPath : join(dirname(file), clusterPath),
+      );
+    } catch (e) {
+      if (!(e instanceof ConfigError))
+        problems.set(abs, (await fileProblem(abs)) ?? `cannot read ${abs}: ${e}`);
+      else {
+        clusterProblems.push(...e.problems);
+        problems.set(abs, 'not a valid Cluster spec (its problems follow)');
+      }
+    }
+  }
+  const schema = scenarioFileSchema({ dir, problems }, clusterByFile ? 'file' : 'inline').transform((doc) =>
+    toScenario(doc, {
+      file: path,
+      hash: createHash('sha256').update(text).digest('hex'),
+      dir,
+      seed,
+      clusterSpec,
+    }),
+  );
+  try {
+    return decodeYaml(text, file, schema);
+  } catch (e) {
+    if (e instanceof ConfigError && clusterProblems.length)
+      throw new ConfigError([...e.problems, ...clusterProblems]);
+    throw e;
+  }
+}
+
+/** The JSON Schema (draft-07, as YAML editors read it) of a scenario file, per fault type's options included. */
+export function scenarioJsonSchema(): Record<string, unknown> {
+  const target = 'draft-07';
+  const optionsOf = (type: string) => {
+    const { $schema: _, ...options } = z.toJSONSchema(faultOfType(type).options, { io: 'input', target });
+    return options;
+  };
+  return z.toJSONSchema(
+    scenarioFileSchema(NO_FILES, 'either').meta({
+      title: 'crucible Scenario',
+      description:
+        'A chaos experiment: a cluster, workloads, load, faults and the checks that judge the run.',
+    }),
+    {
+      io: 'input',
+      target,
+      override: ({ zodSchema, jsonSchema }) => {
+        if (zodSchema !== scheduledFaultSchema) return;
+        jsonSchema.allOf = FAULT_TYPES.map((type) => ({
+          if: { properties: { type: { const: type } }, required: ['type'] },
+          then: { properties: { options: optionsOf(type) } },
+        }));
+      },
+    },
+  );
+}
+
+interface ScenarioContext {
+  file: string;
+  hash: string;
+  dir: string;
+  seed: number;
+  /** The spec `cluster: {file}` names, decoded. */
+  clusterSpec?: ClusterSpec;
+}
+
+function toScenario(doc: ScenarioFile, ctx: ScenarioContext): Scenario {
+  let cluster: ClusterSpec;
+  if ('file' in doc.cluster) {
+    if (!ctx.clusterSpec) throw new Error(`internal: cluster file ${doc.cluster.file} was not decoded`);
+    cluster = ctx.clusterSpec;
+  } else {
+    const { apiVersion: _apiVersion, kind: _kind, name, ...fields } = doc.cluster;
+    cluster = { apiVersion: CLUSTER_API_VERSION, kind: 'Cluster', name: name ?? doc.name, ...fields };
+  }
+  const ids = faultIds(doc.faults.schedule);
+  const scheduled: ScheduledFault[] = doc.faults.schedule.map((f, i) => ({
+    id: ids[i]!,
+    type: f.type,
+    target: f.target,
+    options: f.options,
+    atMs: f.at,
+    forMs: f.for,
+    ...(f.tenant === undefined ? {} : { tenant: f.tenant }),
+  }));
+  const nemesis = doc.faults.nemesis;
+  const expanded = nemesis
+    ? expandNemesis(
+        {
+          types: nemesis.types,
+          startMs: nemesis.start,
+          intervalMs: nemesis.interval,
+          durationMs: nemesis.duration,
+          count: nemesis.count,
+          target: nemesis.target,
+        },
+        ctx.seed,
+      )
+    : [];
+  const faults = [...scheduled, ...expanded]
+    .map((f) => ({ ...f, options: faultOfType(f.type).options.parse(f.options) }))
+    .sort((a, b) => a.atMs - b.atMs);
+  return {
+    apiVersion: doc.apiVersion,
+    kind: doc.kind,
+    name: doc.name,
+    ...(doc.description === undefined ? {} : { description: doc.description }),
+    tags: doc.tags,
+    file: ctx.file,
+    hash: ctx.hash,
+    cluster,
+    tenants: doc.tenants.map((t) => ({ name: t.name, namespaces: t.namespaces ?? [t.name] })),
+    workloads: doc.workloads.map((w) => ({
+      ...(w.tenant === undefined ? {} : { tenant: w.tenant }),
+      manifests: w.manifests.map((m) => resolve(ctx.dir, m)),
+    })),
+    steadyState: doc.steadyState,
+    loads: doc.load.map((l) => ({
+      name: l.name,
+      service: l.service,
+      ...(l.port === undefined ? {} : { port: String(l.port) }),
+      path: l.path,
+      rate: l.rate,
+      ...(l.duration === undefined ? {} : { durationMs: l.duration }),
+      timeoutMs: l.timeout,
+      ...(l.nodes === undefined ? {} : { nodes: l.nodes }),
+    })),
+    faults,
+    steps: toSteps(doc.steps),
+    checks: doc.checks.map((c) => ({
+      name: c.name,
+      type: c.type,
+      window: c.window,
+      thresholds: c.thresholds,
+      ...(c.select === undefined ? {} : { select: c.select }),
+    })),
+    timeouts: {
+      bootMs: doc.timeouts.boot,
+      workloadsMs: doc.timeouts.workloads,
+      steadyStateMs: doc.timeouts.steadyState,
+      recoveryMs: doc.timeouts.recovery,
+      teardownMs: doc.timeouts.teardown,
+    },
+  };
+}
+
+function toSteps(steps: ScenarioFile['steps']): ScenarioStep[] {
+  const ids = stepIds(steps);
+  return steps.map((s, i): ScenarioStep => {
+    const id = ids[i]!;
+    if (!s.kubectl) return { kind: 'sleep', id, ms: s.sleep! };
+    return {
+      kind: 'kubectl',
+      id,
+      args: s.kubectl,
+      ...(s.as === undefined ? {} : { as: s.as }),
+      ...(s.stdin === undefined ? {} : { stdin: s.stdin }),
+      expect: s.expect,
+      ...(s.eventually === undefined ? {} : { eventuallyMs: s.eventually }),
+      ...(s.capture === undefined ? {} : { capture: s.capture }),
+      ...(s.always ? { always: { until: s.always.until, intervalMs: s.always.interval } } : {}),
+      timeoutMs: s.timeout,
+    };
+  });
+}
+
+/** Ids of the steps: as given, or `step-<n>` with n the step's place. */
+function stepIds(steps: { id?: string | undefined }[]): string[] {
+  return steps.map((s, i) => s.id ?? `step-${i + 1}`);
+}
+
+/** Ids of the schedule's faults: as given, or `<type>-<n>` with n the fault's place among those of its type. */
+function faultIds(schedule: { id?: string | undefined; type: string }[]): string[] {
+  const seen = new Map<string, number>();
+  return schedule.map((f) => {
+    const n = (seen.get(f.type) ?? 0) + 1;
+    seen.set(f.type, n);
+    return f.id ?? `${f.type}-${n}`;
+  });
+}
+
+// The checks below also run when other fields have problems (so that every problem is reported
+// at once), so they read the value defensively: any field may still hold what the YAML said.
+
+/** Options as the fault's own schema takes them; each problem at its option. */
+function checkFaultOptions(fault: unknown, ctx: z.RefinementCtx<unknown>): void {
+  const type = asString(field(fault, 'type'));
+  const options = field(fault, 'options');
+  if (type === undefined || !Object.hasOwn(FAULTS, type) || !isRecord(options)) return;
+  const schema = faultOfType(type).options;
+  const result = schema.safeParse(options);
+  if (result.success) return;
+  const names = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+  for (const issue of result.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['options', ...issue.path, key],
+          message: `unknown option "${key}" of ${type}; ${names.length ? `its options: ${names.join(', ')}` : 'it takes none'}`,
+        });
+      continue;
+    }
+    const missing = issue.path.length === 1 && options[String(issue.path[0])] === undefined;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['options', ...issue.path],
+      message: missing ? `required by ${type}` : issue.message,
+    });
+  }
+}
+
+/** A nemesis gives no options, so it can only draw types that need none. */
+function checkNemesisTypes(nemesis: unknown, ctx: z.RefinementCtx<unknown>): void {
+  list(field(nemesis, 'types')).forEach((type, i) => {
+    if (typeof type !== 'string' || !Object.hasOwn(FAULTS, type)) return;
+    const result = faultOfType(type).options.safeParse({});
+    if (result.success) return;
+    const needs = [...new Set(result.error.issues.map((issue) => String(issue.path[0])))].join(', ');
+    ctx.addIssue({
+      code: 'custom',
+      path: ['types', i],
+      message: `${type} needs options (${needs}), which a nemesis cannot give: put it in faults.schedule`,
+    });
+  });
+}
+
+/** Names that must be unique, and references that must name something declared. */
+function checkReferences(doc: unknown, ctx: z.RefinementCtx<unknown>): void {
+  const problem = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  const unique = (
+    what: string,
+    entries: { value: string | undefined; path: PropertyKey[]; hint?: string }[],
+  ) => {
+    const seen = new Set<string>();
+    for (const { value, path, hint } of entries) {
+      if (value === undefined) continue;
+      if (seen.has(value)) problem(path, `duplicate ${what} "${value}"${hint ?? ''}`);
+      seen.add(value);
+    }
+  };
+  const oneOf = (what: string, names: Iterable<string>) => {
+    const all = [...names];
+    return all.length ? `the ${what}: ${all.join(', ')}` : `the scenario declares no ${what}`;
+  };
+
+  const tenants = list(field(doc, 'tenants'));
+  unique(
+    'tenant name',
+    tenants.map((t, i) => ({ value: asString(field(t, 'name')), path: ['tenants', i, 'name'] })),
+  );
+  const tenantNames = new Set(tenants.map((t) => asString(field(t, 'name'))).filter((n) => n !== undefined));
+  const owners = new Map<string, string>();
+  tenants.forEach((t, i) => {
+    const name = asString(field(t, 'name'));
+    if (name === undefined) return;
+    const given = field(t, 'namespaces');
+    (given === undefined ? [name] : list(given)).forEach((ns, j) => {
+      if (typeof ns !== 'string') return;
+      const owner = owners.get(ns);
+      if (owner !== undefined && owner !== name)
+        problem(
+          given === undefined ? ['tenants', i, 'name'] : ['tenants', i, 'namespaces', j],
+          `namespace "${ns}" belongs to tenant "${owner}" already`,
+        );
+      else owners.set(ns, name);
+    });
+  });
+  const knownTenant = (value: unknown, path: PropertyKey[]) => {
+    if (typeof value === 'string' && !tenantNames.has(value))
+      problem(path, `unknown tenant "${value}"; ${oneOf('tenants', tenantNames)}`);
+  };
+  list(field(doc, 'workloads')).forEach((w, i) =>
+    knownTenant(field(w, 'tenant'), ['workloads', i, 'tenant']),
+  );
+
+  const loads = list(field(doc, 'load'));
+  unique(
+    'load name',
+    loads.map((l, i) => ({ value: asString(field(l, 'name')), path: ['load', i, 'name'] })),
+  );
+  const loadNames = new Set(loads.map((l) => asString(field(l, 'name'))).filter((n) => n !== undefined));
+
+  const faults = field(doc, 'faults');
+  const schedule = list(field(faults, 'schedule'));
+  schedule.forEach((f, i) => knownTenant(field(f, 'tenant'), ['faults', 'schedule', i, 'tenant']));
+  const scheduledIds = faultIds(
+    schedule.map((f) => ({ id: asString(field(f, 'id')), type: asString(field(f, 'type')) ?? '' })),
+  );
+  const count = field(field(faults, 'nemesis'), 'count');
+  const nemesisIds =
+    typeof count === 'number' && Number.isInteger(count) && count > 0
+      ? Array.from({ length: Math.min(count, 1000) }, (_, i) => nemesisFaultId(i + 1))
+      : [];
+  // The nemesis's ids come first, so that a clash is reported at the scheduled fault.
+  unique('fault id', [
+    ...nemesisIds.map((id) => ({ value: id, path: ['faults', 'nemesis', 'count'] })),
+    ...scheduledIds.map((id, i) =>
+      field(schedule[i], 'id') === undefined
+        ? { value: id, path: ['faults', 'schedule', i], hint: ' (its default id): give it an id' }
+        : { value: id, path: ['faults', 'schedule', i, 'id'] },
+    ),
+  ]);
+  const faultIdSet = new Set([...scheduledIds, ...nemesisIds]);
+
+  const steps = list(field(doc, 'steps'));
+  const ids = stepIds(steps.map((st) => ({ id: asString(field(st, 'id')) })));
+  unique(
+    'step id',
+    ids.map((value, i) => ({ value, path: ['steps', i, 'id'] })),
+  );
+  const capturedSoFar = new Set<string>();
+  steps.forEach((st, i) => {
+    knownTenant(field(st, 'as'), ['steps', i, 'as']);
+    const texts = stringsIn([field(st, 'kubectl'), field(st, 'stdin'), field(st, 'expect')]);
+    for (const text of texts)
+      for (const [, name] of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_-]*)\}/g))
+        if (!capturedSoFar.has(name!))
+          problem(['steps', i], `\${${name}}: no earlier step captures "${name}"`);
+    const capture = asString(field(st, 'capture'));
+    if (capture !== undefined) capturedSoFar.add(capture);
+    const until = asString(field(field(st, 'always'), 'until'));
+    if (until === undefined) return;
+    const at = ids.indexOf(until);
+    if (at <= i)
+      problem(
+        ['steps', i, 'always', 'until'],
+        at < 0
+          ? `no step has the id "${until}"; ${oneOf('steps', ids)}`
+          : `"${until}" must come after this step`,
+      );
+    else if (field(steps[at], 'always') !== undefined)
+      problem(['steps', i, 'always', 'until'], `"${until}" is an always-step itself; name a step that ends`);
+  });
+
+  const checks = list(field(doc, 'checks'));
+  unique(
+    'check name',
+    checks.map((c, i) => ({ value: asString(field(c, 'name')), path: ['checks', i, 'name'] })),
+  );
+  checks.forEach((c, i) => {
+    const during = asString(field(field(c, 'window'), 'during'));
+    if (during !== undefined && !faultIdSet.has(during))
+      problem(
+        ['checks', i, 'window', 'during'],
+        `no fault has the id "${during}"; ${oneOf('faults', faultIdSet)}`,
+      );
+    const step = asString(field(field(c, 'select'), 'step'));
+    if (step !== undefined && !ids.includes(step))
+      problem(['checks', i, 'select', 'step'], `unknown step "${step}"; ${oneOf('steps', ids)}`);
+    const load = asString(field(field(c, 'select'), 'load'));
+    if (load !== undefined && !loadNames.has(load))
+      problem(['checks', i, 'select', 'load'], `unknown load "${load}"; ${oneOf('loads', loadNames)}`);
+  });
+
+  const name = asString(field(doc, 'name'));
+  const cluster = field(doc, 'cluster');
+  if (
+    name !== undefined &&
+    name.length > CLUSTER_NAME_MAX &&
+    isRecord(cluster) &&
+    !('file' in cluster) &&
+    cluster.name === undefined
+  )
+    problem(
+      ['name'],
+      `is also the cluster's name, which is at most ${CLUSTER_NAME_MAX} characters: shorten it or set cluster.name`,
+    );
+}
+
+/** The YAML as plain data, to find the files it references before decoding it; undefined when it does not parse. */
+function looseParse(text: string): unknown {
+  try {
+    return parseDocument(text).toJS();
+  } catch {
+    return undefined;
+  }
+}
+
+async function fileProblem(abs: string): Promise<string | undefined> {
+  try {
+    return (await stat(abs)).isFile() ? undefined : `not a file: ${abs}`;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? `no such file: ${abs}` : `cannot read ${abs}: ${code ?? String(e)}`;
+  }
+}
+
+/** Every string in a YAML value, however deep. */
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (isRecord(value)) return Object.values(value).flatMap(stringsIn);
+  return [];
+}
+
+function isRegExp(text: string): boolean {
+  try {
+    new RegExp(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function field(value: unknown, key: string): unknown {
+  return isRecord(value) ? value[key] : undefined;
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function asString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
