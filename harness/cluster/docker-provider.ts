@@ -34,7 +34,7 @@ import {
 
 /** Where the cluster's credentials are mounted in every container (read-only). */
 const CREDENTIALS_DIR = '/etc/crucible';
-const IMAGE_CRUCIBLE_CLI = `${IMAGE_PROJECT_DIR}/dist/harness/runner/crucible-cli.js`;
+const IMAGE_CRUCIBLE_CLI = `${IMAGE_PROJECT_DIR}/dist/harness/cli/crucible-cli.js`;
 const STOP_TIMEOUT_SECONDS = 2;
 const DOCKER_SOCKET = '/var/run/docker.sock';
 
