@@ -16,21 +16,27 @@ export interface KubectlResult {
 export class Kubectl {
   private readonly cacheDir = mkdtempSync(join(tmpdir(), 'crucible-kubectl-'));
 
+  private readonly connection: string[];
+
   constructor(
-    private readonly server: string,
-    private readonly token: string,
-    private readonly caFile: string,
+    server: string,
+    token: string,
+    caFile: string,
     private readonly bin = process.env.KUBECTL_BIN ?? 'kubectl',
-  ) {}
+  ) {
+    this.connection = [`--server=${server}`, `--token=${token}`, `--certificate-authority=${caFile}`];
+  }
+
+  /** kubectl as a user of a cluster from crucible: its kubeconfig, as `crucible up` prints it. */
+  static withKubeconfig(kubeconfig: string): Kubectl {
+    const kubectl = new Kubectl('', '', '');
+    kubectl.connection.splice(0, Infinity, `--kubeconfig=${kubeconfig}`);
+    return kubectl;
+  }
 
   /** The connection flags, for tests that spawn kubectl themselves (e.g. `get -w`). */
   get flags(): string[] {
-    return [
-      `--server=${this.server}`,
-      `--token=${this.token}`,
-      `--certificate-authority=${this.caFile}`,
-      `--cache-dir=${this.cacheDir}`,
-    ];
+    return [...this.connection, `--cache-dir=${this.cacheDir}`];
   }
 
   run(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<KubectlResult> {

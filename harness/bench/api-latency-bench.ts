@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'undici';
-import { LocalProcess } from '../cluster/local-process.js';
-import { startLocalControlPlane } from '../cluster/local-control-plane.js';
+import { LocalProcess, startLocalControlPlane } from '../cluster/index.js';
 import { percentile } from './percentile.js';
 
 export interface ApiLatencyOptions {

@@ -1,9 +1,12 @@
 import type { ApiClient } from '../../orchestrator/api/client/index.js';
-import { chooseProvider } from '../cluster/choose-provider.js';
-import { adminClient } from '../cluster/cluster-client.js';
-import type { ClusterProvider } from '../cluster/cluster-provider.js';
-import { defaultClusterSpec, type ClusterSpec } from '../cluster/cluster-spec.js';
-import type { ClusterState } from '../cluster/cluster-state.js';
+import {
+  type ClusterSpec,
+  type ClusterRecord,
+  type ProviderName,
+  adminClient,
+  chooseProvider,
+  defaultClusterSpec,
+} from '../cluster/index.js';
 import { FaultInjector } from '../faults/index.js';
 import { seededRandom } from '../support/index.js';
 
@@ -18,8 +21,8 @@ export interface BenchClusterOptions {
 
 /** A cluster booted for one bench section, with an admin client and a fault injector on it. */
 export interface BenchCluster {
-  state: ClusterState;
-  provider: ClusterProvider;
+  provider: ProviderName;
+  workers: ClusterRecord['workers'];
   client: ApiClient;
   /** Injects faults as `crucible fault` and experiments do, each written down before it acts. */
   faults: FaultInjector;
@@ -39,16 +42,19 @@ export async function startBenchCluster(options: BenchClusterOptions): Promise<B
     workers: options.workers,
   });
   const spec: ClusterSpec = { ...base, extraArgs: { ...base.extraArgs, ...options.extraArgs } };
-  const state = await provider.create(spec, options.progress);
-  const client = await adminClient(state).catch(async (e: unknown) => {
-    await provider.delete(state.name);
-    throw e;
-  });
-  const faults = new FaultInjector({ state, provider, random: seededRandom(1) });
+  const cluster = await provider.create(spec, options.progress);
+  const client = adminClient(cluster);
+  const faults = new FaultInjector({ cluster, random: seededRandom(1) });
   let stopped: Promise<void> | undefined;
   const stop = async () => {
     await client.close();
-    await provider.delete(state.name);
+    await cluster.delete();
   };
-  return { state, provider, client, faults, stop: () => (stopped ??= stop()) };
+  return {
+    provider: cluster.provider,
+    workers: cluster.record.workers,
+    client,
+    faults,
+    stop: () => (stopped ??= stop()),
+  };
 }

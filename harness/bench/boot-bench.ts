@@ -1,19 +1,20 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { ApiClient } from '../../orchestrator/api/client/index.js';
 import { findResource } from '../../orchestrator/api/resources.js';
 import type { Deployment, Service } from '../../orchestrator/api/types.js';
-import { providerFor } from '../cluster/choose-provider.js';
-import { defaultClusterSpec } from '../cluster/cluster-spec.js';
-import type { ClusterState, ProviderName } from '../cluster/cluster-state.js';
-import { DOCKER_CLUSTER_LABEL, dockerClient } from '../cluster/docker-engine.js';
-import { buildNodeImage } from '../cluster/node-image.js';
-import { PROJECT_ROOT } from '../cluster/host-programs.js';
-import { processTree } from '../cluster/process-tree.js';
-import { sleep } from '../support/index.js';
+import {
+  adminClient,
+  buildNodeImage,
+  defaultClusterSpec,
+  DOCKER_CLUSTER_LABEL,
+  PROJECT_ROOT,
+  providerFor,
+  type ProviderName,
+} from '../cluster/index.js';
+import { dockerClient, sleep } from '../support/index.js';
 
 export interface BootBenchResult {
   provider: ProviderName;
@@ -48,13 +49,9 @@ export async function benchBoot(
   try {
     const started = performance.now();
     const spec = defaultClusterSpec({ name, workers });
-    const state = await provider.create(spec, progress);
+    const cluster = await provider.create(spec, progress);
     const nodesReadyMs = performance.now() - started;
-    const client = new ApiClient({
-      servers: state.apiservers,
-      token: state.adminToken,
-      caPem: await readFile(state.caFile, 'utf8'),
-    });
+    const client = adminClient(cluster);
     try {
       const labels = { app: 'boot' };
       await client.create<Deployment>(findResource('apps', 'v1', 'deployments')!, {
@@ -83,7 +80,7 @@ export async function benchBoot(
           ports: [{ port: 80, targetPort: 8080, nodePort: spec.nodePorts[0] }],
         },
       });
-      const url = `http://${state.workers[0]!.ip}:${svc.spec.ports![0]!.nodePort}/`;
+      const url = `http://${cluster.record.workers[0]!.ip}:${svc.spec.ports![0]!.nodePort}/`;
       for (;;) {
         const res = await request(url, { reset: true, headersTimeout: 1000 }).catch(() => undefined);
         await res?.body.dump();
@@ -95,9 +92,9 @@ export async function benchBoot(
       await client.close();
     }
     const serviceAnsweringMs = performance.now() - started;
-    const workerMemoryMiB = await workerMemory(state);
-    await provider.delete(name);
-    const units = new Set(state.members.map((m) => (image ? m.node : m.name))).size;
+    const workerMemoryMiB = await cluster.memoryMiB(cluster.record.workers[0]!.name);
+    await cluster.delete();
+    const units = new Set(cluster.record.members.map((m) => (image ? m.node : m.name))).size;
     const bareStartMs = image ? await bareContainers(image, units) : await bareProcesses(units);
     return {
       provider: providerName,
@@ -113,26 +110,6 @@ export async function benchBoot(
     else process.env.CRUCIBLE_HOME = previousHome;
     await rm(home, { recursive: true, force: true });
   }
-}
-
-/** Memory of the first worker: its processes' resident sets, or its container's usage less page cache. */
-async function workerMemory(state: ClusterState): Promise<number> {
-  const worker = state.workers[0]!.name;
-  if (state.provider === 'docker') {
-    const container = (await dockerClient()).getContainer(state.handles[worker]!.containerId!);
-    const stats = (await container.stats({ stream: false })) as unknown as {
-      memory_stats: { usage: number; stats?: { cache?: number } };
-    };
-    return (stats.memory_stats.usage - (stats.memory_stats.stats?.cache ?? 0)) / 2 ** 20;
-  }
-  const pids = state.members.filter((m) => m.node === worker).map((m) => state.handles[m.name]!.pid!);
-  const rss = await Promise.all((await processTree(pids)).map(rssKiB));
-  return rss.reduce((a, b) => a + b, 0) / 1024;
-}
-
-async function rssKiB(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
 }
 
 /** Starts `count` bare Node.js processes in parallel and waits until each has printed. */

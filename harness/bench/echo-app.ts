@@ -6,8 +6,7 @@ import type { ApiClient } from '../../orchestrator/api/client/index.js';
 import { isPodActive, isPodReady } from '../../orchestrator/api/pod-helpers.js';
 import { findResource } from '../../orchestrator/api/resources.js';
 import type { Deployment, Pod, Service } from '../../orchestrator/api/types.js';
-import type { ClusterState } from '../cluster/cluster-state.js';
-import { PROJECT_ROOT } from '../cluster/host-programs.js';
+import { type ClusterRecord, PROJECT_ROOT } from '../cluster/index.js';
 import { pollUntil } from '../support/poll-until.js';
 import type { LoadTarget } from '../load/index.js';
 import { resolveServiceTargets } from '../load/index.js';
@@ -37,7 +36,7 @@ export interface EchoApp {
  */
 export async function deployEchoApp(
   client: ApiClient,
-  state: ClusterState,
+  workers: ClusterRecord['workers'],
   replicas: number,
   timeoutMs = 60_000,
 ): Promise<EchoApp> {
@@ -63,12 +62,12 @@ export async function deployEchoApp(
     namespace: NAMESPACE,
     deployment,
     labelSelector,
-    targets: await resolveServiceTargets(client, state.workers, NAMESPACE, service.metadata.name!),
+    targets: await resolveServiceTargets(client, workers, NAMESPACE, service.metadata.name!),
   };
   await waitUntilSpread(
     client,
     app,
-    state.workers.map((w) => w.name),
+    workers.map((w) => w.name),
     replicas,
     timeoutMs,
   );

@@ -1,6 +1,6 @@
 import { findResource } from '../../orchestrator/api/resources.js';
 import type { Deployment, Lease, Node } from '../../orchestrator/api/types.js';
-import type { ProviderName } from '../cluster/cluster-state.js';
+import { type ProviderName } from '../cluster/index.js';
 import { pollUntil } from '../support/poll-until.js';
 import { BuiltinDriver, parseLoadSpec, type LoadSample } from '../load/index.js';
 import { startBenchCluster, type BenchCluster } from './bench-cluster.js';
@@ -63,7 +63,7 @@ export async function benchOutage(options: OutageBenchOptions): Promise<OutageBe
     progress: options.progress,
   });
   try {
-    const app = await deployEchoApp(cluster.client, cluster.state, REPLICAS);
+    const app = await deployEchoApp(cluster.client, cluster.workers, REPLICAS);
     const now = () => performance.timeOrigin + performance.now();
     const samples: Pick<LoadSample, 'intendedStartMs' | 'outcome' | 'error'>[] = [];
     const stopLoad = new AbortController();
@@ -120,7 +120,7 @@ export async function benchOutage(options: OutageBenchOptions): Promise<OutageBe
       durationMs: to - from,
     });
     return {
-      provider: cluster.provider.name,
+      provider: cluster.provider,
       workers: WORKERS,
       replicas: REPLICAS,
       rate: options.rate,

@@ -1,7 +1,7 @@
 import { findResource } from '../../orchestrator/api/resources.js';
 import { TIMING_PROFILES } from '../../orchestrator/api/timing-profile.js';
 import type { Deployment } from '../../orchestrator/api/types.js';
-import type { ProviderName } from '../cluster/cluster-state.js';
+import { type ProviderName } from '../cluster/index.js';
 import { pollUntil } from '../support/poll-until.js';
 import { startBenchCluster, type BenchCluster } from './bench-cluster.js';
 import { deployEchoApp, waitUntilSpread, type EchoApp } from './echo-app.js';
@@ -85,7 +85,7 @@ export async function benchRecovery(options: RecoveryBenchOptions): Promise<Reco
     progress: options.progress,
   });
   try {
-    const app = await deployEchoApp(cluster.client, cluster.state, REPLICAS);
+    const app = await deployEchoApp(cluster.client, cluster.workers, REPLICAS);
     const watch = await RecoveryWatch.start(cluster.client, app, lostNodeOf(cluster));
     const rounds: RecoveryRound[] = [];
     let liveNodeFlaps: number;
@@ -104,7 +104,7 @@ export async function benchRecovery(options: RecoveryBenchOptions): Promise<Reco
     }
     const median = (pick: (r: RecoveryRound) => number) => medianOf(rounds.map(pick));
     return {
-      provider: cluster.provider.name,
+      provider: cluster.provider,
       workers: WORKERS,
       replicas: REPLICAS,
       lostNode: lostNodeOf(cluster),
@@ -191,7 +191,7 @@ async function respread(cluster: BenchCluster, app: EchoApp, watch: RecoveryWatc
   await waitUntilSpread(
     cluster.client,
     app,
-    cluster.state.workers.map((w) => w.name),
+    cluster.workers.map((w) => w.name),
     REPLICAS,
     ROUND_TIMEOUT_MS,
   );
@@ -199,7 +199,7 @@ async function respread(cluster: BenchCluster, app: EchoApp, watch: RecoveryWatc
 
 /** The worker each round kills: the last (worker-3 of 3). */
 function lostNodeOf(cluster: BenchCluster): string {
-  return cluster.state.workers[cluster.state.workers.length - 1]!.name;
+  return cluster.workers.at(-1)!.name;
 }
 
 function describe(m: RecoveryMilestones): string {

@@ -5,9 +5,12 @@ import { randomBytes } from 'node:crypto';
 import { ApiClient } from '../../orchestrator/api/client/index.js';
 import { findResource } from '../../orchestrator/api/resources.js';
 import type { Node, Pod } from '../../orchestrator/api/types.js';
-import { LocalProcess } from '../cluster/local-process.js';
-import { ORCHESTRATOR_MAIN, componentNodeArgs } from '../cluster/host-programs.js';
-import { startLocalControlPlane } from '../cluster/local-control-plane.js';
+import {
+  componentNodeArgs,
+  LocalProcess,
+  ORCHESTRATOR_MAIN,
+  startLocalControlPlane,
+} from '../cluster/index.js';
 import { pollUntil } from '../support/poll-until.js';
 import { percentile } from './percentile.js';
 

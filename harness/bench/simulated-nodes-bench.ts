@@ -12,9 +12,12 @@ import {
 import { formatTaint } from '../../orchestrator/api/taints.js';
 import { TIMING_PROFILES, type TimingProfileName } from '../../orchestrator/api/timing-profile.js';
 import type { Deployment, Lease, Node } from '../../orchestrator/api/types.js';
-import { ORCHESTRATOR_MAIN, componentNodeArgs } from '../cluster/host-programs.js';
-import { startLocalControlPlane } from '../cluster/local-control-plane.js';
-import { LocalProcess } from '../cluster/local-process.js';
+import {
+  componentNodeArgs,
+  LocalProcess,
+  ORCHESTRATOR_MAIN,
+  startLocalControlPlane,
+} from '../cluster/index.js';
 import { pollUntil } from '../support/poll-until.js';
 import { percentile } from './percentile.js';
 import { processUsage, type ProcessUsage } from './process-usage.js';

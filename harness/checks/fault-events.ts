@@ -1,9 +1,6 @@
-import type { FaultRef, History, HistoryEvent } from '../history/history.js';
+import type { FaultHealEvent, FaultInjectEvent, FaultRef, History } from '../history/history.js';
 import { listWords } from './format-figures.js';
 import type { Span } from './window-span.js';
-
-export type FaultInjectEvent = Extract<HistoryEvent, { type: 'fault-inject' }>;
-export type FaultHealEvent = Extract<HistoryEvent, { type: 'fault-heal' }>;
 
 /**
  * Every fault-inject event, in time order. An injection that reported `ok: false` counts too:

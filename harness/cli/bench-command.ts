@@ -4,8 +4,7 @@ import { benchApiLatency, type ApiLatencyResult } from '../bench/api-latency-ben
 import { benchBoot, type BootBenchResult } from '../bench/boot-bench.js';
 import { benchProxy } from '../bench/proxy-bench.js';
 import { benchBuiltinDriver } from '../load/load-bench.js';
-import type { ProviderName } from '../cluster/cluster-state.js';
-import { dockerEngineAnswers } from '../cluster/node-image.js';
+import { dockerEngineAnswers, type ProviderName } from '../cluster/index.js';
 import { benchPodStartup, type PodStartupResult } from '../bench/pod-startup-bench.js';
 import { benchScheduling, type SchedulingBenchResult } from '../bench/scheduling-bench.js';
 import { benchRecovery, type RecoveryBenchResult } from '../bench/recovery-bench.js';
@@ -15,6 +14,7 @@ import { outageTable } from '../bench/outage-table.js';
 import { benchSimulatedNodes, simulatedNodesRamp } from '../bench/simulated-nodes-bench.js';
 import { simulatedNodesTable } from '../bench/simulated-nodes-table.js';
 import { parseDuration } from '../../orchestrator/api/duration.js';
+import { UsageError } from './usage-error.js';
 
 interface BenchFlags {
   only: string;
@@ -82,7 +82,10 @@ export function benchCommand(): Command {
       const sections = flags.only.split(',').map((s) => s.trim()) as Section[];
       const unknown = sections.filter((s) => !SECTIONS.includes(s));
       if (unknown.length)
-        throw new Error(`--only: unknown section(s) ${unknown.join(', ')}; use ${SECTIONS.join(', ')}`);
+        throw new UsageError(
+          'InvalidFlag',
+          `--only: unknown section(s) ${unknown.join(', ')}; use ${SECTIONS.join(', ')}`,
+        );
       const log = (line: string) => process.stderr.write(`  ${line}\n`);
       const out: string[] = [];
       const json: Record<string, unknown> = { targets: TARGETS };
@@ -258,12 +261,13 @@ function durationMs(text: string, flag: string): number {
   try {
     return parseDuration(text);
   } catch (e) {
-    throw new Error(`${flag}: ${(e as Error).message}`);
+    throw new UsageError('InvalidFlag', `${flag}: ${(e as Error).message}`);
   }
 }
 
 function positiveInt(text: string, flag: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag}: "${text}" is not a positive whole number`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new UsageError('InvalidFlag', `${flag}: "${text}" is not a positive whole number`);
   return n;
 }

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Verdict } from '../checks/index.js';
-import { ProcessProvider } from '../cluster/process-provider.js';
-import { labelledProcesses } from '../cluster/process-reaper.js';
+import { labelledProcesses, ProcessProvider } from '../cluster/index.js';
 import { runExperiment } from '../experiment/experiment.js';
 import { parseScenario } from '../scenario/scenario-spec.js';
 

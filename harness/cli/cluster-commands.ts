@@ -1,23 +1,23 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { type ProviderChoice, chooseProvider, providerFor } from '../cluster/choose-provider.js';
-import { nodeNames } from '../cluster/cluster-provider.js';
 import {
-  defaultClusterSpec,
-  parseClusterSpec,
-  simulatedNodeNames,
+  type ClusterRecord,
   type ClusterSpec,
-} from '../cluster/cluster-spec.js';
-import {
-  type ClusterState,
-  listClusters,
+  type ProviderChoice,
+  chooseProvider,
+  defaultClusterSpec,
+  dockerEngineAnswers,
+  listClusterRecords,
+  openCluster,
+  parseClusterSpec,
+  providerFor,
+  readClusterRecord,
+  reapDocker,
+  reapProcesses,
   removeClusterDir,
-  requireState,
-  readState,
-} from '../cluster/cluster-state.js';
-import { DOCKER_CLUSTER_LABEL, dockerClient, reapDocker } from '../cluster/docker-engine.js';
-import { dockerEngineAnswers } from '../cluster/node-image.js';
-import { isProcessAlive, reapProcesses } from '../cluster/process-reaper.js';
+  simulatedNodeNames,
+} from '../cluster/index.js';
+import { UsageError } from './usage-error.js';
 
 interface UpFlags {
   config?: string;
@@ -50,26 +50,27 @@ export function upCommand(): Command {
       const log = (line: string) => process.stderr.write(`» ${line}\n`);
       log(`provider ${provider.name}: booting cluster "${spec.name}"`);
       const started = Date.now();
-      const state = await provider.create(spec, log, abort.signal).catch((e: unknown) => {
+      const cluster = await provider.create(spec, log, abort.signal).catch((e: unknown) => {
         if (!abort.signal.aborted) throw e;
         log('interrupted: everything it had started is removed');
         process.exit(130);
       });
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      const { record } = cluster;
       const lines = [
-        `cluster "${state.name}" is up (${provider.name}, ${((Date.now() - started) / 1000).toFixed(1)} s)`,
-        `  apiserver   ${state.apiservers.join(', ')}`,
-        `  toxiproxy   ${state.toxiproxy}  (${state.links.length} links)`,
-        ...state.workers.map(
+        `cluster "${cluster.name}" is up (${provider.name}, ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+        `  apiserver   ${record.apiservers.join(', ')}`,
+        `  toxiproxy   ${record.toxiproxy}  (${record.links.length} links)`,
+        ...record.workers.map(
           (w) =>
             `  ${w.name.padEnd(11)} ${w.ip}  (node ports at ${w.ip}:<nodePort>, kubelet :${w.kubeletPort})`,
         ),
-        ...simulatedLine(state),
+        ...simulatedLine(record),
         '',
-        `  export KUBECONFIG=${state.kubeconfig}`,
+        `  export KUBECONFIG=${cluster.credentials.kubeconfig}`,
         '  kubectl get nodes',
-        `  crucible down ${state.name}`,
+        `  crucible down ${cluster.name}`,
       ];
       process.stdout.write(lines.join('\n') + '\n');
     });
@@ -78,7 +79,7 @@ export function upCommand(): Command {
 async function specFrom(flags: UpFlags): Promise<ClusterSpec> {
   const workers = flags.workers === undefined ? undefined : Number(flags.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 100)) {
-    throw new Error(`--workers: "${flags.workers}" is not a whole number from 1 to 100`);
+    throw new UsageError('InvalidFlag', `--workers: "${flags.workers}" is not a whole number from 1 to 100`);
   }
   if (!flags.config) return defaultClusterSpec({ name: flags.name, workers });
   const spec = parseClusterSpec(await readFile(flags.config, 'utf8'), flags.config);
@@ -100,15 +101,15 @@ export function downCommand(): Command {
     .option('--all', 'every cluster, and everything any crucible run left')
     .action(async (name: string, flags: { all?: boolean }) => {
       if (flags.all) {
-        for (const c of await listClusters()) await removeClusterDir(c.name);
+        for (const c of await listClusterRecords()) await removeClusterDir(c.name);
         const removed = (await reapProcesses()) + (await reapDockerIfRunning());
         process.stdout.write(`all clusters removed (${removed} process(es), container(s) and network(s))\n`);
         return;
       }
-      const state = await readState(name);
-      // Without state (a crashed `up`), both kinds of leftovers are looked for by label.
-      const removed = state
-        ? await providerFor(state.provider).delete(name)
+      const record = await readClusterRecord(name);
+      // Without a record (a crashed `up`), both kinds of leftovers are looked for by label.
+      const removed = record
+        ? await providerFor(record.provider).delete(name)
         : (await reapProcesses(name)) + (await reapDockerIfRunning(name));
       await removeClusterDir(name);
       process.stdout.write(
@@ -127,9 +128,10 @@ export function lsCommand(): Command {
     .description('list clusters')
     .option('-o, --output <format>', 'text or json', 'text')
     .action(async (flags: { output: string }) => {
-      const clusters = await listClusters();
+      const clusters = await listClusterRecords();
       if (flags.output === 'json') return void process.stdout.write(JSON.stringify(clusters, null, 2) + '\n');
-      if (flags.output !== 'text') throw new Error(`--output: "${flags.output}" is not text or json`);
+      if (flags.output !== 'text')
+        throw new UsageError('InvalidFlag', `--output: "${flags.output}" is not text or json`);
       if (clusters.length === 0) return void process.stdout.write('no clusters\n');
       for (const c of clusters) {
         process.stdout.write(
@@ -140,21 +142,14 @@ export function lsCommand(): Command {
     });
 }
 
-async function liveness(state: ClusterState): Promise<string> {
-  if (state.provider === 'process') {
-    const alive = Object.values(state.handles).filter((h) => h.pid !== undefined && isProcessAlive(h.pid));
-    return `processes ${alive.length}/${state.members.length} alive`;
-  }
-  // What the engine says of the cluster's containers, found by label like everything else.
-  if (!(await dockerEngineAnswers(2000))) return 'containers: no Docker engine answers';
-  const containers = await (
-    await dockerClient()
-  ).listContainers({
-    all: true,
-    filters: JSON.stringify({ label: [`${DOCKER_CLUSTER_LABEL}=${state.name}`] }),
-  });
-  const running = containers.filter((c) => c.State === 'running').length;
-  return `containers ${running}/${nodeNames(state).length} running`;
+/** How much of a cluster runs, as its provider sees it; a cluster that cannot be opened says why. */
+async function liveness(record: ClusterRecord): Promise<string> {
+  if (record.provider === 'docker' && !(await dockerEngineAnswers(2000)))
+    return 'containers: no Docker engine answers';
+  return openCluster(record.name).then(
+    (cluster) => cluster.liveness(),
+    (e: Error) => e.message,
+  );
 }
 
 /** `crucible kubeconfig NAME`: the path of the cluster's kubeconfig. */
@@ -163,7 +158,7 @@ export function kubeconfigCommand(): Command {
     .description("print the path of a cluster's kubeconfig")
     .argument('[name]', 'cluster name', 'crucible')
     .action(async (name: string) => {
-      process.stdout.write((await requireState(name)).kubeconfig + '\n');
+      process.stdout.write((await openCluster(name)).credentials.kubeconfig + '\n');
     });
 }
 
@@ -177,20 +172,13 @@ export function logsCommand(): Command {
       'e.g. etcd-0, apiserver-0, scheduler-0, controller-manager-0, toxiproxy, worker-1',
     )
     .action(async (name: string, component: string) => {
-      const state = await requireState(name);
-      const member = state.members.find((m) => m.name === component);
-      const provider = providerFor(state.provider);
-      if (member && state.provider === 'process') {
-        const file = state.handles[member.name]?.logFile;
-        return void process.stdout.write(file ? await readFile(file, 'utf8') : '');
-      }
-      process.stdout.write(await provider.logs(state, member?.node ?? component));
+      process.stdout.write(await (await openCluster(name)).logs(component));
     });
 }
 
 /** The simulated nodes of a cluster in one line, when it has any. */
-function simulatedLine(state: ClusterState): string[] {
-  const names = simulatedNodeNames(state.spec);
+function simulatedLine(record: ClusterRecord): string[] {
+  const names = simulatedNodeNames(record.spec);
   if (names.length === 0) return [];
   return [`  ${'simulated'.padEnd(11)} ${names.length} nodes ${names[0]} … ${names.at(-1)} (run nothing)`];
 }

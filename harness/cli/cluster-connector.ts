@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { ApiClient } from '../../orchestrator/api/client/index.js';
-import { requireState } from '../cluster/cluster-state.js';
+import type { ApiClient } from '../../orchestrator/api/client/index.js';
+import { openCluster, withAdminClient } from '../cluster/index.js';
 import type { ClusterConnector } from './load-command.js';
 
 /**
@@ -9,15 +8,7 @@ import type { ClusterConnector } from './load-command.js';
  * no connection outlives it.
  */
 export const connectToCluster: ClusterConnector = async (name) => {
-  const state = await requireState(name);
-  const caPem = await readFile(state.caFile, 'utf8');
-  const get: ApiClient['get'] = async (...args) => {
-    const client = new ApiClient({ servers: state.apiservers, token: state.adminToken, caPem });
-    try {
-      return await client.get(...args);
-    } finally {
-      await client.close();
-    }
-  };
-  return { client: { get }, workers: state.workers.map((w) => ({ name: w.name, ip: w.ip })) };
+  const cluster = await openCluster(name);
+  const get: ApiClient['get'] = (...args) => withAdminClient(cluster, (client) => client.get(...args));
+  return { client: { get }, workers: cluster.record.workers.map((w) => ({ name: w.name, ip: w.ip })) };
 };

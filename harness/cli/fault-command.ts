@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { parseDuration } from '../../orchestrator/api/duration.js';
-import { providerFor } from '../cluster/choose-provider.js';
-import { requireState } from '../cluster/cluster-state.js';
-import { FAULTS, FaultInjector, type FaultContext } from '../faults/index.js';
+import { openCluster } from '../cluster/index.js';
+import { FAULTS, FaultInjector } from '../faults/index.js';
 import { seededRandom, sleep } from '../support/index.js';
+import { UsageError } from './usage-error.js';
 
 interface InjectFlags {
   cluster: string;
@@ -36,7 +36,8 @@ export function faultCommand(): Command {
     )
     .action(async (type: string, flags: InjectFlags) => {
       const seed = flags.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(flags.seed);
-      if (!Number.isInteger(seed)) throw new Error(`--seed: "${flags.seed}" is not a whole number`);
+      if (!Number.isInteger(seed))
+        throw new UsageError('InvalidFlag', `--seed: "${flags.seed}" is not a whole number`);
       const holdMs = flags.for === undefined ? undefined : parseDuration(flags.for);
       const injector = await injectorFor(flags.cluster, seed);
       const record = await injector.inject(type, flags.target, parseOptions(flags.set));
@@ -85,10 +86,10 @@ export function faultCommand(): Command {
   return fault;
 }
 
-async function injectorFor(cluster: string, seed: number): Promise<FaultInjector> {
-  const state = await requireState(cluster);
-  const ctx: FaultContext = { state, provider: providerFor(state.provider), random: seededRandom(seed) };
-  return new FaultInjector(ctx);
+/** The injector of a cluster from `crucible up`. */
+async function injectorFor(name: string, seed: number): Promise<FaultInjector> {
+  const cluster = await openCluster(name);
+  return new FaultInjector({ cluster, random: seededRandom(seed) });
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -100,7 +101,7 @@ function parseOptions(pairs: string[]): Record<string, unknown> {
   const options: Record<string, unknown> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new Error(`--set: "${pair}" is not key=value`);
+    if (eq <= 0) throw new UsageError('InvalidFlag', `--set: "${pair}" is not key=value`);
     const raw = pair.slice(eq + 1);
     try {
       options[pair.slice(0, eq)] = JSON.parse(raw);

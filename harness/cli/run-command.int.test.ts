@@ -8,7 +8,7 @@ import { chromium } from 'playwright-core';
 import { crucible } from '../../testing/crucible-cli.js';
 import { waitFor } from '../../testing/wait-for.js';
 import type { History } from '../history/history.js';
-import { labelledProcesses } from '../cluster/process-reaper.js';
+import { labelledProcesses } from '../cluster/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../reports/artifacts/', import.meta.url));
@@ -109,6 +109,27 @@ describe('crucible run (real CLI, process provider)', function () {
     expect(again.code, again.stdout).to.equal(0);
     expect(again.stdout).to.include('✔ availability');
     await openReportInChromium(join(out, 'quick-pod-kill', 'index.html'));
+  });
+
+  it('keeps a judged run judged when a reporter fails: the verdicts decide the exit code, the failure is said', async () => {
+    const out = join(home, 'out');
+    // A JUnit file under /proc cannot be written: the JUnit reporter fails at the end.
+    const ran = await crucible(home, [
+      'run',
+      '--provider',
+      'process',
+      '--seed',
+      '3',
+      '--out',
+      out,
+      '--junit',
+      '/proc/crucible-junit.xml',
+      QUICK,
+    ]);
+    expect(ran.code, ran.stdout + ran.stderr).to.equal(0);
+    expect(ran.stdout).to.match(/✔ quick-pod-kill/);
+    expect(ran.stderr).to.match(/the junit reporter failed \(onEnd\): .*crucible-junit\.xml/);
+    expect((await onlyHistory(out)).metadata.aborted).to.equal(undefined);
   });
 
   it('on Ctrl-C still heals, tears down and writes a history marked aborted (exit 3)', async () => {

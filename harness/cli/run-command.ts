@@ -1,12 +1,20 @@
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { overallOutcome, type Verdict } from '../checks/index.js';
-import { type ProviderChoice, chooseProvider } from '../cluster/choose-provider.js';
-import { renderJUnit, writeRunReport } from '../../reports/index.js';
-import { runExperiment } from '../experiment/experiment.js';
-import { parseScenario } from '../scenario/scenario-spec.js';
-import type { Scenario } from '../scenario/scenario.js';
+import { overallOutcome } from '../checks/index.js';
+import { chooseProvider, type ProviderChoice } from '../cluster/index.js';
+import { runExperiment } from '../experiment/index.js';
+import {
+  JUnitFileReporter,
+  MultiplexReporter,
+  ProgressReporter,
+  RunFolderReporter,
+  VerdictTableReporter,
+  type RunReporter,
+  type ScenarioRun,
+} from '../reporters/index.js';
+import { parseScenario, type Scenario } from '../scenario/index.js';
+import { UsageError } from './usage-error.js';
 
 interface RunFlags {
   provider: ProviderChoice;
@@ -37,10 +45,11 @@ export function runCommand(): Command {
     .option('--tag <tags>', 'only scenarios with one of these tags (comma-separated), e.g. quick')
     .action(async (paths: string[], flags: RunFlags) => {
       const seed = flags.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(flags.seed);
-      if (!Number.isInteger(seed)) throw new Error(`--seed: "${flags.seed}" is not a whole number`);
+      if (!Number.isInteger(seed))
+        throw new UsageError('InvalidFlag', `--seed: "${flags.seed}" is not a whole number`);
       const repeat = Number(flags.repeat);
       if (!Number.isInteger(repeat) || repeat < 1)
-        throw new Error(`--repeat: "${flags.repeat}" is not a positive whole number`);
+        throw new UsageError('InvalidFlag', `--repeat: "${flags.repeat}" is not a positive whole number`);
       const scenarios: Scenario[] = [];
       const tags = flags.tag
         ?.split(',')
@@ -51,7 +60,10 @@ export function runCommand(): Command {
         if (!tags || scenario.tags.some((t) => tags.includes(t))) scenarios.push(scenario);
       }
       if (scenarios.length === 0)
-        throw new Error(`no scenario${tags ? ` tagged ${tags.join(' or ')}` : ''} in ${paths.join(', ')}`);
+        throw new UsageError(
+          'NoScenarios',
+          `no scenario${tags ? ` tagged ${tags.join(' or ')}` : ''} in ${paths.join(', ')}`,
+        );
       if (flags.dryRun) {
         for (const s of scenarios) process.stdout.write(planText(s, seed));
         return;
@@ -64,34 +76,38 @@ export function runCommand(): Command {
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
+      const reporters: RunReporter[] = [
+        new ProgressReporter(),
+        new VerdictTableReporter(),
+        new RunFolderReporter(flags.out),
+        ...(flags.junit ? [new JUnitFileReporter(flags.junit)] : []),
+      ];
+      const reporter = new MultiplexReporter(reporters, (f) =>
+        process.stderr.write(`crucible: the ${f.reporter} reporter failed (${f.hook}): ${f.message}\n`),
+      );
+      await reporter.onBegin({ scenarios, provider: provider.name, seed, repeat });
       const outcomes: number[] = [];
-      const judged: { history: Awaited<ReturnType<typeof runExperiment>>['history']; verdicts: Verdict[] }[] =
-        [];
+      const runs: ScenarioRun[] = [];
       for (const scenario of scenarios)
         for (let i = 0; i < repeat && !abort.signal.aborted; i++) {
-          const started = Date.now();
-          const log = (line: string) =>
-            process.stderr.write(
-              `» ${scenario.name} ${((Date.now() - started) / 1000).toFixed(1)}s ${line}\n`,
-            );
-          log(`provider ${provider.name}, seed ${seed}`);
+          await reporter.onScenarioBegin(scenario);
+          const progress = (line: string) => reporter.onProgress(scenario, line);
+          progress(`provider ${provider.name}, seed ${seed}`);
           const result = await runExperiment(scenario, {
             provider,
             seed,
             keep: flags.keep ?? false,
             commandLine: process.argv.slice(1),
-            progress: log,
+            progress,
             signal: abort.signal,
           });
-          const written = await writeRunReport(resolve(flags.out), result.history, result.verdicts);
-          judged.push(result);
-          process.stdout.write(verdictTable(scenario.name, result.verdicts));
-          if (result.error) process.stdout.write(`  the harness failed: ${result.error.message}\n`);
-          process.stdout.write(`  report: ${written.runPage}\n`);
+          const run = { scenario, result };
+          runs.push(run);
+          await reporter.onScenarioEnd(run);
           const outcome = overallOutcome(result.verdicts);
           outcomes.push(result.history.metadata.aborted || result.error ? EXIT.harness : EXIT[outcome]);
         }
-      if (flags.junit) await writeFile(flags.junit, renderJUnit(judged));
+      await reporter.onEnd(runs);
       process.exitCode = Math.max(0, ...outcomes);
     });
 }
@@ -101,7 +117,7 @@ async function scenarioFiles(paths: string[]): Promise<string[]> {
   const files: string[] = [];
   for (const p of paths) {
     const info = await stat(p).catch(() => undefined);
-    if (!info) throw new Error(`${p}: no such file or folder`);
+    if (!info) throw new UsageError('NoSuchPath', `${p}: no such file or folder`);
     if (info.isFile()) files.push(resolve(p));
     else
       for (const entry of (await readdir(p, { recursive: true })).sort())
@@ -124,18 +140,6 @@ function planText(s: Scenario, seed: number): string {
     ...s.checks.map(
       (c) =>
         `  check ${c.name}: ${c.type} over ${typeof c.window === 'string' ? c.window : `during ${c.window.during}`}`,
-    ),
-    '',
-  ].join('\n');
-}
-
-function verdictTable(name: string, verdicts: Verdict[]): string {
-  const mark = { pass: '✔', fail: '✘', unknown: '?' } as const;
-  return [
-    `${mark[overallOutcome(verdicts)]} ${name}`,
-    ...verdicts.map(
-      (v) =>
-        `  ${mark[v.outcome]} ${v.check.padEnd(40)} ${(v.measured === null ? 'n/a' : `${Number(v.measured.toFixed(2))} ${v.unit}`).padEnd(16)} ${v.threshold}`,
     ),
     '',
   ].join('\n');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CRUCIBLE_CLI } from '../../testing/crucible-cli.js';
-import { dockerEngineAnswers } from '../cluster/node-image.js';
+import { dockerEngineAnswers } from '../cluster/index.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { parseScenario } from '../scenario/scenario-spec.js';
 

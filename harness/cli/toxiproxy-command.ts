@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { seededRandom } from '../support/index.js';
 import { startToxiproxyServer, TOXIPROXY_API_VERSION } from '../toxiproxy/index.js';
+import { UsageError } from './usage-error.js';
 
 interface ToxiproxyFlags {
   host: string;
@@ -24,9 +25,9 @@ export function toxiproxyCommand(): Command {
     .action(async (flags: ToxiproxyFlags) => {
       const port = Number(flags.port);
       if (!/^\d+$/.test(flags.port) || port > 65535)
-        throw new Error(`--port: "${flags.port}" is not a port from 0 to 65535`);
+        throw new UsageError('InvalidFlag', `--port: "${flags.port}" is not a port from 0 to 65535`);
       if (flags.seed !== undefined && !/^-?\d+$/.test(flags.seed))
-        throw new Error(`--seed: "${flags.seed}" is not a whole number`);
+        throw new UsageError('InvalidFlag', `--seed: "${flags.seed}" is not a whole number`);
       const random = flags.seed === undefined ? undefined : seededRandom(Number(flags.seed));
       const server = await startToxiproxyServer({ host: flags.host, port, random });
       const stopped = new Promise<void>((resolve) => {

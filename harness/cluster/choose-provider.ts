@@ -1,5 +1,6 @@
+import { ClusterError } from './cluster-error.js';
 import type { ClusterProvider } from './cluster-provider.js';
-import type { ProviderName } from './cluster-state.js';
+import type { ProviderName } from './cluster-record.js';
 import { DockerProvider, type DockerProviderOptions } from './docker-provider.js';
 import { dockerEngineAnswers } from './node-image.js';
 import { ProcessProvider } from './process-provider.js';
@@ -17,7 +18,8 @@ export async function chooseProvider(
   switch (choice) {
     case 'docker':
       if (!(await dockerEngineAnswers()))
-        throw new Error(
+        throw new ClusterError(
+          'NoDockerEngine',
           '--provider docker: no Docker engine answers (start dockerd, or use --provider process)',
         );
       return new DockerProvider(options);
@@ -26,11 +28,14 @@ export async function chooseProvider(
     case 'auto':
       return (await dockerEngineAnswers(2000)) ? new DockerProvider(options) : new ProcessProvider();
     default:
-      throw new Error(`--provider: "${String(choice)}" is not one of docker, process, auto`);
+      throw new ClusterError(
+        'UnknownProvider',
+        `--provider: "${String(choice)}" is not one of docker, process, auto`,
+      );
   }
 }
 
-/** The provider that runs a cluster from its state. */
+/** The provider that runs a cluster, by the name its record gives. */
 export function providerFor(name: ProviderName): ClusterProvider {
   return name === 'docker' ? new DockerProvider() : new ProcessProvider();
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,9 @@ import type { Service } from '../../orchestrator/api/types.js';
 import { Kubectl } from '../../testing/kubectl.js';
 import { crucible } from '../../testing/crucible-cli.js';
 import { waitFor } from '../../testing/wait-for.js';
-import { type ClusterState, readState } from './cluster-state.js';
+import { adminClient } from './cluster-client.js';
+import { openCluster } from './open-cluster.js';
+import type { RunningCluster } from './running-cluster.js';
 import type { ClusterProvider } from './cluster-provider.js';
 import { DockerProvider } from './docker-provider.js';
 import { dockerEngineAnswers } from './node-image.js';
@@ -104,8 +106,7 @@ for (const cloud of clouds) {
     this.timeout(240_000);
     let home: string;
     const name = `ccm${providerName[0]}${process.pid}`;
-    const provider = cloud.provider;
-    let state: ClusterState;
+    let cluster: RunningCluster;
     let client: ApiClient;
     let kubectl: Kubectl;
 
@@ -126,13 +127,9 @@ for (const cloud of clouds) {
       );
       const up = await crucible(home, ['up', '--provider', providerName, '--config', file]);
       expect(up.code, up.stderr).to.equal(0);
-      state = (await readState(name))!;
-      client = new ApiClient({
-        servers: state.apiservers,
-        token: state.adminToken,
-        caPem: await readFile(state.caFile, 'utf8'),
-      });
-      kubectl = new Kubectl(state.apiservers[0]!, state.adminToken, state.caFile);
+      cluster = await openCluster(name);
+      client = adminClient(cluster);
+      kubectl = Kubectl.withKubeconfig(cluster.credentials.kubeconfig);
     });
     after(async () => {
       if (!home) return;
@@ -168,7 +165,7 @@ for (const cloud of clouds) {
       const load = steadyLoad(url, 50);
       await new Promise((r) => setTimeout(r, 2000));
       const killedAt = Date.now();
-      await provider.kill(state, 'worker-2');
+      await cluster.kill('worker-2');
       // The node lifecycle controller never deletes a Node: only the cloud's "instance gone" does.
       await waitFor(
         async () => !(await client.tryGet(NODES, '', 'worker-2')),
@@ -184,21 +181,21 @@ for (const cloud of clouds) {
       );
       expect(ratio).to.be.at.least(0.99);
 
-      await provider.pause(state, 'worker-3');
+      await cluster.pause('worker-3');
       try {
         await new Promise((r) => setTimeout(r, 4000));
         expect(await client.tryGet(NODES, '', 'worker-3'), 'a paused worker keeps its Node').to.not.equal(
           undefined,
         );
       } finally {
-        await provider.unpause(state, 'worker-3');
+        await cluster.unpause('worker-3');
       }
 
       expect(cloud.balancerRuns(name, ip!)).to.equal(true);
       await kubectl.ok(['delete', 'service', 'echo']);
       await waitFor(() => !cloud.balancerRuns(name, ip!), 'the balancer removed', 15_000);
 
-      await provider.start(state, 'worker-2');
+      await cluster.start('worker-2');
       const down = await crucible(home, ['down', name]);
       expect(down.code, down.stderr).to.equal(0);
       expect(await cloud.leftovers(name)).to.deep.equal([]);

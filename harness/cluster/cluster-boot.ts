@@ -4,16 +4,22 @@
  * time; a failure names what it waited for.
  */
 import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { Agent, request } from 'undici';
 import { ApiClient } from '../../orchestrator/api/client/index.js';
 import { findResource } from '../../orchestrator/api/resources.js';
 import type { Node } from '../../orchestrator/api/types.js';
 import type { ClusterLink } from './cluster-plan.js';
-import { kubeconfig } from './cluster-credentials.js';
+import {
+  type ClusterCredentials,
+  type CredentialFiles,
+  kubeconfig,
+  writeHarnessCredentials,
+} from './cluster-credentials.js';
 import { simulatedNodeNames } from './cluster-spec.js';
 import { pollUntil } from '../support/poll-until.js';
-import { type ClusterState, writeState } from './cluster-state.js';
+import { type ClusterRecord, clusterDir, writeClusterRecord } from './cluster-record.js';
 
 /**
  * Waits for Toxiproxy's API, then creates the links it does not have (all of them at boot; after
@@ -108,26 +114,35 @@ function isReady(node: Node): boolean {
 /**
  * The steps after a provider started every member, the same for all providers: links into
  * Toxiproxy, apiservers ready, every node Ready, then the kubeconfig (first apiserver, from the
- * host) and the state on disk — written last, so a cluster with state is a cluster that booted.
+ * host), the credentials and the record on disk — written last, so a cluster with a record is a
+ * cluster that booted.
  */
 export async function finishBoot(
-  state: ClusterState,
-  caPem: string,
+  record: ClusterRecord,
+  files: CredentialFiles,
   progress: (line: string) => void,
   started: number,
   signal?: AbortSignal,
-): Promise<ClusterState> {
-  await createLinks(state.toxiproxy, state.links, signal);
-  progress(`toxiproxy: ${state.links.length} links`);
-  await waitForApiservers(state.apiservers, caPem, signal);
-  progress(`apiserver: ${state.apiservers.join(', ')} ready`);
-  // Old state files have no simulatedNodes in their spec: none then.
-  const nodes = state.workers.length + simulatedNodeNames(state.spec).length;
-  await waitForReadyNodes(state.apiservers, state.adminToken, caPem, nodes, signal);
+): Promise<ClusterCredentials> {
+  await createLinks(record.toxiproxy, record.links, signal);
+  progress(`toxiproxy: ${record.links.length} links`);
+  await waitForApiservers(record.apiservers, files.caPem, signal);
+  progress(`apiserver: ${record.apiservers.join(', ')} ready`);
+  const nodes = record.workers.length + simulatedNodeNames(record.spec).length;
+  await waitForReadyNodes(record.apiservers, files.tokens.admin, files.caPem, nodes, signal);
   progress(`all ${nodes} nodes Ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  await writeFile(state.kubeconfig, kubeconfig(state.name, state.apiservers[0]!, caPem, state.adminToken), {
-    mode: 0o600,
-  });
-  await writeState(state);
-  return state;
+  const credentials: ClusterCredentials = {
+    kubeconfig: join(clusterDir(record.name), 'kubeconfig'),
+    caPem: files.caPem,
+    adminToken: files.tokens.admin,
+    userTokens: files.tokens.users,
+  };
+  await writeFile(
+    credentials.kubeconfig,
+    kubeconfig(record.name, record.apiservers[0]!, files.caPem, files.tokens.admin),
+    { mode: 0o600 },
+  );
+  await writeHarnessCredentials(record.name, credentials);
+  await writeClusterRecord(record);
+  return credentials;
 }

@@ -1,22 +1,23 @@
-import { readFile } from 'node:fs/promises';
 import { ApiClient } from '../../orchestrator/api/client/index.js';
-import type { ClusterState } from './cluster-state.js';
+import type { RunningCluster } from './running-cluster.js';
+
+type Reachable = Pick<RunningCluster, 'record' | 'credentials'>;
 
 /** An API client of the cluster's admin, failing over across its apiservers. The caller closes it. */
-export async function adminClient(state: ClusterState): Promise<ApiClient> {
+export function adminClient(cluster: Reachable): ApiClient {
   return new ApiClient({
-    servers: state.apiservers,
-    token: state.adminToken,
-    caPem: await readFile(state.caFile, 'utf8'),
+    servers: cluster.record.apiservers,
+    token: cluster.credentials.adminToken,
+    caPem: cluster.credentials.caPem,
   });
 }
 
 /** Runs `work` with an admin client that is closed afterwards, whatever happens. */
 export async function withAdminClient<T>(
-  state: ClusterState,
+  cluster: Reachable,
   work: (client: ApiClient) => Promise<T>,
 ): Promise<T> {
-  const client = await adminClient(state);
+  const client = adminClient(cluster);
   try {
     return await work(client);
   } finally {

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createCertificateAuthority, issueServingCertificate } from '../../orchestrator/api/pki.js';
+import { ClusterError } from './cluster-error.js';
+import { clusterDir } from './cluster-record.js';
 
 /** The users of a cluster and their bearer tokens. */
 export interface ClusterTokens {
@@ -16,7 +18,8 @@ export interface ClusterTokens {
   users: Record<string, string>;
 }
 
-export interface ClusterCredentials {
+/** The files of a cluster's PKI and token file, as written at boot. */
+export interface CredentialFiles {
   caFile: string;
   caPem: string;
   certFile: string;
@@ -37,7 +40,7 @@ export async function writeClusterCredentials(
   hosts: string[],
   kubelets: string[],
   users: string[] = [],
-): Promise<ClusterCredentials> {
+): Promise<CredentialFiles> {
   const ca = createCertificateAuthority('crucible-ca');
   const serving = issueServingCertificate(ca, {
     commonName: 'apiserver',
@@ -98,4 +101,36 @@ export function kubeconfig(name: string, server: string, caPem: string, token: s
     'current-context': context,
     preferences: {},
   });
+}
+
+/**
+ * What the harness holds to act on a cluster as its users: the admin's kubeconfig (a file, for
+ * kubectl) and token, the CA to trust, and each tenant's token. Kept in credentials.json (mode
+ * 0600) beside the cluster's record, never inside it.
+ */
+export interface ClusterCredentials {
+  kubeconfig: string;
+  caPem: string;
+  adminToken: string;
+  /** The spec's extra users (tenants) and their bearer tokens. */
+  userTokens: Record<string, string>;
+}
+
+const CREDENTIALS_FILE = 'credentials.json';
+
+export async function writeHarnessCredentials(name: string, credentials: ClusterCredentials): Promise<void> {
+  await writeFile(join(clusterDir(name), CREDENTIALS_FILE), JSON.stringify(credentials, null, 2), {
+    mode: 0o600,
+  });
+}
+
+export async function readHarnessCredentials(name: string): Promise<ClusterCredentials> {
+  try {
+    return JSON.parse(await readFile(join(clusterDir(name), CREDENTIALS_FILE), 'utf8')) as ClusterCredentials;
+  } catch {
+    throw new ClusterError(
+      'ClusterNotFound',
+      `cluster "${name}" has no credentials in ${clusterDir(name)}: it did not finish booting; see crucible ls`,
+    );
+  }
 }

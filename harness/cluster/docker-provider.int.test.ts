@@ -12,7 +12,10 @@ import { Kubectl } from '../../testing/kubectl.js';
 import { CRUCIBLE_CLI, crucible } from '../../testing/crucible-cli.js';
 import { waitFor } from '../../testing/wait-for.js';
 import { parseClusterSpec } from './cluster-spec.js';
-import { type ClusterState, readState } from './cluster-state.js';
+import { adminClient } from './cluster-client.js';
+import { readClusterRecord } from './cluster-record.js';
+import { openCluster } from './open-cluster.js';
+import type { RunningCluster } from './running-cluster.js';
 import { DockerProvider } from './docker-provider.js';
 import { dockerEngineAnswers } from './node-image.js';
 
@@ -61,13 +64,14 @@ describe('crucible up/down with the docker provider (real engine, node image, re
     const up = await crucible(home, ['up', '--provider', 'docker', '--workers', '3', '--name', name]);
     expect(up.code, up.stderr).to.equal(0);
     expect(up.stdout).to.include(`cluster "${name}" is up (docker`);
-    const state = (await readState(name))!;
+    const cluster = await openCluster(name);
+    const state = cluster.record;
     expect(state.provider).to.equal('docker');
     expect(dockerLeftovers(name).containers).to.have.length(1 + 4 + 3);
     expect((await crucible(home, ['ls'])).stdout)
       .to.include(`${name}  provider=docker`)
       .and.include('containers 8/8 running');
-    const kubectl = new Kubectl(state.apiservers[0]!, state.adminToken, state.caFile);
+    const kubectl = Kubectl.withKubeconfig(cluster.credentials.kubeconfig);
     expect(await kubectl.ok(['get', 'nodes'])).to.match(/worker-3\s+Ready/);
     await kubectl.ok(['apply', '--validate=false', '-f', ECHO]);
     for (const w of state.workers) {
@@ -77,7 +81,7 @@ describe('crucible up/down with the docker provider (real engine, node image, re
     const down = await crucible(home, ['down', name]);
     expect(down.code, down.stderr).to.equal(0);
     expect(dockerLeftovers(name)).to.deep.equal({ containers: [], networks: [] });
-    expect(await readState(name)).to.equal(undefined);
+    expect(await readClusterRecord(name)).to.equal(undefined);
   });
 
   it('cleans up after a `crucible up` killed with SIGKILL in the middle of booting', async () => {
@@ -110,12 +114,12 @@ describe('crucible up/down with the docker provider (real engine, node image, re
     const code = await new Promise((r) => child.once('exit', r));
     expect(code).to.equal(130);
     expect(dockerLeftovers(name)).to.deep.equal({ containers: [], networks: [] });
-    expect(await readState(name)).to.equal(undefined);
+    expect(await readClusterRecord(name)).to.equal(undefined);
   });
 
   describe('an HA cluster: 3 etcd members, 2 apiservers, 2 schedulers, 2 controller-managers', () => {
     const provider = new DockerProvider();
-    let state: ClusterState;
+    let cluster: RunningCluster;
     let client: ApiClient;
 
     before(async () => {
@@ -131,12 +135,8 @@ describe('crucible up/down with the docker provider (real engine, node image, re
           'workers: [{count: 2}]',
         ].join('\n'),
       );
-      state = await provider.create(parseClusterSpec(await readFile(file, 'utf8'), file), () => undefined);
-      client = new ApiClient({
-        servers: state.apiservers,
-        token: state.adminToken,
-        caPem: await readFile(state.caFile, 'utf8'),
-      });
+      cluster = await provider.create(parseClusterSpec(await readFile(file, 'utf8'), file), () => undefined);
+      client = adminClient(cluster);
     });
     after(async () => {
       await client?.close();
@@ -182,7 +182,7 @@ describe('crucible up/down with the docker provider (real engine, node image, re
     }
 
     it('boots and works', async () => {
-      expect(state.links.length).to.equal(2 * 3 + (2 + 2 + 2) * 2);
+      expect(cluster.record.links.length).to.equal(2 * 3 + (2 + 2 + 2) * 2);
       const nodes = await client.list<Node>(findResource('', 'v1', 'nodes')!);
       expect(nodes.items).to.have.length(2);
       await worksWith('ha-boot');
@@ -200,12 +200,12 @@ describe('crucible up/down with the docker provider (real engine, node image, re
       'controller-manager-1',
     ]) {
       it(`keeps working with ${node} killed`, async () => {
-        await provider.kill(state, node);
+        await cluster.kill(node);
         const started = Date.now();
         try {
           await worksWith(`without-${node}`);
         } finally {
-          await provider.start(state, node);
+          await cluster.start(node);
         }
         // How long the cluster took to do a whole Deployment's worth of work without the node.
         console.log(`      (a Deployment ready ${Date.now() - started} ms after ${node} was killed)`);

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { finishBoot } from './cluster-boot.js';
-import { writeClusterCredentials } from './cluster-credentials.js';
+import { type ClusterCredentials, writeClusterCredentials } from './cluster-credentials.js';
 import {
   type ClusterLayout,
   type ClusterMember,
@@ -10,32 +9,25 @@ import {
   PROXY_HEALTH_PORT,
   planCluster,
 } from './cluster-plan.js';
-import { type ClusterProvider, type ExecResult, memberNamed, membersOf } from './cluster-provider.js';
+import type { ClusterProvider } from './cluster-provider.js';
+import { type ClusterRecord, clusterDir, readClusterRecord, removeClusterDir } from './cluster-record.js';
 import type { ClusterSpec } from './cluster-spec.js';
-import { type ClusterState, clusterDir, readState, removeClusterDir } from './cluster-state.js';
+import { ClusterError } from './cluster-error.js';
+import { DockerCluster, STOP_TIMEOUT_SECONDS, memberArgv, removeDockerCluster } from './docker-cluster.js';
 import {
   DOCKER_CLUSTER_LABEL,
   DOCKER_NODE_LABEL,
   DOCKER_RUN_LABEL,
   type DockerClient,
-  demuxDockerStream,
   dockerClient,
-  ignoreStatus,
   reapDocker,
 } from './docker-engine.js';
 import { PROJECT_ROOT } from './host-programs.js';
 import { freeLoopbackSlot, loadBalancerAddresses } from './loopback-slot.js';
-import {
-  IMAGE_ORCHESTRATOR_MAIN,
-  IMAGE_PROJECT_DIR,
-  buildNodeImage,
-  removeOlderNodeImages,
-} from './node-image.js';
+import { buildNodeImage } from './node-image.js';
 
 /** Where the cluster's credentials are mounted in every container (read-only). */
 const CREDENTIALS_DIR = '/etc/crucible';
-const IMAGE_CRUCIBLE_CLI = `${IMAGE_PROJECT_DIR}/dist/harness/cli/crucible-cli.js`;
-const STOP_TIMEOUT_SECONDS = 2;
 const DOCKER_SOCKET = '/var/run/docker.sock';
 
 export interface DockerProviderOptions {
@@ -69,7 +61,7 @@ export class DockerProvider implements ClusterProvider {
     spec: ClusterSpec,
     progress: (line: string) => void,
     signal?: AbortSignal,
-  ): Promise<ClusterState> {
+  ): Promise<DockerCluster> {
     const name = spec.name;
     const docker = await dockerClient();
     const leftovers = await reapDocker(name);
@@ -120,9 +112,9 @@ export class DockerProvider implements ClusterProvider {
       );
       const apiservers = plan.apiserverPorts.map((_, i) => `https://${hostControlPlane}:${6443 + i}`);
       const network = `crucible-${name}`;
-      const state: ClusterState = {
+      const record: ClusterRecord = {
         apiVersion: 'crucible.dev/v1alpha1',
-        kind: 'ClusterState',
+        kind: 'ClusterRecord',
         name,
         runId,
         provider: 'docker',
@@ -136,10 +128,6 @@ export class DockerProvider implements ClusterProvider {
         handles: {},
         network: { name: network, subnet },
         image,
-        kubeconfig: join(dir, 'kubeconfig'),
-        caFile: creds.caFile,
-        adminToken: creds.tokens.admin,
-        userTokens: creds.tokens.users,
       };
       const labels = { [DOCKER_CLUSTER_LABEL]: name, [DOCKER_RUN_LABEL]: runId };
       await docker.createNetwork({
@@ -171,7 +159,7 @@ export class DockerProvider implements ClusterProvider {
         if (node === 'toxiproxy') return bind(hostControlPlane, plan.toxiproxyPort);
         if (node.startsWith('apiserver-'))
           return bind(hostControlPlane, 6443 + Number(node.slice('apiserver-'.length)), 6443);
-        const worker = state.workers.find((w) => w.name === node);
+        const worker = record.workers.find((w) => w.name === node);
         if (!worker) return {};
         return Object.assign(
           bind(worker.ip, KUBELET_PORT),
@@ -187,7 +175,7 @@ export class DockerProvider implements ClusterProvider {
             Hostname: node,
             Image: node === 'toxiproxy' && toxiproxyImage ? toxiproxyImage : image,
             Labels: { ...labels, [DOCKER_NODE_LABEL]: node },
-            ...containerCommand(state.members.filter((m) => m.node === node)),
+            ...containerCommand(record.members.filter((m) => m.node === node)),
             ExposedPorts: Object.fromEntries(Object.keys(published(node)).map((p) => [p, {}])),
             StopTimeout: STOP_TIMEOUT_SECONDS,
             HostConfig: {
@@ -208,9 +196,10 @@ export class DockerProvider implements ClusterProvider {
           return [node, { containerId: container.id, ip: address(node) }] as const;
         }),
       );
-      state.handles = Object.fromEntries(handles);
+      record.handles = Object.fromEntries(handles);
       progress(`${handles.length} containers started (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-      return await finishBoot(state, creds.caPem, progress, started, signal);
+      const credentials = await finishBoot(record, creds, progress, started, signal);
+      return new DockerCluster(record, credentials);
     } catch (e) {
       await reapDocker(name);
       await removeClusterDir(name);
@@ -218,113 +207,12 @@ export class DockerProvider implements ClusterProvider {
     }
   }
 
+  attach(record: ClusterRecord, credentials: ClusterCredentials): DockerCluster {
+    return new DockerCluster(record, credentials);
+  }
+
   async delete(name: string): Promise<number> {
-    const state = await readState(name);
-    const removed = await reapDocker(name);
-    await removeClusterDir(name);
-    if (state?.image) await removeOlderNodeImages(state.image);
-    return removed;
-  }
-
-  // Each operation looks at the container first, so that repeating it does nothing: the engine
-  // answers 500 (not 304/409) to "unpause a running container" or "disconnect a disconnected one".
-
-  async kill(state: ClusterState, node: string): Promise<void> {
-    const { container, info } = await this.inspect(state, node);
-    if (info.State.Running) await ignoreStatus(container.kill(), 409);
-  }
-
-  async pause(state: ClusterState, node: string): Promise<void> {
-    const { container, info } = await this.inspect(state, node);
-    if (info.State.Running && !info.State.Paused) await container.pause();
-  }
-
-  async unpause(state: ClusterState, node: string): Promise<void> {
-    const { container, info } = await this.inspect(state, node);
-    if (info.State.Paused) await container.unpause();
-  }
-
-  async stop(state: ClusterState, node: string): Promise<void> {
-    const { container, info } = await this.inspect(state, node);
-    if (info.State.Paused) await container.unpause();
-    if (info.State.Running) await ignoreStatus(container.stop({ t: STOP_TIMEOUT_SECONDS }), 304);
-  }
-
-  async start(state: ClusterState, node: string): Promise<void> {
-    const { container, info } = await this.inspect(state, node);
-    if (info.State.Paused) await container.unpause();
-    else if (!info.State.Running) await ignoreStatus(container.start(), 304);
-  }
-
-  async disconnect(state: ClusterState, node: string): Promise<void> {
-    const { info, network, networkName } = await this.attachment(state, node);
-    if (info.NetworkSettings.Networks[networkName])
-      await network.disconnect({ Container: info.Id, Force: true });
-  }
-
-  async connect(state: ClusterState, node: string): Promise<void> {
-    const { info, network, networkName, ip } = await this.attachment(state, node);
-    // The same address and alias as before, else peers and Toxiproxy would not find it again.
-    if (!info.NetworkSettings.Networks[networkName])
-      await network.connect({
-        Container: info.Id,
-        EndpointConfig: { IPAMConfig: { IPv4Address: ip }, Aliases: [node] },
-      });
-  }
-
-  async killMember(state: ClusterState, member: string): Promise<void> {
-    const m = memberNamed(state, member);
-    await this.exec(state, m.node, ['/usr/bin/node', '-e', memberProcessScript(m, 'kill')]);
-  }
-
-  async startMember(state: ClusterState, member: string): Promise<void> {
-    const m = memberNamed(state, member);
-    const running = await this.exec(state, m.node, ['/usr/bin/node', '-e', memberProcessScript(m, 'probe')]);
-    if (running.output.trim() === 'running') return;
-    const container = await this.container(state, m.node);
-    const exec = await container.exec({ Cmd: memberArgv(m), AttachStdout: false, AttachStderr: false });
-    await exec.start({ Detach: true });
-  }
-
-  async exec(state: ClusterState, node: string, command: string[]): Promise<ExecResult> {
-    const container = await this.container(state, node);
-    const exec = await container.exec({ Cmd: command, AttachStdout: true, AttachStderr: true });
-    const stream = await exec.start({ hijack: true, stdin: false });
-    const chunks: Buffer[] = [];
-    await new Promise<void>((resolve, reject) => {
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.once('end', resolve);
-      stream.once('error', reject);
-    });
-    const info = await exec.inspect();
-    return { exitCode: info.ExitCode ?? 1, output: demuxDockerStream(Buffer.concat(chunks)) };
-  }
-
-  async logs(state: ClusterState, node: string): Promise<string> {
-    const container = await this.container(state, node);
-    const raw = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
-    return demuxDockerStream(raw);
-  }
-
-  private async container(state: ClusterState, node: string) {
-    membersOf(state, node);
-    const id = state.handles[node]?.containerId;
-    if (!id) throw new Error(`cluster "${state.name}": no container recorded for node "${node}"`);
-    return (await dockerClient()).getContainer(id);
-  }
-
-  private async inspect(state: ClusterState, node: string) {
-    const container = await this.container(state, node);
-    return { container, info: await container.inspect() };
-  }
-
-  private async attachment(state: ClusterState, node: string) {
-    const { info } = await this.inspect(state, node);
-    const ip = state.handles[node]?.ip;
-    if (!state.network || !ip)
-      throw new Error(`cluster "${state.name}": no network address recorded for "${node}"`);
-    const networkName = state.network.name;
-    return { info, network: (await dockerClient()).getNetwork(networkName), networkName, ip };
+    return removeDockerCluster(name, (await readClusterRecord(name))?.image);
   }
 }
 
@@ -347,20 +235,6 @@ function containerCommand(members: ClusterMember[]): { Entrypoint?: string[]; Cm
   return { Entrypoint: ['/bin/sh', '-c', script], Cmd: [] };
 }
 
-/** A member's command line inside the node image. */
-function memberArgv(m: ClusterMember): string[] {
-  switch (m.program) {
-    case 'etcd':
-      return ['/usr/bin/etcd', ...m.args];
-    case 'orchestrator':
-      return ['/usr/bin/node', IMAGE_ORCHESTRATOR_MAIN, ...m.args];
-    case 'crucible':
-      return ['/usr/bin/node', IMAGE_CRUCIBLE_CLI, ...m.args];
-    case 'toxiproxy-server':
-      return ['/toxiproxy', ...m.args];
-  }
-}
-
 /** TOXIPROXY_IMAGE when that image is present locally (it is never pulled): the real Toxiproxy. */
 async function realToxiproxyImage(docker: DockerClient): Promise<string | undefined> {
   const name = process.env.TOXIPROXY_IMAGE;
@@ -369,24 +243,11 @@ async function realToxiproxyImage(docker: DockerClient): Promise<string | undefi
     await docker.getImage(name).inspect();
     return name;
   } catch {
-    throw new Error(
+    throw new ClusterError(
+      'MissingPrerequisite',
       `TOXIPROXY_IMAGE=${name}: no such image here (images are never pulled); unset it to use the bundled Toxiproxy`,
     );
   }
-}
-
-/**
- * A node script run inside a worker's container, which has no kill or pgrep: it finds the
- * member's processes by command line, then SIGKILLs them (`kill`) or prints whether one runs
- * (`probe`: `running` or `stopped`).
- */
-function memberProcessScript(m: ClusterMember, action: 'kill' | 'probe'): string {
-  return `const fs = require('fs');
-    const pids = fs.readdirSync('/proc').filter((p) => { try {
-      const argv = fs.readFileSync('/proc/' + p + '/cmdline', 'utf8').split('\\0');
-      return argv[1] === ${JSON.stringify(IMAGE_ORCHESTRATOR_MAIN)} && argv[2] === ${JSON.stringify(m.args[0])};
-    } catch { return false; } });
-    ${action === 'kill' ? "for (const p of pids) process.kill(Number(p), 'SIGKILL');" : "console.log(pids.length ? 'running' : 'stopped');"}`;
 }
 
 /** A /24 for the cluster's network that no Docker network uses yet: 10.213.<slot>.0/24 first. */
@@ -398,5 +259,5 @@ async function freeSubnet(docker: DockerClient, slot: number): Promise<string> {
     const subnet = `10.${second}.${slot}.0/24`;
     if (!used.has(subnet)) return subnet;
   }
-  throw new Error('no free 10.x.y.0/24 subnet for the cluster network');
+  throw new ClusterError('NoFreeAddress', 'no free 10.x.y.0/24 subnet for the cluster network');
 }

@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
-import { listClusters } from './cluster-state.js';
+import { ClusterError } from './cluster-error.js';
+import { listClusterRecords } from './cluster-record.js';
 
 /**
  * The third octet of a cluster's host addresses (workers at 127.0.<slot>.N, the control plane at
@@ -8,7 +9,7 @@ import { listClusters } from './cluster-state.js';
  * hold them).
  */
 export async function freeLoopbackSlot(): Promise<number> {
-  const used = new Set((await listClusters()).map((c) => Number(c.apiservers[0]?.split('.')[2])));
+  const used = new Set((await listClusterRecords()).map((c) => Number(c.apiservers[0]?.split('.')[2])));
   for (let slot = 1; slot < 254; slot++)
     if (
       !used.has(slot) &&
@@ -16,7 +17,10 @@ export async function freeLoopbackSlot(): Promise<number> {
       (await canBind(`127.0.${slot}.254`, 6443))
     )
       return slot;
-  throw new Error('no free loopback slot for another cluster: run `crucible down --all`');
+  throw new ClusterError(
+    'NoFreeAddress',
+    'no free loopback slot for another cluster: run `crucible down --all`',
+  );
 }
 
 function canBind(host: string, port: number): Promise<boolean> {

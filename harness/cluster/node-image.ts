@@ -30,6 +30,7 @@ import { delimiter, dirname, join, posix, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { ContainerRuntimeClient } from 'testcontainers';
 import { dockerClient, loadTestcontainers } from '../support/docker-client.js';
+import { ClusterError } from './cluster-error.js';
 
 const run = promisify(execFile);
 
@@ -115,7 +116,10 @@ export async function buildNodeImage(opts: BuildNodeImageOptions): Promise<strin
     try {
       await tc.GenericContainer.fromDockerfile(context).build(image, { deleteOnExit: false });
     } catch (e) {
-      throw new Error(`building ${image} failed: ${await buildError(client, context, e)}`);
+      throw new ClusterError(
+        'ImageBuildFailed',
+        `building ${image} failed: ${await buildError(client, context, e)}`,
+      );
     }
     const size = (await client.image.inspect(imageName)).Size;
     progress(
@@ -191,7 +195,8 @@ function renderDockerfile(baseImage: string | undefined): string {
  */
 async function systemEntries(fromScratch: boolean): Promise<SystemEntry[]> {
   const etcd = onPath('etcd');
-  if (!etcd) throw new Error('etcd is not on PATH (scripts/setup.sh installs it)');
+  if (!etcd)
+    throw new ClusterError('MissingPrerequisite', 'etcd is not on PATH (scripts/setup.sh installs it)');
   const binaries: [source: string, dest: string][] = [
     [process.execPath, '/usr/bin/node'],
     [etcd, '/usr/bin/etcd'],
@@ -236,7 +241,10 @@ async function sharedLibraries(binary: string): Promise<string[]> {
   } catch (e) {
     const { stdout: out = '', stderr = '' } = e as { stdout?: string; stderr?: string };
     if (/not a dynamic executable|statically linked/.test(out + stderr)) return [];
-    throw new Error(`ldd ${binary} failed: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ClusterError(
+      'MissingPrerequisite',
+      `ldd ${binary} failed: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   const libraries: string[] = [];
   for (const line of stdout.split('\n')) {
@@ -244,7 +252,8 @@ async function sharedLibraries(binary: string): Promise<string[]> {
     // "linux-vdso.so.1 (0x…)" (the kernel's: nothing to copy).
     const m = /(?:=>\s*)?(\/\S+)\s+\(0x[0-9a-f]+\)/.exec(line);
     if (m) libraries.push(m[1]!);
-    else if (line.includes('not found')) throw new Error(`ldd ${binary}: ${line.trim()}`);
+    else if (line.includes('not found'))
+      throw new ClusterError('MissingPrerequisite', `ldd ${binary}: ${line.trim()}`);
   }
   return libraries;
 }
@@ -260,7 +269,7 @@ function productionModules(root: string): Tree {
     existsSync,
   );
   if (!lockFile || !existsSync(modulesRoot))
-    throw new Error(`${root} has no installed node_modules (run npm ci)`);
+    throw new ClusterError('MissingPrerequisite', `${root} has no installed node_modules (run npm ci)`);
   const lock = JSON.parse(readFileSync(lockFile, 'utf8')) as {
     packages?: Record<string, { dev?: boolean; link?: boolean }>;
   };
@@ -299,7 +308,10 @@ function productionModules(root: string): Tree {
 function projectFiles(root: string): Tree {
   const main = join(root, 'dist/orchestrator/cmd/main.js');
   if (!existsSync(main))
-    throw new Error(`${main} is missing: build the project first (npx tsc -p tsconfig.json)`);
+    throw new ClusterError(
+      'MissingPrerequisite',
+      `${main} is missing: build the project first (npx tsc -p tsconfig.json)`,
+    );
   const paths = ['package.json'];
   const visit = (dir: string) => {
     for (const dirent of readdirSync(join(root, dir), { withFileTypes: true })) {

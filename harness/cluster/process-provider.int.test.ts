@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,9 @@ import { waitFor } from '../../testing/wait-for.js';
 import { defaultClusterSpec } from './cluster-spec.js';
 import { isProcessAlive, labelledProcesses } from './process-reaper.js';
 import { ProcessProvider } from './process-provider.js';
-import { type ClusterState, readState } from './cluster-state.js';
+import { readClusterRecord } from './cluster-record.js';
+import { openCluster } from './open-cluster.js';
+import type { RunningCluster } from './running-cluster.js';
 
 const ECHO = fileURLToPath(new URL('../../scenarios/manifests/echo.yaml', import.meta.url));
 
@@ -32,9 +34,10 @@ describe('crucible up/down with the process provider (real CLI, real components)
     const up = await crucible(home, ['up', '--provider', 'process', '--workers', '3', '--name', name]);
     expect(up.code, up.stderr).to.equal(0);
     expect(up.stdout).to.include(`cluster "${name}" is up`);
-    const state = (await withHome(home, () => readState(name)))!;
+    const cluster = await withHome(home, () => openCluster(name));
+    const state = cluster.record;
     expect(state.workers).to.have.length(3);
-    const kubectl = new Kubectl(state.apiservers[0]!, state.adminToken, state.caFile);
+    const kubectl = Kubectl.withKubeconfig(cluster.credentials.kubeconfig);
     expect(await kubectl.ok(['get', 'nodes'])).to.match(/worker-3\s+Ready/);
     await kubectl.ok(['apply', '--validate=false', '-f', ECHO]);
     for (const w of state.workers) {
@@ -53,7 +56,7 @@ describe('crucible up/down with the process provider (real CLI, real components)
     const down = await crucible(home, ['down', name]);
     expect(down.code, down.stderr).to.equal(0);
     expect(await labelledProcesses(name)).to.deep.equal([]);
-    expect(await withHome(home, () => readState(name))).to.equal(undefined);
+    expect(await withHome(home, () => readClusterRecord(name))).to.equal(undefined);
   });
 
   it('cleans up after a `crucible up` killed with SIGKILL in the middle of booting', async () => {
@@ -94,11 +97,11 @@ describe('process provider node operations', function () {
   const provider = new ProcessProvider();
   const name = `ops${process.pid}`;
   let home: string;
-  let state: ClusterState;
+  let cluster: RunningCluster;
 
   before(async () => {
     home = await mkdtemp(join(tmpdir(), 'crucible-home-'));
-    state = await withHome(home, () =>
+    cluster = await withHome(home, () =>
       provider.create(defaultClusterSpec({ name, workers: 1 }), () => undefined),
     );
   });
@@ -108,57 +111,59 @@ describe('process provider node operations', function () {
     await rm(home, { recursive: true, force: true });
   });
 
-  const kubeletAnswers = () => answers(`http://${state.workers[0]!.ip}:10250/healthz`);
+  const kubeletAnswers = () => answers(`http://${cluster.record.workers[0]!.ip}:10250/healthz`);
 
   it('pauses a worker (its kubelet stops answering) and thaws it; both safe to repeat', async () => {
-    await provider.pause(state, 'worker-1');
-    await provider.pause(state, 'worker-1');
+    await cluster.pause('worker-1');
+    await cluster.pause('worker-1');
     expect(await kubeletAnswers()).to.equal(false);
-    await provider.unpause(state, 'worker-1');
-    await provider.unpause(state, 'worker-1');
+    await cluster.unpause('worker-1');
+    await cluster.unpause('worker-1');
     await waitFor(kubeletAnswers, 'kubelet answers again', 10_000);
   });
 
   it('kills a worker with its processes, and starts it again at the same address', async () => {
-    const pids = state.members.filter((m) => m.node === 'worker-1').map((m) => state.handles[m.name]!.pid!);
-    await withHome(home, () => provider.kill(state, 'worker-1'));
+    const pids = cluster.record.members
+      .filter((m) => m.node === 'worker-1')
+      .map((m) => cluster.record.handles[m.name]!.pid!);
+    await withHome(home, () => cluster.kill('worker-1'));
     expect(pids.filter(isProcessAlive)).to.deep.equal([]);
     expect(await kubeletAnswers()).to.equal(false);
-    await withHome(home, () => provider.start(state, 'worker-1'));
+    await withHome(home, () => cluster.start('worker-1'));
     await waitFor(kubeletAnswers, 'kubelet answers after start', 15_000);
-    expect((await withHome(home, () => readState(name)))!.handles['worker-1-kubelet']!.pid).to.not.equal(
-      pids[0],
-    );
+    expect(
+      (await withHome(home, () => readClusterRecord(name)))!.handles['worker-1-kubelet']!.pid,
+    ).to.not.equal(pids[0]);
   });
 
   it('stops an apiserver gracefully and starts it again', async () => {
-    await withHome(home, () => provider.stop(state, 'apiserver-0'));
-    const ready = () => answers(`${state.apiservers[0]}/readyz`, state.caFile);
+    await withHome(home, () => cluster.stop('apiserver-0'));
+    const ready = () => answers(`${cluster.record.apiservers[0]}/readyz`, cluster.credentials.caPem);
     expect(await ready()).to.equal(false);
-    await withHome(home, () => provider.start(state, 'apiserver-0'));
+    await withHome(home, () => cluster.start('apiserver-0'));
     await waitFor(ready, 'apiserver ready again', 15_000);
   });
 
   it('gives logs per node, runs commands, and refuses a network disconnect with a reason', async () => {
-    const logs = await provider.logs(state, 'worker-1');
+    const logs = await cluster.logs('worker-1');
     expect(logs).to.include('==> worker-1-kubelet <==').and.include('==> worker-1-kube-proxy <==');
-    expect(await provider.exec(state, 'worker-1', ['sh', '-c', 'echo $CRUCIBLE_CLUSTER'])).to.deep.equal({
+    expect(await cluster.exec('worker-1', ['sh', '-c', 'echo $CRUCIBLE_CLUSTER'])).to.deep.equal({
       exitCode: 0,
       output: `${name}\n`,
     });
-    await provider.disconnect().then(
+    await cluster.disconnect('worker-1').then(
       () => expect.fail('disconnect should be refused'),
       (e: Error) => expect(e.message).to.include('cannot disconnect a node from the network'),
     );
-    await provider.kill(state, 'worker-9').then(
+    await cluster.kill('worker-9').then(
       () => expect.fail('an unknown node should be refused'),
       (e: Error) => expect(e.message).to.include('has no node "worker-9"'),
     );
   });
 });
 
-async function answers(url: string, caFile?: string): Promise<boolean> {
-  const dispatcher = caFile ? new Agent({ connect: { ca: await readFile(caFile, 'utf8') } }) : undefined;
+async function answers(url: string, caPem?: string): Promise<boolean> {
+  const dispatcher = caPem ? new Agent({ connect: { ca: caPem } }) : undefined;
   try {
     const res = await request(url, { reset: true, headersTimeout: 1000, dispatcher });
     await res.body.dump();

@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { PROJECT_ROOT } from '../cluster/host-programs.js';
+import { PROJECT_ROOT, nodeNames } from '../cluster/index.js';
+import type { RunMetadata } from '../history/index.js';
+import type { ExperimentRun } from './experiment-run.js';
 
 const run = promisify(execFile);
 
@@ -32,4 +34,39 @@ export async function toolVersions(): Promise<Record<string, string>> {
       JSON.parse(kubectl.stdout) as { clientVersion: { gitVersion: string } }
     ).clientVersion.gitVersion;
   return versions;
+}
+
+/** The history's metadata of a run that has gone through its lifecycle (as far as it got). */
+export async function runMetadata(run: ExperimentRun): Promise<RunMetadata> {
+  const { scenario, options, clock } = run;
+  return {
+    scenario: {
+      name: scenario.name,
+      ...(scenario.description ? { description: scenario.description } : {}),
+      tags: scenario.tags,
+      file: scenario.file,
+      hash: scenario.hash,
+    },
+    seed: options.seed,
+    crucible: await crucibleBuild(),
+    commandLine: options.commandLine,
+    versions: await toolVersions(),
+    provider: options.provider.name,
+    topology: run.cluster
+      ? nodeNames(run.cluster.record).map((node) => ({ node, role: node.replace(/-\d+$/, '') }))
+      : [],
+    tenants: scenario.tenants,
+    startedAt: new Date(run.startedAt).toISOString(),
+    endedAt: new Date().toISOString(),
+    phases: clock.phases,
+    ...(run.aborted
+      ? {
+          aborted: {
+            phase: clock.phases.find((p) => p.outcome !== 'ok')?.name ?? clock.current ?? 'boot',
+            reason: options.signal.aborted ? 'interrupted (Ctrl-C)' : (run.error?.message ?? 'unknown'),
+          },
+        }
+      : {}),
+    checks: scenario.checks,
+  };
 }

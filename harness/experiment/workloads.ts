@@ -4,7 +4,7 @@ import { request } from 'undici';
 import type { ApiClient } from '../../orchestrator/api/client/index.js';
 import { findResource } from '../../orchestrator/api/resources.js';
 import type { Deployment } from '../../orchestrator/api/types.js';
-import type { ClusterState } from '../cluster/cluster-state.js';
+import type { RunningCluster } from '../cluster/index.js';
 import { pollUntil } from '../support/poll-until.js';
 import { resolveServiceTargets } from '../load/service-targets.js';
 import type { Scenario } from '../scenario/scenario.js';
@@ -23,13 +23,13 @@ export function workloadNamespaces(scenario: Scenario): string[] {
 }
 
 /** Applies the manifests with the real kubectl, as a user would (admin's kubeconfig). */
-export async function applyWorkloads(state: ClusterState, scenario: Scenario): Promise<void> {
+export async function applyWorkloads(cluster: RunningCluster, scenario: Scenario): Promise<void> {
   for (const workload of scenario.workloads) {
     const namespace = workloadNamespace(scenario, workload.tenant);
     for (const file of workload.manifests) {
       await run('kubectl', [
         '--kubeconfig',
-        state.kubeconfig,
+        cluster.credentials.kubeconfig,
         'apply',
         '--validate=false',
         '-n',
@@ -49,7 +49,7 @@ export async function applyWorkloads(state: ClusterState, scenario: Scenario): P
  */
 export async function waitForSteadyState(
   client: ApiClient,
-  state: ClusterState,
+  cluster: RunningCluster,
   scenario: Scenario,
   timeoutMs: number,
   signal?: AbortSignal,
@@ -67,7 +67,7 @@ export async function waitForSteadyState(
             }
       for (const service of scenario.steadyState.servicesAnswering) {
         const [namespace, name] = service.split('/') as [string, string];
-        for (const target of await resolveServiceTargets(client, state.workers, namespace, name)) {
+        for (const target of await resolveServiceTargets(client, cluster.record.workers, namespace, name)) {
           const res = await request(target.url, { reset: true, headersTimeout: 2000 }).catch(() => undefined);
           await res?.body.dump();
           if (res?.statusCode !== 200) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ClusterState } from '../cluster/cluster-state.js';
+import type { ClusterRecord } from '../cluster/index.js';
 import type { FaultContext, FaultPlugin } from './fault.js';
 import { leaderOf } from './leader-of.js';
 import { nodesOfRole, selectTargets } from './target-selector.js';
@@ -19,34 +19,34 @@ type Options = { component: Component };
 /** kubelet and kube-proxy are members inside a worker; the control plane's components are nodes of their own. */
 const isNodeAgent = (c: Component) => c === 'kubelet' || c === 'kube-proxy';
 
-function candidates(state: ClusterState, component: Component): string[] {
+function candidates(record: ClusterRecord, component: Component): string[] {
   return isNodeAgent(component)
-    ? state.members.filter((m) => m.role === component).map((m) => m.name)
-    : nodesOfRole(state, component);
+    ? record.members.filter((m) => m.role === component).map((m) => m.name)
+    : nodesOfRole(record, component);
 }
 
 async function targets(ctx: FaultContext, target: string, { component }: Options): Promise<string[]> {
-  if (target === 'leader') return [await leaderOf(ctx.state, component)];
+  if (target === 'leader') return [await leaderOf(ctx.cluster, component)];
   if (target === 'non-leader') {
-    const leader = await leaderOf(ctx.state, component);
+    const leader = await leaderOf(ctx.cluster, component);
     return selectTargets(
       'one',
-      candidates(ctx.state, component).filter((n) => n !== leader),
+      candidates(ctx.cluster.record, component).filter((n) => n !== leader),
       ctx.random,
       `non-leader ${component}s`,
     );
   }
-  return selectTargets(target, candidates(ctx.state, component), ctx.random, `${component}s`);
+  return selectTargets(target, candidates(ctx.cluster.record, component), ctx.random, `${component}s`);
 }
 
 async function kill(ctx: FaultContext, target: string, component: Component): Promise<void> {
-  if (isNodeAgent(component)) await ctx.provider.killMember(ctx.state, target);
-  else await ctx.provider.kill(ctx.state, target);
+  if (isNodeAgent(component)) await ctx.cluster.killMember(target);
+  else await ctx.cluster.kill(target);
 }
 
 async function start(ctx: FaultContext, target: string, component: Component): Promise<void> {
-  if (isNodeAgent(component)) await ctx.provider.startMember(ctx.state, target);
-  else await ctx.provider.start(ctx.state, target);
+  if (isNodeAgent(component)) await ctx.cluster.startMember(target);
+  else await ctx.cluster.start(target);
 }
 
 const options = z.object({ component: z.enum(COMPONENTS) }).strict();
@@ -78,7 +78,7 @@ export const componentStopFault: FaultPlugin<Options> = {
   async inject(ctx, ts, { component }) {
     for (const t of ts)
       if (isNodeAgent(component)) await kill(ctx, t, component);
-      else await ctx.provider.stop(ctx.state, t);
+      else await ctx.cluster.stop(t);
   },
   heal: componentKillFault.heal,
 };

@@ -12,12 +12,12 @@ export const controlPlaneOutageFault: FaultPlugin = {
   type: 'control-plane-outage',
   description: 'kill the whole control plane at once; heal starts it again',
   options: z.object({}).strict(),
-  targets: async (ctx) => CONTROL_PLANE.flatMap((role) => nodesOfRole(ctx.state, role)),
+  targets: async (ctx) => CONTROL_PLANE.flatMap((role) => nodesOfRole(ctx.cluster.record, role)),
   async inject(ctx, targets) {
-    await Promise.all(targets.map((node) => ctx.provider.kill(ctx.state, node)));
+    await Promise.all(targets.map((node) => ctx.cluster.kill(node)));
   },
   async heal(ctx, targets) {
-    await Promise.all(targets.map((node) => ctx.provider.start(ctx.state, node)));
+    await Promise.all(targets.map((node) => ctx.cluster.start(node)));
   },
 };
 
@@ -27,7 +27,7 @@ export const etcdQuorumLossFault: FaultPlugin = {
   description: 'kill a majority of the etcd members; heal starts them again',
   options: z.object({}).strict(),
   targets: async (ctx) =>
-    selectTargets('majority', nodesOfRole(ctx.state, 'etcd'), ctx.random, 'etcd members'),
+    selectTargets('majority', nodesOfRole(ctx.cluster.record, 'etcd'), ctx.random, 'etcd members'),
   inject: controlPlaneOutageFault.inject,
   heal: controlPlaneOutageFault.heal,
 };

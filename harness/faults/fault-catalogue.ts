@@ -1,6 +1,7 @@
 import { componentKillFault, componentRestartFault, componentStopFault } from './component-fault.js';
 import { controlPlaneOutageFault, etcdQuorumLossFault } from './control-plane-fault.js';
 import type { FaultPlugin } from './fault.js';
+import { FaultError } from './fault-error.js';
 import {
   linkBandwidthFault,
   linkDownFault,
@@ -40,6 +41,10 @@ export const FAULTS: Readonly<Record<string, FaultPlugin<never>>> = Object.freez
 
 export function faultOfType(type: string): FaultPlugin<Record<string, unknown>> {
   const fault = Object.hasOwn(FAULTS, type) ? FAULTS[type] : undefined;
-  if (!fault) throw new Error(`unknown fault "${type}"; the faults: ${Object.keys(FAULTS).join(', ')}`);
+  if (!fault)
+    throw new FaultError(
+      'UnknownFault',
+      `unknown fault "${type}"; the faults: ${Object.keys(FAULTS).join(', ')}`,
+    );
   return fault as unknown as FaultPlugin<Record<string, unknown>>;
 }

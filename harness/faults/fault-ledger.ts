@@ -1,10 +1,13 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { clusterDir } from '../cluster/cluster-state.js';
-import type { FaultRecord } from './fault.js';
+import { clusterDir } from '../cluster/index.js';
+import type { FaultRef } from '../history/index.js';
+
+/** A fault in force, as the ledger keeps it: the fault and when it was injected (ISO time). */
+export type LedgerEntry = FaultRef & { injectedAt: string };
 
 /**
- * The faults in force on a cluster, on disk beside its state (faults.json). A fault is written
+ * The faults in force on a cluster, on disk beside its record (faults.json). A fault is written
  * here before it acts and removed once healed, so whatever process comes next — `crucible fault
  * heal`, the next run — can heal what a crash left.
  */
@@ -15,24 +18,24 @@ export class FaultLedger {
     this.file = join(clusterDir(cluster), 'faults.json');
   }
 
-  async list(): Promise<FaultRecord[]> {
+  async list(): Promise<LedgerEntry[]> {
     try {
-      return JSON.parse(await readFile(this.file, 'utf8')) as FaultRecord[];
+      return JSON.parse(await readFile(this.file, 'utf8')) as LedgerEntry[];
     } catch {
       return [];
     }
   }
 
-  async add(record: FaultRecord): Promise<void> {
-    await this.write([...(await this.list()), record]);
+  async add(entry: LedgerEntry): Promise<void> {
+    await this.write([...(await this.list()), entry]);
   }
 
   async remove(id: string): Promise<void> {
     await this.write((await this.list()).filter((r) => r.id !== id));
   }
 
-  private async write(records: FaultRecord[]): Promise<void> {
-    await writeFile(`${this.file}.tmp`, JSON.stringify(records, null, 2));
+  private async write(entries: LedgerEntry[]): Promise<void> {
+    await writeFile(`${this.file}.tmp`, JSON.stringify(entries, null, 2));
     await rename(`${this.file}.tmp`, this.file);
   }
 }

@@ -1,26 +1,9 @@
 import type { z } from 'zod';
-import type { ClusterProvider } from '../cluster/cluster-provider.js';
-import type { ClusterState } from '../cluster/cluster-state.js';
-
-/**
- * A fault as injected: plain data, written down before the fault acts, so that its heal can run
- * from the record alone — after Ctrl-C, in another process, after a crash.
- */
-export interface FaultRecord {
-  id: string;
-  type: string;
-  /** The nodes, members or links it acts on, resolved (a `random` target resolved from the seed). */
-  targets: string[];
-  /** The fault's options as validated by its schema. */
-  options: Record<string, unknown>;
-  /** ISO time of the injection. */
-  injectedAt: string;
-}
+import type { RunningCluster } from '../cluster/index.js';
 
 /** What a fault acts through. */
 export interface FaultContext {
-  state: ClusterState;
-  provider: ClusterProvider;
+  cluster: RunningCluster;
   /** The seeded random source every choice of the fault draws from. */
   random: () => number;
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,15 +13,18 @@ import type { ConfigMap, Lease, Node } from '../../orchestrator/api/types.js';
 import { Kubectl } from '../../testing/kubectl.js';
 import { CRUCIBLE_CLI } from '../../testing/crucible-cli.js';
 import { waitFor } from '../../testing/wait-for.js';
-import { defaultClusterSpec, parseClusterSpec } from '../cluster/cluster-spec.js';
-import { labelledProcesses } from '../cluster/process-reaper.js';
-import { ProcessProvider } from '../cluster/process-provider.js';
-import type { ClusterState } from '../cluster/cluster-state.js';
-import { dockerClient } from '../cluster/docker-engine.js';
-import { DockerProvider } from '../cluster/docker-provider.js';
-import { dockerEngineAnswers } from '../cluster/node-image.js';
+import {
+  type RunningCluster,
+  adminClient,
+  defaultClusterSpec,
+  dockerEngineAnswers,
+  DockerProvider,
+  labelledProcesses,
+  parseClusterSpec,
+  ProcessProvider,
+} from '../cluster/index.js';
 import { FaultInjector } from './fault-injector.js';
-import { seededRandom } from '../support/index.js';
+import { dockerClient, seededRandom } from '../support/index.js';
 
 const ECHO = fileURLToPath(new URL('../../scenarios/manifests/echo.yaml', import.meta.url));
 
@@ -46,7 +49,8 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
   const provider = new DockerProvider();
   const name = `f${process.pid}`;
   let home: string;
-  let state: ClusterState;
+  let cluster: RunningCluster;
+  let state: RunningCluster['record'];
   let client: ApiClient;
   let injector: FaultInjector;
   let agent: Agent;
@@ -67,12 +71,13 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
       ].join('\n'),
       'faults.yaml',
     );
-    state = await provider.create(spec, () => undefined);
-    const caPem = await readFile(state.caFile, 'utf8');
+    cluster = await provider.create(spec, () => undefined);
+    state = cluster.record;
+    const caPem = cluster.credentials.caPem;
     agent = new Agent({ connect: { ca: caPem } });
-    client = new ApiClient({ servers: state.apiservers, token: state.adminToken, caPem });
-    injector = new FaultInjector({ state, provider, random: seededRandom(7) });
-    await new Kubectl(state.apiservers[0]!, state.adminToken, state.caFile).ok([
+    client = adminClient(cluster);
+    injector = new FaultInjector({ cluster, random: seededRandom(7) });
+    await Kubectl.withKubeconfig(cluster.credentials.kubeconfig).ok([
       'apply',
       '--validate=false',
       '-f',
@@ -363,8 +368,8 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
       // wait, running on into the heal (the read after the heal failed once in CI).
       const once = new ApiClient({
         servers: state.apiservers,
-        token: state.adminToken,
-        caPem: await readFile(state.caFile, 'utf8'),
+        token: cluster.credentials.adminToken,
+        caPem: cluster.credentials.caPem,
         retries: 0,
       });
       const large = await once.list(configMaps, 'default').then(
@@ -477,20 +482,22 @@ describe('faults on a process cluster (where the fault exists there)', function 
   const provider = new ProcessProvider();
   const name = `fp${process.pid}`;
   let home: string;
-  let state: ClusterState;
+  let cluster: RunningCluster;
+  let state: RunningCluster['record'];
   let client: ApiClient;
   let injector: FaultInjector;
 
   before(async () => {
     home = await mkdtemp(join(tmpdir(), 'crucible-home-'));
     process.env.CRUCIBLE_HOME = home;
-    state = await provider.create(defaultClusterSpec({ name, workers: 2 }), () => undefined);
+    cluster = await provider.create(defaultClusterSpec({ name, workers: 2 }), () => undefined);
+    state = cluster.record;
     client = new ApiClient({
       servers: state.apiservers,
-      token: state.adminToken,
-      caPem: await readFile(state.caFile, 'utf8'),
+      token: cluster.credentials.adminToken,
+      caPem: cluster.credentials.caPem,
     });
-    injector = new FaultInjector({ state, provider, random: seededRandom(3) });
+    injector = new FaultInjector({ cluster, random: seededRandom(3) });
   });
   after(async () => {
     await injector?.healAll().catch(() => undefined);

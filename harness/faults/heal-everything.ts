@@ -1,26 +1,19 @@
-import { createLinks } from '../cluster/cluster-boot.js';
-import { nodeNames } from '../cluster/cluster-provider.js';
+import { createLinks, nodeNames } from '../cluster/index.js';
 import type { FaultContext } from './fault.js';
 import { toxiproxyOf } from './link-control.js';
-import { removeCrucibleRules } from './netns-iptables.js';
 
 /**
- * The final heal, whatever happened before: every Toxiproxy link enabled and without toxics
- * (`/reset`), every node unpaused, connected and running, every kubelet and kube-proxy running,
- * no iptables rule of the cluster left. Idempotent; what is already whole is left alone.
+ * The final heal, whatever happened before: every node restored by its provider (unpaused,
+ * connected, running, no packet filter rule left), every kubelet and kube-proxy running, every
+ * Toxiproxy link enabled and without toxics (`/reset`). Idempotent; what is already whole is left
+ * alone.
  */
-export async function healEverything(ctx: FaultContext): Promise<void> {
-  const { state, provider } = ctx;
-  for (const node of nodeNames(state)) {
-    await provider.unpause(state, node);
-    if (state.provider === 'docker') await provider.connect(state, node);
-    await provider.start(state, node);
-    if (state.provider === 'docker') await removeCrucibleRules(state, node);
-  }
-  for (const member of state.members.filter((m) => m.role === 'kubelet' || m.role === 'kube-proxy'))
-    await provider.startMember(state, member.name);
+export async function healEverything({ cluster }: FaultContext): Promise<void> {
+  for (const node of nodeNames(cluster.record)) await cluster.restore(node);
+  for (const member of cluster.record.members.filter((m) => m.role === 'kubelet' || m.role === 'kube-proxy'))
+    await cluster.startMember(member.name);
   // A restarted Toxiproxy has forgotten its proxies: create what is missing, then re-enable all
   // and drop every toxic.
-  await createLinks(state.toxiproxy, state.links);
-  await toxiproxyOf(state).reset();
+  await createLinks(cluster.record.toxiproxy, cluster.record.links);
+  await toxiproxyOf(cluster.record).reset();
 }

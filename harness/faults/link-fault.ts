@@ -1,17 +1,17 @@
 import type { ICreateToxicBody } from 'toxiproxy-node-client';
 import { z } from 'zod';
-import type { ClusterState } from '../cluster/cluster-state.js';
+import type { ClusterRecord } from '../cluster/index.js';
 import type { FaultPlugin } from './fault.js';
 import { setLinksEnabled, toxiproxyOf } from './link-control.js';
 import { selectTargets } from './target-selector.js';
 
 /** Links by name, every link from a node (`worker-2`), or random/one/minority/majority/all of all links. */
-function linkTargets(state: ClusterState, target: string, random: () => number): string[] {
-  const fromNode = state.links.filter((l) => l.from === target).map((l) => l.name);
+function linkTargets(record: ClusterRecord, target: string, random: () => number): string[] {
+  const fromNode = record.links.filter((l) => l.from === target).map((l) => l.name);
   if (fromNode.length) return fromNode;
   return selectTargets(
     target,
-    state.links.map((l) => l.name),
+    record.links.map((l) => l.name),
     random,
     'links',
   );
@@ -31,9 +31,9 @@ function toxicFault<O extends Record<string, unknown> & { stream: 'upstream' | '
     type,
     description,
     options,
-    targets: async (ctx, target) => linkTargets(ctx.state, target, ctx.random),
+    targets: async (ctx, target) => linkTargets(ctx.cluster.record, target, ctx.random),
     async inject(ctx, links, o) {
-      const toxiproxy = toxiproxyOf(ctx.state);
+      const toxiproxy = toxiproxyOf(ctx.cluster.record);
       for (const link of links) {
         const proxy = await toxiproxy.get(link);
         await proxy.addToxic({
@@ -45,7 +45,7 @@ function toxicFault<O extends Record<string, unknown> & { stream: 'upstream' | '
       }
     },
     async heal(ctx, links) {
-      const toxiproxy = toxiproxyOf(ctx.state);
+      const toxiproxy = toxiproxyOf(ctx.cluster.record);
       for (const link of links) {
         const proxy = await toxiproxy.get(link);
         await proxy
@@ -92,7 +92,7 @@ export const linkDownFault: FaultPlugin = {
   type: 'link-down',
   description: 'take links down (connections closed, new ones refused)',
   options: z.object({}).strict(),
-  targets: async (ctx, target) => linkTargets(ctx.state, target, ctx.random),
-  inject: (ctx, links) => setLinksEnabled(ctx.state, links, false),
-  heal: (ctx, links) => setLinksEnabled(ctx.state, links, true),
+  targets: async (ctx, target) => linkTargets(ctx.cluster.record, target, ctx.random),
+  inject: (ctx, links) => setLinksEnabled(ctx.cluster.record, links, false),
+  heal: (ctx, links) => setLinksEnabled(ctx.cluster.record, links, true),
 };

@@ -1,9 +1,18 @@
 import { z } from 'zod';
+import { nodeNames, type PacketFilter, type RunningCluster } from '../cluster/index.js';
 import type { FaultContext, FaultPlugin } from './fault.js';
-import { addDropRules, removeCrucibleRules, requireDocker } from './netns-iptables.js';
+import { FaultError } from './fault-error.js';
 import { selectTargets } from './target-selector.js';
 
-const allNodes = (nodes: { node: string }[]) => [...new Set(nodes.map((m) => m.node))];
+/** The cluster's packet filter, or a FaultUnsupported error naming the fault and the provider. */
+function packetFilterOf(cluster: RunningCluster, fault: string): PacketFilter {
+  if (!cluster.packetFilter)
+    throw new FaultError(
+      'FaultUnsupported',
+      `${fault} needs packet filtering in each node's own network namespace, which the ${cluster.provider} provider does not have (use the docker provider)`,
+    );
+  return cluster.packetFilter;
+}
 
 /**
  * network-partition: the target nodes cannot exchange packets with the nodes of `from` (default:
@@ -21,27 +30,19 @@ export const networkPartitionFault: FaultPlugin<{ from?: string[] }> = {
     })
     .strict(),
   async targets(ctx, target) {
-    requireDocker(ctx.state, 'network-partition');
-    return selectTargets(target, allNodes(ctx.state.members), ctx.random, 'nodes');
+    packetFilterOf(ctx.cluster, 'network-partition');
+    return selectTargets(target, nodeNames(ctx.cluster.record), ctx.random, 'nodes');
   },
   async inject(ctx, targets, options) {
-    const others = (options.from ?? allNodes(ctx.state.members)).filter((n) => !targets.includes(n));
-    const ips = others.map((n) => {
-      const ip = ctx.state.handles[n]?.ip;
-      if (!ip) throw new Error(`network-partition: no address known for "${n}"`);
-      return ip;
-    });
+    const filter = packetFilterOf(ctx.cluster, 'network-partition');
+    const others = (options.from ?? nodeNames(ctx.cluster.record)).filter((n) => !targets.includes(n));
     for (const node of targets)
-      await addDropRules(
-        ctx.state,
+      await filter.drop(
         node,
-        ips.flatMap((ip) => [
-          { chain: 'INPUT' as const, match: ['-s', ip] },
-          { chain: 'OUTPUT' as const, match: ['-d', ip] },
-        ]),
+        others.map((peer) => ({ peer })),
       );
   },
-  heal: removeRulesFrom,
+  heal: clearRules,
 };
 
 /** packet-loss: each packet into the target nodes dropped with `probability` (docker). */
@@ -50,21 +51,16 @@ export const packetLossFault: FaultPlugin<{ probability: number }> = {
   description: 'drop a share of the packets reaching the target nodes (iptables statistic, docker provider)',
   options: z.object({ probability: z.number().gt(0).max(1) }).strict(),
   async targets(ctx, target) {
-    requireDocker(ctx.state, 'packet-loss');
-    return selectTargets(target, allNodes(ctx.state.members), ctx.random, 'nodes');
+    packetFilterOf(ctx.cluster, 'packet-loss');
+    return selectTargets(target, nodeNames(ctx.cluster.record), ctx.random, 'nodes');
   },
   async inject(ctx, targets, { probability }) {
-    for (const node of targets)
-      await addDropRules(ctx.state, node, [
-        {
-          chain: 'INPUT',
-          match: ['-m', 'statistic', '--mode', 'random', '--probability', String(probability)],
-        },
-      ]);
+    const filter = packetFilterOf(ctx.cluster, 'packet-loss');
+    for (const node of targets) await filter.drop(node, [{ incomingShare: probability }]);
   },
-  heal: removeRulesFrom,
+  heal: clearRules,
 };
 
-async function removeRulesFrom(ctx: FaultContext, targets: string[]): Promise<void> {
-  for (const node of targets) await removeCrucibleRules(ctx.state, node);
+async function clearRules(ctx: FaultContext, targets: string[]): Promise<void> {
+  for (const node of targets) await ctx.cluster.packetFilter?.clear(node);
 }

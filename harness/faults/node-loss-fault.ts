@@ -9,15 +9,15 @@ export const nodeLossFault: FaultPlugin<{ restartAfterMs?: number }> = {
   description: 'kill a worker (container or process tree); heal starts it again',
   options: z.object({ restartAfterMs: z.number().int().min(0).optional() }).strict(),
   targets: async (ctx, target) =>
-    selectTargets(target, nodesOfRole(ctx.state, 'worker'), ctx.random, 'workers'),
+    selectTargets(target, nodesOfRole(ctx.cluster.record, 'worker'), ctx.random, 'workers'),
   async inject(ctx, targets, options) {
-    for (const node of targets) await ctx.provider.kill(ctx.state, node);
+    for (const node of targets) await ctx.cluster.kill(node);
     if (options.restartAfterMs !== undefined) {
       await sleep(options.restartAfterMs);
-      for (const node of targets) await ctx.provider.start(ctx.state, node);
+      for (const node of targets) await ctx.cluster.start(node);
     }
   },
   async heal(ctx, targets) {
-    for (const node of targets) await ctx.provider.start(ctx.state, node);
+    for (const node of targets) await ctx.cluster.start(node);
   },
 };

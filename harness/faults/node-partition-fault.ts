@@ -14,15 +14,15 @@ export const nodePartitionFault: FaultPlugin<{ from: 'control-plane' | 'everythi
     'cut a worker from the control plane (its Toxiproxy links) or from everything (network disconnect)',
   options: z.object({ from: z.enum(['control-plane', 'everything']).default('control-plane') }).strict(),
   targets: async (ctx, target) =>
-    selectTargets(target, nodesOfRole(ctx.state, 'worker'), ctx.random, 'workers'),
+    selectTargets(target, nodesOfRole(ctx.cluster.record, 'worker'), ctx.random, 'workers'),
   async inject(ctx, targets, options) {
     for (const node of targets)
-      if (options.from === 'everything') await ctx.provider.disconnect(ctx.state, node);
-      else await setLinksEnabled(ctx.state, linksFrom(ctx.state, node), false);
+      if (options.from === 'everything') await ctx.cluster.disconnect(node);
+      else await setLinksEnabled(ctx.cluster.record, linksFrom(ctx.cluster.record, node), false);
   },
   async heal(ctx, targets, options) {
     for (const node of targets)
-      if (options.from === 'everything') await ctx.provider.connect(ctx.state, node);
-      else await setLinksEnabled(ctx.state, linksFrom(ctx.state, node), true);
+      if (options.from === 'everything') await ctx.cluster.connect(node);
+      else await setLinksEnabled(ctx.cluster.record, linksFrom(ctx.cluster.record, node), true);
   },
 };

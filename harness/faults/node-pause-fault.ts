@@ -8,11 +8,11 @@ export const nodePauseFault: FaultPlugin = {
   description: 'freeze a worker (docker pause, or SIGSTOP of its processes); heal thaws it',
   options: z.object({}).strict(),
   targets: async (ctx, target) =>
-    selectTargets(target, nodesOfRole(ctx.state, 'worker'), ctx.random, 'workers'),
+    selectTargets(target, nodesOfRole(ctx.cluster.record, 'worker'), ctx.random, 'workers'),
   async inject(ctx, targets) {
-    for (const node of targets) await ctx.provider.pause(ctx.state, node);
+    for (const node of targets) await ctx.cluster.pause(node);
   },
   async heal(ctx, targets) {
-    for (const node of targets) await ctx.provider.unpause(ctx.state, node);
+    for (const node of targets) await ctx.cluster.unpause(node);
   },
 };

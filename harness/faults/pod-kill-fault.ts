@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { findResource } from '../../orchestrator/api/resources.js';
 import type { Pod } from '../../orchestrator/api/types.js';
-import { withAdminClient } from '../cluster/cluster-client.js';
+import { withAdminClient } from '../cluster/index.js';
 import type { FaultPlugin } from './fault.js';
 import { selectTargets } from './target-selector.js';
 
@@ -20,13 +20,13 @@ export const podKillFault: FaultPlugin<{ namespace: string; selector?: string }>
   description: "delete pods of a namespace at once (a tenant's own failure); their controllers replace them",
   options: z.object({ namespace: z.string().min(1), selector: z.string().optional() }).strict(),
   targets: (ctx, target, { namespace, selector }) =>
-    withAdminClient(ctx.state, async (client) => {
+    withAdminClient(ctx.cluster, async (client) => {
       const pods = await client.list<Pod>(PODS, namespace, selector ? { labelSelector: selector } : {});
       const names = pods.items.filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name!);
       return selectTargets(target, names, ctx.random, `pods of ${namespace}`);
     }),
   inject: (ctx, targets, { namespace }) =>
-    withAdminClient(ctx.state, async (client) => {
+    withAdminClient(ctx.cluster, async (client) => {
       // At once, as promised: one by one, deleting 500 pods of a large cluster took 18 s.
       let next = 0;
       const deleter = async () => {

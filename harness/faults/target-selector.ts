@@ -1,4 +1,5 @@
-import type { ClusterState } from '../cluster/cluster-state.js';
+import { type ClusterRecord, nodeNames } from '../cluster/index.js';
+import { FaultError } from './fault-error.js';
 
 /**
  * Resolves a target expression against `candidates` (the nodes, members or links a fault can act
@@ -16,7 +17,7 @@ export function selectTargets(
   what: string,
 ): string[] {
   const pool = [...candidates].sort();
-  if (pool.length === 0) throw new Error(`no ${what} to choose from`);
+  if (pool.length === 0) throw new FaultError('NoSuchTarget', `no ${what} to choose from`);
   const pick = (count: number) => shuffle(pool, random).slice(0, count).sort();
   switch (expression) {
     case 'random':
@@ -32,7 +33,8 @@ export function selectTargets(
   const names = expression.split(',').map((s) => s.trim());
   const unknown = names.filter((n) => !pool.includes(n));
   if (unknown.length)
-    throw new Error(
+    throw new FaultError(
+      'NoSuchTarget',
       `target ${unknown.map((u) => `"${u}"`).join(', ')} is not one of the ${what}: ${pool.join(', ')} (or random, one, minority, majority, all)`,
     );
   return names;
@@ -49,7 +51,7 @@ function shuffle<T>(items: T[], random: () => number): T[] {
 }
 
 /** The nodes of a role: worker, etcd, apiserver, scheduler, controller-manager. */
-export function nodesOfRole(state: ClusterState, role: string): string[] {
+export function nodesOfRole(record: ClusterRecord, role: string): string[] {
   const roleOfNode = (node: string) => node.replace(/-\d+$/, '');
-  return [...new Set(state.members.map((m) => m.node))].filter((n) => roleOfNode(n) === role);
+  return nodeNames(record).filter((n) => roleOfNode(n) === role);
 }

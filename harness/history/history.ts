@@ -68,19 +68,44 @@ export interface PhaseRecord {
   error?: string;
 }
 
-/** One fault as scheduled: its id names it in windows (`during: <id>`) and events. */
+/**
+ * One fault, as injected: its id names it in windows (`during: <id>`) and events. The one shape of
+ * a fault everywhere: the history's events, the fault ledger on disk, what `crucible fault` prints.
+ */
 export interface FaultRef {
   id: string;
   /** The catalogue's type: node-loss, node-pause, node-partition, component-kill, control-plane-outage, link-latency, … */
   type: string;
   /** The nodes or links it acted on, resolved (a `random` target resolved from the seed). */
   targets: string[];
+  /** The fault's options as its schema validated them (absent in histories written before they were kept). */
+  options?: Record<string, unknown>;
   tenant?: string;
 }
 
+export interface FaultInjectEvent {
+  t: number;
+  type: 'fault-inject';
+  fault: FaultRef;
+  ok: boolean;
+  error?: string;
+}
+
+export interface FaultHealEvent {
+  t: number;
+  type: 'fault-heal';
+  fault: FaultRef;
+  ok: boolean;
+  /** What showed the heal done: "node-loss heal returned", "final heal of the run". */
+  verifiedBy: string;
+  error?: string;
+}
+
+/** A fault's injection or heal: the one event type every fault reports through. */
+export type FaultEvent = FaultInjectEvent | FaultHealEvent;
+
 export type HistoryEvent =
-  | { t: number; type: 'fault-inject'; fault: FaultRef; ok: boolean; error?: string }
-  | { t: number; type: 'fault-heal'; fault: FaultRef; ok: boolean; verifiedBy: string; error?: string }
+  | FaultEvent
   | { t: number; type: 'phase'; phase: PhaseName; status: 'start' | 'end' }
   | { t: number; type: 'node-condition'; node: string; ready: 'True' | 'False' | 'Unknown' }
   | {

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { ApiClient } from '../../orchestrator/api/client/index.js';
-import type { ClusterState } from '../cluster/cluster-state.js';
+import type { RunningCluster } from '../cluster/index.js';
 
 /** How a recorder reaches the API: the apiservers, the CA they are signed by, and whose token. */
 export interface ApiAccess {
@@ -9,14 +8,12 @@ export interface ApiAccess {
   token: string;
 }
 
-/** The admin's access to a cluster, from its state (reads the CA file). */
-export async function adminAccess(
-  state: Pick<ClusterState, 'apiservers' | 'caFile' | 'adminToken'>,
-): Promise<ApiAccess> {
+/** The admin's access to a cluster. */
+export function adminAccess(cluster: Pick<RunningCluster, 'record' | 'credentials'>): ApiAccess {
   return {
-    apiservers: state.apiservers,
-    caPem: await readFile(state.caFile, 'utf8'),
-    token: state.adminToken,
+    apiservers: cluster.record.apiservers,
+    caPem: cluster.credentials.caPem,
+    token: cluster.credentials.adminToken,
   };
 }
 

@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import type { ClusterState } from '../cluster/cluster-state.js';
+import type { ClusterRecord } from '../cluster/index.js';
 import type { GroundTruthSample, HistoryEvent } from '../history/history.js';
 import type { HistoryPart } from '../history/history-assembler.js';
 import { elapsedSince, type RecorderOptions } from './recorder-options.js';
@@ -8,7 +8,7 @@ import { statusMessage } from './status-message.js';
 
 export interface GroundTruthRecorderOptions extends RecorderOptions {
   /** The kubelets to ask, each at its own address. */
-  workers: readonly Pick<ClusterState['workers'][number], 'name' | 'ip' | 'kubeletPort'>[];
+  workers: readonly Pick<ClusterRecord['workers'][number], 'name' | 'ip' | 'kubeletPort'>[];
   /** Default 500 ms. */
   intervalMs?: number;
   /** Deadline of each request; default 1000 ms. */

@@ -6,9 +6,13 @@ import { ApiClient } from '../../orchestrator/api/client/index.js';
 import { findResource } from '../../orchestrator/api/resources.js';
 import type { ConfigMap, Deployment, KubeObject } from '../../orchestrator/api/types.js';
 import { waitFor } from '../../testing/wait-for.js';
-import { defaultClusterSpec } from '../cluster/cluster-spec.js';
-import { type ClusterState, clusterDir } from '../cluster/cluster-state.js';
-import { ProcessProvider } from '../cluster/process-provider.js';
+import {
+  adminClient,
+  clusterDir,
+  type RunningCluster,
+  defaultClusterSpec,
+  ProcessProvider,
+} from '../cluster/index.js';
 import { HistoryBuilder } from '../../testing/history-builder.js';
 import {
   ApiProbeRecorder,
@@ -32,7 +36,8 @@ describe('the recorders of a run, on a process cluster with 2 workers', function
   const provider = new ProcessProvider();
   const name = `obs${process.pid}`;
   let home: string;
-  let state: ClusterState;
+  let cluster: RunningCluster;
+  let state: RunningCluster['record'];
   let client: ApiClient;
   let access: ApiAccess;
   let runStartedAt: number;
@@ -47,9 +52,10 @@ describe('the recorders of a run, on a process cluster with 2 workers', function
     this.timeout(90_000);
     home = await mkdtemp(join(tmpdir(), 'crucible-home-'));
     process.env.CRUCIBLE_HOME = home;
-    state = await provider.create(defaultClusterSpec({ name, workers: 2 }), () => undefined);
-    access = await adminAccess(state);
-    client = new ApiClient({ servers: state.apiservers, token: state.adminToken, caPem: access.caPem });
+    cluster = await provider.create(defaultClusterSpec({ name, workers: 2 }), () => undefined);
+    state = cluster.record;
+    access = adminAccess(cluster);
+    client = adminClient(cluster);
     for (const namespace of ['obs', 'tenant-a', 'tenant-b'])
       await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
     // The tenants' RBAC as the runner sets it up. There are no tenant users with tokens yet, so
@@ -77,7 +83,7 @@ describe('the recorders of a run, on a process cluster with 2 workers', function
       caPem: access.caPem,
       tenants: [
         // The admin in place of tenant a: whatever it tries in tenant b gets through.
-        { name: 'admin', namespaces: ['tenant-a'], token: state.adminToken },
+        { name: 'admin', namespaces: ['tenant-a'], token: cluster.credentials.adminToken },
         { name: 'kube-proxy', namespaces: ['tenant-b'], token: kubeProxyToken },
       ],
     });
@@ -187,7 +193,7 @@ describe('the recorders of a run, on a process cluster with 2 workers', function
       .find((s) => s.node === 'worker-2')!
       .pods.filter((p) => p.namespace === 'obs');
     expect(onWorker2.length, 'sleepers on worker-2').to.be.greaterThan(0);
-    await provider.kill(state, 'worker-2');
+    await cluster.kill('worker-2');
 
     await waitFor(
       () => groundTruth.samples.some((s) => s.t > killedAt && s.node === 'worker-2' && !s.reachable),
@@ -228,13 +234,13 @@ describe('the recorders of a run, on a process cluster with 2 workers', function
   });
 
   it('keeps the kubelets’ truth while the apiserver is stopped; the probe, the writes and the battery record the outage', async () => {
-    await provider.stop(state, 'apiserver-0');
+    await cluster.stop('apiserver-0');
     const downFrom = now();
     await waitFor(() => apiProbe.samples.some((s) => s.t >= downFrom && !s.ok), 'a failed probe', 5000);
     await sleep(1500);
     const duringOutage = await isolation.run();
     const truthDuringOutage = groundTruth.samples.filter((s) => s.t >= downFrom && s.node === 'worker-1');
-    await provider.start(state, 'apiserver-0');
+    await cluster.start('apiserver-0');
     const upFrom = now();
     await waitFor(() => apiProbe.samples.some((s) => s.t >= upFrom && s.ok), 'the API answers again', 20_000);
     await waitFor(() => clusterState.nodes.at(-1)!.t >= upFrom, 'the API view again', 10_000);

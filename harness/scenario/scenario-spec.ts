@@ -6,10 +6,10 @@ import { z } from 'zod';
 import { parseDuration } from '../../orchestrator/api/duration.js';
 import {
   CLUSTER_API_VERSION,
+  type ClusterSpec,
   clusterSpecSchema,
   parseClusterSpec,
-  type ClusterSpec,
-} from '../cluster/cluster-spec.js';
+} from '../cluster/index.js';
 import { ConfigError, decodeYaml, type ConfigProblem } from '../support/decode-yaml.js';
 import { FAULTS, faultOfType } from '../faults/index.js';
 import type { CheckSpec } from '../history/history.js';

@@ -1,5 +1,5 @@
 import type { CheckSpec } from '../history/history.js';
-import type { ClusterSpec } from '../cluster/cluster-spec.js';
+import { type ClusterSpec } from '../cluster/index.js';
 
 /**
  * A scenario as the runner uses it: decoded strictly from YAML (scenario-spec.ts), defaulted,

@@ -1,0 +1,46 @@
+/**
+ * Clusters of the bundled orchestrator: their spec, the providers that run them (docker: a
+ * container per node; process: local processes), the live handle on a running cluster, its record
+ * and credentials on disk, and the clean-up of whatever a run left. The rest of the harness reaches
+ * a cluster only through this file.
+ */
+export { chooseProvider, providerFor, type ProviderChoice } from './choose-provider.js';
+export { createLinks } from './cluster-boot.js';
+export { adminClient, withAdminClient } from './cluster-client.js';
+export { type ClusterCredentials } from './cluster-credentials.js';
+export { ClusterError, type ClusterErrorCode } from './cluster-error.js';
+export type { ClusterLink, ClusterMember, MemberRole } from './cluster-plan.js';
+export type { ClusterProvider } from './cluster-provider.js';
+export {
+  type ClusterRecord,
+  type ProviderName,
+  clusterDir,
+  crucibleHome,
+  listClusterRecords,
+  requireClusterRecord,
+  memberNamed,
+  membersOf,
+  nodeNames,
+  readClusterRecord,
+  removeClusterDir,
+} from './cluster-record.js';
+export {
+  CLUSTER_API_VERSION,
+  type ClusterSpec,
+  clusterSpecSchema,
+  defaultClusterSpec,
+  parseClusterSpec,
+  simulatedNodeNames,
+  workerNames,
+} from './cluster-spec.js';
+export { DockerProvider, type DockerProviderOptions } from './docker-provider.js';
+export { DOCKER_CLUSTER_LABEL, reapDocker } from './docker-engine.js';
+export { PROJECT_ROOT, ORCHESTRATOR_MAIN, componentNodeArgs } from './host-programs.js';
+export { startLocalControlPlane } from './local-control-plane.js';
+export { LocalProcess } from './local-process.js';
+export { buildNodeImage, dockerEngineAnswers } from './node-image.js';
+export { openCluster } from './open-cluster.js';
+export { ProcessProvider } from './process-provider.js';
+export { isProcessAlive, labelledProcesses, reapProcesses } from './process-reaper.js';
+export { processTree } from './process-tree.js';
+export type { DropRule, ExecResult, PacketFilter, RunningCluster } from './running-cluster.js';

@@ -1,0 +1,59 @@
+import { sleep } from '../support/index.js';
+import type { Phase } from './phase.js';
+import { waitForSteadyState } from './workloads.js';
+
+/** How long heal and collect may take. */
+const CLEANUP_MS = 30_000;
+/** How long the recorders go on after the cluster has recovered. */
+const AFTER_RECOVERY_OBSERVATION_MS = 3000;
+
+/** heal: every fault still in force, and whatever a fault may have left, undone (Jepsen's final heal). */
+export const healPhase: Phase = {
+  name: 'heal',
+  kind: 'cleanup',
+  timeoutMs: () => CLEANUP_MS,
+  applies: (run) => run.injector !== undefined,
+  run: async (run) => void (await run.injector!.healAll()),
+};
+
+/** recovery: the steady state again (only after a run that was not aborted), then a little more recording, so after-heal checks see it in several samples. */
+export const recoveryPhase: Phase = {
+  name: 'recovery',
+  kind: 'observation',
+  applies: (run) => run.cluster !== undefined,
+  timeoutMs: (run) => run.scenario.timeouts.recoveryMs + AFTER_RECOVERY_OBSERVATION_MS,
+  async run(run, signal) {
+    await waitForSteadyState(
+      run.client!,
+      run.cluster!,
+      run.scenario,
+      run.scenario.timeouts.recoveryMs,
+      signal,
+    );
+    await sleep(AFTER_RECOVERY_OBSERVATION_MS, signal);
+  },
+};
+
+/** collect: the loads and recorders stopped, and the durability writes read back unless the run was aborted. */
+export const collectPhase: Phase = {
+  name: 'collect',
+  kind: 'cleanup',
+  timeoutMs: () => CLEANUP_MS,
+  async run(run) {
+    if (!run.observation) return;
+    run.loadSeconds = await run.observation.stop({
+      verifyDurability: !run.aborted,
+      now: () => run.now(),
+      record: run.record,
+    });
+  },
+};
+
+/** teardown: the cluster removed, unless the run was asked to keep it. */
+export const teardownPhase: Phase = {
+  name: 'teardown',
+  kind: 'cleanup',
+  timeoutMs: (run) => run.scenario.timeouts.teardownMs,
+  applies: (run) => run.cluster !== undefined && !run.options.keep,
+  run: async (run) => void (await run.cluster!.delete()),
+};

@@ -1,0 +1,7 @@
+/**
+ * The experiment lifecycle: boot → workloads → steady state → recorders and load → faults → heal →
+ * recovery → collect → teardown, each phase a unit of its own (see experiment.ts), and the history
+ * it produces, judged.
+ */
+export { runExperiment, type ExperimentOptions, type ExperimentResult } from './experiment.js';
+export { runKubectl, type KubectlRunOptions } from './kubectl-run.js';

@@ -1,0 +1,149 @@
+import type { ApiClient } from '../../orchestrator/api/client/index.js';
+import type { RunningCluster } from '../cluster/index.js';
+import type { HistoryEvent, LoadSecond } from '../history/index.js';
+import {
+  createLoadDriver,
+  parseLoadSpec,
+  resolveLoadBalancerTarget,
+  resolveServiceTargets,
+  type LoadProgress,
+  type LoadResult,
+} from '../load/index.js';
+import {
+  ApiProbeRecorder,
+  ClusterStateRecorder,
+  DurabilityWriter,
+  GroundTruthRecorder,
+  IsolationBattery,
+  adminAccess,
+  toLoadSeconds,
+} from '../observe/index.js';
+import type { Scenario, ScenarioLoad } from '../scenario/scenario.js';
+import { workloadNamespaces } from './workloads.js';
+
+/** How long a load waits for a LoadBalancer Service's balancer when the cluster runs a cloud-controller-manager. */
+const LOAD_BALANCER_WAIT_MS = 30_000;
+
+/** The recorders of one run; the isolation battery only with two tenants or more. */
+export type RecorderSet = {
+  cluster: ClusterStateRecorder;
+  api: ApiProbeRecorder;
+  truth: GroundTruthRecorder;
+  durability: DurabilityWriter;
+  isolation?: IsolationBattery;
+};
+
+interface RunningLoad {
+  name: string;
+  namespace: string;
+  result: Promise<LoadResult>;
+}
+
+/**
+ * What watches a run from the steady state to the end: the recorders (the API's view, the API
+ * probe, the kubelets' ground truth, the durability writer, the isolation battery) and the
+ * scenario's loads. Started once; `stop` ends them all and hands back what the loads saw.
+ */
+export class Observation {
+  readonly recorders: RecorderSet;
+  /** What each load has seen so far, by name, for the live line. */
+  readonly loadProgress = new Map<string, LoadProgress>();
+  private readonly loads: RunningLoad[] = [];
+  private readonly loadAbort = new AbortController();
+
+  constructor(
+    private readonly cluster: RunningCluster,
+    private readonly scenario: Scenario,
+    private readonly runStartedAt: number,
+  ) {
+    const options = { runStartedAt };
+    const access = adminAccess(cluster);
+    this.recorders = {
+      cluster: new ClusterStateRecorder({ ...options, access, namespaces: workloadNamespaces(scenario) }),
+      api: new ApiProbeRecorder({ ...options, access }),
+      truth: new GroundTruthRecorder({ ...options, workers: cluster.record.workers }),
+      durability: new DurabilityWriter({ ...options, access, namespace: 'default' }),
+      ...(scenario.tenants.length > 1
+        ? {
+            isolation: new IsolationBattery({
+              ...options,
+              apiservers: cluster.record.apiservers,
+              caPem: access.caPem,
+              tenants: scenario.tenants.map((t) => ({
+                ...t,
+                token: cluster.credentials.userTokens[t.name]!,
+              })),
+            }),
+          }
+        : {}),
+    };
+  }
+
+  /** Starts the recorders and every load, then runs the isolation battery once. */
+  async start(client: ApiClient): Promise<void> {
+    const { cluster, api, truth, durability } = this.recorders;
+    for (const recorder of [cluster, api, truth, durability]) recorder.start();
+    for (const load of this.scenario.loads) await this.startLoad(client, load);
+    await this.recorders.isolation?.run();
+  }
+
+  /**
+   * Stops the loads and the recorders; reads back the durability writes unless the run was
+   * aborted. A load that failed is an `error` event, not a failure of the collection.
+   */
+  async stop(options: { verifyDurability: boolean; now: () => number; record: (e: HistoryEvent) => void }) {
+    this.loadAbort.abort();
+    const loadSeconds: LoadSecond[] = [];
+    for (const load of this.loads) {
+      const result = await load.result.catch((e: Error) => {
+        options.record({ t: options.now(), type: 'error', source: `load ${load.name}`, message: e.message });
+        return undefined;
+      });
+      if (result)
+        loadSeconds.push(...toLoadSeconds(load.name, load.namespace, result.buckets, this.runStartedAt));
+    }
+    const { cluster, api, truth, durability } = this.recorders;
+    await Promise.all([cluster.stop(), api.stop(), truth.stop(), durability.stop()]);
+    if (options.verifyDurability) await durability.verify();
+    return loadSeconds;
+  }
+
+  private async startLoad(client: ApiClient, load: ScenarioLoad): Promise<void> {
+    const [namespace, name] = load.service.split('/') as [string, string];
+    const workers = this.cluster.record.workers.filter((w) => !load.nodes || load.nodes.includes(w.name));
+    if (workers.length === 0)
+      throw new Error(`load ${load.name}: none of its nodes (${load.nodes?.join(', ')}) is a worker`);
+    // A Service with a load balancer is reached through it, as its clients would (a lost worker
+    // then takes no share of the traffic with it); `nodes:` pins the load to node ports.
+    const balancer = load.nodes
+      ? undefined
+      : await resolveLoadBalancerTarget(
+          client,
+          namespace,
+          name,
+          load.port,
+          this.cluster.record.spec.controlPlane.cloudControllerManager ? LOAD_BALANCER_WAIT_MS : 0,
+        );
+    const targets = balancer
+      ? [balancer]
+      : await resolveServiceTargets(client, workers, namespace, name, load.port);
+    const spec = parseLoadSpec({
+      target: targets[0]!.url,
+      rate: load.rate,
+      // Until collect stops it: the load covers faults, heal and recovery.
+      duration: `${load.durationMs ?? 3_600_000}ms`,
+      requests: [{ method: 'GET', path: load.path }],
+      timeout: `${load.timeoutMs}ms`,
+      driver: 'builtin',
+    });
+    const driver = await createLoadDriver(spec, targets, { driver: 'builtin' });
+    this.loads.push({
+      name: load.name,
+      namespace,
+      result: driver.run({
+        signal: this.loadAbort.signal,
+        onProgress: (p) => this.loadProgress.set(load.name, p),
+      }),
+    });
+  }
+}
