@@ -1,4 +1,4 @@
-// Lint, and the layering of DESIGN.md §1: a wrong import fails `npm run lint` and so CI.
+// Lint, and the layering of docs/architecture.md: a wrong import fails `npm run lint` and so CI.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

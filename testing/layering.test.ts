@@ -11,7 +11,7 @@ async function layeringErrors(path: string, specifier: string): Promise<string[]
   return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
 }
 
-describe('the layering of DESIGN.md §1, kept by lint', function () {
+describe('the layering of docs/architecture.md, kept by lint', function () {
   this.timeout(30_000);
 
   const refused: [file: string, specifier: string, why: RegExp][] = [

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { readK6Run } from './k6/k6-result.js';
 import { progressLine, summaryTable } from './load-report.js';
 
-const DEGRADED = fileURLToPath(new URL('../../../shared/fixtures/k6/degraded-run/', import.meta.url));
+const DEGRADED = fileURLToPath(new URL('./testdata/k6/degraded-run/', import.meta.url));
 
 describe('load report', () => {
   it('prints a summary table: counts, rate, failures by kind, percentiles, thresholds', async () => {

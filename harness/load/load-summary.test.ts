@@ -7,7 +7,7 @@ import { readK6Run } from './k6/k6-result.js';
 import { urlTargets } from './load-driver.js';
 import { parseLoadSpec } from './load-spec.js';
 
-const DEGRADED = fileURLToPath(new URL('../../../shared/fixtures/k6/degraded-run/', import.meta.url));
+const DEGRADED = fileURLToPath(new URL('./testdata/k6/degraded-run/', import.meta.url));
 
 /** The structure of plain data: keys and value types, with byStatus's keys (data, not fields) left out. */
 function shape(value: unknown, key = ''): unknown {

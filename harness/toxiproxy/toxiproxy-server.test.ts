@@ -4,10 +4,8 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startToxiproxyServer, type RunningToxiproxyServer } from './index.js';
 
-// One HTTP call per line, made in order against a fresh toxiproxy-server 2.12.0.
-const transcriptPath = fileURLToPath(
-  new URL('../../../shared/fixtures/toxiproxy/api-transcript.jsonl', import.meta.url),
-);
+// One HTTP call per line, made in order against a fresh toxiproxy-server 2.12.0 (testdata/README.md).
+const transcriptPath = fileURLToPath(new URL('./testdata/api-transcript.jsonl', import.meta.url));
 
 interface TranscriptLine {
   method: string;

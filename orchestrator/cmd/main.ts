@@ -4,6 +4,7 @@
  * orchestrator, as hyperkube once was. Flags follow the upstream components' names.
  */
 import { Command } from 'commander';
+import { packageVersion } from '../api/package-version.js';
 import { apiserverCommand } from './apiserver-command.js';
 import { cloudControllerManagerCommand } from './cloud-controller-manager-command.js';
 import { controllerManagerCommand } from './controller-manager-command.js';
@@ -15,6 +16,12 @@ import { schedulerCommand } from './scheduler-command.js';
 const program = new Command('orchestrator')
   .description("crucible's bundled orchestrator: Kubernetes' architecture, one component per process")
   .showHelpAfterError()
+  // Read only when asked, so a component starts even where no package.json is found.
+  .option('-V, --version', 'print the version and exit')
+  .on('option:version', () => {
+    process.stdout.write(`orchestrator ${packageVersion()}\n`);
+    process.exit(0);
+  })
   .addCommand(apiserverCommand())
   .addCommand(controllerManagerCommand())
   .addCommand(schedulerCommand())

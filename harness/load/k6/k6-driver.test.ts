@@ -12,7 +12,8 @@ import { readK6Run } from './k6-result.js';
 import { findK6, requireK6 } from './k6-runtime.js';
 import { renderK6Script } from './k6-script.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/k6/', import.meta.url));
+/** Real k6 1.3 runs: ../testdata/k6/README.md. */
+const FIXTURES = fileURLToPath(new URL('../testdata/k6/', import.meta.url));
 const DEGRADED = join(FIXTURES, 'degraded-run');
 const noImage = async () => undefined;
 

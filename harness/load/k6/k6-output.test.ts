@@ -7,8 +7,8 @@ import { K6OutputParser, parseTime } from './k6-output-parser.js';
 import { readK6Run } from './k6-result.js';
 import { parseK6SummaryExport } from './k6-summary-export.js';
 
-/** Real k6 1.3 output: ../shared/fixtures/k6/README (beside the repository). */
-const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/k6/', import.meta.url));
+/** Real k6 1.3 output: ../testdata/k6/README.md. */
+const FIXTURES = fileURLToPath(new URL('../testdata/k6/', import.meta.url));
 const fixture = (run: string, file: string) => `${FIXTURES}${run}/${file}`;
 
 async function readRun(run: string) {
