@@ -1,3 +1,5 @@
+import type { Confinement } from './container-shim.js';
+
 /**
  * The kubelet's small CRI: what it needs of whatever runs containers. The process runtime
  * (process-runtime.ts) is the one implementation; the pod workers only see this interface.
@@ -16,6 +18,8 @@ export interface ContainerConfig {
   workingDir?: string;
   /** The file stdout and stderr are appended to. */
   logPath: string;
+  /** Run as this user, with these secrets at /var/run/secrets; absent: as the kubelet's own user. */
+  confinement?: Confinement;
 }
 
 /** One container instance as the runtime knows it. */

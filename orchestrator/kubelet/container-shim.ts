@@ -61,3 +61,60 @@ export function shimCommandLine(
     ],
   };
 }
+
+/** Who a confined container runs as, and what is mounted at /var/run/secrets for it alone. */
+export interface Confinement {
+  uid: number;
+  gid: number;
+  /** A folder bind-mounted at /var/run/secrets in the container's own mount namespace. */
+  secretsDir?: string;
+}
+
+/** util-linux's programs a confined start runs, at the paths Debian and the node image have them. */
+export const CONFINE_TOOLS = Object.freeze({
+  unshare: '/usr/bin/unshare',
+  mount: '/usr/bin/mount',
+  setpriv: '/usr/bin/setpriv',
+});
+
+/**
+ * Runs as root inside a private mount namespace (unshare): mounts the pod's secrets at
+ * /var/run/secrets, where in-cluster clients look for their service account token, then becomes
+ * the pod's user with no capabilities and no way to gain any (setpriv), and execs the shim. Every
+ * step execs, so the shim keeps the pid the runtime spawned: the process group and the pid
+ * reported on fd 3 stay as they are without confinement.
+ */
+const CONFINE_SCRIPT = `
+secrets=$1 uid=$2 gid=$3
+shift 3
+if [ -n "$secrets" ] && ! /usr/bin/mount --bind "$secrets" /var/run/secrets 2>/dev/null; then
+  printf '{"error":"cannot mount the service account token at /var/run/secrets"}\\n' >&3
+  exit 128
+fi
+exec /usr/bin/setpriv --reuid="$uid" --regid="$gid" --clear-groups --inh-caps=-all --bounding-set=-all --no-new-privs -- "$@"
+`;
+
+/** The shim's command line wrapped so that the container runs confined (see CONFINE_SCRIPT). */
+export function confinedCommandLine(
+  shim: { file: string; argv: string[] },
+  confinement: Confinement,
+): { file: string; argv: string[] } {
+  return {
+    file: CONFINE_TOOLS.unshare,
+    argv: [
+      '--mount',
+      '--propagation',
+      'private',
+      '--',
+      '/bin/sh',
+      '-c',
+      CONFINE_SCRIPT,
+      'confine',
+      confinement.secretsDir ?? '',
+      String(confinement.uid),
+      String(confinement.gid),
+      shim.file,
+      ...shim.argv,
+    ],
+  };
+}

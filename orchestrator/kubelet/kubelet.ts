@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -7,7 +7,9 @@ import { findResource } from '../api/resources.js';
 import type { TimingProfile } from '../api/timing-profile.js';
 import type { Pod, Service, Taint } from '../api/types.js';
 import { KubeletMetrics, KubeletServer, type ContainerView } from './kubelet-server.js';
+import { CONFINE_TOOLS } from './container-shim.js';
 import { NodeStatusReporter } from './node-status.js';
+import { PodSandboxes, type PodConfinementOptions } from './pod-sandbox.js';
 import { PodWorker, envName, type ImageResolution } from './pod-worker.js';
 import { PortAllocator } from './port-allocator.js';
 import { ProcessRuntime } from './process-runtime.js';
@@ -43,6 +45,11 @@ export interface KubeletOptions {
   backoff: { baseMs: number; maxMs: number };
   /** How long a stop on shutdown waits before SIGKILL. Default 5 s. */
   shutdownGraceMs?: number;
+  /**
+   * Confine pods: each its own user, working directory and service account token (needs root and
+   * util-linux's unshare, mount and setpriv). Absent: pods run as the kubelet's own user.
+   */
+  confinement?: PodConfinementOptions;
 }
 
 /**
@@ -63,6 +70,7 @@ export class Kubelet {
   private readonly metrics: KubeletMetrics;
   private readonly server: KubeletServer;
   private readonly recorder: EventRecorder;
+  private readonly sandboxes?: PodSandboxes;
   private pods?: Informer<Pod>;
   private services?: Informer<Service>;
   private nodeStatus?: NodeStatusReporter;
@@ -70,6 +78,15 @@ export class Kubelet {
 
   constructor(private readonly options: KubeletOptions) {
     mkdirSync(options.rootDir, { recursive: true });
+    if (options.confinement) {
+      if (process.getuid?.() !== 0)
+        throw new Error('confining pods (--pod-uid-range) needs the kubelet to run as root');
+      const missing = Object.values(CONFINE_TOOLS).filter((tool) => !existsSync(tool));
+      if (missing.length) throw new Error(`confining pods needs ${missing.join(', ')} (util-linux)`);
+      // Pod logs and container state: the node's own, never a pod's to read.
+      chmodSync(options.rootDir, 0o700);
+      this.sandboxes = new PodSandboxes(options.confinement, options.client, options.log);
+    }
     this.runtime = new ProcessRuntime({
       rootDir: options.rootDir,
     });
@@ -95,6 +112,7 @@ export class Kubelet {
         { containers: leftovers.map((s) => `${s.namespace}/${s.podName}/${s.containerName}`) },
         'killed containers left by an earlier kubelet',
       );
+    await this.sandboxes?.init();
     const port = await this.server.start(this.options.nodeIp, this.options.port);
     this.nodeStatus = new NodeStatusReporter({
       client,
@@ -148,6 +166,7 @@ export class Kubelet {
     const grace = this.options.shutdownGraceMs ?? 5000;
     await Promise.all([...this.workers.values()].map((w) => w.shutdown(grace)));
     await this.runtime.stopAll(0);
+    this.sandboxes?.stop();
     await this.server.stop();
   }
 
@@ -177,9 +196,13 @@ export class Kubelet {
         statusRetryMs: Math.max(200, Math.min(2000, this.options.timing.nodeStatusUpdateFrequencyMs)),
         resolveImage: (image) => this.resolveImage(image),
         serviceEnv: (ns) => this.serviceEnv(ns),
+        ...(this.sandboxes ? { sandboxes: this.sandboxes } : {}),
         metrics: this.metrics,
         onDone: (uid) => {
           if (this.workers.get(uid) === created) this.workers.delete(uid);
+          void this.sandboxes
+            ?.release(uid)
+            .catch((e: Error) => this.options.log.warn({ err: e.message }, 'pod sandbox clean-up failed'));
         },
       },
       pod,

@@ -17,6 +17,7 @@ import type {
   PortMapping,
 } from '../api/types.js';
 import { ContainerStartError, type ContainerInfo, type ContainerRuntime } from './container-runtime.js';
+import type { PodSandboxes, PreparedSandbox } from './pod-sandbox.js';
 import type { PortAllocator } from './port-allocator.js';
 import { ContainerProbes, type ProbeKind, type ProbeOutcome } from './probes.js';
 
@@ -49,6 +50,8 @@ export interface PodWorkerDeps {
   resolveImage(image: string | undefined): ImageResolution;
   /** Kubernetes' service environment variables of `namespace`. */
   serviceEnv(namespace: string): Record<string, string>;
+  /** Confines the pod's containers (own user, own directory, its service account token); absent: not confined. */
+  sandboxes?: PodSandboxes;
   metrics: PodWorkerMetrics;
   /** Called once when the worker is done: the pod is stopped and deleted (or gone). */
   onDone(uid: string): void;
@@ -312,7 +315,8 @@ export class PodWorker {
     rec.starting = true;
     try {
       if (!rec.ports) rec.ports = await this.allocatePorts(rec.spec);
-      const env = this.containerEnv(rec);
+      const sandbox = await this.prepareSandbox();
+      const env = this.containerEnv(rec, sandbox);
       const info = await this.deps.runtime.start({
         podUid: this.uid,
         namespace: this.namespace,
@@ -321,8 +325,9 @@ export class PodWorker {
         command: program.command,
         args: program.args,
         env,
-        workingDir: rec.spec.workingDir,
+        workingDir: rec.spec.workingDir ?? sandbox.workingDir,
         logPath: join(this.podDir(), `${rec.spec.name}.log`),
+        ...(sandbox.confinement ? { confinement: sandbox.confinement } : {}),
       });
       rec.current = info;
       rec.lastContainerId = `process://${info.pid}`;
@@ -333,7 +338,7 @@ export class PodWorker {
         this.containerExited(info);
         return;
       }
-      this.startProbes(rec, env);
+      this.startProbes(rec, env, sandbox);
     } catch (e) {
       if (!(e instanceof ContainerStartError)) throw e;
       const now = new Date();
@@ -416,10 +421,21 @@ export class PodWorker {
     }
   }
 
-  private containerEnv(rec: ContainerRecord): Record<string, string> {
+  /** The pod's sandbox, when the kubelet confines pods; a sandbox that cannot be made fails the start. */
+  private async prepareSandbox(): Promise<PreparedSandbox> {
+    if (!this.deps.sandboxes) return { env: {} };
+    try {
+      return await this.deps.sandboxes.prepare(this.pod);
+    } catch (e) {
+      throw new ContainerStartError(`cannot set up the pod's sandbox: ${(e as Error).message}`);
+    }
+  }
+
+  private containerEnv(rec: ContainerRecord, sandbox: PreparedSandbox): Record<string, string> {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       HOSTNAME: this.name,
+      ...sandbox.env,
       ...this.deps.serviceEnv(this.namespace),
     };
     for (const e of rec.spec.env ?? []) {
@@ -438,7 +454,7 @@ export class PodWorker {
     return env;
   }
 
-  private startProbes(rec: ContainerRecord, env: Record<string, string>): void {
+  private startProbes(rec: ContainerRecord, env: Record<string, string>, sandbox: PreparedSandbox): void {
     const instance = rec.current!;
     const { livenessProbe, readinessProbe, startupProbe } = rec.spec;
     const ports = rec.ports ?? [];
@@ -447,7 +463,8 @@ export class PodWorker {
       {
         host: this.deps.nodeIp,
         env,
-        cwd: rec.spec.workingDir,
+        cwd: rec.spec.workingDir ?? sandbox.workingDir,
+        ...(sandbox.confinement ? { user: sandbox.confinement } : {}),
         resolvePort: (port) => {
           const byName = typeof port === 'string' && !/^\d+$/.test(port);
           if (byName) return ports.find((m) => m.name === port)?.hostPort;

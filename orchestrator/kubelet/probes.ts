@@ -16,6 +16,8 @@ export interface ProbeTarget {
   resolvePort(port: number | string): number | undefined;
   env: Record<string, string>;
   cwd?: string;
+  /** The container's user, which exec probes run as too (a confined pod's command must not run as root). */
+  user?: { uid: number; gid: number };
 }
 
 /** Runs one probe once: success or failure (a timeout is a failure), with a message on failure. */
@@ -100,6 +102,7 @@ function execCommand(command: string[], target: ProbeTarget, timeoutMs: number):
     const child = spawn(cmd === 'node' ? process.execPath : cmd!, args, {
       env: target.env,
       cwd: target.cwd,
+      ...(target.user ? { uid: target.user.uid, gid: target.user.gid } : {}),
       stdio: 'ignore',
       detached: true,
     });

@@ -1,4 +1,4 @@
-import { shimCommandLine } from './container-shim.js';
+import { confinedCommandLine, shimCommandLine } from './container-shim.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -86,9 +86,10 @@ export class ProcessRuntime implements ContainerRuntime {
     let child: ChildProcess;
     try {
       const shim = shimCommandLine(config.command, config.args, config.workingDir);
+      const command = config.confinement ? confinedCommandLine(shim, config.confinement) : shim;
       child = spawn(
-        shim.file,
-        shim.argv,
+        command.file,
+        command.argv,
         // Its own process group, so a stop reaches everything the container started.
         { detached: true, stdio: ['ignore', logFd, logFd, 'pipe'], env: config.env },
       );

@@ -1,0 +1,16 @@
+/**
+ * The user ids pods run as, one per pod, when the kubelet confines them: none of them is root or a
+ * user of the node's own, so a pod cannot read what only root may (the node's credentials) nor
+ * another pod's files. The harness firewalls this range on each node (a pod may reach the
+ * apiserver, not etcd, Toxiproxy or a kubelet), which is why the range is shared here.
+ */
+export const POD_UID_RANGE = Object.freeze({ first: 200_000, last: 265_535 });
+
+/** `200000-265535` → the range, or why not. */
+export function parseUidRange(text: string): { first: number; last: number } {
+  const m = /^(\d+)-(\d+)$/.exec(text.trim());
+  const [first, last] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!m || first < 1 || last < first || last > 2 ** 31 - 1)
+    throw new RangeError(`"${text}" is not a range of user ids FIRST-LAST (from 1, FIRST ≤ LAST)`);
+  return { first, last };
+}
