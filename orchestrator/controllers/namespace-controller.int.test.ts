@@ -4,8 +4,9 @@ import { Kubectl } from '../../testing/kubectl.js';
 import { TEST_TOKENS, TestControlPlane } from '../../testing/test-control-plane.js';
 import { waitFor } from '../../testing/wait-for.js';
 import type { ApiClient } from '../api/client/index.js';
+import { controllerOwnerReference } from '../api/pod-helpers.js';
 import { findResource, type ResourceType } from '../api/resources.js';
-import type { KubeObject, Namespace, OwnerReference, Pod } from '../api/types.js';
+import type { KubeObject, Namespace, Pod } from '../api/types.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { NamespaceController } from './namespace-controller.js';
 import { ReplicaSetController } from './replicaset-controller.js';
@@ -95,14 +96,7 @@ function contents(ns: string): [ResourceType, KubeObject][] {
 
 /** A ReplicaSet owned by the namespace's Deployment `web`, as a deployment controller would make it. */
 function replicaSetOf(ns: string, deployment: KubeObject): KubeObject {
-  const owner: OwnerReference = {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    name: deployment.metadata.name!,
-    uid: deployment.metadata.uid!,
-    controller: true,
-    blockOwnerDeletion: true,
-  };
+  const owner = controllerOwnerReference(deployment, DEPLOYMENTS);
   return {
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
