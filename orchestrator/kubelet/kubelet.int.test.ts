@@ -13,6 +13,7 @@ import { TEST_TOKENS, TestControlPlane } from '../../testing/test-control-plane.
 import { waitFor } from '../../testing/wait-for.js';
 import { ApiServer } from '../apiserver/api-server.js';
 import type { ApiClient } from '../api/client/index.js';
+import type { KubeletContainerView } from '../api/kubelet-view.js';
 import { findResource } from '../api/resources.js';
 import type { Container, Lease, Node, Pod, PodSpec } from '../api/types.js';
 
@@ -140,8 +141,8 @@ describe('kubelet (a real process) over a real apiserver', function () {
     );
   }
 
-  async function kubeletPods(k: RunningKubelet): Promise<any[]> {
-    return (await httpGet(k.port, '/pods').then((r) => JSON.parse(r.body))) as any[];
+  async function kubeletPods(k: RunningKubelet): Promise<KubeletContainerView[]> {
+    return (await httpGet(k.port, '/pods').then((r) => JSON.parse(r.body))) as KubeletContainerView[];
   }
 
   before(async () => {

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { EventRecorder, Informer, byNamespace, type ApiClient } from '../api/client/index.js';
+import type { KubeletContainerView } from '../api/kubelet-view.js';
 import { findResource } from '../api/resources.js';
 import type { TimingProfile } from '../api/timing-profile.js';
 import type { Pod, Service, Taint } from '../api/types.js';
-import { KubeletMetrics, KubeletServer, type ContainerView } from './kubelet-server.js';
+import { KubeletMetrics, KubeletServer } from './kubelet-server.js';
 import { NodeStatusReporter } from './node-status.js';
 import { PodWorker, envName, type ImageResolution } from './pod-worker.js';
 import { PortAllocator } from './port-allocator.js';
@@ -152,7 +153,7 @@ export class Kubelet {
   }
 
   /** The read-only view of every container of every pod this kubelet runs. */
-  containers(): ContainerView[] {
+  containers(): KubeletContainerView[] {
     return [...this.workers.values()].flatMap((w) => w.view());
   }
 

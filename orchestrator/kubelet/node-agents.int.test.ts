@@ -10,6 +10,7 @@ import { Kubectl } from '../../testing/kubectl.js';
 import { TestControlPlane, TEST_TOKENS } from '../../testing/test-control-plane.js';
 import { waitFor } from '../../testing/wait-for.js';
 import type { ApiClient } from '../api/client/index.js';
+import type { KubeletContainerView } from '../api/kubelet-view.js';
 import { isPodActive, isPodReady } from '../api/pod-helpers.js';
 import { findResource } from '../api/resources.js';
 import type { Deployment, Pod, Service } from '../api/types.js';
@@ -19,9 +20,11 @@ const DEPLOYMENTS = findResource('apps', 'v1', 'deployments')!;
 const SERVICES = findResource('', 'v1', 'services')!;
 
 /** The kubelet's ground truth: what runs on the node, whatever the API says. */
-async function groundTruth(worker: TestWorker): Promise<{ pod: string; pid: number; restarts: number }[]> {
+async function groundTruth(
+  worker: TestWorker,
+): Promise<Pick<KubeletContainerView, 'pod' | 'pid' | 'restarts'>[]> {
   const res = await request(`http://${worker.ip}:${worker.kubeletPort}/pods`);
-  const body = (await res.body.json()) as { pod: string; pid: number; restarts: number }[];
+  const body = (await res.body.json()) as KubeletContainerView[];
   return body
     .map(({ pod, pid, restarts }) => ({ pod, pid, restarts }))
     .sort((a, b) => a.pod.localeCompare(b.pod));
