@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { EventRecorder, Informer, byNamespace, type ApiClient } from '../api/client/index.js';
+import { imageRepository } from '../api/image-reference.js';
 import type { KubeletContainerView } from '../api/kubelet-view.js';
 import { findResource } from '../api/resources.js';
 import type { TimingProfile } from '../api/timing-profile.js';
@@ -240,16 +241,3 @@ export class Kubelet {
 /** A repository path as Docker accepts it (lower case components, optional registry host:port). */
 const IMAGE_REFERENCE =
   /^([a-zA-Z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
-
-/** The repository without tag, digest or Docker Hub prefix: `docker.io/crucible/echo:v2` → `crucible/echo`. */
-export function imageRepository(image: string): string {
-  let repo = image;
-  if (repo !== repo.trim()) return '';
-  const at = repo.indexOf('@');
-  if (at >= 0) repo = repo.slice(0, at);
-  const colon = repo.lastIndexOf(':');
-  if (colon > repo.lastIndexOf('/')) repo = repo.slice(0, colon);
-  for (const prefix of ['docker.io/library/', 'docker.io/', 'index.docker.io/'])
-    if (repo.startsWith(prefix)) return repo.slice(prefix.length);
-  return repo;
-}
