@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { errors } from '../errors.js';
 import { findResource } from '../resources.js';
 import type { ConfigMap, KubeList } from '../types.js';
+import { listPage } from '../../../testing/list-page.js';
 import { listAll, type ApiClient, type ListOptions } from './api-client.js';
 
 const CONFIGMAPS = findResource('', 'v1', 'configmaps')!;
@@ -19,17 +20,7 @@ class FakeLister {
   async list<T>(_r: unknown, namespace: string, opts: ListOptions): Promise<KubeList<T & ConfigMap>> {
     this.calls.push({ namespace, opts });
     this.beforePage(this.calls.length);
-    const start = Number(opts.continue ?? 0);
-    const end = opts.limit ? start + opts.limit : this.objects.length;
-    return {
-      apiVersion: 'v1',
-      kind: 'ConfigMapList',
-      metadata: {
-        resourceVersion: `rv${this.calls.length}`,
-        ...(end < this.objects.length ? { continue: String(end) } : {}),
-      },
-      items: this.objects.slice(start, end) as (T & ConfigMap)[],
-    };
+    return listPage(this.objects as (T & ConfigMap)[], opts, `rv${this.calls.length}`, 'ConfigMapList');
   }
 }
 

@@ -3,6 +3,7 @@ import { errors, type ApiError } from '../errors.js';
 import { findResource } from '../resources.js';
 import type { ConfigMap, KubeList, WatchEvent } from '../types.js';
 import { pollUntil } from '../../../harness/support/poll-until.js';
+import { listPage } from '../../../testing/list-page.js';
 import type { ListOptions, WatchOptions } from './api-client.js';
 import { Informer, type InformerClient, type InformerErrorSource } from './informer.js';
 
@@ -39,17 +40,7 @@ class FakeListWatch {
     this.listCalls.push(opts);
     const failure = this.listFailures.shift();
     if (failure) throw failure;
-    const start = Number(opts.continue ?? 0);
-    const end = opts.limit ? start + opts.limit : this.objects.length;
-    return {
-      apiVersion: 'v1',
-      kind: 'ConfigMapList',
-      metadata: {
-        resourceVersion: this.listResourceVersion,
-        ...(end < this.objects.length ? { continue: String(end) } : {}),
-      },
-      items: structuredClone(this.objects.slice(start, end)),
-    };
+    return structuredClone(listPage(this.objects, opts, this.listResourceVersion, 'ConfigMapList'));
   }
 
   watch(
