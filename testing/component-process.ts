@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { LocalProcess, outputContains } from '../harness/cluster/local-process.js';
 import { ORCHESTRATOR_MAIN } from '../harness/cluster/host-programs.js';
+import { pollUntil } from '../harness/support/poll-until.js';
 import { TEST_TOKENS, type TestControlPlane } from './test-control-plane.js';
 
 export type ComponentName = 'scheduler' | 'controller-manager' | 'kube-proxy' | 'kubelet';
@@ -64,7 +65,11 @@ export async function startWorker(
     `--root-dir=${join(rootDir, name)}`,
     '--port=0',
   ]);
-  await waitForOutput(kubelet, '"msg":"kubelet started"');
+  await pollUntil(
+    () => kubelet.printed.includes('"msg":"kubelet started"'),
+    15_000,
+    `${kubelet.spec.name} to print that it started`,
+  );
   const line = kubelet.printed.split('\n').find((l) => l.includes('"msg":"kubelet started"'))!;
   const kubeletPort = (JSON.parse(line) as { port: number }).port;
   const proxy = await startComponent(cp, 'kube-proxy', name, [
@@ -73,12 +78,4 @@ export async function startWorker(
     '--healthz-port=0',
   ]);
   return { name, ip, kubelet, kubeletPort, proxy };
-}
-
-async function waitForOutput(proc: LocalProcess, text: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!proc.printed.includes(text)) {
-    if (Date.now() > deadline) throw new Error(`${proc.spec.name} did not print ${text}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }

@@ -30,14 +30,12 @@ export function runControllers(
   };
   const controllers = make(ctx);
   const abort = new AbortController();
-  ctx.informers.start();
-  const running = Promise.all(controllers.map((c) => c.run(abort.signal)));
+  const running = ctx.informers.runWith(controllers, abort.signal);
   return {
     ctx,
     stop: async () => {
       abort.abort();
       await running;
-      await ctx.informers.stop();
       await client.close();
     },
   };

@@ -1,11 +1,23 @@
 import { formatTime } from '../orchestrator/api/clock.js';
 import type { ApiClient } from '../orchestrator/api/client/index.js';
 import { findResource } from '../orchestrator/api/resources.js';
-import type { Lease, Node, Pod } from '../orchestrator/api/types.js';
+import type { Condition, Lease, Node, Pod } from '../orchestrator/api/types.js';
 
 const NODES = findResource('', 'v1', 'nodes')!;
 const LEASES = findResource('coordination.k8s.io', 'v1', 'leases')!;
 const PODS = findResource('', 'v1', 'pods')!;
+
+/** A node's Ready=True condition as a kubelet reports it at `now`. */
+function readyCondition(now: string): Condition {
+  return {
+    type: 'Ready',
+    status: 'True',
+    reason: 'KubeletReady',
+    message: 'fake node',
+    lastHeartbeatTime: now,
+    lastTransitionTime: now,
+  };
+}
 
 /**
  * Nodes without a kubelet, for control-loop tests: registered Ready, with a Lease in
@@ -44,16 +56,7 @@ export class FakeNodes {
         status: {
           capacity: { cpu: opts.cpu ?? '4', memory: '8Gi', pods: '110' },
           allocatable: { cpu: opts.cpu ?? '4', memory: '8Gi', pods: '110' },
-          conditions: [
-            {
-              type: 'Ready',
-              status: 'True',
-              reason: 'KubeletReady',
-              message: 'fake node',
-              lastHeartbeatTime: now,
-              lastTransitionTime: now,
-            },
-          ],
+          conditions: [readyCondition(now)],
           addresses: [{ type: 'InternalIP', address: '127.0.0.1' }],
         },
       };
@@ -110,15 +113,7 @@ export class FakeNodes {
     this.renewing = true;
     try {
       for (const name of [...this.reportReady]) {
-        const now = formatTime(new Date());
-        const ready = {
-          type: 'Ready',
-          status: 'True',
-          reason: 'KubeletReady',
-          message: 'fake node',
-          lastHeartbeatTime: now,
-          lastTransitionTime: now,
-        };
+        const ready = readyCondition(formatTime(new Date()));
         await this.client
           .patch(NODES, '', name, { status: { conditions: [ready] } }, 'strategic', 'status')
           .then(

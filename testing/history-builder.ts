@@ -2,6 +2,8 @@ import {
   HISTORY_API_VERSION,
   type CheckSpec,
   type FaultRef,
+  type GroundTruthContainer,
+  type GroundTruthPod,
   type GroundTruthSample,
   type History,
   type HistoryEvent,
@@ -23,15 +25,13 @@ export interface LoadSecondInput {
   latencyMs?: Partial<LoadSecond['latencyMs']>;
 }
 
-/** A container as the kubelet reports it; startedAt defaults to one derived from the pid. */
-export interface ContainerInput {
-  name: string;
-  pid: number;
-  startedAt?: string;
-  restarts?: number;
-}
+/** A container as the kubelet reports it; startedAt defaults to one derived from the pid, restarts to 0. */
+export type ContainerInput = Omit<GroundTruthContainer, 'startedAt' | 'restarts'> &
+  Partial<Pick<GroundTruthContainer, 'startedAt' | 'restarts'>>;
 
-export type PodInput = { namespace?: string; name: string; uid: string; containers: ContainerInput[] };
+/** A pod as the kubelet reports it; the namespace defaults to default. */
+export type PodInput = Omit<GroundTruthPod, 'namespace' | 'containers'> &
+  Partial<Pick<GroundTruthPod, 'namespace'>> & { containers: ContainerInput[] };
 
 /**
  * Builds small histories in code for checker and report tests: a fluent builder (each method

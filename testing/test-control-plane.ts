@@ -9,6 +9,7 @@ import {
   type KeyPair,
 } from '../orchestrator/api/pki.js';
 import { parseTokenFile } from '../orchestrator/apiserver/auth/index.js';
+import { pollUntil } from '../harness/support/poll-until.js';
 import { EtcdProcess } from './etcd-process.js';
 
 /** Tokens of the test users: an admin, two tenants and an unbound user. */
@@ -92,13 +93,12 @@ export class TestControlPlane {
   }
 
   async waitReady(timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const res = await this.fetch('/readyz').catch(() => undefined);
-      if (res?.status === 200) return;
-      if (Date.now() > deadline) throw new Error(`apiserver at ${this.url} not ready within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await pollUntil(
+      async () => (await this.fetch('/readyz')).status === 200,
+      timeoutMs,
+      `apiserver at ${this.url} ready`,
+      50,
+    );
   }
 
   /** Stops the apiserver and starts a new one on the same port against the same etcd. */

@@ -2,6 +2,7 @@ import { cappedEvidence } from './capped-evidence.js';
 import { readCheckSpec, type ReadCheckSpec } from './check-spec-reader.js';
 import { cannotJudge, type Checker } from './checker.js';
 import { formatT, listWords, plural } from './format-figures.js';
+import type { GroundTruthContainer } from '../history/history.js';
 import type { Evidence } from './verdict.js';
 import { inSpan } from './window-span.js';
 
@@ -12,13 +13,11 @@ const shape = {
 
 type NoRestartsOptions = ReadCheckSpec<typeof shape>;
 
-interface SeenContainer {
+/** A container as last seen: where, when, and the kubelet's account of it. */
+interface SeenContainer extends GroundTruthContainer {
   t: number;
   node: string;
   pod: string;
-  pid: number;
-  startedAt: string;
-  restarts: number;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { GroundTruthSample, History } from '../history/history.js';
+import type { GroundTruthPod, GroundTruthSample, History } from '../history/history.js';
 
 /**
  * How many of a workload's pods the kubelets themselves said were running at `t`: for each node,
@@ -18,7 +18,7 @@ export function runningReplicasAt(
   workload: string,
   t: number,
 ): number | undefined {
-  const ofWorkload = (pod: GroundTruthSample['pods'][number]) =>
+  const ofWorkload = (pod: GroundTruthPod) =>
     pod.namespace === namespace && pod.name.startsWith(`${workload}-`);
   const latest = new Map<string, GroundTruthSample>();
   let reported = false;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { crucible } from '../../testing/crucible-cli.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { pollUntil } from '../support/poll-until.js';
 import type { History } from '../history/history.js';
 import { labelledProcesses } from '../cluster/index.js';
 
@@ -152,7 +152,7 @@ describe('crucible run (real CLI, process provider)', function () {
     expect(history.metadata.phases.map((p) => p.name)).to.include.members(['heal', 'collect', 'teardown']);
     const heal = history.events.find((e) => e.type === 'fault-heal');
     expect(heal && heal.type === 'fault-heal' && heal.verifiedBy).to.equal('final heal of the run');
-    await waitFor(async () => (await labelledProcesses()).length === 0, 'nothing left', 10_000);
+    await pollUntil(async () => (await labelledProcesses()).length === 0, 10_000, 'nothing left');
   });
 
   it('plans the same nemesis for the same seed, another for another seed (dry run: nothing boots)', async () => {

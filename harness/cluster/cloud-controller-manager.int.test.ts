@@ -11,7 +11,7 @@ import { findResource } from '../../orchestrator/api/resources.js';
 import type { Service } from '../../orchestrator/api/types.js';
 import { Kubectl } from '../../testing/kubectl.js';
 import { crucible } from '../../testing/crucible-cli.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { pollUntil } from '../support/poll-until.js';
 import { adminClient } from './cluster-client.js';
 import { openCluster } from './open-cluster.js';
 import type { RunningCluster } from './running-cluster.js';
@@ -142,14 +142,14 @@ for (const cloud of clouds) {
     it('gives a LoadBalancer Service an ingress answering from the host, keeps serving through a node loss, deletes the lost Node but not a paused one, and removes the balancer with the Service', async () => {
       await kubectl.ok(['apply', '--validate=false', '-f', ECHO_LB]);
       let ip: string | undefined;
-      await waitFor(
+      await pollUntil(
         async () => {
           const svc = await client.get<Service>(SERVICES, 'default', 'echo');
           ip = svc.status?.loadBalancer?.ingress?.[0]?.ip;
           return ip !== undefined;
         },
-        'status.loadBalancer.ingress',
         30_000,
+        'status.loadBalancer.ingress',
       );
       expect(ip).to.match(/^127\.0\.\d+\.2\d\d$/);
       const url = `http://${ip}:80/`;
@@ -158,7 +158,7 @@ for (const cloud of clouds) {
         await res?.body.dump();
         return res?.statusCode === 200;
       };
-      await waitFor(answers, `echo through the load balancer at ${url}`, 30_000);
+      await pollUntil(answers, 30_000, `echo through the load balancer at ${url}`);
       // Every pod ready, so each worker has its share.
       await kubectl.ok(['rollout', 'status', 'deployment/echo', '--timeout=60s']);
 
@@ -167,10 +167,10 @@ for (const cloud of clouds) {
       const killedAt = Date.now();
       await cluster.kill('worker-2');
       // The node lifecycle controller never deletes a Node: only the cloud's "instance gone" does.
-      await waitFor(
+      await pollUntil(
         async () => !(await client.tryGet(NODES, '', 'worker-2')),
-        'worker-2 Node deleted',
         15_000,
+        'worker-2 Node deleted',
       );
       const deletedAfterMs = Date.now() - killedAt;
       await new Promise((r) => setTimeout(r, 5000));
@@ -193,7 +193,7 @@ for (const cloud of clouds) {
 
       expect(cloud.balancerRuns(name, ip!)).to.equal(true);
       await kubectl.ok(['delete', 'service', 'echo']);
-      await waitFor(() => !cloud.balancerRuns(name, ip!), 'the balancer removed', 15_000);
+      await pollUntil(() => !cloud.balancerRuns(name, ip!), 15_000, 'the balancer removed');
 
       await cluster.start('worker-2');
       const down = await crucible(home, ['down', name]);

@@ -10,7 +10,7 @@ import { findResource } from '../../orchestrator/api/resources.js';
 import type { Deployment, Node } from '../../orchestrator/api/types.js';
 import { Kubectl } from '../../testing/kubectl.js';
 import { CRUCIBLE_CLI, crucible } from '../../testing/crucible-cli.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { pollUntil } from '../support/poll-until.js';
 import { parseClusterSpec } from './cluster-spec.js';
 import { adminClient } from './cluster-client.js';
 import { readClusterRecord } from './cluster-record.js';
@@ -76,7 +76,7 @@ describe('crucible up/down with the docker provider (real engine, node image, re
     await kubectl.ok(['apply', '--validate=false', '-f', ECHO]);
     for (const w of state.workers) {
       expect(w.ip).to.match(/^127\.0\.\d+\.\d+$/);
-      await waitFor(() => answers(`http://${w.ip}:30080/`), `echo through ${w.ip}:30080`, 30_000);
+      await pollUntil(() => answers(`http://${w.ip}:30080/`), 30_000, `echo through ${w.ip}:30080`);
     }
     const down = await crucible(home, ['down', name]);
     expect(down.code, down.stderr).to.equal(0);
@@ -92,7 +92,7 @@ describe('crucible up/down with the docker provider (real engine, node image, re
         env: { ...process.env, CRUCIBLE_HOME: home },
       },
     );
-    await waitFor(() => dockerLeftovers(name).containers.length >= 3, 'containers created', 60_000);
+    await pollUntil(() => dockerLeftovers(name).containers.length >= 3, 60_000, 'containers created');
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     expect(dockerLeftovers(name).containers.length, 'what the crash left').to.be.greaterThan(0);
@@ -109,7 +109,7 @@ describe('crucible up/down with the docker provider (real engine, node image, re
         env: { ...process.env, CRUCIBLE_HOME: home },
       },
     );
-    await waitFor(() => dockerLeftovers(name).containers.length >= 3, 'containers created', 60_000);
+    await pollUntil(() => dockerLeftovers(name).containers.length >= 3, 60_000, 'containers created');
     child.kill('SIGINT');
     const code = await new Promise((r) => child.once('exit', r));
     expect(code).to.equal(130);
@@ -149,7 +149,7 @@ describe('crucible up/down with the docker provider (real engine, node image, re
       const deployments = findResource('apps', 'v1', 'deployments')!;
       const labels = { app: tag };
       // A create whose answer was lost to the fault may have happened: AlreadyExists counts.
-      await waitFor(
+      await pollUntil(
         () =>
           client
             .create<Deployment>(deployments, {
@@ -169,15 +169,15 @@ describe('crucible up/down with the docker provider (real engine, node image, re
               () => true,
               (e: { reason?: string }) => e.reason === 'AlreadyExists',
             ),
-        `create deployment ${tag}`,
         30_000,
+        `create deployment ${tag}`,
       );
-      await waitFor(
+      await pollUntil(
         async () =>
           ((await client.get<Deployment>(deployments, 'default', tag).catch(() => undefined))?.status
             ?.readyReplicas ?? 0) === 1,
-        `deployment ${tag} ready`,
         40_000,
+        `deployment ${tag} ready`,
       );
     }
 

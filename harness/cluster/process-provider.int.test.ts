@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { Kubectl } from '../../testing/kubectl.js';
 import { CRUCIBLE_CLI, crucible } from '../../testing/crucible-cli.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { pollUntil } from '../support/poll-until.js';
 import { defaultClusterSpec } from './cluster-spec.js';
 import { isProcessAlive, labelledProcesses } from './process-reaper.js';
 import { ProcessProvider } from './process-provider.js';
@@ -41,15 +41,15 @@ describe('crucible up/down with the process provider (real CLI, real components)
     expect(await kubectl.ok(['get', 'nodes'])).to.match(/worker-3\s+Ready/);
     await kubectl.ok(['apply', '--validate=false', '-f', ECHO]);
     for (const w of state.workers) {
-      await waitFor(
+      await pollUntil(
         async () => {
           const res = await request(`http://${w.ip}:30080/`, { reset: true }).catch(() => undefined);
           const ok = res?.statusCode === 200;
           await res?.body.dump();
           return ok;
         },
-        `echo through ${w.ip}:30080`,
         20_000,
+        `echo through ${w.ip}:30080`,
       );
     }
     expect((await labelledProcesses(name)).length).to.equal(state.members.length);
@@ -67,7 +67,7 @@ describe('crucible up/down with the process provider (real CLI, real components)
         env: { ...process.env, CRUCIBLE_HOME: home },
       },
     );
-    await waitFor(async () => (await labelledProcesses(name)).length >= 3, 'boot under way', 20_000);
+    await pollUntil(async () => (await labelledProcesses(name)).length >= 3, 20_000, 'boot under way');
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     expect((await labelledProcesses(name)).length, 'what the crash left').to.be.greaterThan(0);
@@ -84,7 +84,7 @@ describe('crucible up/down with the process provider (real CLI, real components)
         env: { ...process.env, CRUCIBLE_HOME: home },
       },
     );
-    await waitFor(async () => (await labelledProcesses(name)).length >= 3, 'boot under way', 20_000);
+    await pollUntil(async () => (await labelledProcesses(name)).length >= 3, 20_000, 'boot under way');
     child.kill('SIGINT');
     const code = await new Promise((r) => child.once('exit', r));
     expect(code).to.equal(130);
@@ -119,7 +119,7 @@ describe('process provider node operations', function () {
     expect(await kubeletAnswers()).to.equal(false);
     await cluster.unpause('worker-1');
     await cluster.unpause('worker-1');
-    await waitFor(kubeletAnswers, 'kubelet answers again', 10_000);
+    await pollUntil(kubeletAnswers, 10_000, 'kubelet answers again');
   });
 
   it('kills a worker with its processes, and starts it again at the same address', async () => {
@@ -130,7 +130,7 @@ describe('process provider node operations', function () {
     expect(pids.filter(isProcessAlive)).to.deep.equal([]);
     expect(await kubeletAnswers()).to.equal(false);
     await withHome(home, () => cluster.start('worker-1'));
-    await waitFor(kubeletAnswers, 'kubelet answers after start', 15_000);
+    await pollUntil(kubeletAnswers, 15_000, 'kubelet answers after start');
     expect(
       (await withHome(home, () => readClusterRecord(name)))!.handles['worker-1-kubelet']!.pid,
     ).to.not.equal(pids[0]);
@@ -141,7 +141,7 @@ describe('process provider node operations', function () {
     const ready = () => answers(`${cluster.record.apiservers[0]}/readyz`, cluster.credentials.caPem);
     expect(await ready()).to.equal(false);
     await withHome(home, () => cluster.start('apiserver-0'));
-    await waitFor(ready, 'apiserver ready again', 15_000);
+    await pollUntil(ready, 15_000, 'apiserver ready again');
   });
 
   it('gives logs per node, runs commands, and refuses a network disconnect with a reason', async () => {

@@ -12,7 +12,7 @@ import { findResource } from '../../orchestrator/api/resources.js';
 import type { ConfigMap, Lease, Node } from '../../orchestrator/api/types.js';
 import { Kubectl } from '../../testing/kubectl.js';
 import { CRUCIBLE_CLI } from '../../testing/crucible-cli.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { pollUntil } from '../support/poll-until.js';
 import {
   type RunningCluster,
   adminClient,
@@ -83,7 +83,7 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
       '-f',
       ECHO,
     ]);
-    for (const w of state.workers) await waitFor(() => echoAnswers(w.ip), `echo through ${w.ip}`, 60_000);
+    for (const w of state.workers) await pollUntil(() => echoAnswers(w.ip), 60_000, `echo through ${w.ip}`);
   });
   after(async () => {
     if (!state) return;
@@ -99,14 +99,14 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
   afterEach(async function () {
     this.timeout(90_000);
     await injector.healAll();
-    await waitFor(apiAnswers, 'API answers', 30_000);
+    await pollUntil(apiAnswers, 30_000, 'API answers');
     for (const w of state.workers) {
-      await waitFor(
+      await pollUntil(
         async () => (await nodeReady(w.name).catch(() => undefined)) === 'True',
-        `${w.name} Ready`,
         30_000,
+        `${w.name} Ready`,
       );
-      await waitFor(() => echoAnswers(w.ip), `echo through ${w.name}`, 30_000);
+      await pollUntil(() => echoAnswers(w.ip), 30_000, `echo through ${w.name}`);
     }
   });
 
@@ -134,10 +134,10 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
   it('node-loss: the container is gone and the node NotReady after the grace period; heal brings it back Ready', async () => {
     const fault = await injector.inject('node-loss', 'worker-2');
     expect((await inspect('worker-2')).State.Running).to.equal(false);
-    await waitFor(async () => (await nodeReady('worker-2')) === 'Unknown', 'worker-2 NotReady', 15_000);
+    await pollUntil(async () => (await nodeReady('worker-2')) === 'Unknown', 15_000, 'worker-2 NotReady');
     expect(await echoAnswers(state.workers[0]!.ip), 'the other worker serves').to.equal(true);
     await injector.heal(fault);
-    await waitFor(async () => (await nodeReady('worker-2')) === 'True', 'worker-2 Ready again', 30_000);
+    await pollUntil(async () => (await nodeReady('worker-2')) === 'True', 30_000, 'worker-2 Ready again');
   });
 
   it('node-pause: the container is frozen; heal thaws it', async () => {
@@ -145,15 +145,15 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
     expect((await inspect('worker-1')).State.Paused).to.equal(true);
     await injector.heal(fault);
     expect((await inspect('worker-1')).State.Paused).to.equal(false);
-    await waitFor(() => echoAnswers(state.workers[0]!.ip), 'worker-1 serves again', 15_000);
+    await pollUntil(() => echoAnswers(state.workers[0]!.ip), 15_000, 'worker-1 serves again');
   });
 
   it('node-partition: the worker’s lease stops but its pods still serve through its kube-proxy', async () => {
     const fault = await injector.inject('node-partition', 'worker-1');
-    await waitFor(async () => (await nodeReady('worker-1')) === 'Unknown', 'worker-1 NotReady', 15_000);
+    await pollUntil(async () => (await nodeReady('worker-1')) === 'Unknown', 15_000, 'worker-1 NotReady');
     expect(await echoAnswers(state.workers[0]!.ip), 'worker-1 still serves').to.equal(true);
     await injector.heal(fault);
-    await waitFor(async () => (await nodeReady('worker-1')) === 'True', 'worker-1 Ready again', 30_000);
+    await pollUntil(async () => (await nodeReady('worker-1')) === 'True', 30_000, 'worker-1 Ready again');
   });
 
   it('control-plane-outage: the API is unreachable while the workloads answer; heal brings the API back', async () => {
@@ -167,7 +167,7 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
     expect(await apiAnswers()).to.equal(false);
     for (const w of state.workers) expect(await echoAnswers(w.ip), `${w.name} serves`).to.equal(true);
     await injector.heal(fault);
-    await waitFor(apiAnswers, 'API back', 30_000);
+    await pollUntil(apiAnswers, 30_000, 'API back');
   });
 
   it('etcd-quorum-loss: writes fail while the data plane answers; heal restores writes', async () => {
@@ -183,13 +183,13 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
           () => true,
           () => false,
         );
-    await waitFor(() => write(`before-${Date.now()}`), 'a write before the fault', 30_000);
+    await pollUntil(() => write(`before-${Date.now()}`), 30_000, 'a write before the fault');
     const fault = await injector.inject('etcd-quorum-loss', 'majority');
     expect(fault.targets).to.have.length(2);
     expect(await write('during')).to.equal(false);
     expect(await echoAnswers(state.workers[0]!.ip)).to.equal(true);
     await injector.heal(fault);
-    await waitFor(() => write(`after-${Date.now()}`), 'writes again', 30_000);
+    await pollUntil(() => write(`after-${Date.now()}`), 30_000, 'writes again');
   });
 
   it('link-latency: reads through the apiserver → etcd links slow down by the latency, and heal removes it', async () => {
@@ -199,14 +199,14 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
       await client.list<ConfigMap>(configmaps, 'default');
       return performance.now() - started;
     };
-    await waitFor(
+    await pollUntil(
       () =>
         timeRead().then(
           () => true,
           () => false,
         ),
-      'API answers',
       30_000,
+      'API answers',
     );
     const before = Math.min(await timeRead(), await timeRead(), await timeRead());
     const fault = await injector.inject('link-latency', 'apiserver-0', { latencyMs: 300 });
@@ -230,14 +230,14 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
     const holder = async () =>
       (await client.get<Lease>(leases, 'kube-system', 'kube-scheduler').catch(() => undefined))?.spec
         ?.holderIdentity;
-    await waitFor(async () => (await holder()) !== undefined, 'a scheduler leader', 30_000);
+    await pollUntil(async () => (await holder()) !== undefined, 30_000, 'a scheduler leader');
     const leader = (await holder())!;
     const fault = await injector.inject('component-kill', 'leader', { component: 'scheduler' });
     expect(fault.targets).to.deep.equal([leader]);
-    await waitFor(
+    await pollUntil(
       async () => ![leader, undefined].includes(await holder()),
-      'the other scheduler leads',
       15_000,
+      'the other scheduler leads',
     );
     await injector.heal(fault);
     expect((await inspect(leader)).State.Running).to.equal(true);
@@ -246,10 +246,10 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
   it('component-kill of a kubelet: its read-only port stops answering; heal starts it in the same container', async () => {
     const kubelet = () => kubeletAnswers(state.workers[1]!.ip);
     const fault = await injector.inject('component-kill', 'worker-2-kubelet', { component: 'kubelet' });
-    await waitFor(async () => !(await kubelet()), 'kubelet gone', 10_000);
+    await pollUntil(async () => !(await kubelet()), 10_000, 'kubelet gone');
     expect((await inspect('worker-2')).State.Running, 'the node itself runs on').to.equal(true);
     await injector.heal(fault);
-    await waitFor(kubelet, 'kubelet back', 15_000);
+    await pollUntil(kubelet, 15_000, 'kubelet back');
   });
 
   it('packet-loss with probability 1 and network-partition: iptables rules in the namespace, none left after heal', async () => {
@@ -265,17 +265,17 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
     expect(await echoAnswers(state.workers[0]!.ip), 'nothing reaches worker-1').to.equal(false);
     await injector.heal(loss);
     expect(rules('worker-1')).to.deep.equal([]);
-    await waitFor(() => echoAnswers(state.workers[0]!.ip), 'worker-1 answers again', 10_000);
+    await pollUntil(() => echoAnswers(state.workers[0]!.ip), 10_000, 'worker-1 answers again');
     const partition = await injector.inject('network-partition', 'worker-2', { from: ['toxiproxy'] });
     expect(rules('worker-2')).to.have.length(2);
-    await waitFor(
+    await pollUntil(
       async () => (await nodeReady('worker-2')) === 'Unknown',
-      'worker-2 cut from the control plane',
       15_000,
+      'worker-2 cut from the control plane',
     );
     await injector.heal(partition);
     expect(rules('worker-2')).to.deep.equal([]);
-    await waitFor(async () => (await nodeReady('worker-2')) === 'True', 'worker-2 Ready again', 30_000);
+    await pollUntil(async () => (await nodeReady('worker-2')) === 'True', 30_000, 'worker-2 Ready again');
   });
 
   it('component-stop of the apiserver: the API is down until heal starts it again', async () => {
@@ -283,7 +283,7 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
     expect((await inspect('apiserver-0')).State.Running).to.equal(false);
     expect(await apiAnswers()).to.equal(false);
     await injector.heal(fault);
-    await waitFor(apiAnswers, 'API back', 30_000);
+    await pollUntil(apiAnswers, 30_000, 'API back');
   });
 
   it('component-restart of the controller-manager: a new process in the same container, running after inject', async () => {
@@ -299,19 +299,19 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
   it('node-partition from everything: the worker leaves the network and comes back at its address', async () => {
     const fault = await injector.inject('node-partition', 'worker-2', { from: 'everything' });
     expect(Object.keys((await inspect('worker-2')).NetworkSettings.Networks)).to.deep.equal([]);
-    await waitFor(async () => (await nodeReady('worker-2')) === 'Unknown', 'worker-2 NotReady', 15_000);
+    await pollUntil(async () => (await nodeReady('worker-2')) === 'Unknown', 15_000, 'worker-2 NotReady');
     await injector.heal(fault);
     const networks = (await inspect('worker-2')).NetworkSettings.Networks;
     expect(networks[state.network!.name]?.IPAddress).to.equal(state.handles['worker-2']!.ip);
-    await waitFor(async () => (await nodeReady('worker-2')) === 'True', 'worker-2 Ready again', 30_000);
+    await pollUntil(async () => (await nodeReady('worker-2')) === 'True', 30_000, 'worker-2 Ready again');
   });
 
   it('link-down on a worker’s link: its lease stops; heal enables the link', async () => {
     const fault = await injector.inject('link-down', 'worker-1');
     expect(fault.targets).to.deep.equal(['worker-1-to-apiserver-0']);
-    await waitFor(async () => (await nodeReady('worker-1')) === 'Unknown', 'worker-1 NotReady', 15_000);
+    await pollUntil(async () => (await nodeReady('worker-1')) === 'Unknown', 15_000, 'worker-1 NotReady');
     await injector.heal(fault);
-    await waitFor(async () => (await nodeReady('worker-1')) === 'True', 'worker-1 Ready again', 30_000);
+    await pollUntil(async () => (await nodeReady('worker-1')) === 'True', 30_000, 'worker-1 Ready again');
   });
 
   describe('toxics on the apiserver’s links to etcd', () => {
@@ -332,7 +332,7 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
       const fault = await injector.inject('link-timeout', 'apiserver-0', { timeoutMs: 0 });
       expect((await timedList(1500)).ok).to.equal(false);
       await injector.heal(fault);
-      await waitFor(async () => (await timedList(3000)).ok, 'reads again', 15_000);
+      await pollUntil(async () => (await timedList(3000)).ok, 15_000, 'reads again');
     });
 
     it('link-reset: reads fail fast with the connections reset; heal lets them through', async () => {
@@ -340,7 +340,7 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
       const during = await timedList(5000);
       expect(during.ok).to.equal(false);
       await injector.heal(fault);
-      await waitFor(async () => (await timedList(3000)).ok, 'reads again', 15_000);
+      await pollUntil(async () => (await timedList(3000)).ok, 15_000, 'reads again');
     });
 
     it('link-bandwidth: a small read still passes, a large one cannot within the apiserver’s etcd deadline', async () => {
@@ -382,10 +382,10 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
       expect(large, 'the large read fails on the etcd deadline').to.be.instanceOf(ApiError);
       expect((large as ApiError).reason).to.equal('Timeout');
       expect((large as ApiError).message).to.contain('etcd request timed out');
-      await waitFor(
+      await pollUntil(
         async () => (await timedList(5000, configMaps, 'default')).ok,
-        'large reads again',
         15_000,
+        'large reads again',
       );
     });
   });
@@ -433,7 +433,7 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
       ],
       { env },
     );
-    await waitFor(async () => (await inspect('worker-1')).State.Paused, 'worker-1 paused', 15_000);
+    await pollUntil(async () => (await inspect('worker-1')).State.Paused, 15_000, 'worker-1 paused');
     held.kill('SIGKILL');
     await new Promise((r) => held.once('exit', r));
     expect(cli(['fault', 'ls', '--cluster', name]).trim().split('\n')).to.have.length(4);
@@ -470,7 +470,7 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
       ],
       { env },
     );
-    await waitFor(async () => (await inspect('worker-2')).State.Paused, 'worker-2 paused', 15_000);
+    await pollUntil(async () => (await inspect('worker-2')).State.Paused, 15_000, 'worker-2 paused');
     held.kill('SIGINT');
     expect(await new Promise((r) => held.once('exit', r))).to.equal(0);
     expect((await inspect('worker-2')).State.Paused).to.equal(false);
@@ -523,24 +523,24 @@ describe('faults on a process cluster (where the fault exists there)', function 
   it('node-loss kills the worker’s processes and the node goes NotReady; heal brings it back', async () => {
     const fault = await injector.inject('node-loss', 'worker-1');
     expect(await kubeletAnswers(state.workers[0]!.ip)).to.equal(false);
-    await waitFor(async () => (await nodeReady('worker-1')) === 'Unknown', 'worker-1 NotReady', 15_000);
+    await pollUntil(async () => (await nodeReady('worker-1')) === 'Unknown', 15_000, 'worker-1 NotReady');
     await injector.heal(fault);
-    await waitFor(async () => (await nodeReady('worker-1')) === 'True', 'worker-1 Ready', 30_000);
+    await pollUntil(async () => (await nodeReady('worker-1')) === 'True', 30_000, 'worker-1 Ready');
   });
 
   it('node-pause stops the worker’s processes (SIGSTOP) and heal resumes them', async () => {
     const fault = await injector.inject('node-pause', 'worker-2');
     expect(await kubeletAnswers(state.workers[1]!.ip)).to.equal(false);
     await injector.heal(fault);
-    await waitFor(() => kubeletAnswers(state.workers[1]!.ip), 'kubelet answers', 10_000);
+    await pollUntil(() => kubeletAnswers(state.workers[1]!.ip), 10_000, 'kubelet answers');
   });
 
   it('node-partition cuts the worker’s links to the control plane; heal restores them', async () => {
     const fault = await injector.inject('node-partition', 'worker-2');
-    await waitFor(async () => (await nodeReady('worker-2')) === 'Unknown', 'worker-2 NotReady', 15_000);
+    await pollUntil(async () => (await nodeReady('worker-2')) === 'Unknown', 15_000, 'worker-2 NotReady');
     expect(await kubeletAnswers(state.workers[1]!.ip), 'the worker itself runs on').to.equal(true);
     await injector.heal(fault);
-    await waitFor(async () => (await nodeReady('worker-2')) === 'True', 'worker-2 Ready', 30_000);
+    await pollUntil(async () => (await nodeReady('worker-2')) === 'True', 30_000, 'worker-2 Ready');
   });
 
   it('refuses iptables faults with the reason', async () => {

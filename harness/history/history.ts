@@ -4,6 +4,8 @@
  * refuses a `apiVersion` it does not know. Every time `t` is milliseconds since the run started
  * (`metadata.startedAt`), so a history reads the same whatever the wall clock.
  */
+import type { KubeletPodView } from '../../orchestrator/api/kubelet-view.js';
+
 export const HISTORY_API_VERSION = 'crucible.dev/v1alpha1';
 
 export interface History {
@@ -191,13 +193,13 @@ export interface GroundTruthSample {
   node: string;
   /** False when the kubelet's read-only server did not answer (node lost, paused, partitioned from the host). */
   reachable: boolean;
-  pods: {
-    namespace: string;
-    name: string;
-    uid: string;
-    containers: { name: string; pid: number; startedAt: string; restarts: number }[];
-  }[];
+  pods: GroundTruthPod[];
 }
+
+/** A pod on a node and its running containers, as the kubelet's read-only server showed them. */
+export type GroundTruthPod = KubeletPodView;
+/** A running container of a GroundTruthPod: name, pid, startedAt, restarts. */
+export type GroundTruthContainer = GroundTruthPod['containers'][number];
 
 export interface DurabilityLog {
   writes: { t: number; key: string; value: string; acknowledged: boolean; error?: string }[];

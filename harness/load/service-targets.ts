@@ -1,7 +1,7 @@
-import { connect } from 'node:net';
 import type { ApiClient } from '../../orchestrator/api/client/index.js';
 import { ApiError } from '../../orchestrator/api/errors.js';
 import { findResource } from '../../orchestrator/api/resources.js';
+import { tcpConnects } from '../../orchestrator/api/tcp-connect.js';
 import type { Service, ServicePort } from '../../orchestrator/api/types.js';
 import type { LoadTarget } from './load-driver.js';
 import { LoadError } from './load-error.js';
@@ -58,7 +58,8 @@ export async function resolveLoadBalancerTarget(
   name: string,
   port?: number | string,
   waitMs = 0,
-  canConnect: (host: string, port: number) => Promise<boolean> = tcpConnects,
+  canConnect: (host: string, port: number) => Promise<boolean> = (host, port) =>
+    tcpConnects(host, port, 1000),
 ): Promise<LoadTarget | undefined> {
   const deadline = Date.now() + waitMs;
   for (;;) {
@@ -82,19 +83,6 @@ async function getService(client: Pick<ApiClient, 'get'>, namespace: string, nam
       throw new LoadError('ServiceNotFound', `Service ${namespace}/${name} not found`);
     throw e;
   }
-}
-
-function tcpConnects(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: 1000 });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', () => done(false));
-  });
 }
 
 function choosePort(

@@ -1,4 +1,4 @@
-import type { ApiClient } from '../../orchestrator/api/client/index.js';
+import { listAll, type ApiClient } from '../../orchestrator/api/client/index.js';
 import { ApiError } from '../../orchestrator/api/errors.js';
 import { isPodActive } from '../../orchestrator/api/pod-helpers.js';
 import { findResource, type ResourceType } from '../../orchestrator/api/resources.js';
@@ -137,12 +137,15 @@ export class ClusterStateRecorder {
 
   private async read(): Promise<Snapshot> {
     const namespaces = this.options.namespaces ?? [''];
-    const listAll = async <T extends KubeObject>(r: ResourceType): Promise<T[]> =>
-      (await Promise.all(namespaces.map((ns) => this.client.list<T>(r, ns)))).flatMap((l) => l.items);
+    // Each namespace in one unpaged list: a sample is one request per namespace and resource.
+    const inFollowedNamespaces = async <T extends KubeObject>(r: ResourceType): Promise<T[]> =>
+      (await Promise.all(namespaces.map((namespace) => listAll<T>(this.client, r, { namespace })))).flatMap(
+        (l) => l.items,
+      );
     const [nodes, deployments, pods, holders] = await Promise.all([
       this.client.list<Node>(NODES).then((l) => l.items),
-      listAll<Deployment>(DEPLOYMENTS),
-      listAll<Pod>(PODS),
+      inFollowedNamespaces<Deployment>(DEPLOYMENTS),
+      inFollowedNamespaces<Pod>(PODS),
       Promise.all(
         LEADER_LEASES.map(async ({ component, lease }) => ({
           component,

@@ -1,6 +1,7 @@
 import { Agent, request } from 'undici';
+import type { KubeletContainerView } from '../../orchestrator/api/kubelet-view.js';
 import type { ClusterRecord } from '../cluster/index.js';
-import type { GroundTruthSample, HistoryEvent } from '../history/history.js';
+import type { GroundTruthPod, GroundTruthSample, HistoryEvent } from '../history/history.js';
 import type { HistoryPart } from '../history/history-assembler.js';
 import { elapsedSince, type RecorderOptions } from './recorder-options.js';
 import { SamplingLoop } from './sampling-loop.js';
@@ -14,19 +15,6 @@ export interface GroundTruthRecorderOptions extends RecorderOptions {
   /** Deadline of each request; default 1000 ms. */
   timeoutMs?: number;
 }
-
-/** One container as the kubelet's read-only `/pods` lists it (orchestrator/kubelet's ContainerView). */
-interface KubeletContainer {
-  podUid: string;
-  namespace: string;
-  pod: string;
-  container: string;
-  pid?: number;
-  startedAt?: string;
-  restarts: number;
-}
-
-type GroundTruthPod = GroundTruthSample['pods'][number];
 
 /**
  * The kubelets' ground truth: at a fixed rate, every worker's read-only `GET /pods`, which keeps
@@ -129,7 +117,7 @@ export class GroundTruthRecorder {
   }
 }
 
-function parseContainers(text: string): KubeletContainer[] | undefined {
+function parseContainers(text: string): KubeletContainerView[] | undefined {
   let list: unknown;
   try {
     list = JSON.parse(text);
@@ -138,17 +126,17 @@ function parseContainers(text: string): KubeletContainer[] | undefined {
   }
   if (!Array.isArray(list)) return undefined;
   const valid = list.every(
-    (c: Partial<KubeletContainer> | null) =>
+    (c: Partial<KubeletContainerView> | null) =>
       typeof c?.podUid === 'string' &&
       typeof c.namespace === 'string' &&
       typeof c.pod === 'string' &&
       typeof c.container === 'string',
   );
-  return valid ? (list as KubeletContainer[]) : undefined;
+  return valid ? (list as KubeletContainerView[]) : undefined;
 }
 
 /** The kubelet's containers grouped by pod, pods in namespace/name order. */
-function podsOf(containers: readonly KubeletContainer[]): GroundTruthPod[] {
+function podsOf(containers: readonly KubeletContainerView[]): GroundTruthPod[] {
   const pods = new Map<string, GroundTruthPod>();
   for (const c of containers) {
     let pod = pods.get(c.podUid);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ApiClient } from '../../orchestrator/api/client/index.js';
 import { findResource } from '../../orchestrator/api/resources.js';
 import type { ConfigMap, Deployment, KubeObject } from '../../orchestrator/api/types.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { pollUntil } from '../support/poll-until.js';
 import {
   adminClient,
   clusterDir,
@@ -63,11 +63,11 @@ describe('the recorders of a run, on a process cluster with 2 workers', function
     await client.create(ROLE_BINDINGS, editBinding('tenant-a', 'tenant-a'));
     await client.create(ROLE_BINDINGS, editBinding('tenant-b', 'system:kube-proxy'));
     await client.create<Deployment>(DEPLOYMENTS, sleeper('obs', 4));
-    await waitFor(
+    await pollUntil(
       async () =>
         ((await client.get<Deployment>(DEPLOYMENTS, 'obs', 'sleeper')).status?.readyReplicas ?? 0) === 4,
-      'sleeper ready',
       30_000,
+      'sleeper ready',
     );
 
     runStartedAt = Date.now();
@@ -105,23 +105,23 @@ describe('the recorders of a run, on a process cluster with 2 workers', function
     );
 
   it('records the steady cluster: nodes Ready, the workload whole, leaders, every pod on its kubelet', async () => {
-    await waitFor(
+    await pollUntil(
       () => clusterState.workloads.length > 0 && groundTruth.samples.length >= 4,
-      'samples',
       5000,
+      'samples',
     );
     // Every node's condition is recorded from the first sample on. (A node may flap once under a
     // loaded CI machine with the fast profile's 1 s grace; what counts is that it is recorded.)
     expect(new Set(eventsOf('node-condition').map((e) => e.node))).to.deep.equal(
       new Set(['worker-1', 'worker-2']),
     );
-    await waitFor(
+    await pollUntil(
       () =>
         ['worker-1', 'worker-2'].every(
           (n) => clusterState.nodes.filter((s) => s.node === n).at(-1)?.ready === 'True',
         ),
-      'both nodes Ready in the latest samples',
       10_000,
+      'both nodes Ready in the latest samples',
     );
     expect(eventsOf('leader').map((e) => e.component)).to.have.members(['scheduler', 'controller-manager']);
     expect(clusterState.workloads.at(-1)).to.include({
@@ -195,25 +195,25 @@ describe('the recorders of a run, on a process cluster with 2 workers', function
     expect(onWorker2.length, 'sleepers on worker-2').to.be.greaterThan(0);
     await cluster.kill('worker-2');
 
-    await waitFor(
+    await pollUntil(
       () => groundTruth.samples.some((s) => s.t > killedAt && s.node === 'worker-2' && !s.reachable),
-      'worker-2 unreachable',
       5000,
+      'worker-2 unreachable',
     );
-    await waitFor(
+    await pollUntil(
       () => eventsOf('node-condition', killedAt).some((e) => e.node === 'worker-2' && e.ready !== 'True'),
-      'worker-2 not Ready',
       10_000,
+      'worker-2 not Ready',
     );
-    await waitFor(
+    await pollUntil(
       () => eventsOf('pod', killedAt).filter((e) => e.change === 'created').length >= onWorker2.length,
+      15_000,
       'replacement pods',
-      15_000,
     );
-    await waitFor(
+    await pollUntil(
       () => clusterState.workloads.at(-1)!.ready === 4 && clusterState.nodes.at(-1)!.t > killedAt,
-      'sleeper whole again',
       15_000,
+      'sleeper whole again',
     );
     const pods = eventsOf('pod', killedAt);
     const lost = new Set(onWorker2.map((p) => p.name));
@@ -236,14 +236,18 @@ describe('the recorders of a run, on a process cluster with 2 workers', function
   it('keeps the kubelets’ truth while the apiserver is stopped; the probe, the writes and the battery record the outage', async () => {
     await cluster.stop('apiserver-0');
     const downFrom = now();
-    await waitFor(() => apiProbe.samples.some((s) => s.t >= downFrom && !s.ok), 'a failed probe', 5000);
+    await pollUntil(() => apiProbe.samples.some((s) => s.t >= downFrom && !s.ok), 5000, 'a failed probe');
     await sleep(1500);
     const duringOutage = await isolation.run();
     const truthDuringOutage = groundTruth.samples.filter((s) => s.t >= downFrom && s.node === 'worker-1');
     await cluster.start('apiserver-0');
     const upFrom = now();
-    await waitFor(() => apiProbe.samples.some((s) => s.t >= upFrom && s.ok), 'the API answers again', 20_000);
-    await waitFor(() => clusterState.nodes.at(-1)!.t >= upFrom, 'the API view again', 10_000);
+    await pollUntil(
+      () => apiProbe.samples.some((s) => s.t >= upFrom && s.ok),
+      20_000,
+      'the API answers again',
+    );
+    await pollUntil(() => clusterState.nodes.at(-1)!.t >= upFrom, 10_000, 'the API view again');
 
     const failed = apiProbe.samples.filter((s) => s.t >= downFrom && s.t < upFrom && !s.ok);
     expect(failed.length).to.be.greaterThan(2);

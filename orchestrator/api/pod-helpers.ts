@@ -1,8 +1,27 @@
+import { apiVersionOf, type ResourceType } from './resources.js';
 import type { Condition, KubeObject, OwnerReference, Pod } from './types.js';
 
 /** The owner reference marked `controller: true`, if any. */
 export function controllerOf(obj: KubeObject): OwnerReference | undefined {
   return obj.metadata.ownerReferences?.find((r) => r.controller);
+}
+
+/**
+ * The reference a controller puts on what it creates or adopts: `owner`, of type `r`, as its
+ * controller, blocking the owner's foreground deletion until the dependent is gone.
+ */
+export function controllerOwnerReference(
+  owner: KubeObject,
+  r: Pick<ResourceType, 'group' | 'version' | 'kind'>,
+): OwnerReference {
+  return {
+    apiVersion: apiVersionOf(r),
+    kind: r.kind,
+    name: owner.metadata.name!,
+    uid: owner.metadata.uid!,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 /** Running or about to run: not finished and not being deleted (client-go's IsPodActive). */

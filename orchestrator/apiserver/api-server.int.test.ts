@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { TestControlPlane, TEST_TOKENS } from '../../testing/test-control-plane.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { pollUntil } from '../../harness/support/poll-until.js';
 import { RESOURCES, apiVersionOf } from '../api/resources.js';
 
 const admin = TEST_TOKENS.admin;
@@ -372,9 +372,10 @@ describe('apiserver over a real etcd', function () {
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admin' },
         subjects: [{ kind: 'User', name: 'alice', apiGroup: 'rbac.authorization.k8s.io' }],
       });
-      await waitFor(
+      await pollUntil(
         async () =>
           (await cp.request('GET', '/api/v1/namespaces/team-a/configmaps', TEST_TOKENS.alice)).status === 200,
+        10_000,
         'alice bound',
       );
     });
@@ -498,10 +499,10 @@ describe('apiserver over a real etcd', function () {
       await new Promise((r) => setTimeout(r, 3000));
       await cp.etcd.start();
       const back = Date.now();
-      await waitFor(
+      await pollUntil(
         async () => (await cp.request('GET', '/api/v1/namespaces/default/configmaps', admin)).status === 200,
-        'recovery',
         5000,
+        'recovery',
       );
       const recovered = Date.now() - back;
       expect(recovered).to.be.lessThan(2000);

@@ -14,6 +14,7 @@ import {
   bootstrapClusterRoleBindings,
   bootstrapClusterRoles,
   forbiddenError,
+  nonResourceAttributes,
   withAuthenticatedGroup,
   type RequestAttributes,
   type UserInfo,
@@ -374,17 +375,7 @@ export class ApiServer {
       };
     } else if (spec.nonResourceAttributes) {
       const a = spec.nonResourceAttributes;
-      attrs = {
-        user,
-        verb: a.verb ?? '',
-        apiGroup: '',
-        resource: '',
-        subresource: '',
-        namespace: '',
-        name: '',
-        resourceRequest: false,
-        path: a.path ?? '',
-      };
+      attrs = nonResourceAttributes(user, a.verb ?? '', a.path ?? '');
     } else {
       throw errors.invalid('SelfSubjectAccessReview', 'authorization.k8s.io', '', [
         {
@@ -414,19 +405,7 @@ export class ApiServer {
 }
 
 function toAttributes(user: UserInfo, info: RequestInfo): RequestAttributes {
-  if (info.kind === 'nonResource') {
-    return {
-      user,
-      verb: info.verb,
-      apiGroup: '',
-      resource: '',
-      subresource: '',
-      namespace: '',
-      name: '',
-      resourceRequest: false,
-      path: info.path,
-    };
-  }
+  if (info.kind === 'nonResource') return nonResourceAttributes(user, info.verb, info.path);
   // A namespace addresses itself: RBAC sees `get namespaces/x` in namespace x, as kube-apiserver does.
   const namespace = info.resourceName === 'namespaces' && info.name ? info.name : info.namespace;
   return {

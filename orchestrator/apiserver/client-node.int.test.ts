@@ -9,7 +9,7 @@ import {
   type V1Deployment,
 } from '@kubernetes/client-node';
 import { TestControlPlane, TEST_TOKENS } from '../../testing/test-control-plane.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { pollUntil } from '../../harness/support/poll-until.js';
 
 describe('@kubernetes/client-node against the apiserver', function () {
   this.timeout(60_000);
@@ -107,7 +107,7 @@ describe('@kubernetes/client-node against the apiserver', function () {
     );
     try {
       await core.createNamespacedConfigMap({ namespace: 'sdk', body: { metadata: { name: 'watched' } } });
-      await waitFor(() => seen.includes('ADDED watched'), 'watch event');
+      await pollUntil(() => seen.includes('ADDED watched'), 10_000, 'watch event');
     } finally {
       req.abort();
     }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { Kubectl } from '../../testing/kubectl.js';
 import { TestControlPlane, TEST_TOKENS } from '../../testing/test-control-plane.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { pollUntil } from '../../harness/support/poll-until.js';
 
 const APP = `
 apiVersion: apps/v1
@@ -240,11 +240,11 @@ describe('kubectl 1.32 against the apiserver (real kubectl, real etcd)', functio
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     try {
-      await waitFor(() => out.includes('settings'));
+      await pollUntil(() => out.includes('settings'), 10_000, 'condition');
       await kubectl.ok(['create', 'configmap', 'late', '-n', 'shop', '--from-literal=x=y']);
       await kubectl.ok(['label', 'configmap', 'late', '-n', 'shop', 'seen=yes']);
       await kubectl.ok(['delete', 'configmap', 'late', '-n', 'shop']);
-      await waitFor(() => /DELETED\s+late/.test(out));
+      await pollUntil(() => /DELETED\s+late/.test(out), 10_000, 'condition');
       expect(out)
         .to.match(/ADDED\s+late/)
         .and.match(/MODIFIED\s+late/);
@@ -288,9 +288,11 @@ describe('kubectl 1.32 against the apiserver (real kubectl, real etcd)', functio
       '--user=alice',
     ]);
     const alice = new Kubectl(cp.url, TEST_TOKENS.alice, cp.caFile);
-    await waitFor(
+    await pollUntil(
       async () =>
         (await alice.run(['auth', 'can-i', 'create', 'pods', '-n', 'team-a'])).stdout.trim() === 'yes',
+      10_000,
+      'condition',
     );
     expect((await alice.run(['auth', 'can-i', 'create', 'pods', '-n', 'team-b'])).stdout.trim()).to.equal(
       'no',

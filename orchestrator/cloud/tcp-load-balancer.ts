@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { tcpConnects } from '../api/tcp-connect.js';
 import { type Backend, BackendPool, backendKey } from './backend-pool.js';
 
 export interface TcpLoadBalancerOptions {
@@ -95,16 +96,7 @@ export class TcpLoadBalancer {
         req.once('error', () => resolve(false));
         req.end();
       });
-    return new Promise((resolve) => {
-      const socket = connect({ host: b.host, port: b.port, timeout: this.connectTimeout });
-      const done = (ok: boolean) => {
-        socket.destroy();
-        resolve(ok);
-      };
-      socket.once('connect', () => done(true));
-      socket.once('timeout', () => done(false));
-      socket.once('error', () => done(false));
-    });
+    return tcpConnects(b.host, b.port, this.connectTimeout);
   }
 
   private accept(client: Socket): void {

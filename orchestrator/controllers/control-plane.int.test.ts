@@ -4,7 +4,7 @@ import { startComponent } from '../../testing/component-process.js';
 import { adminClient } from '../../testing/controller-context.js';
 import { FakeNodes } from '../../testing/fake-nodes.js';
 import { TestControlPlane } from '../../testing/test-control-plane.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { pollUntil } from '../../harness/support/poll-until.js';
 import type { ApiClient } from '../api/client/index.js';
 import { isPodActive } from '../api/pod-helpers.js';
 import { findResource } from '../api/resources.js';
@@ -51,7 +51,7 @@ describe('scheduler and controller-manager processes over a real apiserver', fun
     const patched = await client.patch<Deployment>(DEPLOYMENTS, 'default', name, {
       spec: { template: { metadata: { annotations: { rollout: String(Date.now()) } } } },
     });
-    await waitFor(
+    await pollUntil(
       async () => {
         const s = (await client.get<Deployment>(DEPLOYMENTS, 'default', name)).status;
         return (
@@ -61,8 +61,8 @@ describe('scheduler and controller-manager processes over a real apiserver', fun
           s.replicas === replicas
         );
       },
-      `${name} rolled out`,
       30_000,
+      `${name} rolled out`,
     );
   };
 
@@ -89,18 +89,18 @@ describe('scheduler and controller-manager processes over a real apiserver', fun
     processes.push(await startComponent(cp, 'controller-manager', 'cm-a'));
     await client.create(DEPLOYMENTS, { ...replicaSet('web', 10), kind: 'Deployment' } as Deployment);
     const bound = async () => (await activePods('web')).filter((p) => p.spec.nodeName);
-    await waitFor(async () => (await bound()).length === 10, '10 bound pods', 20_000);
+    await pollUntil(async () => (await bound()).length === 10, 20_000, '10 bound pods');
     const perNode = new Map<string, number>();
     for (const p of await bound()) perNode.set(p.spec.nodeName!, (perNode.get(p.spec.nodeName!) ?? 0) + 1);
     expect([...perNode.keys()].sort()).to.deep.equal(['node-1', 'node-2', 'node-3']);
     expect(Math.max(...perNode.values()) - Math.min(...perNode.values())).to.be.at.most(1);
     await client.patch(DEPLOYMENTS, 'default', 'web', { spec: { replicas: 14 } });
-    await waitFor(async () => (await bound()).length === 14, '14 bound pods', 20_000);
+    await pollUntil(async () => (await bound()).length === 14, 20_000, '14 bound pods');
     await client.patch(DEPLOYMENTS, 'default', 'web', { spec: { replicas: 10 } });
-    await waitFor(async () => (await activePods('web')).length === 10, 'back to 10', 20_000);
+    await pollUntil(async () => (await activePods('web')).length === 10, 20_000, 'back to 10');
     const available = async () =>
       (await client.get<Deployment>(DEPLOYMENTS, 'default', 'web')).status?.availableReplicas;
-    await waitFor(async () => (await available()) === 10, '10 available', 20_000);
+    await pollUntil(async () => (await available()) === 10, 20_000, '10 available');
   });
 
   it('rolls out a new template with maxUnavailable 0 without ever dropping below the desired ready count', async () => {
@@ -131,7 +131,7 @@ describe('scheduler and controller-manager processes over a real apiserver', fun
       kind: 'Deployment',
       spec: { ...replicaSet('recreate', 4).spec, strategy: { type: 'Recreate' } },
     } as Deployment);
-    await waitFor(async () => (await activePods('recreate')).length === 4, '4 pods', 20_000);
+    await pollUntil(async () => (await activePods('recreate')).length === 4, 20_000, '4 pods');
     const hashes = async () =>
       new Set((await activePods('recreate')).map((p) => p.metadata.labels?.['pod-template-hash']));
     let overlap = false;
@@ -157,11 +157,12 @@ describe('scheduler and controller-manager processes over a real apiserver', fun
         containers: [{ name: 'c', image: 'crucible/sleeper', resources: { requests: { cpu: '64' } } }],
       },
     });
-    await waitFor(
+    await pollUntil(
       async () =>
         (await client.get<Pod>(PODS, 'default', 'huge')).status?.conditions?.some(
           (c) => c.type === 'PodScheduled' && c.status === 'False',
         ) ?? false,
+      10_000,
       'unschedulable condition',
     );
     const pod = await client.get<Pod>(PODS, 'default', 'huge');
@@ -177,10 +178,10 @@ describe('scheduler and controller-manager processes over a real apiserver', fun
         conditions: [{ type: 'Ready', status: 'True' }],
       },
     } as Node);
-    await waitFor(
+    await pollUntil(
       async () => (await client.get<Pod>(PODS, 'default', 'huge')).spec.nodeName === 'big',
-      'scheduled on the big node',
       10_000,
+      'scheduled on the big node',
     );
     await client.delete(PODS, 'default', 'huge', { gracePeriodSeconds: 0 });
     await client.delete(NODES, '', 'big');
@@ -197,7 +198,7 @@ describe('scheduler and controller-manager processes over a real apiserver', fun
       ((await client.tryGet<Endpoints>(ENDPOINTS, 'default', 'web'))?.subsets ?? []).flatMap(
         (s) => s.addresses ?? [],
       );
-    await waitFor(async () => (await ready()).length === 10, '10 ready endpoints', 10_000);
+    await pollUntil(async () => (await ready()).length === 10, 10_000, '10 ready endpoints');
     const victims = (await activePods('web'))
       .filter((p) => p.spec.nodeName === 'node-3')
       .map((p) => p.metadata.name);
@@ -205,19 +206,19 @@ describe('scheduler and controller-manager processes over a real apiserver', fun
 
     const silentAt = Date.now();
     nodes.stopRenewing('node-3');
-    await waitFor(
+    await pollUntil(
       async () => (await ready()).every((a) => a.nodeName !== 'node-3'),
-      'node-3 pods out of endpoints',
       10_000,
+      'node-3 pods out of endpoints',
     );
     const outOfEndpoints = Date.now() - silentAt;
-    await waitFor(
+    await pollUntil(
       async () => {
         const pods = await activePods('web');
         return pods.length === 10 && pods.every((p) => p.spec.nodeName && p.spec.nodeName !== 'node-3');
       },
-      'replacements bound elsewhere',
       15_000,
+      'replacements bound elsewhere',
     );
     const replaced = Date.now() - silentAt;
     const budget = fast.nodeMonitorGracePeriodMs + fast.defaultTolerationSeconds * 1000 + 1000;
@@ -233,10 +234,10 @@ describe('scheduler and controller-manager processes over a real apiserver', fun
     expect(node.status?.conditions?.find((c) => c.type === 'Ready')?.status).to.equal('Unknown');
 
     nodes.resumeRenewing('node-3');
-    await waitFor(
+    await pollUntil(
       async () => !(await client.get<Node>(NODES, '', 'node-3')).spec?.taints?.length,
-      'taints removed',
       10_000,
+      'taints removed',
     );
   });
 
@@ -250,7 +251,7 @@ describe('scheduler and controller-manager processes over a real apiserver', fun
       processes.splice(processes.indexOf(cm), 1);
       processes.push(await startComponent(cp, 'controller-manager', `cm-${round}`));
     }
-    await waitFor(async () => (await activePods('burst')).length === 60, '60 pods', 30_000);
+    await pollUntil(async () => (await activePods('burst')).length === 60, 30_000, '60 pods');
     await new Promise((r) => setTimeout(r, 1500));
     const pods = (await client.list<Pod>(PODS, 'default', { labelSelector: 'app=burst' })).items;
     expect(pods.length, 'pods present').to.equal(60);
@@ -268,8 +269,9 @@ describe('scheduler and controller-manager processes over a real apiserver', fun
     processes.push(await startComponent(cp, 'controller-manager', 'cm-b'));
     const holder = async (name: string) =>
       (await client.get<Lease>(LEASES, 'kube-system', name)).spec?.holderIdentity;
-    await waitFor(
+    await pollUntil(
       async () => Boolean(await holder('kube-scheduler')) && Boolean(await holder('kube-controller-manager')),
+      10_000,
       'leases held',
     );
     const results: string[] = [];
@@ -285,13 +287,13 @@ describe('scheduler and controller-manager processes over a real apiserver', fun
       const killedAt = Date.now();
       await proc.kill();
       processes.splice(processes.indexOf(proc), 1);
-      await waitFor(
+      await pollUntil(
         async () => {
           const h = await holder(lock);
           return Boolean(h) && h !== leader;
         },
-        `${lock} taken over`,
         10_000,
+        `${lock} taken over`,
       );
       const took = Date.now() - killedAt;
       results.push(`${lock} ${took} ms`);
@@ -304,10 +306,10 @@ describe('scheduler and controller-manager processes over a real apiserver', fun
     );
     // The survivors act: a new ReplicaSet is filled and scheduled.
     await client.create(RS, replicaSet('after-failover', 3));
-    await waitFor(
+    await pollUntil(
       async () => (await activePods('after-failover')).filter((p) => p.spec.nodeName).length === 3,
-      'survivors act',
       15_000,
+      'survivors act',
     );
   });
 });

@@ -57,12 +57,7 @@ export class ControllerManager {
     this.controllers = names.map((n) => CONTROLLERS[n]!(ctx));
   }
 
-  async run(signal: AbortSignal): Promise<void> {
-    this.ctx.informers.start();
-    try {
-      await Promise.all(this.controllers.map((c) => c.run(signal)));
-    } finally {
-      await this.ctx.informers.stop();
-    }
+  run(signal: AbortSignal): Promise<void> {
+    return this.ctx.informers.runWith(this.controllers, signal);
   }
 }

@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { adminClient, runControllers } from '../../testing/controller-context.js';
 import { Kubectl } from '../../testing/kubectl.js';
 import { TEST_TOKENS, TestControlPlane } from '../../testing/test-control-plane.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { pollUntil } from '../../harness/support/poll-until.js';
 import type { ApiClient } from '../api/client/index.js';
 import { isPodActive, isPodReady } from '../api/pod-helpers.js';
 import { findResource } from '../api/resources.js';
@@ -175,7 +175,7 @@ describe('Deployment controller (real apiserver and etcd, with the ReplicaSet co
   it('gives a Deployment of 10 replicas 10 pods through one ReplicaSet named after the template hash', async () => {
     ready('web');
     await client.create(DEPLOYMENTS, deployment('web', 10));
-    await waitFor(() => rolledOut('web', 10, 'crucible/sleeper:v1'), 'web rolled out');
+    await pollUntil(() => rolledOut('web', 10, 'crucible/sleeper:v1'), 10_000, 'web rolled out');
 
     const [rs, ...others] = await replicaSetsOf('web');
     expect(others).to.have.length(0);
@@ -220,26 +220,31 @@ describe('Deployment controller (real apiserver and etcd, with the ReplicaSet co
       'deployment.kubernetes.io/desired-replicas': '10',
       'deployment.kubernetes.io/max-replicas': '13',
     });
-    await waitFor(
+    await pollUntil(
       async () => (await get('web')).metadata.annotations?.[REVISION] === '1',
+      10_000,
       'deployment revision',
     );
-    await waitFor(async () => {
-      const events = (await client.list<Event>(EVENTS, NS)).items;
-      return events.some(
-        (e) =>
-          e.involvedObject.name === 'web' &&
-          e.reason === 'ScalingReplicaSet' &&
-          e.message === `Scaled up replica set ${rs!.metadata.name} to 10`,
-      );
-    }, 'ScalingReplicaSet event');
+    await pollUntil(
+      async () => {
+        const events = (await client.list<Event>(EVENTS, NS)).items;
+        return events.some(
+          (e) =>
+            e.involvedObject.name === 'web' &&
+            e.reason === 'ScalingReplicaSet' &&
+            e.message === `Scaled up replica set ${rs!.metadata.name} to 10`,
+        );
+      },
+      10_000,
+      'ScalingReplicaSet event',
+    );
   });
 
   it('scales up and down through the same ReplicaSet', async () => {
     await client.patch(DEPLOYMENTS, NS, 'web', { spec: { replicas: 13 } });
-    await waitFor(() => rolledOut('web', 13, 'crucible/sleeper:v1'), 'scaled to 13');
+    await pollUntil(() => rolledOut('web', 13, 'crucible/sleeper:v1'), 10_000, 'scaled to 13');
     await client.patch(DEPLOYMENTS, NS, 'web', { spec: { replicas: 4 } });
-    await waitFor(() => rolledOut('web', 4, 'crucible/sleeper:v1'), 'scaled to 4');
+    await pollUntil(() => rolledOut('web', 4, 'crucible/sleeper:v1'), 10_000, 'scaled to 4');
     await new Promise((r) => setTimeout(r, 300));
     expect(await activePods('web')).to.have.length(4);
     expect(await replicaSetsOf('web')).to.have.length(1);
@@ -249,11 +254,11 @@ describe('Deployment controller (real apiserver and etcd, with the ReplicaSet co
     ready('surge1', 150);
     const strategy = { type: 'RollingUpdate' as const, rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } };
     await client.create(DEPLOYMENTS, deployment('surge1', 4, { strategy }));
-    await waitFor(() => rolledOut('surge1', 4, 'crucible/sleeper:v1'), 'surge1 v1');
+    await pollUntil(() => rolledOut('surge1', 4, 'crucible/sleeper:v1'), 10_000, 'surge1 v1');
 
     const sampler = new PodSampler(client, 'surge1');
     await setImage('surge1', 'crucible/sleeper:v2');
-    await waitFor(() => rolledOut('surge1', 4, 'crucible/sleeper:v2'), 'surge1 v2', 30_000);
+    await pollUntil(() => rolledOut('surge1', 4, 'crucible/sleeper:v2'), 30_000, 'surge1 v2');
     await sampler.stop();
 
     expect(sampler.samples).to.be.greaterThan(20);
@@ -268,11 +273,11 @@ describe('Deployment controller (real apiserver and etcd, with the ReplicaSet co
       rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' },
     };
     await client.create(DEPLOYMENTS, deployment('surge2', 10, { strategy }));
-    await waitFor(() => rolledOut('surge2', 10, 'crucible/sleeper:v1'), 'surge2 v1');
+    await pollUntil(() => rolledOut('surge2', 10, 'crucible/sleeper:v1'), 10_000, 'surge2 v1');
 
     const sampler = new PodSampler(client, 'surge2');
     await setImage('surge2', 'crucible/sleeper:v2');
-    await waitFor(() => rolledOut('surge2', 10, 'crucible/sleeper:v2'), 'surge2 v2', 30_000);
+    await pollUntil(() => rolledOut('surge2', 10, 'crucible/sleeper:v2'), 30_000, 'surge2 v2');
     await sampler.stop();
 
     // 25% of 10: surge rounds up to 3, unavailability down to 2.
@@ -283,11 +288,11 @@ describe('Deployment controller (real apiserver and etcd, with the ReplicaSet co
   it('never has old and new pods active at the same time with Recreate', async () => {
     ready('recreate', 300);
     await client.create(DEPLOYMENTS, deployment('recreate', 3, { strategy: { type: 'Recreate' } }));
-    await waitFor(() => rolledOut('recreate', 3, 'crucible/sleeper:v1'), 'recreate v1');
+    await pollUntil(() => rolledOut('recreate', 3, 'crucible/sleeper:v1'), 10_000, 'recreate v1');
 
     const sampler = new PodSampler(client, 'recreate');
     await setImage('recreate', 'crucible/sleeper:v2');
-    await waitFor(() => rolledOut('recreate', 3, 'crucible/sleeper:v2'), 'recreate v2', 30_000);
+    await pollUntil(() => rolledOut('recreate', 3, 'crucible/sleeper:v2'), 30_000, 'recreate v2');
     await sampler.stop();
 
     expect(sampler.samples).to.be.greaterThan(10);
@@ -299,15 +304,15 @@ describe('Deployment controller (real apiserver and etcd, with the ReplicaSet co
     const kubectl = new Kubectl(cp.url, TEST_TOKENS.admin, cp.caFile);
     ready('undo', 50);
     await client.create(DEPLOYMENTS, deployment('undo', 3));
-    await waitFor(() => rolledOut('undo', 3, 'crucible/sleeper:v1'), 'undo v1');
+    await pollUntil(() => rolledOut('undo', 3, 'crucible/sleeper:v1'), 10_000, 'undo v1');
     const [first] = await replicaSetsOf('undo');
     await setImage('undo', 'crucible/sleeper:v2');
-    await waitFor(() => rolledOut('undo', 3, 'crucible/sleeper:v2'), 'undo v2', 30_000);
+    await pollUntil(() => rolledOut('undo', 3, 'crucible/sleeper:v2'), 30_000, 'undo v2');
     const before = (await replicaSetsOf('undo')).map((rs) => rs.metadata.uid);
     expect(before).to.have.length(2);
 
     expect(await kubectl.ok(['rollout', 'undo', 'deployment/undo', '-n', NS])).to.include('rolled back');
-    await waitFor(() => rolledOut('undo', 3, 'crucible/sleeper:v1'), 'undo back to v1', 30_000);
+    await pollUntil(() => rolledOut('undo', 3, 'crucible/sleeper:v1'), 30_000, 'undo back to v1');
 
     const after = await replicaSetsOf('undo');
     expect(after.map((rs) => rs.metadata.uid)).to.deep.equal(before);
@@ -319,8 +324,9 @@ describe('Deployment controller (real apiserver and etcd, with the ReplicaSet co
     });
     const pods = await activePods('undo');
     expect(pods.every((p) => p.metadata.labels?.[HASH] === first!.metadata.labels![HASH])).to.equal(true);
-    await waitFor(
+    await pollUntil(
       async () => (await get('undo')).metadata.annotations?.[REVISION] === '3',
+      10_000,
       'deployment revision 3',
     );
   });
@@ -328,15 +334,19 @@ describe('Deployment controller (real apiserver and etcd, with the ReplicaSet co
   it('makes no rollout progress while paused but still scales, and resumes', async () => {
     ready('paused', 50);
     await client.create(DEPLOYMENTS, deployment('paused', 2));
-    await waitFor(() => rolledOut('paused', 2, 'crucible/sleeper:v1'), 'paused v1');
+    await pollUntil(() => rolledOut('paused', 2, 'crucible/sleeper:v1'), 10_000, 'paused v1');
     await client.patch(DEPLOYMENTS, NS, 'paused', { spec: { paused: true } });
     await setImage('paused', 'crucible/sleeper:v2');
     await client.patch(DEPLOYMENTS, NS, 'paused', { spec: { replicas: 3 } });
 
-    await waitFor(async () => {
-      const d = await get('paused');
-      return d.status?.observedGeneration === d.metadata.generation && d.status?.availableReplicas === 3;
-    }, 'paused deployment scaled to 3');
+    await pollUntil(
+      async () => {
+        const d = await get('paused');
+        return d.status?.observedGeneration === d.metadata.generation && d.status?.availableReplicas === 3;
+      },
+      10_000,
+      'paused deployment scaled to 3',
+    );
     await new Promise((r) => setTimeout(r, 500));
     expect(await replicaSetsOf('paused')).to.have.length(1);
     const pods = await activePods('paused');
@@ -345,14 +355,14 @@ describe('Deployment controller (real apiserver and etcd, with the ReplicaSet co
     expect(progressing).to.include({ status: 'Unknown', reason: 'DeploymentPaused' });
 
     await client.patch(DEPLOYMENTS, NS, 'paused', { spec: { paused: false } });
-    await waitFor(() => rolledOut('paused', 3, 'crucible/sleeper:v2'), 'paused resumed to v2', 30_000);
+    await pollUntil(() => rolledOut('paused', 3, 'crucible/sleeper:v2'), 30_000, 'paused resumed to v2');
   });
 
   it('scales proportionally when replicas change in the middle of a rollout', async () => {
     const readier = ready('prop', 20);
     const strategy = { type: 'RollingUpdate' as const, rollingUpdate: { maxSurge: 3, maxUnavailable: 2 } };
     await client.create(DEPLOYMENTS, deployment('prop', 10, { strategy }));
-    await waitFor(() => rolledOut('prop', 10, 'crucible/sleeper:v1'), 'prop v1');
+    await pollUntil(() => rolledOut('prop', 10, 'crucible/sleeper:v1'), 10_000, 'prop v1');
     // The new template never becomes ready, so the rollout stalls where the budgets say.
     readier.accept = (pod) => pod.spec.containers[0]!.image === 'crucible/sleeper:v1';
     await setImage('prop', 'crucible/sleeper:v2');
@@ -362,11 +372,19 @@ describe('Deployment controller (real apiserver and etcd, with the ReplicaSet co
         byImage.set(rs.spec.template!.spec.containers[0]!.image!, rs.spec.replicas);
       return [byImage.get('crucible/sleeper:v1'), byImage.get('crucible/sleeper:v2')];
     };
-    await waitFor(async () => isDeepStrictEqual(await sizes(), [8, 5]), 'rollout stalled at 8 old + 5 new');
+    await pollUntil(
+      async () => isDeepStrictEqual(await sizes(), [8, 5]),
+      10_000,
+      'rollout stalled at 8 old + 5 new',
+    );
 
     await client.patch(DEPLOYMENTS, NS, 'prop', { spec: { replicas: 15 } });
     // 5 more up to 15 + 3, spread by share of the 13 they were sized for: 8 * 18/13 ≈ 11, 5 * 18/13 ≈ 7.
-    await waitFor(async () => isDeepStrictEqual(await sizes(), [11, 7]), 'proportional scale to 11 + 7');
+    await pollUntil(
+      async () => isDeepStrictEqual(await sizes(), [11, 7]),
+      10_000,
+      'proportional scale to 11 + 7',
+    );
     for (const rs of await replicaSetsOf('prop')) {
       expect(rs.metadata.annotations).to.include({
         'deployment.kubernetes.io/desired-replicas': '15',
@@ -378,12 +396,16 @@ describe('Deployment controller (real apiserver and etcd, with the ReplicaSet co
   it('deletes old ReplicaSets beyond revisionHistoryLimit once scaled to 0', async () => {
     ready('history', 20);
     await client.create(DEPLOYMENTS, deployment('history', 2, { revisionHistoryLimit: 1 }));
-    await waitFor(() => rolledOut('history', 2, 'crucible/sleeper:v1'), 'history v1');
+    await pollUntil(() => rolledOut('history', 2, 'crucible/sleeper:v1'), 10_000, 'history v1');
     for (const image of ['crucible/sleeper:v2', 'crucible/sleeper:v3', 'crucible/sleeper:v4']) {
       await setImage('history', image);
-      await waitFor(() => rolledOut('history', 2, image), `history ${image}`, 30_000);
+      await pollUntil(() => rolledOut('history', 2, image), 30_000, `history ${image}`);
     }
-    await waitFor(async () => (await replicaSetsOf('history')).length === 2, 'history trimmed to 2');
+    await pollUntil(
+      async () => (await replicaSetsOf('history')).length === 2,
+      10_000,
+      'history trimmed to 2',
+    );
     const revisions = (await replicaSetsOf('history'))
       .map((rs) => rs.metadata.annotations?.[REVISION])
       .sort();
@@ -400,33 +422,44 @@ describe('Deployment controller (real apiserver and etcd, with the ReplicaSet co
       spec: { replicas: 1, selector: { matchLabels: { app: 'adopt' } }, template },
     });
     const d = await client.create(DEPLOYMENTS, deployment('adopt', 2));
-    await waitFor(async () => {
-      const rs = await client.get<ReplicaSet>(RS, NS, 'adopt-orphan');
-      return rs.metadata.ownerReferences?.[0]?.uid === d.metadata.uid && rs.spec.replicas === 2;
-    }, 'orphan adopted and scaled to 2');
+    await pollUntil(
+      async () => {
+        const rs = await client.get<ReplicaSet>(RS, NS, 'adopt-orphan');
+        return rs.metadata.ownerReferences?.[0]?.uid === d.metadata.uid && rs.spec.replicas === 2;
+      },
+      10_000,
+      'orphan adopted and scaled to 2',
+    );
     expect((await replicaSetsOf('adopt')).map((rs) => rs.metadata.uid)).to.deep.equal([orphan.metadata.uid]);
 
     await client.patch(RS, NS, 'adopt-orphan', { metadata: { labels: { app: 'elsewhere' } } });
-    await waitFor(
+    await pollUntil(
       async () =>
         (await client.get<ReplicaSet>(RS, NS, 'adopt-orphan')).metadata.ownerReferences === undefined,
+      10_000,
       'released',
     );
-    await waitFor(async () => {
-      const owned = (await replicaSetsOf('adopt')).filter(
-        (rs) => rs.metadata.ownerReferences?.[0]?.uid === d.metadata.uid,
-      );
-      return (
-        owned.length === 1 && owned[0]!.metadata.labels?.[HASH] !== undefined && owned[0]!.spec.replicas === 2
-      );
-    }, 'a new ReplicaSet in its place');
+    await pollUntil(
+      async () => {
+        const owned = (await replicaSetsOf('adopt')).filter(
+          (rs) => rs.metadata.ownerReferences?.[0]?.uid === d.metadata.uid,
+        );
+        return (
+          owned.length === 1 &&
+          owned[0]!.metadata.labels?.[HASH] !== undefined &&
+          owned[0]!.spec.replicas === 2
+        );
+      },
+      10_000,
+      'a new ReplicaSet in its place',
+    );
   });
 
   it('lets kubectl rollout status return 0 once the rollout is done', async () => {
     const kubectl = new Kubectl(cp.url, TEST_TOKENS.admin, cp.caFile);
     ready('status', 200);
     await client.create(DEPLOYMENTS, deployment('status', 3));
-    await waitFor(() => rolledOut('status', 3, 'crucible/sleeper:v1'), 'status v1');
+    await pollUntil(() => rolledOut('status', 3, 'crucible/sleeper:v1'), 10_000, 'status v1');
     await setImage('status', 'crucible/sleeper:v2');
     const result = await kubectl.run(['rollout', 'status', 'deployment/status', '-n', NS, '--timeout=60s'], {
       timeoutMs: 70_000,
@@ -439,13 +472,13 @@ describe('Deployment controller (real apiserver and etcd, with the ReplicaSet co
   it('reports ProgressDeadlineExceeded when a rollout stalls, and kubectl rollout status fails', async () => {
     const kubectl = new Kubectl(cp.url, TEST_TOKENS.admin, cp.caFile);
     await client.create(DEPLOYMENTS, deployment('stuck', 2, { progressDeadlineSeconds: 2 }));
-    await waitFor(
+    await pollUntil(
       async () =>
         (await get('stuck')).status?.conditions?.some(
           (c) => c.type === 'Progressing' && c.status === 'False' && c.reason === 'ProgressDeadlineExceeded',
         ) ?? false,
-      'ProgressDeadlineExceeded',
       15_000,
+      'ProgressDeadlineExceeded',
     );
     const result = await kubectl.run(['rollout', 'status', 'deployment/stuck', '-n', NS, '--timeout=20s']);
     expect(result.code).to.not.equal(0);

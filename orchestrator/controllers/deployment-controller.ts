@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { formatTime } from '../api/clock.js';
 import { type ReconcileLoop, objectKey, type Informer } from '../api/client/index.js';
 import { isApiError } from '../api/errors.js';
-import { controllerOf, isPodActive } from '../api/pod-helpers.js';
+import { controllerOf, controllerOwnerReference, isPodActive } from '../api/pod-helpers.js';
 import { findResource } from '../api/resources.js';
 import { labelSelectorFromObject } from '../api/selectors/index.js';
 import type { Deployment, OwnerReference, Pod, ReplicaSet, WorkloadStatus } from '../api/types.js';
@@ -330,7 +330,7 @@ export class DeploymentController implements Controller {
         name,
         namespace: d.metadata.namespace,
         labels: { ...template.metadata.labels },
-        ownerReferences: [ownerRef(d)],
+        ownerReferences: [controllerOwnerReference(d, DEPLOYMENTS)],
       },
       spec: { replicas: 0, minReadySeconds: d.spec.minReadySeconds, selector, template },
     };
@@ -512,7 +512,7 @@ export class DeploymentController implements Controller {
   }
 
   private adopt(d: Deployment, rs: ReplicaSet): Promise<boolean> {
-    return adopt(this.ctx.client, REPLICASETS, rs, ownerRef(d));
+    return adopt(this.ctx.client, REPLICASETS, rs, controllerOwnerReference(d, DEPLOYMENTS));
   }
 
   private release(d: Deployment, rs: ReplicaSet): Promise<void> {
@@ -541,15 +541,4 @@ export class DeploymentController implements Controller {
   private now(): string {
     return formatTime(this.ctx.clock.now());
   }
-}
-
-function ownerRef(d: Deployment): OwnerReference {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    name: d.metadata.name!,
-    uid: d.metadata.uid!,
-    controller: true,
-    blockOwnerDeletion: true,
-  };
 }

@@ -2,7 +2,7 @@ import { sleep as sleepOn, systemTimers } from '../api/client/timer-scheduler.js
 import { expect } from 'chai';
 import { adminClient, runControllers } from '../../testing/controller-context.js';
 import { TestControlPlane } from '../../testing/test-control-plane.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { pollUntil } from '../../harness/support/poll-until.js';
 import type { ApiClient } from '../api/client/index.js';
 import { apiVersionOf, findResource, type ResourceType } from '../api/resources.js';
 import type { ConfigMap, KubeObject, OwnerReference, Pod, ReplicaSet } from '../api/types.js';
@@ -67,7 +67,7 @@ describe('GarbageCollector (real apiserver and etcd)', function () {
   const exists = async (r: ResourceType, name: string, namespace = 'default') =>
     (await client.tryGet(r, namespace, name)) !== undefined;
   const gone = (r: ResourceType, name: string, namespace = 'default') =>
-    waitFor(async () => !(await exists(r, name, namespace)), `${r.resource} ${name} gone`);
+    pollUntil(async () => !(await exists(r, name, namespace)), 10_000, `${r.resource} ${name} gone`);
 
   before(async () => {
     cp = await TestControlPlane.start();
@@ -82,23 +82,24 @@ describe('GarbageCollector (real apiserver and etcd)', function () {
 
   it('deletes the pods of a ReplicaSet deleted in the background', async () => {
     await client.create(RS, replicaSet('bg', 3));
-    await waitFor(async () => (await podsOf('bg')).length === 3, '3 pods');
+    await pollUntil(async () => (await podsOf('bg')).length === 3, 10_000, '3 pods');
     await client.delete(RS, 'default', 'bg', { propagationPolicy: 'Background' });
-    await waitFor(async () => (await podsOf('bg')).length === 0, 'pods collected');
+    await pollUntil(async () => (await podsOf('bg')).length === 0, 10_000, 'pods collected');
   });
 
   it('deletes dependents before their owner in foreground deletion, waiting for blocking ones', async () => {
     const rs = await client.create(RS, replicaSet('fg', 2));
-    await waitFor(async () => (await podsOf('fg')).length === 2, '2 pods');
+    await pollUntil(async () => (await podsOf('fg')).length === 2, 10_000, '2 pods');
     await client.create(
       CONFIGMAPS,
       configMap('fg-held', [refTo(RS, rs, true)], { finalizers: ['example.com/hold'] }),
     );
     await client.delete(RS, 'default', 'fg', { propagationPolicy: 'Foreground' });
 
-    await waitFor(async () => (await podsOf('fg')).length === 0, 'pods deleted first');
-    await waitFor(
+    await pollUntil(async () => (await podsOf('fg')).length === 0, 10_000, 'pods deleted first');
+    await pollUntil(
       async () => Boolean((await client.get(CONFIGMAPS, 'default', 'fg-held')).metadata.deletionTimestamp),
+      10_000,
       'held dependent marked for deletion',
     );
     await sleep(300);
@@ -129,7 +130,7 @@ describe('GarbageCollector (real apiserver and etcd)', function () {
       RS,
       replicaSet('chain', 2, [{ ...refTo(DEPLOYMENTS, deploy, true), controller: true }]),
     );
-    await waitFor(async () => (await podsOf('chain')).length === 2, '2 pods');
+    await pollUntil(async () => (await podsOf('chain')).length === 2, 10_000, '2 pods');
 
     const violations: string[] = [];
     let watching = true;
@@ -156,7 +157,7 @@ describe('GarbageCollector (real apiserver and etcd)', function () {
 
   it('orphans the pods of a ReplicaSet deleted with the Orphan policy', async () => {
     const rs = await client.create(RS, replicaSet('orph', 2));
-    await waitFor(async () => (await podsOf('orph')).length === 2, '2 pods');
+    await pollUntil(async () => (await podsOf('orph')).length === 2, 10_000, '2 pods');
     await client.delete(RS, 'default', 'orph', { propagationPolicy: 'Orphan' });
     await gone(RS, 'orph');
     await sleep(300);
@@ -175,8 +176,9 @@ describe('GarbageCollector (real apiserver and etcd)', function () {
     const b = await client.create(CONFIGMAPS, configMap('owner-b'));
     await client.create(CONFIGMAPS, configMap('shared', [refTo(CONFIGMAPS, a), refTo(CONFIGMAPS, b)]));
     await client.delete(CONFIGMAPS, 'default', 'owner-a');
-    await waitFor(
+    await pollUntil(
       async () => (await client.get(CONFIGMAPS, 'default', 'shared')).metadata.ownerReferences?.length === 1,
+      10_000,
       'dangling reference removed',
     );
     const shared = await client.get(CONFIGMAPS, 'default', 'shared');

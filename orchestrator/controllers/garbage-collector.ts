@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { type ReconcileLoop, objectKey, type Informer } from '../api/client/index.js';
+import { listAll, type ReconcileLoop, objectKey, type Informer } from '../api/client/index.js';
 import { isApiError } from '../api/errors.js';
 import { RESOURCES, findKind, type ResourceType } from '../api/resources.js';
 import type { KubeObject, OwnerReference } from '../api/types.js';
@@ -250,9 +250,11 @@ export class GarbageCollector implements Controller {
   private async liveDependents(r: ResourceType, owner: KubeObject): Promise<Dependent[]> {
     const namespace = r.namespaced ? (owner.metadata.namespace ?? '') : '';
     const candidates = RESOURCES.filter((c) => c.namespaced || !r.namespaced);
-    const lists = await Promise.all(candidates.map((c) => this.listAll(c, namespace)));
+    const lists = await Promise.all(
+      candidates.map((c) => listAll(this.ctx.client, c, { namespace, limit: LIST_PAGE_SIZE })),
+    );
     const found: Dependent[] = [];
-    lists.forEach((items, i) => {
+    lists.forEach(({ items }, i) => {
       const resource = candidates[i]!;
       for (const obj of items) {
         const ref = referenceTo(resource, obj, r, owner);
@@ -260,17 +262,6 @@ export class GarbageCollector implements Controller {
       }
     });
     return found;
-  }
-
-  private async listAll(r: ResourceType, namespace: string): Promise<KubeObject[]> {
-    const items: KubeObject[] = [];
-    let cont: string | undefined;
-    do {
-      const page = await this.ctx.client.list(r, namespace, { limit: LIST_PAGE_SIZE, continue: cont });
-      items.push(...page.items);
-      cont = page.metadata.continue || undefined;
-    } while (cont);
-    return items;
   }
 
   private hasDependents(obj: KubeObject): boolean {

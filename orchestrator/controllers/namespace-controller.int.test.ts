@@ -2,10 +2,11 @@ import { expect } from 'chai';
 import { adminClient, runControllers } from '../../testing/controller-context.js';
 import { Kubectl } from '../../testing/kubectl.js';
 import { TEST_TOKENS, TestControlPlane } from '../../testing/test-control-plane.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { pollUntil } from '../../harness/support/poll-until.js';
 import type { ApiClient } from '../api/client/index.js';
+import { controllerOwnerReference } from '../api/pod-helpers.js';
 import { findResource, type ResourceType } from '../api/resources.js';
-import type { KubeObject, Namespace, OwnerReference, Pod } from '../api/types.js';
+import type { KubeObject, Namespace, Pod } from '../api/types.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { NamespaceController } from './namespace-controller.js';
 import { ReplicaSetController } from './replicaset-controller.js';
@@ -95,14 +96,7 @@ function contents(ns: string): [ResourceType, KubeObject][] {
 
 /** A ReplicaSet owned by the namespace's Deployment `web`, as a deployment controller would make it. */
 function replicaSetOf(ns: string, deployment: KubeObject): KubeObject {
-  const owner: OwnerReference = {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    name: deployment.metadata.name!,
-    uid: deployment.metadata.uid!,
-    controller: true,
-    blockOwnerDeletion: true,
-  };
+  const owner = controllerOwnerReference(deployment, DEPLOYMENTS);
   return {
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
@@ -123,8 +117,8 @@ describe('NamespaceController (real apiserver and etcd)', function () {
 
   const createNamespace = (name: string) =>
     client.create<Namespace>(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  const nsGone = (name: string, timeoutMs?: number) =>
-    waitFor(async () => !(await client.tryGet(NAMESPACES, '', name)), `namespace ${name} gone`, timeoutMs);
+  const nsGone = (name: string, timeoutMs = 10_000) =>
+    pollUntil(async () => !(await client.tryGet(NAMESPACES, '', name)), timeoutMs, `namespace ${name} gone`);
 
   async function populate(ns: string): Promise<void> {
     await createNamespace(ns);
@@ -134,8 +128,9 @@ describe('NamespaceController (real apiserver and etcd)', function () {
       if (resource === DEPLOYMENTS) deployment = created;
     }
     await client.create(REPLICASETS, replicaSetOf(ns, deployment!));
-    await waitFor(
+    await pollUntil(
       async () => (await client.list<Pod>(PODS, ns, { labelSelector: 'app=web' })).items.length === 2,
+      10_000,
       `pods of ${ns}/web-1`,
     );
   }
@@ -195,8 +190,9 @@ describe('NamespaceController (real apiserver and etcd)', function () {
     await client.delete(NAMESPACES, '', 'held');
     const condition = async (type: string) =>
       (await client.get<Namespace>(NAMESPACES, '', 'held')).status?.conditions?.find((c) => c.type === type);
-    await waitFor(
+    await pollUntil(
       async () => (await condition('NamespaceFinalizersRemaining'))?.status === 'True',
+      10_000,
       'finalizers condition',
     );
     expect((await condition('NamespaceFinalizersRemaining'))?.message).to.include('example.com/hold in 1');
@@ -223,7 +219,7 @@ describe('NamespaceController (real apiserver and etcd)', function () {
     await client.delete(NAMESPACES, '', 'shared-finalizers');
     const finalizers = async () =>
       (await client.get<Namespace>(NAMESPACES, '', 'shared-finalizers')).spec?.finalizers;
-    await waitFor(async () => (await finalizers())?.length === 1, 'kubernetes finalizer removed');
+    await pollUntil(async () => (await finalizers())?.length === 1, 10_000, 'kubernetes finalizer removed');
     expect(await finalizers()).to.deep.equal(['example.com/other']);
     expect((await client.list(CONFIGMAPS, 'shared-finalizers')).items).to.deep.equal([]);
 

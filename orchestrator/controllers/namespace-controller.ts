@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { type ReconcileLoop, type Informer } from '../api/client/index.js';
+import { listAll, type ReconcileLoop, type Informer } from '../api/client/index.js';
 import { formatTime } from '../api/clock.js';
 import { isApiError } from '../api/errors.js';
 import { RESOURCES, findResource, type ResourceType } from '../api/resources.js';
@@ -115,7 +115,7 @@ export class NamespaceController implements Controller {
   ): Promise<void> {
     let items: KubeObject[];
     try {
-      items = await this.listAll(r, namespace);
+      ({ items } = await listAll(this.ctx.client, r, { namespace, limit: LIST_PAGE_SIZE }));
     } catch (e) {
       outcome.failures.push(`${groupResource(r)}: list: ${(e as Error).message}`);
       return;
@@ -146,17 +146,6 @@ export class NamespaceController implements Controller {
         }),
       );
     }
-  }
-
-  private async listAll(r: ResourceType, namespace: string): Promise<KubeObject[]> {
-    const items: KubeObject[] = [];
-    let cont: string | undefined;
-    do {
-      const page = await this.ctx.client.list(r, namespace, { limit: LIST_PAGE_SIZE, continue: cont });
-      items.push(...page.items);
-      cont = page.metadata.continue || undefined;
-    } while (cont);
-    return items;
   }
 
   private async updateConditions(ns: Namespace, outcome: ContentDeletion): Promise<void> {

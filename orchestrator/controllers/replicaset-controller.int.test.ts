@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { adminClient, runControllers } from '../../testing/controller-context.js';
 import { TestControlPlane } from '../../testing/test-control-plane.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { pollUntil } from '../../harness/support/poll-until.js';
 import type { ApiClient } from '../api/client/index.js';
 import { findResource } from '../api/resources.js';
 import type { Pod, ReplicaSet } from '../api/types.js';
@@ -50,7 +50,7 @@ describe('ReplicaSet controller (real apiserver and etcd)', function () {
 
   it('creates pods up to replicas, owned by the ReplicaSet, and reports them in status', async () => {
     const rs = await client.create(RS, replicaSet('web', 3));
-    await waitFor(async () => (await owned('web')).length === 3, '3 pods');
+    await pollUntil(async () => (await owned('web')).length === 3, 10_000, '3 pods');
     const pods = await owned('web');
     expect(
       pods.every(
@@ -59,17 +59,18 @@ describe('ReplicaSet controller (real apiserver and etcd)', function () {
           p.metadata.ownerReferences?.[0]?.controller,
       ),
     ).to.equal(true);
-    await waitFor(
+    await pollUntil(
       async () => (await client.get<ReplicaSet>(RS, 'default', 'web')).status?.replicas === 3,
+      10_000,
       'status.replicas',
     );
   });
 
   it('scales up and down to exactly the desired count', async () => {
     await client.patch(RS, 'default', 'web', { spec: { replicas: 7 } });
-    await waitFor(async () => (await owned('web')).length === 7, '7 pods');
+    await pollUntil(async () => (await owned('web')).length === 7, 10_000, '7 pods');
     await client.patch(RS, 'default', 'web', { spec: { replicas: 2 } });
-    await waitFor(async () => (await owned('web')).length === 2, '2 pods');
+    await pollUntil(async () => (await owned('web')).length === 2, 10_000, '2 pods');
     await new Promise((r) => setTimeout(r, 500));
     expect(await owned('web')).to.have.length(2);
   });
@@ -82,10 +83,11 @@ describe('ReplicaSet controller (real apiserver and etcd)', function () {
       spec: { containers: [{ name: 'c', image: 'i' }] },
     });
     const rs = await client.create(RS, replicaSet('adopt', 1));
-    await waitFor(
+    await pollUntil(
       async () =>
         (await client.get<Pod>(PODS, 'default', 'orphan')).metadata.ownerReferences?.[0]?.uid ===
         rs.metadata.uid,
+      10_000,
       'adoption',
     );
     await new Promise((r) => setTimeout(r, 500));
@@ -95,11 +97,12 @@ describe('ReplicaSet controller (real apiserver and etcd)', function () {
   it('releases a pod whose labels stop matching and replaces it', async () => {
     const [pod] = await owned('adopt');
     await client.patch(PODS, 'default', pod!.metadata.name!, { metadata: { labels: { app: 'elsewhere' } } });
-    await waitFor(
+    await pollUntil(
       async () =>
         (await client.get<Pod>(PODS, 'default', pod!.metadata.name!)).metadata.ownerReferences === undefined,
+      10_000,
       'release',
     );
-    await waitFor(async () => (await owned('adopt')).length === 1, 'replacement');
+    await pollUntil(async () => (await owned('adopt')).length === 1, 10_000, 'replacement');
   });
 });

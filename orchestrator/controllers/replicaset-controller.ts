@@ -1,10 +1,16 @@
 import { isDeepStrictEqual } from 'node:util';
 import { type ReconcileLoop, objectKey, type Informer } from '../api/client/index.js';
 import { isApiError } from '../api/errors.js';
-import { controllerOf, isPodActive, isPodAvailable, isPodReady } from '../api/pod-helpers.js';
+import {
+  controllerOf,
+  controllerOwnerReference,
+  isPodActive,
+  isPodAvailable,
+  isPodReady,
+} from '../api/pod-helpers.js';
 import { findResource } from '../api/resources.js';
 import { labelSelectorFromObject } from '../api/selectors/index.js';
-import type { OwnerReference, Pod, ReplicaSet, WorkloadStatus } from '../api/types.js';
+import type { Pod, ReplicaSet, WorkloadStatus } from '../api/types.js';
 import { reconcileLoop, type Controller, type ControllerContext } from './controller.js';
 import { adopt, release } from './controller-ref.js';
 import { Expectations } from './expectations.js';
@@ -139,7 +145,7 @@ export class ReplicaSetController implements Controller {
       rs.metadata.name!,
     );
     if (!live || live.metadata.uid !== rs.metadata.uid || live.metadata.deletionTimestamp) return false;
-    return adopt(this.ctx.client, PODS, pod, ownerRef(rs));
+    return adopt(this.ctx.client, PODS, pod, controllerOwnerReference(rs, REPLICASETS));
   }
 
   private release(rs: ReplicaSet, pod: Pod): Promise<void> {
@@ -178,7 +184,7 @@ export class ReplicaSetController implements Controller {
         namespace: rs.metadata.namespace,
         labels: { ...template.metadata?.labels },
         annotations: template.metadata?.annotations ? { ...template.metadata.annotations } : undefined,
-        ownerReferences: [ownerRef(rs)],
+        ownerReferences: [controllerOwnerReference(rs, REPLICASETS)],
       },
       spec: structuredClone(template.spec),
     };
@@ -229,17 +235,6 @@ export class ReplicaSetController implements Controller {
       this.loop.queue.addAfter(objectKey(rs), rs.spec.minReadySeconds * 1000);
     }
   }
-}
-
-function ownerRef(rs: ReplicaSet): OwnerReference {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'ReplicaSet',
-    name: rs.metadata.name!,
-    uid: rs.metadata.uid!,
-    controller: true,
-    blockOwnerDeletion: true,
-  };
 }
 
 /**

@@ -3,7 +3,7 @@ import { quotaTestPod, quotaTestQuota } from '../../testing/quota-fixtures.js';
 import { adminClient, runControllers } from '../../testing/controller-context.js';
 import { Kubectl } from '../../testing/kubectl.js';
 import { TEST_TOKENS, TestControlPlane } from '../../testing/test-control-plane.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { pollUntil } from '../../harness/support/poll-until.js';
 import type { ApiClient } from '../api/client/index.js';
 import { ApiError } from '../api/errors.js';
 import { findResource } from '../api/resources.js';
@@ -33,8 +33,9 @@ describe('ResourceQuota controller (real apiserver and etcd)', function () {
   const status = async (ns: string, name: string) =>
     (await client.get<ResourceQuota>(QUOTAS, ns, name)).status;
   const usedBecomes = (ns: string, name: string, used: Record<string, string>) =>
-    waitFor(
+    pollUntil(
       async () => JSON.stringify((await status(ns, name))?.used) === JSON.stringify(used),
+      10_000,
       `${ns}/${name} status.used ${JSON.stringify(used)}`,
     );
 

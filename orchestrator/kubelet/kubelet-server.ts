@@ -1,26 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { KubeletContainerView } from '../api/kubelet-view.js';
 import type { ProbeKind, ProbeOutcome } from './probes.js';
 import type { PodWorkerMetrics } from './pod-worker.js';
 
-/** One container as the read-only server shows it. */
-export interface ContainerView {
-  podUid: string;
-  namespace: string;
-  pod: string;
-  container: string;
-  pid?: number;
-  startedAt?: string;
-  restarts: number;
-  ready: boolean;
-  state: string;
-  hostPorts: number[];
-}
-
 /** What the read-only server reads from its kubelet. */
 export interface KubeletViewSource {
-  containers(): ContainerView[];
+  containers(): KubeletContainerView[];
   /** The log of a container of a pod this kubelet runs; undefined when there is no such container. */
   containerLogs(
     namespace: string,
@@ -40,7 +27,7 @@ export class KubeletMetrics implements PodWorkerMetrics {
   private readonly probes: Counter<'probe_type' | 'result'>;
   readonly leaseRenewals: Counter<'result'>;
 
-  constructor(source: () => ContainerView[]) {
+  constructor(source: () => KubeletContainerView[]) {
     const registers = [this.registry];
     new Gauge({
       name: 'kubelet_running_pods',

@@ -10,9 +10,10 @@ import { LocalProcess, outputContains } from '../../harness/cluster/local-proces
 import { ORCHESTRATOR_MAIN } from '../../harness/cluster/host-programs.js';
 import { adminClient } from '../../testing/controller-context.js';
 import { TEST_TOKENS, TestControlPlane } from '../../testing/test-control-plane.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { pollUntil } from '../../harness/support/poll-until.js';
 import { ApiServer } from '../apiserver/api-server.js';
 import type { ApiClient } from '../api/client/index.js';
+import type { KubeletContainerView } from '../api/kubelet-view.js';
 import { findResource } from '../api/resources.js';
 import type { Container, Lease, Node, Pod, PodSpec } from '../api/types.js';
 
@@ -101,13 +102,13 @@ describe('kubelet (a real process) over a real apiserver', function () {
 
   async function waitForPod(name: string, what: string, check: (p: Pod) => boolean, timeoutMs = 15_000) {
     let last: Pod | undefined;
-    await waitFor(
+    await pollUntil(
       async () => {
         last = await client.tryGet<Pod>(PODS, 'default', name);
         return last !== undefined && check(last);
       },
-      `${name}: ${what} (last status: ${JSON.stringify(last?.status)})`,
       timeoutMs,
+      `${name}: ${what} (last status: ${JSON.stringify(last?.status)})`,
     ).catch((e: Error) => {
       throw new Error(`${e.message}; last status: ${JSON.stringify(last?.status)}`);
     });
@@ -130,18 +131,19 @@ describe('kubelet (a real process) over a real apiserver', function () {
 
   /** A container without a readiness probe is Ready once started, which may be before it listens. */
   async function waitServing(port: number): Promise<void> {
-    await waitFor(
+    await pollUntil(
       () =>
         httpGet(port).then(
           (r) => r.status === 200,
           () => false,
         ),
+      10_000,
       `something answering on ${port}`,
     );
   }
 
-  async function kubeletPods(k: RunningKubelet): Promise<any[]> {
-    return (await httpGet(k.port, '/pods').then((r) => JSON.parse(r.body))) as any[];
+  async function kubeletPods(k: RunningKubelet): Promise<KubeletContainerView[]> {
+    return (await httpGet(k.port, '/pods').then((r) => JSON.parse(r.body))) as KubeletContainerView[];
   }
 
   before(async () => {
@@ -156,16 +158,20 @@ describe('kubelet (a real process) over a real apiserver', function () {
     await client?.close();
     await cp?.stop();
     // No workload outlives its kubelet.
-    await waitFor(() => [...pids].every((p) => !alive(p)), 'every workload process gone', 5000);
+    await pollUntil(() => [...pids].every((p) => !alive(p)), 5000, 'every workload process gone');
     if (rootBase) await rm(rootBase, { recursive: true, force: true });
   });
 
   it('registers its Node, renews its Lease and serves /healthz', async () => {
     let node: Node | undefined;
-    await waitFor(async () => {
-      node = await client.tryGet<Node>(NODES, '', 'node-a');
-      return node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-    }, 'node-a Ready');
+    await pollUntil(
+      async () => {
+        node = await client.tryGet<Node>(NODES, '', 'node-a');
+        return node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+      },
+      10_000,
+      'node-a Ready',
+    );
     expect(node!.status!.daemonEndpoints!.kubeletEndpoint!.Port).to.equal(kubelet.port);
     expect(node!.status!.nodeInfo!.kubeletVersion).to.equal('v1.32.0+crucible');
     expect(node!.status!.addresses).to.deep.include({ type: 'InternalIP', address: '127.0.0.1' });
@@ -175,10 +181,11 @@ describe('kubelet (a real process) over a real apiserver', function () {
     const lease1 = await client.get<Lease>(LEASES, 'kube-node-lease', 'node-a');
     expect(lease1.spec!.holderIdentity).to.equal('node-a');
     expect(lease1.spec!.renewTime).to.match(/\.\d{6}Z$/);
-    await waitFor(
+    await pollUntil(
       async () =>
         (await client.get<Lease>(LEASES, 'kube-node-lease', 'node-a')).spec!.renewTime !==
         lease1.spec!.renewTime,
+      10_000,
       'lease renewed',
     );
     expect(await httpGet(kubelet.port, '/healthz')).to.deep.equal({ status: 200, body: 'ok' });
@@ -277,7 +284,7 @@ describe('kubelet (a real process) over a real apiserver', function () {
       (x) => (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1,
     );
     expect(restarted.status!.containerStatuses![0]!.lastState!.terminated).to.be.an('object');
-    await waitFor(() => !alive(pid), 'the unhealthy instance gone');
+    await pollUntil(() => !alive(pid), 10_000, 'the unhealthy instance gone');
   });
 
   it('keeps a container without a passing readiness probe not Ready', async () => {
@@ -318,7 +325,7 @@ describe('kubelet (a real process) over a real apiserver', function () {
     const pid = pidOf(p);
     await waitServing(hostPort(p));
     await client.delete(PODS, 'default', 'doomed');
-    await waitFor(async () => !(await client.tryGet(PODS, 'default', 'doomed')), 'pod object gone');
+    await pollUntil(async () => !(await client.tryGet(PODS, 'default', 'doomed')), 10_000, 'pod object gone');
     expect(alive(pid)).to.equal(false);
     const log = readFileSync(
       join(kubelet.rootDir, 'pods', `default_doomed_${created.metadata.uid}`, 'web.log'),
@@ -383,10 +390,11 @@ describe('kubelet (a real process) over a real apiserver', function () {
     expect(pidOf(after)).to.equal(pid);
     expect(after.status!.containerStatuses![0]!.restartCount).to.equal(0);
     const lease = await client.get<Lease>(LEASES, 'kube-node-lease', 'node-a');
-    await waitFor(
+    await pollUntil(
       async () =>
         (await client.get<Lease>(LEASES, 'kube-node-lease', 'node-a')).spec!.renewTime !==
         lease.spec!.renewTime,
+      10_000,
       'lease renewed after the outage',
     );
   });
@@ -399,7 +407,7 @@ describe('kubelet (a real process) over a real apiserver', function () {
     const p2 = await waitForPod('deleted-while-down', 'Ready', ready);
     const [pid1, pid2] = [pidOf(p1), pidOf(p2)];
     await b.proc.kill();
-    await waitFor(() => !alive(pid1) && !alive(pid2), 'workloads gone with their kubelet', 5000);
+    await pollUntil(() => !alive(pid1) && !alive(pid2), 5000, 'workloads gone with their kubelet');
 
     // A stray container group recorded in the root dir, as a kubelet killed mid-start might leave.
     const stray = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
@@ -426,10 +434,11 @@ describe('kubelet (a real process) over a real apiserver', function () {
     expect((await get('deleted-while-down')).metadata.deletionTimestamp).to.be.a('string');
 
     const b2 = await startKubelet('node-b', b.rootDir);
-    await waitFor(() => stray.exitCode !== null || stray.signalCode !== null, 'stray group killed', 5000);
+    await pollUntil(() => stray.exitCode !== null || stray.signalCode !== null, 5000, 'stray group killed');
     expect(existsSync(join(b.rootDir, 'containers', 'stray.json'))).to.equal(false);
-    await waitFor(
+    await pollUntil(
       async () => !(await client.tryGet(PODS, 'default', 'deleted-while-down')),
+      10_000,
       'pod deleted while the kubelet was down is gone',
     );
     const again = await waitForPod('on-b', 'running again', (x) => ready(x) && pidOf(x) !== pid1);
@@ -437,6 +446,6 @@ describe('kubelet (a real process) over a real apiserver', function () {
     const views = await kubeletPods(b2);
     expect(views.map((v) => v.pod)).to.deep.equal(['on-b']);
     await b2.proc.stop();
-    await waitFor(() => !alive(pidOf(again)), 'workloads stopped with their kubelet (SIGTERM)', 8000);
+    await pollUntil(() => !alive(pidOf(again)), 8000, 'workloads stopped with their kubelet (SIGTERM)');
   });
 });

@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { EventRecorder, Informer, byNamespace, type ApiClient } from '../api/client/index.js';
+import { imageRepository } from '../api/image-reference.js';
+import type { KubeletContainerView } from '../api/kubelet-view.js';
 import { findResource } from '../api/resources.js';
 import type { TimingProfile } from '../api/timing-profile.js';
 import type { Pod, Service, Taint } from '../api/types.js';
-import { KubeletMetrics, KubeletServer, type ContainerView } from './kubelet-server.js';
+import { KubeletMetrics, KubeletServer } from './kubelet-server.js';
 import { CONFINE_TOOLS } from './container-shim.js';
 import { NodeStatusReporter } from './node-status.js';
 import { PodSandboxes, type PodConfinementOptions } from './pod-sandbox.js';
@@ -171,7 +173,7 @@ export class Kubelet {
   }
 
   /** The read-only view of every container of every pod this kubelet runs. */
-  containers(): ContainerView[] {
+  containers(): KubeletContainerView[] {
     return [...this.workers.values()].flatMap((w) => w.view());
   }
 
@@ -262,16 +264,3 @@ export class Kubelet {
 /** A repository path as Docker accepts it (lower case components, optional registry host:port). */
 const IMAGE_REFERENCE =
   /^([a-zA-Z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
-
-/** The repository without tag, digest or Docker Hub prefix: `docker.io/crucible/echo:v2` → `crucible/echo`. */
-export function imageRepository(image: string): string {
-  let repo = image;
-  if (repo !== repo.trim()) return '';
-  const at = repo.indexOf('@');
-  if (at >= 0) repo = repo.slice(0, at);
-  const colon = repo.lastIndexOf(':');
-  if (colon > repo.lastIndexOf('/')) repo = repo.slice(0, colon);
-  for (const prefix of ['docker.io/library/', 'docker.io/', 'index.docker.io/'])
-    if (repo.startsWith(prefix)) return repo.slice(prefix.length);
-  return repo;
-}

@@ -8,8 +8,9 @@ import { startComponent, startWorker, type TestWorker } from '../../testing/comp
 import { adminClient } from '../../testing/controller-context.js';
 import { Kubectl } from '../../testing/kubectl.js';
 import { TestControlPlane, TEST_TOKENS } from '../../testing/test-control-plane.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { pollUntil } from '../../harness/support/poll-until.js';
 import type { ApiClient } from '../api/client/index.js';
+import type { KubeletContainerView } from '../api/kubelet-view.js';
 import { isPodActive, isPodReady } from '../api/pod-helpers.js';
 import { findResource } from '../api/resources.js';
 import type { Deployment, Pod, Service } from '../api/types.js';
@@ -19,9 +20,11 @@ const DEPLOYMENTS = findResource('apps', 'v1', 'deployments')!;
 const SERVICES = findResource('', 'v1', 'services')!;
 
 /** The kubelet's ground truth: what runs on the node, whatever the API says. */
-async function groundTruth(worker: TestWorker): Promise<{ pod: string; pid: number; restarts: number }[]> {
+async function groundTruth(
+  worker: TestWorker,
+): Promise<Pick<KubeletContainerView, 'pod' | 'pid' | 'restarts'>[]> {
   const res = await request(`http://${worker.ip}:${worker.kubeletPort}/pods`);
-  const body = (await res.body.json()) as { pod: string; pid: number; restarts: number }[];
+  const body = (await res.body.json()) as KubeletContainerView[];
   return body
     .map(({ pod, pid, restarts }) => ({ pod, pid, restarts }))
     .sort((a, b) => a.pod.localeCompare(b.pod));
@@ -92,7 +95,7 @@ describe('node agents: kubelets and kube-proxies with a control plane (all real 
       spec: { type: 'NodePort', selector: labels, ports: [{ port: 80, targetPort: 'http' }] },
     });
     nodePort = svc.spec.ports![0]!.nodePort!;
-    await waitFor(
+    await pollUntil(
       async () => {
         const pods = (await client.list<Pod>(PODS, 'default', { labelSelector: 'app=echo' })).items.filter(
           isPodActive,
@@ -101,13 +104,13 @@ describe('node agents: kubelets and kube-proxies with a control plane (all real 
           pods.length === 2 && pods.every(isPodReady) && new Set(pods.map((p) => p.spec.nodeName)).size === 2
         );
       },
-      'two ready echo pods on two nodes',
       30_000,
+      'two ready echo pods on two nodes',
     );
 
     for (const w of workers) {
       const seen = new Set<string>();
-      await waitFor(
+      await pollUntil(
         async () => {
           // kube-proxy balances connections, not requests: a fresh connection each time.
           const res = await request(`http://${w.ip}:${nodePort}/`, { reset: true }).catch(() => undefined);
@@ -115,8 +118,8 @@ describe('node agents: kubelets and kube-proxies with a control plane (all real 
           else await res?.body.dump();
           return seen.size === 2;
         },
-        `both pods answering through ${w.name}`,
         15_000,
+        `both pods answering through ${w.name}`,
       );
     }
   });
@@ -170,10 +173,10 @@ describe('node agents: kubelets and kube-proxies with a control plane (all real 
     const w = workers.find((x) => x.name === pod!.spec.nodeName)!;
     const port = pod!.status!.portMappings![0]!.hostPort;
     await request(`http://${w.ip}:${port}/ready?state=false`, { method: 'POST' }).then((r) => r.body.dump());
-    await waitFor(
+    await pollUntil(
       async () => !isPodReady(await client.get<Pod>(PODS, 'default', pod!.metadata.name!)),
-      'readiness reported',
       10_000,
+      'readiness reported',
     );
     await request(`http://${w.ip}:${port}/ready?state=true`, { method: 'POST' }).then((r) => r.body.dump());
   });

@@ -5,6 +5,7 @@ import type { ApiClient, EventRecorder } from '../api/client/index.js';
 import { sleep, systemTimers } from '../api/client/timer-scheduler.js';
 import { formatTime } from '../api/clock.js';
 import { isApiError } from '../api/errors.js';
+import type { KubeletContainerView } from '../api/kubelet-view.js';
 import { withCondition } from '../api/pod-helpers.js';
 import { findResource } from '../api/resources.js';
 import type {
@@ -146,18 +147,7 @@ export class PodWorker {
   }
 
   /** What the read-only server shows of each container. */
-  view(): {
-    podUid: string;
-    namespace: string;
-    pod: string;
-    container: string;
-    pid?: number;
-    startedAt?: string;
-    restarts: number;
-    ready: boolean;
-    state: string;
-    hostPorts: number[];
-  }[] {
+  view(): KubeletContainerView[] {
     return [...this.records.values()].map((rec) => ({
       podUid: this.uid,
       namespace: this.namespace,

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ContainerProbes, runProbe, type ProbeListener, type ProbeTarget } from './probes.js';
 import { PortAllocator } from './port-allocator.js';
-import { imageRepository } from './kubelet.js';
+import { imageRepository } from '../api/image-reference.js';
 import { envName } from './pod-worker.js';
 
 describe('kubelet probes', function () {

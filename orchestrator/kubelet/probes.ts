@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { connect } from 'node:net';
+import { tcpConnect } from '../api/tcp-connect.js';
 import type { Probe } from '../api/types.js';
 
 /** The three probes of a container. */
@@ -81,18 +81,6 @@ function httpGet(tls: boolean, host: string, port: number, path: string, timeout
     req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end();
-  });
-}
-
-function tcpConnect(host: string, port: number, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host, port, timeout: timeoutMs });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve();
-    });
-    socket.once('timeout', () => socket.destroy(new Error(`timeout after ${timeoutMs} ms`)));
-    socket.once('error', reject);
   });
 }
 

@@ -3,7 +3,7 @@ import type { LocalProcess } from '../../harness/cluster/local-process.js';
 import { startComponent } from '../../testing/component-process.js';
 import { adminClient } from '../../testing/controller-context.js';
 import { TestControlPlane } from '../../testing/test-control-plane.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { pollUntil } from '../../harness/support/poll-until.js';
 import { Informer, type ApiClient } from '../api/client/index.js';
 import { isPodActive, isPodReady } from '../api/pod-helpers.js';
 import { findResource } from '../api/resources.js';
@@ -92,10 +92,10 @@ describe('simulated nodes: one kubelet process for 50 nodes that run nothing, wi
       '--node-labels=zone=sim-a',
       '--register-with-taints=crucible.dev/simulated=true:NoSchedule',
     ]);
-    await waitFor(
+    await pollUntil(
       async () => (await simulatedNodes()).filter((n) => readyOf(n) === 'True').length === COUNT,
-      `${COUNT} simulated nodes Ready`,
       10_000,
+      `${COUNT} simulated nodes Ready`,
     );
     const nodes = await simulatedNodes();
     expect(nodes.map((n) => n.metadata.name).sort()).to.deep.equal(
@@ -127,13 +127,13 @@ describe('simulated nodes: one kubelet process for 50 nodes that run nothing, wi
     const first = await leases();
     expect(first.size).to.equal(COUNT);
     let later = first;
-    await waitFor(
+    await pollUntil(
       async () => {
         later = await leases().catch(() => first);
         return [...first].every(([name, t]) => later.get(name)! > t);
       },
-      'every Lease renewed',
       5000,
+      'every Lease renewed',
     );
     // All at once, one snapshot's renew times would lie within a few ms of each other.
     const times = [...later.values()];
@@ -161,13 +161,13 @@ describe('simulated nodes: one kubelet process for 50 nodes that run nothing, wi
         },
       },
     });
-    await waitFor(
+    await pollUntil(
       async () => {
         const pods = await appPods();
         return pods.length === REPLICAS && pods.every((p) => p.status?.phase === 'Running' && isPodReady(p));
       },
-      `${REPLICAS} pods Running and Ready`,
       20_000,
+      `${REPLICAS} pods Running and Ready`,
     );
     const pods = await appPods();
     expect(pods.every((p) => p.spec.nodeName?.startsWith('sim-'))).to.equal(true);
@@ -182,31 +182,31 @@ describe('simulated nodes: one kubelet process for 50 nodes that run nothing, wi
     expect(container).to.include({ name: 'app', ready: true, started: true, restartCount: 0 });
     expect(container!.state?.running?.startedAt).to.be.a('string');
     expect(container!.containerID).to.match(/^simulated:\/\//);
-    await waitFor(
+    await pollUntil(
       async () =>
         (await client.get<Deployment>(DEPLOYMENTS, 'default', 'sim').catch(() => undefined))?.status
           ?.availableReplicas === REPLICAS,
-      'the Deployment reports every replica available',
       10_000,
+      'the Deployment reports every replica available',
     );
   });
 
   it('finalises a deleted pod at once, as a kubelet does once its containers stopped', async () => {
     const [victim] = await appPods();
     await client.delete(PODS, 'default', victim!.metadata.name!); // default grace period: 30 s
-    await waitFor(
+    await pollUntil(
       async () =>
         (await client.tryGet(PODS, 'default', victim!.metadata.name!).catch(() => victim)) === undefined,
-      'the deleted pod gone',
       5000,
+      'the deleted pod gone',
     );
-    await waitFor(
+    await pollUntil(
       async () => {
         const pods = await appPods();
         return pods.length === REPLICAS && pods.every(isPodReady);
       },
-      'its replacement Ready',
       10_000,
+      'its replacement Ready',
     );
   });
 
@@ -219,13 +219,13 @@ describe('simulated nodes: one kubelet process for 50 nodes that run nothing, wi
   it('leaves its nodes to go Unknown when it stops, as a lost kubelet’s node does', async () => {
     await nodeWatch.stop();
     await simulator.stop();
-    await waitFor(
+    await pollUntil(
       async () => {
         const nodes = await simulatedNodes();
         return nodes.length === COUNT && nodes.every((n) => readyOf(n) === 'Unknown');
       },
-      'every simulated node Ready=Unknown',
       GRACE_PERIOD_MS + 10_000,
+      'every simulated node Ready=Unknown',
     );
   });
 });

@@ -6,7 +6,7 @@ import { LocalProcess, outputContains } from '../../harness/cluster/local-proces
 import { startComponent } from '../../testing/component-process.js';
 import { adminClient, runControllers } from '../../testing/controller-context.js';
 import { TestControlPlane } from '../../testing/test-control-plane.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { pollUntil } from '../../harness/support/poll-until.js';
 import type { ApiClient } from '../api/client/index.js';
 import { findResource } from '../api/resources.js';
 import type { EndpointSubset, Endpoints, Pod, Service, ServicePort } from '../api/types.js';
@@ -133,10 +133,10 @@ describe('kube-proxy process over a real apiserver', function () {
   };
 
   const waitAnswering = (port: number, host = bind) =>
-    waitFor(
+    pollUntil(
       async () => (await get(host, port).catch(() => undefined))?.status === 200,
-      `${host}:${port} answering through the proxy`,
       15_000,
+      `${host}:${port} answering through the proxy`,
     );
 
   const metrics = async () => {
@@ -153,7 +153,7 @@ describe('kube-proxy process over a real apiserver', function () {
       '--healthz-port=0',
       '--bind-retry-period=200ms',
     ]);
-    await waitFor(() => /"healthzPort":\d+/.test(proxy.printed), 'the health port in the log');
+    await pollUntil(() => /"healthzPort":\d+/.test(proxy.printed), 10_000, 'the health port in the log');
     healthzPort = Number(/"healthzPort":(\d+)/.exec(proxy.printed)![1]);
   });
 
@@ -166,8 +166,9 @@ describe('kube-proxy process over a real apiserver', function () {
   });
 
   it('answers /healthz with 200 once its caches synced', async () => {
-    await waitFor(
+    await pollUntil(
       async () => (await fetch(`http://${bind}:${healthzPort}/healthz`)).status === 200,
+      10_000,
       'healthz 200',
     );
     expect(await (await fetch(`http://${bind}:${healthzPort}/healthz`)).text()).to.equal('ok');
@@ -225,8 +226,9 @@ describe('kube-proxy process over a real apiserver', function () {
     );
     expect(error?.message).to.match(/socket hang up|ECONNRESET/);
     await setEndpoints('web', [c]);
-    await waitFor(
+    await pollUntil(
       async () => (await get(bind, nodePort).catch(() => undefined))?.body?.pod === 'web-c',
+      10_000,
       'web-c serving',
     );
   });
@@ -248,9 +250,9 @@ describe('kube-proxy process over a real apiserver', function () {
     const active = () =>
       metrics().then((t) => metricValue(t, 'kubeproxy_active_connections', { service: 'default/web' }));
     const open: Socket = connect({ host: bind, port: nodePort });
-    await waitFor(async () => (await active()) === 1, 'one active connection');
+    await pollUntil(async () => (await active()) === 1, 10_000, 'one active connection');
     open.destroy();
-    await waitFor(async () => (await active()) === 0, 'no active connection');
+    await pollUntil(async () => (await active()) === 0, 10_000, 'no active connection');
   });
 
   it('follows the Endpoints the endpoints controller builds from pod readiness', async () => {
@@ -281,13 +283,13 @@ describe('kube-proxy process over a real apiserver', function () {
         for (let i = 0; i < n; i++) seen.add((await get(bind, nodePort)).body.pod);
         return [...seen].sort();
       };
-      await waitFor(async () => (await pods(4).catch(() => [])).length === 2, 'both pods serving', 15_000);
+      await pollUntil(async () => (await pods(4).catch(() => [])).length === 2, 15_000, 'both pods serving');
       const pod = await client.get<Pod>(PODS, 'default', 'ready-2');
       await client.updateStatus(PODS, {
         ...pod,
         status: { ...pod.status, conditions: [{ type: 'Ready', status: 'False' }] },
       });
-      await waitFor(async () => (await pods(4)).join() === 'ready-1', 'only the ready pod serving', 15_000);
+      await pollUntil(async () => (await pods(4)).join() === 'ready-1', 15_000, 'only the ready pod serving');
     } finally {
       await controllers.stop();
     }
@@ -308,8 +310,9 @@ describe('kube-proxy process over a real apiserver', function () {
     const echo = await startEcho('busy-1');
     await setEndpoints('busy', [echo]);
     await createNodePortService('busy', [{ name: 'http', port: 80, nodePort }]);
-    await waitFor(
+    await pollUntil(
       () => proxy.printed.includes('cannot bind node port') && proxy.printed.includes(String(nodePort)),
+      10_000,
       'the bind failure logged',
     );
     await new Promise<void>((resolve) => blocker.close(() => resolve()));
@@ -323,7 +326,7 @@ describe('kube-proxy process over a real apiserver', function () {
     const d = await startEcho('web-d');
     const c = echoes.find((e) => e.name === 'web-c')!;
     await setEndpoints('web', [c, d]);
-    await waitFor(async () => (await get(bind, nodePort)).body.pod === 'web-d', 'web-d serving');
+    await pollUntil(async () => (await get(bind, nodePort)).body.pod === 'web-d', 10_000, 'web-d serving');
     let ok = 0;
     const failures: string[] = [];
     const served = new Set<string>();
@@ -359,11 +362,15 @@ describe('kube-proxy process over a real apiserver', function () {
     expect([...served].sort()).to.deep.equal(['web-c', 'web-d']);
     // Back in touch: a change made after the outage is followed.
     await setEndpoints('web', [d]);
-    await waitFor(async () => {
-      const seen = new Set<string>();
-      for (let i = 0; i < 4; i++) seen.add((await get(bind, nodePort)).body.pod);
-      return seen.size === 1 && seen.has('web-d');
-    }, 'only web-d serving after the outage');
+    await pollUntil(
+      async () => {
+        const seen = new Set<string>();
+        for (let i = 0; i < 4; i++) seen.add((await get(bind, nodePort)).body.pod);
+        return seen.size === 1 && seen.has('web-d');
+      },
+      10_000,
+      'only web-d serving after the outage',
+    );
   });
 
   it('closes the listener of a deleted Service', async () => {
@@ -371,7 +378,7 @@ describe('kube-proxy process over a real apiserver', function () {
     const nodePort = svc.spec.ports![0]!.nodePort!;
     expect(await accepts(bind, nodePort)).to.equal(true);
     await client.delete(SERVICES, 'default', 'busy');
-    await waitFor(async () => !(await accepts(bind, nodePort)), 'the node port closed');
+    await pollUntil(async () => !(await accepts(bind, nodePort)), 10_000, 'the node port closed');
     expect(await accepts('127.0.0.1', nodePort)).to.equal(false);
   });
 

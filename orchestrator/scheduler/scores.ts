@@ -1,3 +1,4 @@
+import { controllerOf } from '../api/pod-helpers.js';
 import type { Pod } from '../api/types.js';
 import { podRequests, type NodeInfo } from './node-info.js';
 
@@ -9,7 +10,7 @@ export type Score = (pod: Pod, node: NodeInfo) => number;
  * fewer of the owner's pods a node already has, the higher it scores.
  */
 export const ownerSpread: Score = (pod, info) => {
-  const owner = pod.metadata.ownerReferences?.find((o) => o.controller)?.uid;
+  const owner = controllerOf(pod)?.uid;
   if (!owner) return 100;
   let siblings = 0;
   for (const p of info.pods.values())

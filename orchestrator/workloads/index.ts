@@ -4,6 +4,7 @@
  * POD_NAMESPACE, NODE_NAME and the container's own env).
  */
 import { fileURLToPath } from 'node:url';
+import { imageRepository } from '../api/image-reference.js';
 
 /** Image repository → module file name of its program in this folder of the build. */
 export const WORKLOAD_IMAGES: Readonly<Record<string, string>> = Object.freeze({
@@ -13,24 +14,11 @@ export const WORKLOAD_IMAGES: Readonly<Record<string, string>> = Object.freeze({
 });
 
 /**
- * The image's repository without tag, digest or Docker Hub prefix:
- * `docker.io/crucible/echo:v2@sha256:…` → `crucible/echo`. A registry port (`host:5000/x`) is
- * not mistaken for a tag.
+ * The module file name (`echo.js`) of the program an image runs, whatever its tag or white space
+ * around it; undefined if none.
  */
-export function imageRepository(image: string): string {
-  let repo = image.trim();
-  const at = repo.indexOf('@');
-  if (at >= 0) repo = repo.slice(0, at);
-  const colon = repo.lastIndexOf(':');
-  if (colon > repo.lastIndexOf('/')) repo = repo.slice(0, colon);
-  for (const prefix of ['docker.io/library/', 'docker.io/', 'index.docker.io/'])
-    if (repo.startsWith(prefix)) return repo.slice(prefix.length);
-  return repo;
-}
-
-/** The module file name (`echo.js`) of the program an image runs, whatever its tag; undefined if none. */
 export function programForImage(image: string): string | undefined {
-  const repo = imageRepository(image);
+  const repo = imageRepository(image.trim());
   return Object.hasOwn(WORKLOAD_IMAGES, repo) ? WORKLOAD_IMAGES[repo] : undefined;
 }
 

@@ -6,7 +6,9 @@
 export {
   ApiClient,
   type ApiClientOptions,
+  listAll,
   type DeleteOptions,
+  type ListAllOptions,
   type ListOptions,
   type PatchType,
   type WatchOptions,

@@ -68,4 +68,20 @@ export class InformerFactory {
   async stop(): Promise<void> {
     await Promise.all([...this.informers.values()].map((i) => i.stop()));
   }
+
+  /**
+   * Starts the informers, runs `controllers` over them until `signal` aborts, and stops the
+   * informers once every controller returned (or one failed): a controller manager's life.
+   */
+  async runWith(
+    controllers: readonly { run(signal: AbortSignal): Promise<void> }[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    this.start();
+    try {
+      await Promise.all(controllers.map((c) => c.run(signal)));
+    } finally {
+      await this.stop();
+    }
+  }
 }

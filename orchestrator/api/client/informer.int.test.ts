@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ApiServer } from '../../apiserver/api-server.js';
 import { TestControlPlane, TEST_TOKENS } from '../../../testing/test-control-plane.js';
-import { waitFor } from '../../../testing/wait-for.js';
+import { pollUntil } from '../../../harness/support/poll-until.js';
 import { findResource } from '../resources.js';
 import type { ConfigMap } from '../types.js';
 import { ApiClient } from './api-client.js';
@@ -67,7 +67,7 @@ describe('Informer against a real apiserver', function () {
     const server = new ApiServer({ ...cp['options'], port: 0 });
     const { url } = await server.start();
     cleanups.push(() => server.stop());
-    await waitFor(() => server.ready, 'the second apiserver to be ready');
+    await pollUntil(() => server.ready, 10_000, 'the second apiserver to be ready');
     return { server, client: clientFor(url) };
   };
 
@@ -94,7 +94,7 @@ describe('Informer against a real apiserver', function () {
     await deleteCm(client, 'informer-basic', 'b');
     await updateCm(client, 'informer-basic', 'd', '2');
     await updateCm(client, 'informer-basic', 'a', '3');
-    await waitFor(() => events.length === 8, 'five events');
+    await pollUntil(() => events.length === 8, 10_000, 'five events');
     expect(events.slice(3)).to.deep.equal([
       'add d',
       'update a v=2',
@@ -122,9 +122,9 @@ describe('Informer against a real apiserver', function () {
     await deleteCm(other.client, 'informer-restart', 'b');
     await cp.restartApiServer();
 
-    await waitFor(() => events.length >= 6, 'the changes made while the apiserver was down');
+    await pollUntil(() => events.length >= 6, 10_000, 'the changes made while the apiserver was down');
     await createCm(client, 'informer-restart', 'e');
-    await waitFor(() => events.length >= 7, 'a change made after the restart');
+    await pollUntil(() => events.length >= 7, 10_000, 'a change made after the restart');
     // Time for any duplicate to show up.
     await new Promise((r) => setTimeout(r, 300));
     expect(events).to.deep.equal(['add a', 'add b', 'add c', 'add d', 'update a v=2', 'delete b', 'add e']);
@@ -159,7 +159,7 @@ describe('Informer against a real apiserver', function () {
     await storage.compact(await storage.currentRevision());
     await cp.restartApiServer();
 
-    await waitFor(() => events.length >= 6, 'the relist to be told');
+    await pollUntil(() => events.length >= 6, 10_000, 'the relist to be told');
     await new Promise((r) => setTimeout(r, 300));
     expect(lists).to.be.greaterThan(listsAtSync);
     expect(events.slice(3)).to.deep.equal(['update a v=2', 'add d', 'delete b']);
@@ -170,7 +170,7 @@ describe('Informer against a real apiserver', function () {
     ]);
 
     await updateCm(client, 'informer-compact', 'c', '2');
-    await waitFor(() => events.length === 7, 'the watch after the relist');
+    await pollUntil(() => events.length === 7, 10_000, 'the watch after the relist');
     expect(events[6]).to.equal('update c v=2');
   });
 });

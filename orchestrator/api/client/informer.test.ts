@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { errors, type ApiError } from '../errors.js';
 import { findResource } from '../resources.js';
 import type { ConfigMap, KubeList, WatchEvent } from '../types.js';
-import { waitFor } from '../../../testing/wait-for.js';
+import { pollUntil } from '../../../harness/support/poll-until.js';
+import { listPage } from '../../../testing/list-page.js';
 import type { ListOptions, WatchOptions } from './api-client.js';
 import { Informer, type InformerClient, type InformerErrorSource } from './informer.js';
 
@@ -39,17 +40,7 @@ class FakeListWatch {
     this.listCalls.push(opts);
     const failure = this.listFailures.shift();
     if (failure) throw failure;
-    const start = Number(opts.continue ?? 0);
-    const end = opts.limit ? start + opts.limit : this.objects.length;
-    return {
-      apiVersion: 'v1',
-      kind: 'ConfigMapList',
-      metadata: {
-        resourceVersion: this.listResourceVersion,
-        ...(end < this.objects.length ? { continue: String(end) } : {}),
-      },
-      items: structuredClone(this.objects.slice(start, end)),
-    };
+    return structuredClone(listPage(this.objects, opts, this.listResourceVersion, 'ConfigMapList'));
   }
 
   watch(
@@ -98,7 +89,7 @@ describe('Informer', () => {
     });
     informer.start();
     expect(await informer.waitForSync()).to.equal(true);
-    await waitFor(() => fake.watches.length > 0, 'a watch');
+    await pollUntil(() => fake.watches.length > 0, 10_000, 'a watch');
   };
 
   beforeEach(() => {
@@ -148,7 +139,7 @@ describe('Informer', () => {
     fake.current.emit('ADDED', cm('d', '11'));
     fake.current.emit('BOOKMARK', { metadata: { resourceVersion: '20' } });
     fake.current.end();
-    await waitFor(() => fake.watches.length === 2, 'a second watch');
+    await pollUntil(() => fake.watches.length === 2, 10_000, 'a second watch');
     expect(fake.current.opts.resourceVersion).to.equal('20');
     expect(fake.listCalls).to.have.length(1);
     expect(events).to.deep.equal(['add a@1', 'add b@2', 'add c@3', 'add d@11']);
@@ -159,7 +150,7 @@ describe('Informer', () => {
     fake.objects = [cm('a', '1'), cm('b', '15', { changed: 'yes' }), cm('d', '16')];
     fake.listResourceVersion = '30';
     fake.current.fail(errors.gone('too old resource version: 10'));
-    await waitFor(() => fake.watches.length === 2, 'a watch after the relist');
+    await pollUntil(() => fake.watches.length === 2, 10_000, 'a watch after the relist');
     expect(fake.listCalls).to.have.length(2);
     expect(events.slice(3)).to.deep.equal(['update b@2->15', 'add d@16', 'delete c@3']);
     expect(fake.current.opts.resourceVersion).to.equal('30');
@@ -170,7 +161,7 @@ describe('Informer', () => {
     await start();
     fake.current.emit('MODIFIED', cm('a', '11'));
     fake.current.fail(errors.unavailable('apiserver unreachable: ECONNREFUSED'));
-    await waitFor(() => fake.watches.length === 2, 'a second watch');
+    await pollUntil(() => fake.watches.length === 2, 10_000, 'a second watch');
     expect(fake.current.opts.resourceVersion).to.equal('11');
     expect(fake.listCalls).to.have.length(1);
     expect(reported.map((r) => r.source)).to.deep.equal(['watch']);
@@ -179,10 +170,10 @@ describe('Informer', () => {
   it('relists when a re-watch after a failure gets 410', async () => {
     await start();
     fake.current.fail(errors.unavailable('apiserver unreachable'));
-    await waitFor(() => fake.watches.length === 2, 'a second watch');
+    await pollUntil(() => fake.watches.length === 2, 10_000, 'a second watch');
     fake.objects = [cm('a', '1')];
     fake.current.fail(errors.gone('too old resource version'));
-    await waitFor(() => fake.watches.length === 3, 'a watch after the relist');
+    await pollUntil(() => fake.watches.length === 3, 10_000, 'a watch after the relist');
     expect(fake.listCalls).to.have.length(2);
     expect(events.slice(3)).to.deep.equal(['delete b@2', 'delete c@3']);
   });
@@ -233,7 +224,7 @@ describe('Informer', () => {
 
   it('resyncs periodically with update(obj, obj) for every cached object', async () => {
     await start({ resyncMs: 20 });
-    await waitFor(() => events.filter((e) => e.startsWith('update')).length >= 6, 'two resyncs');
+    await pollUntil(() => events.filter((e) => e.startsWith('update')).length >= 6, 10_000, 'two resyncs');
     expect(events.slice(3, 6).sort()).to.deep.equal(['update a@1->1', 'update b@2->2', 'update c@3->3']);
   });
 

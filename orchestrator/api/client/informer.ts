@@ -1,7 +1,7 @@
 import { ApiError } from '../errors.js';
 import type { ResourceType } from '../resources.js';
 import type { KubeObject, WatchEvent } from '../types.js';
-import type { ApiClient } from './api-client.js';
+import { listAll, type ApiClient } from './api-client.js';
 import { ObjectCache, deepFreeze, objectKey, type CacheReader, type IndexFunc } from './object-cache.js';
 import { sleep, systemTimers, type TimerScheduler } from './timer-scheduler.js';
 
@@ -197,33 +197,27 @@ export class Informer<T extends KubeObject = KubeObject> implements CacheReader<
   }
 
   private async listAndReplace(): Promise<void> {
-    const pageSize = this.options.pageSize ?? 500;
+    const { client, resource, namespace, labelSelector, fieldSelector, pageSize = 500 } = this.options;
+    const list = (limit: number | undefined) =>
+      this.unlessStopped(
+        listAll<T>(client, resource, {
+          namespace,
+          labelSelector,
+          fieldSelector,
+          limit,
+          signal: this.abort.signal,
+        }),
+      );
     let listed: { items: T[]; resourceVersion: string };
     try {
-      listed = await this.listAll(pageSize);
+      listed = await list(pageSize);
     } catch (e) {
       // A continue token outlived by a compaction: read everything in one consistent request.
       if (!isGone(e) || this.stopped) throw e;
-      listed = await this.listAll(undefined);
+      listed = await list(undefined);
     }
     if (this.stopped) return;
     this.replace(listed.items, listed.resourceVersion);
-  }
-
-  private async listAll(limit: number | undefined): Promise<{ items: T[]; resourceVersion: string }> {
-    const { client, resource, namespace = '', labelSelector, fieldSelector } = this.options;
-    const items: T[] = [];
-    let resourceVersion = '';
-    let cont: string | undefined;
-    do {
-      const page = await this.unlessStopped(
-        client.list<T>(resource, namespace, { labelSelector, fieldSelector, limit, continue: cont }),
-      );
-      items.push(...page.items);
-      resourceVersion = page.metadata.resourceVersion ?? '';
-      cont = page.metadata.continue || undefined;
-    } while (cont);
-    return { items, resourceVersion };
   }
 
   private replace(items: T[], resourceVersion: string): void {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createServer } from 'node:net';
 import { TestControlPlane, TEST_TOKENS } from '../../../testing/test-control-plane.js';
-import { waitFor } from '../../../testing/wait-for.js';
+import { pollUntil } from '../../../harness/support/poll-until.js';
 import { findResource } from '../resources.js';
 import type { Lease } from '../types.js';
 import { ApiClient } from './api-client.js';
@@ -76,7 +76,7 @@ describe('LeaderElector against a real apiserver', function () {
   };
 
   const leaderOf = async (...cands: Candidate[]) => {
-    await waitFor(() => cands.some((c) => c.elector.isLeader()), 'a leader', 5000);
+    await pollUntil(() => cands.some((c) => c.elector.isLeader()), 5000, 'a leader');
     const leader = cands.find((c) => c.elector.isLeader())!;
     return { leader, follower: cands.find((c) => c !== leader)! };
   };
@@ -133,7 +133,7 @@ describe('LeaderElector against a real apiserver', function () {
     expect(leader.signal!.aborted).to.equal(true);
     expect((await readLease('no-release')).spec!.holderIdentity).to.equal(leader.identity);
 
-    await waitFor(() => follower.elector.isLeader(), 'the follower to lead', 5000);
+    await pollUntil(() => follower.elector.isLeader(), 5000, 'the follower to lead');
     const tookMs = Date.now() - stoppedAt;
     // It must have waited for the lease to run out (the last renewal was at most one retry old)...
     expect(tookMs).to.be.at.least(LEASE_MS - 2 * RETRY_MS);
@@ -152,7 +152,7 @@ describe('LeaderElector against a real apiserver', function () {
     await leader.elector.stop();
     expect(leader.stops).to.equal(1);
     expect(leader.signal!.aborted).to.equal(true);
-    await waitFor(() => follower.elector.isLeader(), 'the follower to lead', 5000);
+    await pollUntil(() => follower.elector.isLeader(), 5000, 'the follower to lead');
     expect(Date.now() - stoppedAt).to.be.at.most(RETRY_MS + SLACK_MS);
     const lease = await readLease('release');
     expect(lease.spec).to.include({ holderIdentity: follower.identity, leaseTransitions: 1 });
@@ -172,18 +172,18 @@ describe('LeaderElector against a real apiserver', function () {
     };
     try {
       const a = candidate('a', 'partitioned', switchable);
-      await waitFor(() => a.elector.isLeader(), 'a to lead', 5000);
+      await pollUntil(() => a.elector.isLeader(), 5000, 'a to lead');
       const b = candidate('b', 'partitioned');
-      await waitFor(() => b.elector.leader() === 'a', 'b to see a lead');
+      await pollUntil(() => b.elector.leader() === 'a', 10_000, 'b to see a lead');
 
       current = dead;
       const cutAt = Date.now();
-      await waitFor(() => a.stops === 1, 'a to stop leading', 5000);
+      await pollUntil(() => a.stops === 1, 5000, 'a to stop leading');
       expect(Date.now() - cutAt).to.be.at.most(RENEW_DEADLINE_MS + RETRY_MS + SLACK_MS);
       expect(a.signal!.aborted).to.equal(true);
       expect(a.elector.isLeader()).to.equal(false);
 
-      await waitFor(() => b.elector.isLeader(), 'b to take over', 5000);
+      await pollUntil(() => b.elector.isLeader(), 5000, 'b to take over');
       current = client;
       await new Promise((r) => setTimeout(r, 3 * RETRY_MS));
       expect(a.elector.isLeader()).to.equal(false);

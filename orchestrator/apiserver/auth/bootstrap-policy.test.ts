@@ -4,7 +4,7 @@ import { RESOURCES } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './bootstrap-policy.js';
 import { RbacAuthorizer } from './rbac-authorizer.js';
-import type { RequestAttributes } from './request-attributes.js';
+import { nonResourceAttributes, type RequestAttributes } from './request-attributes.js';
 import { StaticRbacSource } from './static-rbac-source.js';
 import type { UserInfo } from './user-info.js';
 
@@ -50,18 +50,7 @@ function can(user: UserInfo, verb: string, target: string, namespace = '', name 
 }
 
 function canGet(user: UserInfo, path: string, verb = 'get'): Promise<boolean> {
-  const attrs: RequestAttributes = {
-    user,
-    verb,
-    apiGroup: '',
-    resource: '',
-    subresource: '',
-    namespace: '',
-    name: '',
-    resourceRequest: false,
-    path,
-  };
-  return authorizer.authorize(attrs).then((d) => d.allowed);
+  return authorizer.authorize(nonResourceAttributes(user, verb, path)).then((d) => d.allowed);
 }
 
 describe('bootstrap policy', () => {

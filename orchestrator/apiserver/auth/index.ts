@@ -15,7 +15,7 @@ export {
 } from './user-info.js';
 export { TokenFileError, loadTokenFile, parseTokenFile, type TokenFileProblem } from './token-file.js';
 export { TokenAuthenticator } from './token-authenticator.js';
-export type { RequestAttributes } from './request-attributes.js';
+export { nonResourceAttributes, type RequestAttributes } from './request-attributes.js';
 export { ruleAllows } from './rule-allows.js';
 export { RbacAuthorizer, type AuthorizationDecision, type RbacSource } from './rbac-authorizer.js';
 export { forbiddenError, forbiddenMessage } from './forbidden-message.js';

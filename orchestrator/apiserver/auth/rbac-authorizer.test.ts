@@ -4,7 +4,7 @@ import { RESOURCES } from '../../api/resources.js';
 import type { PolicyRule, Role, RoleBinding, Subject } from '../../api/types.js';
 import { bootstrapClusterRoles } from './bootstrap-policy.js';
 import { RbacAuthorizer, type RbacSource } from './rbac-authorizer.js';
-import type { RequestAttributes } from './request-attributes.js';
+import { nonResourceAttributes, type RequestAttributes } from './request-attributes.js';
 import { StaticRbacSource, type RbacObjects } from './static-rbac-source.js';
 import type { UserInfo } from './user-info.js';
 
@@ -36,20 +36,6 @@ function onResource(who: UserInfo, verb: string, resource: string, target: Targe
     name: target.name ?? '',
     resourceRequest: true,
     path: '',
-  };
-}
-
-function onPath(who: UserInfo, verb: string, path: string): RequestAttributes {
-  return {
-    user: who,
-    verb,
-    apiGroup: '',
-    resource: '',
-    subresource: '',
-    namespace: '',
-    name: '',
-    resourceRequest: false,
-    path,
   };
 }
 
@@ -429,7 +415,7 @@ describe('RbacAuthorizer', () => {
       expect(
         await allowed(authorizer, onResource(admin, 'escalate', 'clusterroles', { group: RBAC, name: 'x' })),
       ).to.equal(true);
-      expect(await allowed(authorizer, onPath(admin, 'get', '/metrics'))).to.equal(true);
+      expect(await allowed(authorizer, nonResourceAttributes(admin, 'get', '/metrics'))).to.equal(true);
     });
 
     it('is a privilege of the group, not of a user named after it', async () => {
@@ -452,20 +438,24 @@ describe('RbacAuthorizer', () => {
     });
 
     it('a trailing * matches every path with that prefix', async () => {
-      expect(await allowed(authorizer, onPath(alice, 'get', '/logs/'))).to.equal(true);
-      expect(await allowed(authorizer, onPath(alice, 'get', '/logs/kubelet/today.log'))).to.equal(true);
-      expect(await allowed(authorizer, onPath(alice, 'get', '/logs'))).to.equal(false);
-      expect(await allowed(authorizer, onPath(alice, 'get', '/logsearch'))).to.equal(false);
+      expect(await allowed(authorizer, nonResourceAttributes(alice, 'get', '/logs/'))).to.equal(true);
+      expect(
+        await allowed(authorizer, nonResourceAttributes(alice, 'get', '/logs/kubelet/today.log')),
+      ).to.equal(true);
+      expect(await allowed(authorizer, nonResourceAttributes(alice, 'get', '/logs'))).to.equal(false);
+      expect(await allowed(authorizer, nonResourceAttributes(alice, 'get', '/logsearch'))).to.equal(false);
     });
 
     it('a URL without * matches only itself, and only with a listed verb', async () => {
-      expect(await allowed(authorizer, onPath(alice, 'get', '/metrics'))).to.equal(true);
-      expect(await allowed(authorizer, onPath(alice, 'get', '/metrics/slis'))).to.equal(false);
-      expect(await allowed(authorizer, onPath(alice, 'post', '/metrics'))).to.equal(false);
+      expect(await allowed(authorizer, nonResourceAttributes(alice, 'get', '/metrics'))).to.equal(true);
+      expect(await allowed(authorizer, nonResourceAttributes(alice, 'get', '/metrics/slis'))).to.equal(false);
+      expect(await allowed(authorizer, nonResourceAttributes(alice, 'post', '/metrics'))).to.equal(false);
     });
 
     it('are not granted by a RoleBinding, even to cluster-admin', async () => {
-      expect(await allowed(authorizer, onPath(user('bob'), 'get', '/metrics'))).to.equal(false);
+      expect(await allowed(authorizer, nonResourceAttributes(user('bob'), 'get', '/metrics'))).to.equal(
+        false,
+      );
     });
 
     it('a rule for URLs grants no resources, and a rule for resources no URLs', async () => {
@@ -473,7 +463,9 @@ describe('RbacAuthorizer', () => {
       const viewer = authorizerWith({
         clusterRoleBindings: [binding('v', { kind: 'ClusterRole', name: 'view' }, [userSubject('carol')])],
       });
-      expect(await allowed(viewer, onPath(user('carol'), 'get', '/api/v1/pods'))).to.equal(false);
+      expect(await allowed(viewer, nonResourceAttributes(user('carol'), 'get', '/api/v1/pods'))).to.equal(
+        false,
+      );
     });
   });
 

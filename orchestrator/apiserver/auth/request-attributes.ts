@@ -23,3 +23,18 @@ export interface RequestAttributes {
   resourceRequest: boolean;
   path: string;
 }
+
+/** The attributes of a request for the non-resource URL `path` (`/healthz`, `/version`). */
+export function nonResourceAttributes(user: UserInfo, verb: string, path: string): RequestAttributes {
+  return {
+    user,
+    verb,
+    apiGroup: '',
+    resource: '',
+    subresource: '',
+    namespace: '',
+    name: '',
+    resourceRequest: false,
+    path,
+  };
+}

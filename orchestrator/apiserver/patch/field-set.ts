@@ -21,11 +21,8 @@ export type ListShape =
   | { kind: 'set' }
   | { kind: 'atomic' };
 
-// Fields that the apiserver owns; they never appear in a field set (upstream's stripMeta).
-const IGNORED_ROOT: ReadonlySet<string> = new Set(['apiVersion', 'kind']);
-const IGNORED_METADATA: ReadonlySet<string> = new Set([
-  'name',
-  'namespace',
+/** Metadata the apiserver sets; an applied configuration neither owns nor overwrites it. */
+export const SYSTEM_METADATA: readonly string[] = [
   'uid',
   'resourceVersion',
   'generation',
@@ -34,7 +31,11 @@ const IGNORED_METADATA: ReadonlySet<string> = new Set([
   'deletionGracePeriodSeconds',
   'selfLink',
   'managedFields',
-]);
+];
+
+// Fields that the apiserver owns; they never appear in a field set (upstream's stripMeta).
+const IGNORED_ROOT: ReadonlySet<string> = new Set(['apiVersion', 'kind']);
+const IGNORED_METADATA: ReadonlySet<string> = new Set(['name', 'namespace', ...SYSTEM_METADATA]);
 
 /** The identity of a path, usable as a Map or Set key. */
 export function pathKey(path: FieldPath): string {

@@ -8,6 +8,7 @@ import {
   keyElement,
   listShape,
   pathKey,
+  SYSTEM_METADATA,
   valueElement,
   type FieldEntry,
   type FieldPath,
@@ -24,18 +25,6 @@ export interface ApplyOptions {
   /** RFC 3339 time stamped on the manager's `managedFields` entry. */
   now: string;
 }
-
-// Metadata the apiserver sets; an applied configuration neither owns nor overwrites it.
-const SYSTEM_METADATA = [
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'selfLink',
-  'managedFields',
-];
 
 interface Manager {
   entry: ManagedFieldsEntry;
