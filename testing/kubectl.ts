@@ -34,6 +34,13 @@ export class Kubectl {
     return kubectl;
   }
 
+  /** The same kubectl with another user's bearer token (a tenant's). */
+  as(token: string): Kubectl {
+    const kubectl = new Kubectl('', '', '', this.bin);
+    kubectl.connection.splice(0, Infinity, ...this.connection, `--token=${token}`);
+    return kubectl;
+  }
+
   /** The connection flags, for tests that spawn kubectl themselves (e.g. `get -w`). */
   get flags(): string[] {
     return [...this.connection, `--cache-dir=${this.cacheDir}`];

@@ -54,7 +54,7 @@ describe('namespaceIsolationCheck', () => {
     const [probes] = judge(history, [spec()]);
     expect(probes).to.include({
       outcome: 'pass',
-      summary: 'All 3 cross-tenant attempts were refused or scoped during the run.',
+      summary: '0 of 3 cross-tenant attempts leaked during the run.',
     });
   });
 
@@ -66,7 +66,7 @@ describe('namespaceIsolationCheck', () => {
     expect(verdict).to.include({
       outcome: 'fail',
       measured: 1,
-      summary: '1 of 4 cross-tenant attempts broke isolation during the run.',
+      summary: '1 of 4 cross-tenant attempts leaked during the run.',
     });
     expect(verdict!.evidence).to.deep.equal([
       {
@@ -74,6 +74,40 @@ describe('namespaceIsolationCheck', () => {
         message: 'Tenant tenant-a: get secrets in namespace tenant-b got 200, expected 403 Forbidden.',
       },
     ]);
+  });
+
+  it('fails on what a pod of a tenant could read or reach, saying it came from inside a pod', () => {
+    const history = run()
+      .probe(9_000, {
+        from: 'pod',
+        verb: 'read',
+        resource: '/etc/crucible/tokens.csv',
+        namespace: 'tenant-a',
+        status: 0,
+        held: false,
+        detail: 'got through from inside a pod: read 612 bytes',
+      })
+      .probe(9_000, { from: 'pod', verb: 'get', resource: 'toxiproxy API http://toxiproxy:8474/proxies' })
+      .build();
+    const [verdict] = judge(history, [spec()]);
+    expect(verdict).to.include({
+      outcome: 'fail',
+      measured: 1,
+      summary: '1 of 5 cross-tenant attempts (2 from inside pods) leaked during the run.',
+    });
+    expect(verdict!.evidence[0]!.message).to.equal(
+      'A pod of tenant tenant-a (namespace tenant-a) could read /etc/crucible/tokens.csv, which must be refused to pods (got through from inside a pod: read 612 bytes).',
+    );
+  });
+
+  it('is unknown, not a pass, when pods could not be confined on the machine that ran it', () => {
+    const history = run().build();
+    history.metadata.podConfinement = { confined: false, reason: 'crucible does not run as root' };
+    const [verdict] = judge(history, [spec()]);
+    expect(verdict!.outcome).to.equal('unknown');
+    expect(verdict!.summary).to.contain(
+      'pods are not isolated from the control plane on this machine (crucible does not run as root)',
+    );
   });
 
   it('fails when a fault in one tenant degraded the other', () => {

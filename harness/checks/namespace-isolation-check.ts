@@ -32,7 +32,7 @@ type NamespaceIsolationOptions = ReadCheckSpec<typeof shape>;
  */
 export const namespaceIsolationCheck: Checker<NamespaceIsolationOptions> = {
   type: 'namespace-isolation',
-  unit: 'probes',
+  unit: 'leaked',
   options: (spec) =>
     readCheckSpec(spec, shape, ({ thresholds, select }) =>
       thresholds.minOtherTenantSuccessRatio !== undefined && select.otherNamespace === undefined
@@ -49,6 +49,8 @@ export const namespaceIsolationCheck: Checker<NamespaceIsolationOptions> = {
         : []),
     ].join(', '),
   check({ history, span, windowPhrase }, { thresholds, select }) {
+    const confinement = history.metadata.podConfinement;
+    const unconfined = confinement && !confinement.confined ? confinement.reason : undefined;
     const probes = history.isolation
       .filter((p) => inSpan(p.t, span) && (select.tenant === undefined || p.tenant === select.tenant))
       .sort((a, b) => a.t - b.t);
@@ -60,15 +62,22 @@ export const namespaceIsolationCheck: Checker<NamespaceIsolationOptions> = {
       );
     }
     const broken = probes.filter((p) => !p.held);
+    const fromPods = probes.filter((p) => p.from === 'pod').length;
     // Without probes (and a ratio asked for, or we would have returned) only the load is judged.
     const outcomes: VerdictOutcome[] = probes.length === 0 ? [] : [broken.length > 0 ? 'fail' : 'pass'];
     const sentences: string[] = [
       probes.length === 0
         ? `No cross-tenant attempt was made ${windowPhrase}`
-        : broken.length === 0
-          ? `All ${plural(probes.length, 'cross-tenant attempt')} were refused or scoped ${windowPhrase}`
-          : `${formatCount(broken.length)} of ${plural(probes.length, 'cross-tenant attempt')} broke isolation ${windowPhrase}`,
+        : `${formatCount(broken.length)} of ${plural(probes.length, 'cross-tenant attempt')}${fromPods ? ` (${formatCount(fromPods)} from inside pods)` : ''} leaked ${windowPhrase}`,
     ];
+    // Pods that run as their node's own user can read what the node holds: isolation from inside
+    // pods cannot hold there, whatever the API answered. A known limit of the machine, not a pass.
+    if (unconfined !== undefined && broken.length === 0) {
+      outcomes.push('unknown');
+      sentences.push(
+        `isolation from inside pods was not tried: pods are not isolated from the control plane on this machine (${unconfined})`,
+      );
+    }
     const evidence: Evidence[] = cappedEvidence(
       broken.map(probeEvidence),
       20,
@@ -109,6 +118,11 @@ export const namespaceIsolationCheck: Checker<NamespaceIsolationOptions> = {
 };
 
 function probeEvidence(p: IsolationProbe): Evidence {
+  if (p.from === 'pod')
+    return {
+      t: p.t,
+      message: `A pod of tenant ${p.tenant} (namespace ${p.namespace}) could ${p.verb} ${p.resource}, which must be refused to pods${p.detail ? ` (${p.detail})` : ''}.`,
+    };
   const expected = p.expect === 'denied' ? 'expected 403 Forbidden' : 'expected only its own objects';
   return {
     t: p.t,

@@ -15,6 +15,7 @@ import {
   reapDocker,
   reapProcesses,
   removeClusterDir,
+  unconfineHostPods,
   simulatedNodeNames,
 } from '../cluster/index.js';
 import { UsageError } from './usage-error.js';
@@ -102,7 +103,7 @@ export function downCommand(): Command {
     .action(async (name: string, flags: { all?: boolean }) => {
       if (flags.all) {
         for (const c of await listClusterRecords()) await removeClusterDir(c.name);
-        const removed = (await reapProcesses()) + (await reapDockerIfRunning());
+        const removed = (await reapProcesses()) + (await reapDockerIfRunning()) + (await unconfineHostPods());
         process.stdout.write(`all clusters removed (${removed} process(es), container(s) and network(s))\n`);
         return;
       }

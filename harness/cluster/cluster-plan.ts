@@ -1,3 +1,4 @@
+import { POD_UID_RANGE } from '../../orchestrator/api/pod-confinement.js';
 import { formatTaint } from '../../orchestrator/api/taints.js';
 import type { ClusterSpec } from './cluster-spec.js';
 import { workerNames } from './cluster-spec.js';
@@ -60,6 +61,12 @@ export interface ClusterLayout {
   /** Run the real Toxiproxy (toxiproxy-server) instead of the bundled one. */
   realToxiproxy?: boolean;
   /**
+   * Confine each worker's pods (a user id of their own from POD_UID_RANGE, their own directory
+   * under `podsDir(worker)`, their ServiceAccount's token): where the kubelets run as root.
+   * Absent: pods run as their kubelet's user.
+   */
+  podConfinement?: { podsDir(worker: string): string };
+  /**
    * The cloud-controller-manager's provider flags (--cloud-provider and what it needs to find the
    * cluster's machines and place load balancers); only used when the spec asks for one.
    */
@@ -82,6 +89,8 @@ export interface ClusterPlan {
 }
 
 export const TOXIPROXY_API_PORT = 8474;
+/** The apiserver's port (the first one's, where they share an address). */
+export const APISERVER_PORT = 6443;
 /** Toxiproxy's proxies listen from here up, one port per link. */
 export const FIRST_LINK_PORT = 20000;
 export const KUBELET_PORT = 10250;
@@ -101,7 +110,9 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
     client: shared ? 2379 + 2 * i : 2379,
     peer: shared ? 2380 + 2 * i : 2380,
   }));
-  const apiserverPorts = range(spec.controlPlane.apiservers).map((i) => (shared ? 6443 + i : 6443));
+  const apiserverPorts = range(spec.controlPlane.apiservers).map((i) =>
+    shared ? APISERVER_PORT + i : APISERVER_PORT,
+  );
   const links: ClusterLink[] = [];
   const toxiproxy = layout.reach('toxiproxy');
   /** Adds a link and returns where its client connects. */
@@ -253,6 +264,13 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
         `--node-ip=${w.ip}`,
         `--root-dir=${layout.dataDir(w.name)}`,
         `--port=${w.kubeletPort}`,
+        `--kubernetes-service=${layout.reach(apiserverNames[0]!)}:${apiserverPorts[0]}`,
+        ...(layout.podConfinement
+          ? [
+              `--pod-uid-range=${POD_UID_RANGE.first}-${POD_UID_RANGE.last}`,
+              `--pods-dir=${layout.podConfinement.podsDir(w.name)}`,
+            ]
+          : []),
         `--capacity=cpu=${group.capacity.cpu},memory=${group.capacity.memory},pods=${group.capacity.pods}`,
         ...(labels.length ? [`--node-labels=${labels.join(',')}`] : []),
         ...(taints.length ? [`--register-with-taints=${taints.join(',')}`] : []),

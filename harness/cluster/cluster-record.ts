@@ -41,6 +41,11 @@ export interface ClusterRecord {
   members: ClusterMember[];
   /** What the provider runs: per member its pid and log (process), per node its container and address (docker). */
   handles: Record<string, MemberHandle>;
+  /**
+   * Whether the kubelets confine pods (each its own user, directory and token; the control plane
+   * closed to them), and why not when they do not. Absent in records of clusters booted before.
+   */
+  podConfinement?: { confined: true } | { confined: false; reason: string };
   /** docker: the cluster's network and the node image its containers run. */
   network?: { name: string; subnet: string };
   image?: string;
@@ -127,4 +132,19 @@ export function membersOf(record: ClusterRecord, node: string): ClusterMember[] 
       `cluster "${record.name}" has no node "${node}"; its nodes: ${nodeNames(record).join(', ')}`,
     );
   return members;
+}
+
+/**
+ * The control plane's endpoints as the cluster's own members dial them (not through Toxiproxy):
+ * each etcd member's client address, from the first apiserver's links, and Toxiproxy's API.
+ */
+export function controlPlaneEndpoints(record: ClusterRecord, toxiproxyApi: string): Record<string, string> {
+  const endpoints: Record<string, string> = {};
+  for (const link of record.links)
+    if (link.from === 'apiserver-0' && link.to.startsWith('etcd-')) {
+      endpoints[`${link.to} (https)`] = `https://${link.upstream}/version`;
+      endpoints[`${link.to} (http)`] = `http://${link.upstream}/version`;
+    }
+  endpoints['toxiproxy API'] = `${toxiproxyApi}/proxies`;
+  return endpoints;
 }

@@ -110,6 +110,18 @@ export const clusterSpecSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Known bugs to build the cluster with, so that a test can show a check catches them. Never in
+     * a cluster meant to be trusted: each one breaks what the checks claim.
+     */
+    sabotage: z
+      .array(
+        z.enum(['pods-see-cluster-credentials']).meta({
+          description:
+            "pods-see-cluster-credentials: the kubelets run pods as root, unconfined, on nodes that hold the whole cluster's folder (every token, the admin kubeconfig, the apiserver's key), as crucible did before pods were confined",
+        }),
+      )
+      .default([]),
     /** Extra users, each with its own bearer token and no rights until RBAC grants some (tenants). */
     users: z.array(z.string().regex(DNS_LABEL, 'must be a DNS label')).default([]),
     /**

@@ -1,7 +1,15 @@
 import type { ClusterCredentials } from './cluster-credentials.js';
 import { ClusterError } from './cluster-error.js';
-import type { ClusterMember } from './cluster-plan.js';
-import { type ClusterRecord, memberNamed, membersOf, nodeNames } from './cluster-record.js';
+import { APISERVER_PORT, type ClusterMember, TOXIPROXY_API_PORT } from './cluster-plan.js';
+import { harnessOnlyApiRules, podFirewallRules } from './cluster-firewall.js';
+import { applyRules } from './iptables-rules.js';
+import {
+  type ClusterRecord,
+  controlPlaneEndpoints,
+  memberNamed,
+  membersOf,
+  nodeNames,
+} from './cluster-record.js';
 import {
   DOCKER_CLUSTER_LABEL,
   demuxDockerStream,
@@ -11,7 +19,7 @@ import {
 } from './docker-engine.js';
 import { DockerPacketFilter } from './docker-packet-filter.js';
 import { IMAGE_ORCHESTRATOR_MAIN, IMAGE_PROJECT_DIR, removeOlderNodeImages } from './node-image.js';
-import type { ExecResult, RunningCluster } from './running-cluster.js';
+import type { ExecResult, PodEscapeTargets, RunningCluster } from './running-cluster.js';
 import { removeClusterDir } from './cluster-record.js';
 
 export const STOP_TIMEOUT_SECONDS = 2;
@@ -62,7 +70,12 @@ export class DockerCluster implements RunningCluster {
   async start(node: string): Promise<void> {
     const { container, info } = await this.inspect(node);
     if (info.State.Paused) await container.unpause();
-    else if (!info.State.Running) await ignoreStatus(container.start(), 304);
+    else if (!info.State.Running) {
+      await ignoreStatus(container.start(), 304);
+      // A started container has a new network namespace: its rules go in again.
+      const pid = await this.namespacePid(node);
+      if (pid !== undefined) await confineDockerNode(this.record, node, pid);
+    }
   }
 
   async disconnect(node: string): Promise<void> {
@@ -124,6 +137,14 @@ export class DockerCluster implements RunningCluster {
     return demuxDockerStream(raw);
   }
 
+  podEscapeTargets(): PodEscapeTargets {
+    const urls = controlPlaneEndpoints(this.record, `http://toxiproxy:${TOXIPROXY_API_PORT}`);
+    for (const w of this.record.workers)
+      urls[`${w.name} kubelet`] = `http://${this.record.handles[w.name]!.ip}:${w.kubeletPort}/pods`;
+    // What the node mounts and keeps: credentials, kubelet state, every pod's directory; and root's home.
+    return { files: ['/etc/crucible', '/var/lib/crucible', '/root'], urls };
+  }
+
   async memoryMiB(node: string): Promise<number> {
     const stats = (await (await this.container(node)).stats({ stream: false })) as unknown as {
       memory_stats: { usage: number; stats?: { cache?: number } };
@@ -180,6 +201,30 @@ export class DockerCluster implements RunningCluster {
     const { info } = await this.inspect(node);
     return info.State.Running ? info.State.Pid : undefined;
   }
+}
+
+/**
+ * Closes what a node's network namespace must close, whenever the container (re)starts: on a
+ * worker, the control plane to its pods (they reach the apiserver only); on Toxiproxy, its API to
+ * everyone but the harness. Applying twice is applying once.
+ */
+export async function confineDockerNode(record: ClusterRecord, node: string, pid: number): Promise<void> {
+  const comment = `crucible-confine:${record.name}`;
+  const gateway = record.network!.subnet.replace(/\.0\/24$/, '.1');
+  if (node === 'toxiproxy') {
+    await applyRules(harnessOnlyApiRules(TOXIPROXY_API_PORT, gateway, comment), comment, pid);
+    return;
+  }
+  if (!record.workers.some((w) => w.name === node)) return;
+  const prefix = gateway.slice(0, -1);
+  const apiservers = nodeNames(record)
+    .filter((n) => n.startsWith('apiserver-'))
+    .map((n) => ({ address: record.handles[n]!.ip!, port: APISERVER_PORT }));
+  await applyRules(
+    podFirewallRules({ apiservers, controlPlane: `${prefix}1-${prefix}99` }, comment),
+    comment,
+    pid,
+  );
 }
 
 /**

@@ -1,15 +1,12 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { ClusterError } from './cluster-error.js';
 import type { ClusterRecord } from './cluster-record.js';
+import { iptables, removeRules } from './iptables-rules.js';
 import type { DropRule, PacketFilter } from './running-cluster.js';
 
-const run = promisify(execFile);
-
 /**
- * iptables rules inside a container's network namespace, entered from the host with nsenter (the
- * node image has no iptables; netem is not in this kernel, so loss and partitions are DROP rules).
- * Every rule carries the comment `crucible:<cluster>`, which is how `clear` finds all of them again.
+ * Partitions and packet loss as DROP rules inside a container's network namespace (netem is not
+ * in this kernel). Every rule carries the comment `crucible:<cluster>`, which is how `clear` finds
+ * all of them again.
  */
 export class DockerPacketFilter implements PacketFilter {
   constructor(
@@ -45,37 +42,14 @@ export class DockerPacketFilter implements PacketFilter {
       ];
     });
     for (const r of matches)
-      await iptables(pid, [
-        '-I',
-        r.chain,
-        ...r.match,
-        '-m',
-        'comment',
-        '--comment',
-        this.comment,
-        '-j',
-        'DROP',
-      ]);
+      await iptables(
+        ['-I', r.chain, ...r.match, '-m', 'comment', '--comment', this.comment, '-j', 'DROP'],
+        pid,
+      );
   }
 
   async clear(node: string): Promise<number> {
     const pid = await this.namespacePid(node);
-    if (pid === undefined) return 0;
-    const { stdout } = await run('nsenter', ['-t', String(pid), '-n', 'iptables-save']);
-    const ours = stdout.split('\n').filter((l) => l.startsWith('-A ') && l.includes(this.comment));
-    for (const line of ours) {
-      // iptables-save prints a rule as its -A command line; the same line with -D deletes it.
-      const args = line
-        .slice(3)
-        .match(/"[^"]*"|\S+/g)!
-        .map((a) => a.replace(/^"|"$/g, ''));
-      await iptables(pid, ['-D', ...args]);
-    }
-    return ours.length;
+    return pid === undefined ? 0 : removeRules(this.comment, pid);
   }
-}
-
-async function iptables(pid: number, args: string[]): Promise<string> {
-  const { stdout } = await run('nsenter', ['-t', String(pid), '-n', 'iptables', ...args]);
-  return stdout;
 }

@@ -13,7 +13,13 @@ import type { ClusterProvider } from './cluster-provider.js';
 import { type ClusterRecord, clusterDir, readClusterRecord, removeClusterDir } from './cluster-record.js';
 import type { ClusterSpec } from './cluster-spec.js';
 import { ClusterError } from './cluster-error.js';
-import { DockerCluster, STOP_TIMEOUT_SECONDS, memberArgv, removeDockerCluster } from './docker-cluster.js';
+import {
+  DockerCluster,
+  STOP_TIMEOUT_SECONDS,
+  confineDockerNode,
+  memberArgv,
+  removeDockerCluster,
+} from './docker-cluster.js';
 import {
   DOCKER_CLUSTER_LABEL,
   DOCKER_NODE_LABEL,
@@ -92,6 +98,11 @@ export class DockerProvider implements ClusterProvider {
         workerIp: (n) => `${prefix}${100 + n}`,
         credentialsDir: CREDENTIALS_DIR,
         dataDir: (member) => `/var/lib/crucible/${member}`,
+        // Every worker runs its kubelet as root, so pods can be confined (the worker needs
+        // CAP_SYS_ADMIN for their mount namespaces), unless the spec asks for the known bug.
+        ...(exposesCredentials(spec)
+          ? {}
+          : { podConfinement: { podsDir: (worker: string) => `/var/lib/crucible/${worker}-pods` } }),
         realToxiproxy: toxiproxyImage !== undefined,
         cloudProviderArgs: [
           '--cloud-provider=docker',
@@ -127,6 +138,7 @@ export class DockerProvider implements ClusterProvider {
         members: plan.members,
         handles: {},
         network: { name: network, subnet },
+        podConfinement: { confined: true },
         image,
       };
       const labels = { [DOCKER_CLUSTER_LABEL]: name, [DOCKER_RUN_LABEL]: runId };
@@ -186,6 +198,10 @@ export class DockerProvider implements ClusterProvider {
                 ...(node === 'cloud-controller-manager' ? [`${DOCKER_SOCKET}:${DOCKER_SOCKET}`] : []),
               ],
               PortBindings: published(node),
+              ...(exposesCredentials(spec) && record.workers.some((w) => w.name === node)
+                ? { Mounts: [{ Type: 'bind', Source: dir, Target: SABOTAGE_CLUSTER_FOLDER, ReadOnly: true }] }
+                : {}),
+              ...(record.workers.some((w) => w.name === node) ? { CapAdd: ['SYS_ADMIN'] } : {}),
               Init: false,
             },
             NetworkingConfig: {
@@ -198,6 +214,12 @@ export class DockerProvider implements ClusterProvider {
       );
       record.handles = Object.fromEntries(handles);
       progress(`${handles.length} containers started (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      await Promise.all(
+        handles.map(async ([node, { containerId }]) => {
+          const info = await docker.getContainer(containerId).inspect();
+          await confineDockerNode(record, node, info.State.Pid);
+        }),
+      );
       const credentials = await finishBoot(record, creds, progress, started, signal);
       return new DockerCluster(record, credentials);
     } catch (e) {
@@ -233,6 +255,14 @@ function containerCommand(members: ClusterMember[]): { Entrypoint?: string[]; Cm
     'wait',
   ].join('\n');
   return { Entrypoint: ['/bin/sh', '-c', script], Cmd: [] };
+}
+
+/** Where the sabotage pods-see-cluster-credentials mounts the cluster's whole folder in every worker. */
+const SABOTAGE_CLUSTER_FOLDER = '/var/lib/crucible/cluster';
+
+/** The known bug of pods that run as root where the cluster's every credential lies (cluster spec `sabotage`). */
+function exposesCredentials(spec: ClusterSpec): boolean {
+  return spec.sabotage.includes('pods-see-cluster-credentials');
 }
 
 /** TOXIPROXY_IMAGE when that image is present locally (it is never pulled): the real Toxiproxy. */

@@ -43,4 +43,11 @@ export { openCluster } from './open-cluster.js';
 export { ProcessProvider } from './process-provider.js';
 export { isProcessAlive, labelledProcesses, reapProcesses } from './process-reaper.js';
 export { processTree } from './process-tree.js';
-export type { DropRule, ExecResult, PacketFilter, RunningCluster } from './running-cluster.js';
+export { unconfineHostPods } from './host-pod-confinement.js';
+export type {
+  DropRule,
+  ExecResult,
+  PacketFilter,
+  PodEscapeTargets,
+  RunningCluster,
+} from './running-cluster.js';

@@ -30,6 +30,7 @@ import { delimiter, dirname, join, posix, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { ContainerRuntimeClient } from 'testcontainers';
 import { dockerClient, loadTestcontainers } from '../support/docker-client.js';
+import { CONFINE_TOOLS } from '../../orchestrator/api/pod-confinement.js';
 import { ClusterError } from './cluster-error.js';
 
 const run = promisify(execFile);
@@ -204,6 +205,15 @@ async function systemEntries(fromScratch: boolean): Promise<SystemEntry[]> {
   const etcdctl = onPath('etcdctl');
   if (etcdctl) binaries.push([etcdctl, '/usr/bin/etcdctl']);
   if (fromScratch) binaries.push(['/bin/sh', '/bin/sh']);
+  // What a kubelet runs to confine its pods: a private mount namespace, a bind mount, a user of their own.
+  for (const tool of Object.values(CONFINE_TOOLS)) {
+    if (!existsSync(tool))
+      throw new ClusterError(
+        'MissingPrerequisite',
+        `${tool} is missing (Debian's util-linux and mount packages have it)`,
+      );
+    binaries.push([tool, tool]);
+  }
 
   const files = new Map<string, string>(); // place in the image → real file on the host
   for (const [source, dest] of binaries) {

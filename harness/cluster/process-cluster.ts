@@ -8,6 +8,7 @@ import {
   type ClusterRecord,
   type MemberHandle,
   clusterDir,
+  controlPlaneEndpoints,
   memberNamed,
   membersOf,
   removeClusterDir,
@@ -15,8 +16,9 @@ import {
 } from './cluster-record.js';
 import { hostCommand } from './host-programs.js';
 import { CLUSTER_LABEL, RUN_LABEL, isProcessAlive, reapProcesses } from './process-reaper.js';
+import { hostPodsDir, unconfineHostPods } from './host-pod-confinement.js';
 import { processTree, signalAll } from './process-tree.js';
-import type { ExecResult, RunningCluster } from './running-cluster.js';
+import type { ExecResult, PodEscapeTargets, RunningCluster } from './running-cluster.js';
 import { pollUntil } from '../support/poll-until.js';
 
 /**
@@ -127,6 +129,13 @@ export class ProcessCluster implements RunningCluster {
     return parts.join('\n');
   }
 
+  podEscapeTargets(): PodEscapeTargets {
+    const urls = controlPlaneEndpoints(this.record, this.record.toxiproxy);
+    for (const w of this.record.workers) urls[`${w.name} kubelet`] = `http://${w.ip}:${w.kubeletPort}/pods`;
+    // The cluster's folder (credentials, kubeconfig, every component's state) and every pod's directory.
+    return { files: [clusterDir(this.name), hostPodsDir(this.name, '')], urls };
+  }
+
   async memoryMiB(node: string): Promise<number> {
     const rss = await Promise.all((await processTree(this.livePids(node))).map(rssKiB));
     return rss.reduce((a, b) => a + b, 0) / 1024;
@@ -157,6 +166,7 @@ export class ProcessCluster implements RunningCluster {
 /** Stops every process of the cluster (by label, so also what a crashed run left) and removes its folder; how many. */
 export async function removeProcessCluster(name: string): Promise<number> {
   const stopped = await reapProcesses(name);
+  await unconfineHostPods(name);
   await removeClusterDir(name);
   return stopped;
 }

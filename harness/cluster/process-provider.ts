@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finishBoot } from './cluster-boot.js';
 import { type ClusterCredentials, writeClusterCredentials } from './cluster-credentials.js';
@@ -11,6 +11,7 @@ import { realToxiproxyServer } from './host-programs.js';
 import { freeLoopbackSlot, loadBalancerAddresses } from './loopback-slot.js';
 import { ProcessCluster, removeProcessCluster, spawnMember } from './process-cluster.js';
 import { reapProcesses } from './process-reaper.js';
+import { confineHostPods, hostConfinement, hostPodsDir, unconfineHostPods } from './host-pod-confinement.js';
 
 /**
  * The process provider: every member of the cluster as a local process, detached from the command
@@ -33,9 +34,18 @@ export class ProcessProvider implements ClusterProvider {
     await removeClusterDir(name);
     const dir = clusterDir(name);
     await mkdir(join(dir, 'logs'), { recursive: true });
+    // The cluster's folder holds every credential: not even to be passed through by another user.
+    await chmod(dir, 0o700);
     const runId = randomBytes(4).toString('hex');
     const slot = await freeLoopbackSlot();
     const controlPlane = `127.0.${slot}.254`;
+    // The known bug (cluster spec `sabotage`): pods run as root, beside every credential.
+    const sabotaged = spec.sabotage.includes('pods-see-cluster-credentials');
+    const confinement = sabotaged
+      ? { confined: false as const, reason: 'sabotage' }
+      : await hostConfinement();
+    if (!confinement.confined && !sabotaged)
+      progress(`warning: pods are not isolated from the control plane: ${confinement.reason}`);
     const layout: ClusterLayout = {
       reach: () => controlPlane,
       bind: () => controlPlane,
@@ -43,6 +53,7 @@ export class ProcessProvider implements ClusterProvider {
       workerIp: (n) => `127.0.${slot}.${n}`,
       credentialsDir: dir,
       dataDir: (member) => join(dir, member),
+      ...(confinement.confined ? { podConfinement: { podsDir: (worker) => hostPodsDir(name, worker) } } : {}),
       realToxiproxy: realToxiproxyServer() !== undefined,
       cloudProviderArgs: [
         '--cloud-provider=process',
@@ -68,9 +79,11 @@ export class ProcessProvider implements ClusterProvider {
       workers: plan.workers,
       members: plan.members,
       handles: {},
+      podConfinement: sabotaged ? { confined: true } : confinement,
     };
     try {
       const started = Date.now();
+      if (confinement.confined) await confineHostPods(name, controlPlane, plan.apiserverPorts);
       // Everything starts at once: each component retries until what it needs answers.
       for (const member of record.members) {
         signal?.throwIfAborted();
@@ -83,6 +96,7 @@ export class ProcessProvider implements ClusterProvider {
       return new ProcessCluster(record, credentials);
     } catch (e) {
       await reapProcesses(name, 2000);
+      await unconfineHostPods(name);
       await removeClusterDir(name);
       throw e;
     }

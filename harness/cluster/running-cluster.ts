@@ -21,6 +21,14 @@ export interface PacketFilter {
   clear(node: string): Promise<number>;
 }
 
+/** What no pod of the cluster may read or reach, as a pod on one of its nodes would name it. */
+export interface PodEscapeTargets {
+  /** Folders and files of the nodes: credentials, the kubelets' state, other pods' directories. */
+  files: string[];
+  /** By name: the control plane's endpoints and the kubelets' APIs (etcd, Toxiproxy's API, each kubelet). */
+  urls: Record<string, string>;
+}
+
 /**
  * A cluster that is up: its record (where its parts are), its credentials, and the operations on
  * its nodes, as testcontainers' StartedTestContainer is to a container. A node is the unit that
@@ -54,6 +62,8 @@ export interface RunningCluster {
    * connected, running, no packet filter rule left. What is already whole is left alone.
    */
   restore(node: string): Promise<void>;
+  /** What a pod must not be able to read or reach on this cluster (the isolation battery tries each from inside pods). */
+  podEscapeTargets(): PodEscapeTargets;
   /** Packet filtering in each node's namespace, where the provider has it (docker); undefined elsewhere. */
   readonly packetFilter?: PacketFilter;
   /** Runs a command inside the node. */

@@ -14,6 +14,7 @@ import {
   ClusterStateRecorder,
   DurabilityWriter,
   GroundTruthRecorder,
+  InPodProbes,
   IsolationBattery,
   adminAccess,
   toLoadSeconds,
@@ -31,6 +32,8 @@ export type RecorderSet = {
   truth: GroundTruthRecorder;
   durability: DurabilityWriter;
   isolation?: IsolationBattery;
+  /** The same from inside a probe pod in each tenant's namespace, where the cluster confines pods. */
+  inPod?: InPodProbes;
 };
 
 interface RunningLoad {
@@ -58,21 +61,31 @@ export class Observation {
   ) {
     const options = { runStartedAt };
     const access = adminAccess(cluster);
+    const tenants = scenario.tenants.map((t) => ({ ...t, token: cluster.credentials.userTokens[t.name]! }));
+    const isolated = scenario.tenants.length > 1;
     this.recorders = {
       cluster: new ClusterStateRecorder({ ...options, access, namespaces: workloadNamespaces(scenario) }),
       api: new ApiProbeRecorder({ ...options, access }),
       truth: new GroundTruthRecorder({ ...options, workers: cluster.record.workers }),
       durability: new DurabilityWriter({ ...options, access, namespace: 'default' }),
-      ...(scenario.tenants.length > 1
+      ...(isolated
         ? {
             isolation: new IsolationBattery({
               ...options,
-              apiservers: cluster.record.apiservers,
+              apiservers: access.apiservers,
               caPem: access.caPem,
-              tenants: scenario.tenants.map((t) => ({
-                ...t,
-                token: cluster.credentials.userTokens[t.name]!,
-              })),
+              tenants,
+            }),
+          }
+        : {}),
+      ...(isolated && cluster.record.podConfinement?.confined
+        ? {
+            inPod: new InPodProbes({
+              ...options,
+              apiservers: access.apiservers,
+              caPem: access.caPem,
+              tenants,
+              targets: cluster.podEscapeTargets(),
             }),
           }
         : {}),
@@ -84,7 +97,7 @@ export class Observation {
     const { cluster, api, truth, durability } = this.recorders;
     for (const recorder of [cluster, api, truth, durability]) recorder.start();
     for (const load of this.scenario.loads) await this.startLoad(client, load);
-    await this.recorders.isolation?.run();
+    await Promise.all([this.recorders.isolation?.run(), this.recorders.inPod?.run()]);
   }
 
   /**
@@ -102,8 +115,15 @@ export class Observation {
       if (result)
         loadSeconds.push(...toLoadSeconds(load.name, load.namespace, result.buckets, this.runStartedAt));
     }
-    const { cluster, api, truth, durability } = this.recorders;
-    await Promise.all([cluster.stop(), api.stop(), truth.stop(), durability.stop()]);
+    const { cluster, api, truth, durability, isolation, inPod } = this.recorders;
+    await Promise.all([
+      cluster.stop(),
+      api.stop(),
+      truth.stop(),
+      durability.stop(),
+      isolation?.stop(),
+      inPod?.stop(),
+    ]);
     if (options.verifyDurability) await durability.verify();
     return loadSeconds;
   }

@@ -56,6 +56,7 @@ export async function runMetadata(run: ExperimentRun): Promise<RunMetadata> {
       ? nodeNames(run.cluster.record).map((node) => ({ node, role: node.replace(/-\d+$/, '') }))
       : [],
     tenants: scenario.tenants,
+    ...(run.cluster?.record.podConfinement ? { podConfinement: run.cluster.record.podConfinement } : {}),
     startedAt: new Date(run.startedAt).toISOString(),
     endedAt: new Date().toISOString(),
     phases: clock.phases,

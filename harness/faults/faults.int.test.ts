@@ -546,7 +546,8 @@ describe('faults on a process cluster (where the fault exists there)', function 
   it('refuses iptables faults with the reason', async () => {
     await injector.inject('packet-loss', 'worker-1', { probability: 0.5 }).then(
       () => expect.fail('packet-loss should be refused on the process provider'),
-      (e: Error) => expect(e.message).to.include('needs the docker provider'),
+      (e: Error) =>
+        expect(e.message).to.include('the process provider does not have (use the docker provider)'),
     );
   });
 });

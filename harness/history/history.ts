@@ -45,6 +45,12 @@ export interface RunMetadata {
   endedAt: string;
   /** The lifecycle's phases in order, as far as the run got. */
   phases: PhaseRecord[];
+  /**
+   * Whether the cluster's kubelets confined pods (each its own user, directory and token; the
+   * control plane closed to them), and why not when they did not: isolation from inside pods
+   * cannot hold then, which the isolation check reports as a known limit.
+   */
+  podConfinement?: { confined: true } | { confined: false; reason: string };
   /** Set when the run did not finish its lifecycle: Ctrl-C, a phase's timeout, a crash. */
   aborted?: { phase: string; reason: string };
   /** Checks as the scenario declared them, so `crucible check history.json` needs nothing else. */
@@ -209,7 +215,13 @@ export interface DurabilityLog {
 
 export interface IsolationProbe {
   t: number;
-  /** The tenant whose token made the attempt. */
+  /**
+   * Where the attempt came from: the API with the tenant's token (`api`, the default in histories
+   * that do not say), or a probe pod running in the tenant's namespace (`pod`): files of its node,
+   * the control plane's endpoints, the kubelets, the API with the pod's own ServiceAccount token.
+   */
+  from?: 'api' | 'pod';
+  /** The tenant whose token (or pod) made the attempt. */
   tenant: string;
   namespace: string;
   verb: string;

@@ -14,5 +14,6 @@ export {
   type IsolationBatteryOptions,
   type IsolationTenant,
 } from './isolation-battery.js';
+export { InPodProbes, PROBE_POD, type EscapeTargets, type InPodProbesOptions } from './in-pod-probes.js';
 export { toLoadSeconds } from './load-seconds.js';
 export type { RecorderOptions } from './recorder-options.js';

@@ -1,10 +1,13 @@
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { Logger } from 'pino';
 import { parseDuration } from '../api/duration.js';
+import { parseUidRange } from '../api/pod-confinement.js';
 import type { Taint } from '../api/types.js';
 import { DEFAULT_WORKLOADS_DIR, Kubelet } from '../kubelet/kubelet.js';
+import type { PodConfinementOptions } from '../kubelet/pod-sandbox.js';
 import { MAX_SIMULATED_NODES, SimulatedNodes } from '../kubelet/simulated-nodes.js';
 import { componentRuntime, withComponentFlags, type ComponentFlags } from './component-options.js';
 import { runUntilSignal } from './run-until-signal.js';
@@ -22,6 +25,9 @@ interface KubeletFlags extends ComponentFlags {
   restartBackoffMax?: string;
   nodeLabels?: string;
   registerWithTaints?: string;
+  podUidRange?: string;
+  podsDir?: string;
+  kubernetesService?: string;
 }
 
 /** Restart back-off per profile: upstream's 10 s → 5 min, and a fast one for the harness. */
@@ -131,6 +137,18 @@ export function kubeletCommand(): Command {
     .option('--workloads-dir <dir>', 'where crucible/<name> images find <name>.js', DEFAULT_WORKLOADS_DIR)
     .option('--restart-backoff-base <duration>', 'first restart back-off (default: by profile, 10s or 200ms)')
     .option('--restart-backoff-max <duration>', 'restart back-off ceiling (default: by profile, 5m or 5s)')
+    .option(
+      '--pod-uid-range <first-last>',
+      "confine pods: each runs as a user id of its own from this range, in a directory of its own, with its ServiceAccount's token at /var/run/secrets/kubernetes.io/serviceaccount (needs root)",
+    )
+    .option(
+      '--pods-dir <dir>',
+      "with --pod-uid-range: where each pod's working directory goes (default: <root-dir>/../<node>-pods)",
+    )
+    .option(
+      '--kubernetes-service <host:port>',
+      "the apiserver's address as pods reach it: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT",
+    )
     .action(async (flags: KubeletFlags) => {
       if (flags.simulatedNodes !== undefined && flags.nodeName !== undefined)
         throw new Error(
@@ -154,6 +172,8 @@ async function runKubelet(flags: KubeletFlags, nodeName: string): Promise<void> 
     baseMs: flags.restartBackoffBase ? parseDuration(flags.restartBackoffBase) : profileBackoff.baseMs,
     maxMs: flags.restartBackoffMax ? parseDuration(flags.restartBackoffMax) : profileBackoff.maxMs,
   };
+  const rootDir = resolve(flags.rootDir ?? join(tmpdir(), `crucible-kubelet-${nodeName}`));
+  const confinement = await confinementFrom(flags, nodeName, rootDir);
   const rt = await componentRuntime('kubelet', { ...flags, identity: nodeName });
   logStrayRejections(rt.log);
   const kubelet = new Kubelet({
@@ -162,13 +182,14 @@ async function runKubelet(flags: KubeletFlags, nodeName: string): Promise<void> 
     nodeName,
     nodeIp: flags.nodeIp,
     port,
-    rootDir: resolve(flags.rootDir ?? join(tmpdir(), `crucible-kubelet-${nodeName}`)),
+    rootDir,
     capacity,
     labels,
     taints,
     timing: rt.timing,
     workloadsDir: resolve(flags.workloadsDir),
     backoff,
+    ...(confinement ? { confinement } : {}),
   });
   await kubelet.start();
   runUntilSignal(
@@ -178,6 +199,41 @@ async function runKubelet(flags: KubeletFlags, nodeName: string): Promise<void> 
     },
     (m) => rt.log.info(m),
   );
+}
+
+/** The pods' confinement from --pod-uid-range, --pods-dir and --kubernetes-service; none without a range. */
+async function confinementFrom(
+  flags: KubeletFlags,
+  nodeName: string,
+  rootDir: string,
+): Promise<PodConfinementOptions | undefined> {
+  const service = flags.kubernetesService === undefined ? undefined : parseHostPort(flags.kubernetesService);
+  if (flags.podUidRange === undefined) return undefined;
+  let uidRange;
+  try {
+    uidRange = parseUidRange(flags.podUidRange);
+  } catch (e) {
+    throw new Error(`--pod-uid-range: ${(e as Error).message}`);
+  }
+  if (!flags.certificateAuthority)
+    throw new Error(
+      "--pod-uid-range needs --certificate-authority: pods get the cluster's CA beside their token",
+    );
+  return {
+    uidRange,
+    podsDir: resolve(flags.podsDir ?? join(rootDir, '..', `${nodeName}-pods`)),
+    secretsDir: join(rootDir, 'secrets'),
+    caPem: await readFile(flags.certificateAuthority, 'utf8'),
+    ...(service ? { kubernetesService: service } : {}),
+  };
+}
+
+/** `--kubernetes-service`: `host:port`. */
+export function parseHostPort(text: string): { host: string; port: number } {
+  const m = /^(.+):(\d+)$/.exec(text.trim());
+  const port = Number(m?.[2]);
+  if (!m || port < 1 || port > 65535) throw new Error(`--kubernetes-service: "${text}" is not host:port`);
+  return { host: m[1]!, port };
 }
 
 async function runSimulatedNodes(flags: KubeletFlags, countText: string): Promise<void> {

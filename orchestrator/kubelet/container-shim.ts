@@ -1,3 +1,5 @@
+import { CONFINE_TOOLS } from '../api/pod-confinement.js';
+
 /**
  * The container shim: a few lines of POSIX sh that the process runtime starts as the leader of
  * the container's process group, around the program. It tells the kubelet the program's pid on
@@ -70,12 +72,6 @@ export interface Confinement {
   secretsDir?: string;
 }
 
-/** util-linux's programs a confined start runs, at the paths Debian and the node image have them. */
-export const CONFINE_TOOLS = Object.freeze({
-  unshare: '/usr/bin/unshare',
-  mount: '/usr/bin/mount',
-  setpriv: '/usr/bin/setpriv',
-});
 
 /**
  * Runs as root inside a private mount namespace (unshare): mounts the pod's secrets at

@@ -9,7 +9,7 @@ import { findResource } from '../api/resources.js';
 import type { TimingProfile } from '../api/timing-profile.js';
 import type { Pod, Service, Taint } from '../api/types.js';
 import { KubeletMetrics, KubeletServer } from './kubelet-server.js';
-import { CONFINE_TOOLS } from './container-shim.js';
+import { CONFINE_TOOLS } from '../api/pod-confinement.js';
 import { NodeStatusReporter } from './node-status.js';
 import { PodSandboxes, type PodConfinementOptions } from './pod-sandbox.js';
 import { PodWorker, envName, type ImageResolution } from './pod-worker.js';

@@ -11,6 +11,7 @@ export const WORKLOAD_IMAGES: Readonly<Record<string, string>> = Object.freeze({
   'crucible/echo': 'echo.js',
   'crucible/crasher': 'crasher.js',
   'crucible/sleeper': 'sleeper.js',
+  'crucible/isolation-probe': 'isolation-probe.js',
 });
 
 /**

@@ -14,3 +14,14 @@ export function parseUidRange(text: string): { first: number; last: number } {
     throw new RangeError(`"${text}" is not a range of user ids FIRST-LAST (from 1, FIRST ≤ LAST)`);
   return { first, last };
 }
+
+/**
+ * util-linux's programs a confined pod start runs (a private mount namespace, a bind mount, then
+ * the pod's user without capabilities), at the paths Debian has them; the node image copies them
+ * to the same paths.
+ */
+export const CONFINE_TOOLS = Object.freeze({
+  unshare: '/usr/bin/unshare',
+  mount: '/usr/bin/mount',
+  setpriv: '/usr/bin/setpriv',
+});

@@ -1,0 +1,82 @@
+import { rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+import { podFirewallRules } from './cluster-firewall.js';
+import { PROJECT_ROOT } from './host-programs.js';
+import { applyRules, removeRules } from './iptables-rules.js';
+
+/** Where the process provider puts each worker's pod directories: outside any home folder, so pods may reach their own. */
+const HOST_PODS_ROOT = '/var/lib/crucible/pods';
+
+/** Whether this host can confine a process cluster's pods, and why not when it cannot. */
+export type HostConfinement = { confined: true } | { confined: false; reason: string };
+
+/**
+ * Pods of the process provider are processes of this host. They are confined as on a docker node
+ * (a user of their own, their own directory, only the apiserver reachable) when crucible runs as
+ * root — a kubelet cannot switch users otherwise — and when a pod's user can read the programs it
+ * runs (the built project, Node.js).
+ */
+export async function hostConfinement(): Promise<HostConfinement> {
+  if (process.getuid?.() !== 0)
+    return {
+      confined: false,
+      reason: 'crucible does not run as root, so the kubelets cannot give pods users of their own',
+    };
+  const unreadable = await firstNotReadableByOthers([
+    join(PROJECT_ROOT, 'dist', 'orchestrator', 'workloads'),
+    process.execPath,
+  ]);
+  if (unreadable)
+    return {
+      confined: false,
+      reason: `${unreadable} is not readable by other users, so a pod running as a user of its own could not start its program`,
+    };
+  return { confined: true };
+}
+
+/** The folder of one worker's pod directories. */
+export function hostPodsDir(cluster: string, worker: string): string {
+  return join(HOST_PODS_ROOT, cluster, worker);
+}
+
+/** The host's rules that close the cluster's control plane (and every kubelet) to its pods. */
+export async function confineHostPods(
+  cluster: string,
+  controlPlane: string,
+  apiserverPorts: number[],
+): Promise<void> {
+  const comment = confineComment(cluster);
+  const apiservers = apiserverPorts.map((port) => ({ address: controlPlane, port }));
+  await applyRules(podFirewallRules({ apiservers, controlPlane }, comment), comment);
+}
+
+/** Removes the cluster's rules and pod directories from this host (all clusters' when no name is given). */
+export async function unconfineHostPods(cluster?: string): Promise<number> {
+  if (process.getuid?.() !== 0) return 0;
+  const removed = await removeRules(
+    cluster === undefined ? 'crucible-confine:*' : confineComment(cluster),
+  ).catch(() => 0);
+  await rm(cluster === undefined ? HOST_PODS_ROOT : join(HOST_PODS_ROOT, cluster), {
+    recursive: true,
+    force: true,
+  });
+  return removed;
+}
+
+function confineComment(cluster: string): string {
+  return `crucible-confine:${cluster}`;
+}
+
+/** The first path (or folder above it) a user other than its owner cannot read or pass through. */
+async function firstNotReadableByOthers(paths: string[]): Promise<string | undefined> {
+  for (const path of paths) {
+    for (let dir = dirname(path); ; dir = dirname(dir)) {
+      if (((await stat(dir)).mode & 0o001) === 0) return dir;
+      if (dir === dirname(dir)) break;
+    }
+    const mode = (await stat(path)).mode;
+    if ((mode & 0o004) === 0) return path;
+  }
+  return undefined;
+}
