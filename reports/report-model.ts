@@ -34,6 +34,10 @@ export interface RunReportModel {
   outcome: OutcomeBadge;
   /** Set when the run did not finish its lifecycle: the page shows a banner. */
   aborted: { phase: string; reason: string } | null;
+  /** What did not hold when a phase waiting for the steady state ran out of time. */
+  unmet: { phase: string; subject: string; observation: string }[];
+  /** The run's evidence beside the page: component logs, object dumps. */
+  evidence: { label: string; href: string }[];
   /** One paragraph in plain words. */
   summary: string;
   startedAt: string;
@@ -159,6 +163,8 @@ export function buildReportModel(
   history: History,
   verdicts: readonly Verdict[],
   earlierRuns: readonly LinkedRun[] = [],
+  /** Links to the run's evidence (component logs, object dumps), relative to the page. */
+  evidence: readonly { label: string; href: string }[] = [],
 ): RunReportModel {
   const m = history.metadata;
   const endT = runEndT(history);
@@ -210,6 +216,10 @@ export function buildReportModel(
     },
     outcome: badge(digest.outcome),
     aborted: m.aborted ?? null,
+    unmet: history.events.flatMap((e) =>
+      e.type === 'unmet' ? [{ phase: e.phase, subject: e.subject, observation: e.observation }] : [],
+    ),
+    evidence: [...evidence],
     summary: summarizeRun(history, judged, digest, figures),
     startedAt: m.startedAt,
     durationLabel: formatDuration(endT),
@@ -317,6 +327,8 @@ function eventText(e: HistoryEvent): string {
       return `${e.source}: ${e.message}`;
     case 'note':
       return e.message;
+    case 'unmet':
+      return `${e.phase}: not reached — ${e.subject}: ${e.observation}`;
     case 'step':
       return `step ${e.step} ${e.outcome}: ${e.action}${e.detail ? ` — ${e.detail}` : ''}`;
   }

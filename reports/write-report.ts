@@ -67,12 +67,20 @@ export async function writeRunReport(
   outDir: string,
   history: History,
   verdicts: readonly Verdict[],
+  /** The run's evidence (component logs, object dumps): paths relative to the run's folder → text. */
+  evidence: ReadonlyMap<string, string> = new Map(),
 ): Promise<WrittenReport> {
   const scenarioDir = path.join(outDir, scenarioFolderName(history.metadata.scenario.name));
   const runDir = path.join(scenarioDir, RUNS, runId(history.metadata.startedAt));
   await mkdir(runDir, { recursive: true });
   await writeAtomically(path.join(runDir, HISTORY), JSON.stringify(history));
   await writeAtomically(path.join(runDir, VERDICTS), JSON.stringify(verdicts, null, 2));
+  for (const [file, text] of evidence) {
+    const target = path.join(runDir, file);
+    if (!target.startsWith(runDir + path.sep)) continue; // a path must stay inside the run's folder
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeAtomically(target, text);
+  }
 
   const scenario = await scanScenario(scenarioDir);
   const digest = digestRun(history, verdicts);
@@ -81,7 +89,7 @@ export async function writeRunReport(
   const run: JudgedRun = { history, verdicts };
   await renderRun(runDir, run, linked(earlier, runDir));
   const isLatest = others.every((r) => r.digest.startedAt <= digest.startedAt);
-  if (isLatest) await renderScenarioCopies(scenarioDir, run, linked(earlier, scenarioDir));
+  if (isLatest) await renderScenarioCopies(scenarioDir, run, linked(earlier, scenarioDir), runDir);
   const index = await renderOutputFolder(outDir);
   return {
     runDir,
@@ -182,7 +190,7 @@ async function renderScenario(scenarioDir: string): Promise<ScannedScenario & { 
     await renderRun(r.dir, run, linked(earlier, r.dir));
     pages.push(path.join(r.dir, PAGE));
     if (i === scanned.runs.length - 1 && r.dir !== scenarioDir) {
-      await renderScenarioCopies(scenarioDir, run, linked(earlier, scenarioDir));
+      await renderScenarioCopies(scenarioDir, run, linked(earlier, scenarioDir), r.dir);
       pages.push(path.join(scenarioDir, PAGE));
     }
   }
@@ -221,10 +229,15 @@ async function renderOutputFolder(outDir: string): Promise<RenderResult> {
   return { pages: [indexPage], indexPage, unreadable };
 }
 
-async function renderRun(dir: string, run: JudgedRun, earlier: LinkedRun[]): Promise<void> {
+/** A run's page and JUnit into `dir`; the run's own files (evidence) lie in `runDir`. */
+async function renderRun(dir: string, run: JudgedRun, earlier: LinkedRun[], runDir = dir): Promise<void> {
+  const evidence = (run.history.metadata.evidence ?? []).map((file) => ({
+    label: file,
+    href: href(dir, path.join(runDir, file)),
+  }));
   await writeAtomically(
     path.join(dir, PAGE),
-    renderRunPage(buildReportModel(run.history, run.verdicts, earlier)),
+    renderRunPage(buildReportModel(run.history, run.verdicts, earlier, evidence)),
   );
   await writeAtomically(path.join(dir, JUNIT), renderJUnit([run]));
 }
@@ -234,10 +247,11 @@ async function renderScenarioCopies(
   scenarioDir: string,
   run: JudgedRun,
   earlier: LinkedRun[],
+  runDir: string,
 ): Promise<void> {
   await writeAtomically(path.join(scenarioDir, HISTORY), JSON.stringify(run.history));
   await writeAtomically(path.join(scenarioDir, VERDICTS), JSON.stringify(run.verdicts, null, 2));
-  await renderRun(scenarioDir, run, earlier);
+  await renderRun(scenarioDir, run, earlier, runDir);
 }
 
 function linked(runs: readonly StoredRun[], from: string): LinkedRun[] {

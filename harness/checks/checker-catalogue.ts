@@ -9,6 +9,7 @@ import { leaderFailoverCheck } from './leader-failover-check.js';
 import { namespaceIsolationCheck } from './namespace-isolation-check.js';
 import { noRestartsCheck } from './no-restarts-check.js';
 import { selfHealCheck } from './self-heal-check.js';
+import { steadyStateCheck } from './steady-state-check.js';
 import { stepsCheck } from './steps-check.js';
 
 /** One checker per check type; each checker's options type is its own business. */
@@ -23,4 +24,5 @@ export const checkerCatalogue: Readonly<Record<CheckSpec['type'], Checker<unknow
   latency: latencyCheck,
   'api-availability': apiAvailabilityCheck,
   steps: stepsCheck,
+  'steady-state': steadyStateCheck,
 });

@@ -105,7 +105,7 @@ export function runCommand(): Command {
           runs.push(run);
           await reporter.onScenarioEnd(run);
           const outcome = overallOutcome(result.verdicts);
-          outcomes.push(result.history.metadata.aborted || result.error ? EXIT.harness : EXIT[outcome]);
+          outcomes.push(result.harnessFailed ? EXIT.harness : EXIT[outcome]);
         }
       await reporter.onEnd(runs);
       process.exitCode = Math.max(0, ...outcomes);

@@ -1,6 +1,7 @@
 import { sleep } from '../support/index.js';
 import type { Phase } from './phase.js';
-import { waitForSteadyState } from './workloads.js';
+import { collectEvidence } from './run-evidence.js';
+import { STEADY_STATE_MARGIN_MS, awaitSteadyState } from './steady-state.js';
 
 /** How long heal and collect may take. */
 const CLEANUP_MS = 30_000;
@@ -21,31 +22,30 @@ export const recoveryPhase: Phase = {
   name: 'recovery',
   kind: 'observation',
   applies: (run) => run.cluster !== undefined,
-  timeoutMs: (run) => run.scenario.timeouts.recoveryMs + AFTER_RECOVERY_OBSERVATION_MS,
+  timeoutMs: (run) =>
+    run.scenario.timeouts.recoveryMs + AFTER_RECOVERY_OBSERVATION_MS + STEADY_STATE_MARGIN_MS,
   async run(run, signal) {
-    await waitForSteadyState(
-      run.client!,
-      run.cluster!,
-      run.scenario,
-      run.scenario.timeouts.recoveryMs,
-      signal,
-    );
+    await awaitSteadyState(run, 'recovery', run.scenario.timeouts.recoveryMs, signal);
     await sleep(AFTER_RECOVERY_OBSERVATION_MS, signal);
   },
 };
 
-/** collect: the loads and recorders stopped, and the durability writes read back unless the run was aborted. */
+/**
+ * collect: the loads and recorders stopped, the durability writes read back unless the run was
+ * aborted, and the evidence taken (each node's log, the cluster's objects) while the cluster is up.
+ */
 export const collectPhase: Phase = {
   name: 'collect',
   kind: 'cleanup',
   timeoutMs: () => CLEANUP_MS,
   async run(run) {
-    if (!run.observation) return;
-    run.loadSeconds = await run.observation.stop({
-      verifyDurability: !run.aborted,
-      now: () => run.now(),
-      record: run.record,
-    });
+    if (run.observation)
+      run.loadSeconds = await run.observation.stop({
+        verifyDurability: !run.aborted,
+        now: () => run.now(),
+        record: run.record,
+      });
+    if (run.cluster && run.client) run.evidence = await collectEvidence(run.cluster, run.client);
   },
 };
 

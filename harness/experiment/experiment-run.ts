@@ -32,6 +32,8 @@ export class ExperimentRun {
   client?: ApiClient;
   injector?: FaultInjector;
   observation?: Observation;
+  /** The evidence taken before teardown: paths relative to the run's folder → text. */
+  evidence = new Map<string, string>();
   /** What the loads saw, per load and second, once collected. */
   loadSeconds: LoadSecond[] = [];
   /** Why the lifecycle stopped before its end: a failed or timed-out phase. */

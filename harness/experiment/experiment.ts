@@ -1,5 +1,5 @@
 import { judge, type Verdict } from '../checks/index.js';
-import { assembleHistory, type History } from '../history/index.js';
+import { assembleHistory, type CheckSpec, type History } from '../history/index.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { bootPhase } from './boot-phase.js';
 import { collectPhase, healPhase, recoveryPhase, teardownPhase } from './cleanup-phases.js';
@@ -8,6 +8,7 @@ import { faultsPhase } from './faults-phase.js';
 import { observationPhase } from './observation-phase.js';
 import { enterPhase, type Phase } from './phase.js';
 import { runMetadata } from './run-metadata.js';
+import { SteadyStateNotReached } from './steady-state.js';
 import { steadyStatePhase, workloadsPhase } from './workloads-phase.js';
 
 export type { ExperimentOptions };
@@ -15,9 +16,24 @@ export type { ExperimentOptions };
 export interface ExperimentResult {
   history: History;
   verdicts: Verdict[];
-  /** The harness's own failure, if any (the run is then judged on what was recorded). */
+  /**
+   * The harness's own failure, if any (the run is then judged on what was recorded). A steady
+   * state never reached is not one: it is the failed verdict of the steady-state check.
+   */
   error?: Error;
+  /** Whether the run says nothing trustworthy about the system: the harness failed, or Ctrl-C. */
+  harnessFailed: boolean;
+  /** What a person needs to understand the run without re-running it (see collectEvidence): path → text. */
+  evidence: ReadonlyMap<string, string>;
 }
+
+/** The check a run adds by itself when the steady state was not reached (Chaos Toolkit's hypothesis). */
+const STEADY_STATE_CHECK: CheckSpec = {
+  name: 'steady-state',
+  type: 'steady-state',
+  window: 'whole-run',
+  thresholds: {},
+};
 
 /**
  * The lifecycle, Jepsen's way. The first five phases run while all goes well; heal, collect and
@@ -46,11 +62,22 @@ export async function runExperiment(
   await run.client?.close();
   if (run.cluster && options.keep)
     options.progress(`cluster ${run.cluster.name} kept: crucible down ${run.cluster.name}`);
+  const metadata = await runMetadata(run);
+  const steadyStateFailed = run.lifecycleError instanceof SteadyStateNotReached;
+  if (steadyStateFailed && !metadata.checks.some((c) => c.type === 'steady-state'))
+    metadata.checks.unshift(STEADY_STATE_CHECK);
   const history = assembleHistory({
-    metadata: await runMetadata(run),
+    metadata,
     events: run.events,
     loadSeconds: run.loadSeconds,
     recorders: run.observation?.recorders,
   });
-  return { history, verdicts: judge(history), ...(run.error ? { error: run.error } : {}) };
+  const error = steadyStateFailed ? run.cleanupError : run.error;
+  return {
+    history,
+    verdicts: judge(history),
+    ...(error ? { error } : {}),
+    harnessFailed: error !== undefined || options.signal.aborted,
+    evidence: run.evidence,
+  };
 }

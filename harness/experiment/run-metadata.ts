@@ -68,6 +68,7 @@ export async function runMetadata(run: ExperimentRun): Promise<RunMetadata> {
           },
         }
       : {}),
-    checks: scenario.checks,
+    checks: [...scenario.checks],
+    ...(run.evidence.size ? { evidence: [...run.evidence.keys()].sort() } : {}),
   };
 }

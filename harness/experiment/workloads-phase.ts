@@ -1,6 +1,7 @@
 import type { Phase } from './phase.js';
 import { setUpTenants } from './tenant-setup.js';
-import { applyWorkloads, waitForSteadyState } from './workloads.js';
+import { STEADY_STATE_MARGIN_MS, awaitSteadyState } from './steady-state.js';
+import { applyWorkloads } from './workloads.js';
 
 /** workloads: each tenant's namespaces and user, then the scenario's manifests, applied with kubectl. */
 export const workloadsPhase: Phase = {
@@ -17,7 +18,6 @@ export const workloadsPhase: Phase = {
 export const steadyStatePhase: Phase = {
   name: 'steady-state',
   kind: 'lifecycle',
-  timeoutMs: (run) => run.scenario.timeouts.steadyStateMs,
-  run: (run, signal) =>
-    waitForSteadyState(run.client!, run.cluster!, run.scenario, run.scenario.timeouts.steadyStateMs, signal),
+  timeoutMs: (run) => run.scenario.timeouts.steadyStateMs + STEADY_STATE_MARGIN_MS,
+  run: (run, signal) => awaitSteadyState(run, 'steady-state', run.scenario.timeouts.steadyStateMs, signal),
 };

@@ -51,6 +51,11 @@ export interface RunMetadata {
    * cannot hold then, which the isolation check reports as a known limit.
    */
   podConfinement?: { confined: true } | { confined: false; reason: string };
+  /**
+   * The run's evidence kept beside its history, paths relative to the run's folder: each node's log
+   * (`logs/<node>.log`) and the cluster's objects (`objects/<namespace>.json`), taken before teardown.
+   */
+  evidence?: string[];
   /** Set when the run did not finish its lifecycle: Ctrl-C, a phase's timeout, a crash. */
   aborted?: { phase: string; reason: string };
   /** Checks as the scenario declared them, so `crucible check history.json` needs nothing else. */
@@ -127,7 +132,23 @@ export type HistoryEvent =
   | { t: number; type: 'leader'; component: string; holder: string }
   | { t: number; type: 'error'; source: string; message: string }
   | { t: number; type: 'note'; message: string }
+  | UnmetConditionEvent
   | StepEvent;
+
+/** A condition of the steady state that did not hold, and what was last seen of it. */
+export interface UnmetCondition {
+  /** What the condition is about: `deployment team-a/web`, `service team-a/web`. */
+  subject: string;
+  /** What was last seen: `0 of 3 replicas ready; pod web-7f… Pending: 0/3 nodes available: Insufficient cpu`. */
+  observation: string;
+}
+
+/** Recorded when a phase that waits for the steady state (steady-state, recovery) ran out of time: one per unmet condition. */
+export interface UnmetConditionEvent extends UnmetCondition {
+  t: number;
+  type: 'unmet';
+  phase: PhaseName;
+}
 
 /** A scenario step's outcome (`t` is when it started): what ran, and why it failed. */
 export interface StepEvent {
@@ -237,21 +258,28 @@ export interface IsolationProbe {
 /** When a check looks: the whole run, before the first fault, during a named fault, or after heal. */
 export type CheckWindow = 'whole-run' | 'before-faults' | 'after-heal' | { during: string };
 
+/** The one list of check types: each has a checker (harness/checks) and a shape in the scenario format. */
+export const CHECK_TYPES = [
+  'availability',
+  'no-restarts',
+  'self-heal',
+  'convergence',
+  'namespace-isolation',
+  'durability',
+  'leader-failover',
+  'latency',
+  'api-availability',
+  'steps',
+  'steady-state',
+] as const;
+
+export type CheckType = (typeof CHECK_TYPES)[number];
+
 /** A check as the scenario declares it. */
 export interface CheckSpec {
   /** Unique in the scenario; the JUnit testcase's name. */
   name: string;
-  type:
-    | 'availability'
-    | 'no-restarts'
-    | 'self-heal'
-    | 'convergence'
-    | 'namespace-isolation'
-    | 'durability'
-    | 'leader-failover'
-    | 'latency'
-    | 'api-availability'
-    | 'steps';
+  type: CheckType;
   window: CheckWindow;
   /** Type-specific thresholds, e.g. availability {minSuccessRatio: 0.99, maxErrorBurstMs: 2000}. */
   thresholds: Record<string, number>;

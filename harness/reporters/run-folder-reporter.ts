@@ -16,7 +16,12 @@ export class RunFolderReporter implements RunReporter {
   ) {}
 
   async onScenarioEnd({ result }: ScenarioRun): Promise<void> {
-    const written = await writeRunReport(resolve(this.outDir), result.history, result.verdicts);
+    const written = await writeRunReport(
+      resolve(this.outDir),
+      result.history,
+      result.verdicts,
+      result.evidence,
+    );
     this.write(`  report: ${written.runPage}\n`);
   }
 }

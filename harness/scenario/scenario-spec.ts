@@ -12,7 +12,7 @@ import {
 } from '../cluster/index.js';
 import { ConfigError, decodeYaml, type ConfigProblem } from '../support/decode-yaml.js';
 import { FAULTS, faultOfType } from '../faults/index.js';
-import type { CheckSpec } from '../history/history.js';
+import { CHECK_TYPES } from '../history/history.js';
 import { expandNemesis, nemesisFaultId } from './nemesis.js';
 import type { Scenario, ScenarioStep, ScheduledFault } from './scenario.js';
 
@@ -47,23 +47,6 @@ const faultType = z.enum(FAULT_TYPES, {
   error: (issue) =>
     `${issue.input === undefined ? 'required' : `unknown fault type ${JSON.stringify(issue.input)}`}; the faults: ${FAULT_TYPES.join(', ')}`,
 });
-
-const CHECK_TYPES = [
-  'availability',
-  'no-restarts',
-  'self-heal',
-  'convergence',
-  'namespace-isolation',
-  'durability',
-  'leader-failover',
-  'latency',
-  'api-availability',
-  'steps',
-] as const satisfies readonly CheckSpec['type'][];
-// Fails to compile when history.ts gains a check type this list lacks.
-const _everyCheckType: [Exclude<CheckSpec['type'], (typeof CHECK_TYPES)[number]>] extends [never]
-  ? true
-  : false = true;
 
 const target = () =>
   z.string().min(1).default('random').meta({

@@ -14,6 +14,7 @@ export const RUN_PAGE = `<!doctype html>
 {{#if scenario.description}}<p class="meta">{{scenario.description}}</p>{{/if}}
 </header>
 {{#if aborted}}<div class="aborted-banner" role="alert" id="aborted">⚠ Aborted during the {{aborted.phase}} phase: {{aborted.reason}}. The history below is incomplete.</div>{{/if}}
+{{#if unmet.length}}<div class="aborted-banner" role="alert" id="unmet"><strong>Conditions not met</strong><ul>{{#each unmet}}<li>{{phase}}: {{subject}}: {{observation}}</li>{{/each}}</ul></div>{{/if}}
 <p class="summary {{outcome.className}}" id="summary">{{summary}}</p>
 <div class="figures">{{#each keyFigures}}<div class="figure {{className}}"><div class="label">{{label}}</div><div class="value">{{value}}</div></div>{{/each}}</div>
 
@@ -73,6 +74,12 @@ export const RUN_PAGE = `<!doctype html>
 {{/each}}</tbody>
 </table>
 </section>
+
+{{#if evidence.length}}<section class="evidence-files">
+<h2 id="evidence">Evidence</h2>
+<p>Taken before teardown: each node's log and the cluster's objects.</p>
+<ul>{{#each evidence}}<li><a href="{{href}}">{{label}}</a></li>{{/each}}</ul>
+</section>{{/if}}
 
 <section class="reproduce">
 <h2 id="reproduce">Reproduce</h2>
