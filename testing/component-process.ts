@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { LocalProcess, outputContains } from '../harness/cluster/local-process.js';
 import { ORCHESTRATOR_MAIN } from '../harness/cluster/host-programs.js';
 import { pollUntil } from '../harness/support/poll-until.js';
-import { TEST_TOKENS, type TestControlPlane } from './test-control-plane.js';
+import { TEST_TOKENS, kubeletToken, type TEST_NODES, type TestControlPlane } from './test-control-plane.js';
 
 export type ComponentName = 'scheduler' | 'controller-manager' | 'kube-proxy' | 'kubelet';
 
@@ -15,13 +15,16 @@ const TOKENS: Record<ComponentName, string> = {
 
 /**
  * Starts `orchestrator <component>` as its own process against `cp`, authenticated as the
- * component's user (so its RBAC role is exercised too), with the fast timing profile.
+ * component's user (so its RBAC role, or for a kubelet the Node authorizer, is exercised too), with
+ * the fast timing profile. `token` overrides the component's usual token (a kubelet's is node
+ * `test`'s).
  */
 export async function startComponent(
   cp: TestControlPlane,
   component: ComponentName,
   identity: string,
   extraArgs: string[] = [],
+  token = TOKENS[component],
 ): Promise<LocalProcess> {
   const proc = new LocalProcess({
     name: `${component}-${identity}`,
@@ -30,7 +33,7 @@ export async function startComponent(
       ORCHESTRATOR_MAIN,
       component,
       `--server=${cp.url}`,
-      `--token=${TOKENS[component]}`,
+      `--token=${token}`,
       `--certificate-authority=${cp.caFile}`,
       '--profile=fast',
       `--identity=${identity}`,
@@ -53,18 +56,20 @@ export interface TestWorker {
   proxy: LocalProcess;
 }
 
+/** Starts worker `name` (one of the test nodes), its kubelet authenticated as that node. */
 export async function startWorker(
   cp: TestControlPlane,
-  name: string,
+  name: (typeof TEST_NODES)[number],
   ip: string,
   rootDir: string,
 ): Promise<TestWorker> {
-  const kubelet = await startComponent(cp, 'kubelet', name, [
-    `--node-name=${name}`,
-    `--node-ip=${ip}`,
-    `--root-dir=${join(rootDir, name)}`,
-    '--port=0',
-  ]);
+  const kubelet = await startComponent(
+    cp,
+    'kubelet',
+    name,
+    [`--node-name=${name}`, `--node-ip=${ip}`, `--root-dir=${join(rootDir, name)}`, '--port=0'],
+    kubeletToken(name),
+  );
   await pollUntil(
     () => kubelet.printed.includes('"msg":"kubelet started"'),
     15_000,

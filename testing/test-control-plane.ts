@@ -2,17 +2,36 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { ApiServer, type ApiServerOptions } from '../orchestrator/apiserver/api-server.js';
+import {
+  ApiServer,
+  type ApiServerOptions,
+  type ServiceAccountTokenOptions,
+} from '../orchestrator/apiserver/api-server.js';
 import {
   createCertificateAuthority,
   issueServingCertificate,
   type KeyPair,
 } from '../orchestrator/api/pki.js';
-import { parseTokenFile } from '../orchestrator/apiserver/auth/index.js';
+import {
+  DEFAULT_SERVICE_ACCOUNT_ISSUER,
+  generateSigningKey,
+  parseTokenFile,
+} from '../orchestrator/apiserver/auth/index.js';
 import { pollUntil } from '../harness/support/poll-until.js';
 import { EtcdProcess } from './etcd-process.js';
 
-/** Tokens of the test users: an admin, two tenants and an unbound user. */
+/** The nodes whose kubelets have a token of their own here (see `kubeletToken`). */
+export const TEST_NODES = ['worker-1', 'worker-2', 'worker-3', 'node-1'] as const;
+
+/** The token of node `node`'s kubelet: user `system:node:<node>` in group `system:nodes`. */
+export function kubeletToken(node: (typeof TEST_NODES)[number]): string {
+  return `kubelet-${node}-token`;
+}
+
+/**
+ * Tokens of the test users: an admin, two tenants, an unbound user, the components, the kubelet of
+ * node `test` and the simulated nodes' agent.
+ */
 export const TEST_TOKENS = {
   admin: 'admin-token',
   alice: 'alice-token',
@@ -22,6 +41,7 @@ export const TEST_TOKENS = {
   controllerManager: 'controller-manager-token',
   kubelet: 'kubelet-token',
   kubeProxy: 'kube-proxy-token',
+  simulatedNodes: 'simulated-nodes-token',
 } as const;
 
 export const TOKEN_FILE = [
@@ -33,11 +53,14 @@ export const TOKEN_FILE = [
   `${TEST_TOKENS.controllerManager},system:kube-controller-manager,uid-controller-manager`,
   `${TEST_TOKENS.kubelet},system:node:test,uid-kubelet,"system:nodes"`,
   `${TEST_TOKENS.kubeProxy},system:kube-proxy,uid-kube-proxy`,
+  `${TEST_TOKENS.simulatedNodes},crucible:simulated-nodes,uid-simulated-nodes`,
+  ...TEST_NODES.map((n) => `${kubeletToken(n)},system:node:${n},uid-${n},"system:nodes"`),
 ].join('\n');
 
 /**
- * A real etcd and a real apiserver (in this process) for integration tests, with RBAC on and
- * the test users' tokens.
+ * A real etcd and a real apiserver (in this process) for integration tests, with the Node
+ * authorizer, RBAC and NodeRestriction on, the test users' tokens, and a service account signing
+ * key of its own that tests may sign tokens with (`serviceAccountTokens`).
  */
 export class TestControlPlane {
   private constructor(
@@ -54,6 +77,11 @@ export class TestControlPlane {
   /** An HTTP client that trusts this control plane's CA. */
   readonly agent: Agent;
 
+  /** How the apiserver signs and verifies service account tokens. */
+  get serviceAccountTokens(): ServiceAccountTokenOptions {
+    return this.options.serviceAccountTokens!;
+  }
+
   static async start(overrides: Partial<ApiServerOptions> = {}): Promise<TestControlPlane> {
     const etcd = await EtcdProcess.start();
     const dir = await mkdtemp(join(tmpdir(), 'crucible-cp-'));
@@ -65,10 +93,11 @@ export class TestControlPlane {
       bindAddress: '127.0.0.1',
       port: 0,
       tokens: parseTokenFile(TOKEN_FILE, 'tokens.csv'),
-      authorizationMode: 'RBAC',
+      authorizationModes: ['Node', 'RBAC'],
       anonymousAuth: false,
       etcdRequestTimeoutMs: 1000,
       tls: issueServingCertificate(ca, { commonName: 'apiserver', hosts: ['127.0.0.1', 'localhost'] }),
+      serviceAccountTokens: testServiceAccountTokens(),
       ...overrides,
     };
     const server = new ApiServer(options);
@@ -142,4 +171,13 @@ export class TestControlPlane {
     await this.etcd.destroy();
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+function testServiceAccountTokens(): ServiceAccountTokenOptions {
+  const signingKey = generateSigningKey();
+  return {
+    issuers: [DEFAULT_SERVICE_ACCOUNT_ISSUER],
+    signingKey,
+    verificationKeys: [{ kid: signingKey.kid, publicKey: signingKey.publicKey }],
+  };
 }

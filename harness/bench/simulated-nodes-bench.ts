@@ -7,6 +7,7 @@ import { findResource } from '../../orchestrator/api/resources.js';
 import {
   ON_SIMULATED_NODES,
   SIMULATED_NODE_LABEL,
+  SIMULATED_NODES_USER,
   SIMULATED_NODE_TAINT,
 } from '../../orchestrator/api/simulated-nodes.js';
 import { formatTaint } from '../../orchestrator/api/taints.js';
@@ -138,7 +139,7 @@ async function measureStep(count: number, opts: SimulatedNodesBenchOptions): Pro
       `${tokens.admin},bench,uid-bench,"system:masters"`,
       `${tokens.scheduler},system:kube-scheduler,uid-scheduler`,
       `${tokens.controllerManager},system:kube-controller-manager,uid-controller-manager`,
-      `${tokens.simulator},system:node:simulated-nodes,uid-simulated-nodes,"system:nodes"`,
+      `${tokens.simulator},${SIMULATED_NODES_USER},uid-simulated-nodes`,
     ].join('\n') + '\n',
   );
   let client: ApiClient | undefined;

@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { createCertificateAuthority, issueServingCertificate } from '../../orchestrator/api/pki.js';
+import {
+  createCertificateAuthority,
+  createServiceAccountKeyPair,
+  issueServingCertificate,
+} from '../../orchestrator/api/pki.js';
+import { SIMULATED_NODES_USER } from '../../orchestrator/api/simulated-nodes.js';
 import { ClusterError } from './cluster-error.js';
 import { clusterDir } from './cluster-record.js';
 
@@ -12,8 +17,10 @@ export interface ClusterTokens {
   scheduler: string;
   controllerManager: string;
   kubeProxy: string;
-  /** Per kubelet user (each worker, the simulated nodes' agent): its token (user system:node:<name>, group system:nodes). */
+  /** Per worker: its kubelet's token (user system:node:<name>, group system:nodes). */
   kubelets: Record<string, string>;
+  /** The simulated nodes' agent's token (user crucible:simulated-nodes, no group), when it runs. */
+  simulatedNodes?: string;
   /** Per extra user (a tenant): its token; the user has no group and no rights until RBAC grants some. */
   users: Record<string, string>;
 }
@@ -25,14 +32,21 @@ export interface CredentialFiles {
   certFile: string;
   keyFile: string;
   tokenFile: string;
+  /** The service account signing key (`sa.key`) and its public key (`sa.pub`), as kubeadm names them. */
+  serviceAccountKeyFile: string;
+  serviceAccountPublicKeyFile: string;
   tokens: ClusterTokens;
 }
 
+/** The file the simulated nodes' agent reads its token from, in the credentials directory. */
+export const SIMULATED_NODES_TOKEN_FILE = 'simulated-nodes.token';
+
 /**
- * Makes a cluster's CA, the apiserver's serving certificate (for `hosts`), and a token per
- * component user in kube-apiserver's token-file format, all under `dir`; each component's own
- * token also in `<user>.token` (scheduler, controller-manager, kube-proxy, each of `kubelets`: the
- * workers and the simulated nodes' agent), which is what the components read (--token-file), so no
+ * Makes a cluster's CA, the apiserver's serving certificate (for `hosts`), the key pair every
+ * apiserver signs and verifies service account tokens with, and a token per component user in
+ * kube-apiserver's token-file format, all under `dir`; each component's own token also in
+ * `<user>.token` (scheduler, controller-manager, kube-proxy, each worker of `kubelets`, and
+ * `simulated-nodes` when `simulatedNodes`), which is what the components read (--token-file), so no
  * token shows in a process list.
  */
 export async function writeClusterCredentials(
@@ -40,6 +54,7 @@ export async function writeClusterCredentials(
   hosts: string[],
   kubelets: string[],
   users: string[] = [],
+  { simulatedNodes = false }: { simulatedNodes?: boolean } = {},
 ): Promise<CredentialFiles> {
   const ca = createCertificateAuthority('crucible-ca');
   const serving = issueServingCertificate(ca, {
@@ -53,6 +68,7 @@ export async function writeClusterCredentials(
     controllerManager: token(),
     kubeProxy: token(),
     kubelets: Object.fromEntries(kubelets.map((w) => [w, token()])),
+    ...(simulatedNodes ? { simulatedNodes: token() } : {}),
     users: Object.fromEntries(users.map((u) => [u, token()])),
   };
   const lines = [
@@ -61,6 +77,10 @@ export async function writeClusterCredentials(
     `${tokens.controllerManager},system:kube-controller-manager,uid-controller-manager`,
     `${tokens.kubeProxy},system:kube-proxy,uid-kube-proxy`,
     ...kubelets.map((w) => `${tokens.kubelets[w]},system:node:${w},uid-${w},"system:nodes"`),
+    // One credential for many nodes, so no node identity: RBAC grants this user what it needs.
+    ...(tokens.simulatedNodes
+      ? [`${tokens.simulatedNodes},${SIMULATED_NODES_USER},uid-simulated-nodes`]
+      : []),
     ...users.map((u) => `${tokens.users[u]},${u},uid-user-${u}`),
   ];
   const files = {
@@ -68,17 +88,24 @@ export async function writeClusterCredentials(
     certFile: join(dir, 'apiserver.crt'),
     keyFile: join(dir, 'apiserver.key'),
     tokenFile: join(dir, 'tokens.csv'),
+    serviceAccountKeyFile: join(dir, 'sa.key'),
+    serviceAccountPublicKeyFile: join(dir, 'sa.pub'),
   };
+  const serviceAccountKeys = createServiceAccountKeyPair();
   await writeFile(files.caFile, ca.certPem);
   await writeFile(files.certFile, serving.certPem);
   await writeFile(files.keyFile, serving.keyPem, { mode: 0o600 });
   await writeFile(files.tokenFile, lines.join('\n') + '\n', { mode: 0o600 });
+  await writeFile(files.serviceAccountKeyFile, serviceAccountKeys.privateKeyPem, { mode: 0o600 });
+  await writeFile(files.serviceAccountPublicKeyFile, serviceAccountKeys.publicKeyPem);
   const own: Record<string, string> = {
     scheduler: tokens.scheduler,
     'controller-manager': tokens.controllerManager,
     'kube-proxy': tokens.kubeProxy,
     ...tokens.kubelets,
   };
+  if (tokens.simulatedNodes)
+    await writeFile(join(dir, SIMULATED_NODES_TOKEN_FILE), tokens.simulatedNodes + '\n', { mode: 0o600 });
   for (const [user, value] of Object.entries(own))
     await writeFile(join(dir, `${user}.token`), value + '\n', { mode: 0o600 });
   return { ...files, caPem: ca.certPem, tokens };

@@ -69,6 +69,21 @@ describe('planCluster', () => {
     expect(arg(kubelet.args, '--token-file')).to.equal('/etc/crucible/worker-1.token');
   });
 
+  it('runs every apiserver as kubeadm does: Node and RBAC authorization, NodeRestriction, and the cluster’s one service account key pair', () => {
+    const plan = planCluster(HA, docker);
+    const apiservers = plan.members.filter((m) => m.role === 'apiserver');
+    expect(apiservers).to.have.length(2);
+    for (const a of apiservers) {
+      expect(arg(a.args, '--authorization-mode')).to.equal('Node,RBAC');
+      expect(arg(a.args, '--enable-admission-plugins')).to.equal('NodeRestriction');
+      expect(arg(a.args, '--service-account-issuer')).to.equal(
+        'https://kubernetes.default.svc.cluster.local',
+      );
+      expect(arg(a.args, '--service-account-key-file')).to.equal('/etc/crucible/sa.pub');
+      expect(arg(a.args, '--service-account-signing-key-file')).to.equal('/etc/crucible/sa.key');
+    }
+  });
+
   it('forms one etcd cluster of all members', () => {
     const plan = planCluster(HA, docker);
     const etcd = plan.members.filter((m) => m.role === 'etcd');
@@ -158,7 +173,8 @@ describe('planCluster', () => {
     expect(arg(args, '--token-file')).to.equal('/etc/crucible/simulated-nodes.token');
     const link = plan.links.find((l) => l.name === 'simulated-nodes-to-apiserver-0')!;
     expect(arg(args, '--server')).to.equal(`https://toxiproxy:${link.listen.split(':')[1]}`);
-    expect(plan.nodeUsers).to.deep.equal(['worker-1', 'simulated-nodes']);
+    expect(plan.nodeUsers).to.deep.equal(['worker-1']);
+    expect(plan.simulatedNodesAgent).to.equal(true);
     expect(
       plan.workers.map((w) => w.name),
       'simulated nodes are no workers',
@@ -173,6 +189,7 @@ describe('planCluster', () => {
     const plan = planCluster(spec, docker);
     expect(plan.members.some((m) => m.role === 'simulated-nodes')).to.equal(false);
     expect(plan.nodeUsers).to.deep.equal(['worker-1', 'worker-2', 'worker-3']);
+    expect(plan.simulatedNodesAgent).to.equal(false);
   });
 
   it('runs a cloud-controller-manager only when asked, with the layout’s provider flags', () => {

@@ -83,9 +83,14 @@ export interface ClusterPlan {
   workers: { name: string; ip: string; kubeletPort: number; proxyHealthPort: number }[];
   /**
    * The kubelet users, each needing a token (user system:node:<name>, group system:nodes) in
-   * `<name>.token`: every worker, and the simulated nodes' agent.
+   * `<name>.token`: every worker.
    */
   nodeUsers: string[];
+  /**
+   * Whether the simulated nodes' agent runs, needing a token of its own (user
+   * crucible:simulated-nodes, which is no node) in `simulated-nodes.token`.
+   */
+  simulatedNodesAgent: boolean;
 }
 
 export const TOXIPROXY_API_PORT = 8474;
@@ -97,6 +102,11 @@ export const KUBELET_PORT = 10250;
 export const PROXY_HEALTH_PORT = 10256;
 /** The node (container, or process) that runs every simulated node of a cluster. */
 export const SIMULATED_NODES_NODE = 'simulated-nodes';
+/**
+ * The issuer of the cluster's service account tokens; every apiserver signs with the same key
+ * (`sa.key`) and verifies with its public half (`sa.pub`), so each accepts the others' tokens.
+ */
+export const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 
 /**
  * Every member of the cluster with its command line, and every link through Toxiproxy: each
@@ -191,6 +201,12 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
         `--tls-cert-file=${creds}/apiserver.crt`,
         `--tls-private-key-file=${creds}/apiserver.key`,
         `--token-auth-file=${creds}/tokens.csv`,
+        // As kubeadm runs kube-apiserver: kubelets confined to their own node and its pods.
+        '--authorization-mode=Node,RBAC',
+        '--enable-admission-plugins=NodeRestriction',
+        `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
+        `--service-account-key-file=${creds}/sa.pub`,
+        `--service-account-signing-key-file=${creds}/sa.key`,
         ...(fast
           ? ['--default-not-ready-toleration-seconds=1', '--default-unreachable-toleration-seconds=1']
           : []),
@@ -317,10 +333,8 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
       ],
     });
   }
-  const nodeUsers = [
-    ...workers.map((w) => w.name),
-    ...(members.some((m) => m.role === 'simulated-nodes') ? [SIMULATED_NODES_NODE] : []),
-  ];
+  const nodeUsers = workers.map((w) => w.name);
+  const simulatedNodesAgent = members.some((m) => m.role === 'simulated-nodes');
   const extra: Partial<Record<MemberRole, string[]>> = spec.extraArgs;
   const withExtra = members.map((m) =>
     extra[m.role]?.length ? { ...m, args: [...m.args, ...extra[m.role]!] } : m,
@@ -332,6 +346,7 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
     toxiproxyPort: TOXIPROXY_API_PORT,
     workers,
     nodeUsers,
+    simulatedNodesAgent,
   };
 }
 

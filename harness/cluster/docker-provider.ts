@@ -120,6 +120,7 @@ export class DockerProvider implements ClusterProvider {
         [hostControlPlane, 'toxiproxy', ...nodeNames.filter((n) => n.startsWith('apiserver-'))],
         plan.nodeUsers,
         spec.users,
+        { simulatedNodes: plan.simulatedNodesAgent },
       );
       const apiservers = plan.apiserverPorts.map((_, i) => `https://${hostControlPlane}:${6443 + i}`);
       const network = `crucible-${name}`;

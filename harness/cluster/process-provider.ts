@@ -63,7 +63,9 @@ export class ProcessProvider implements ClusterProvider {
       ],
     };
     const plan = planCluster(spec, layout);
-    const creds = await writeClusterCredentials(dir, [controlPlane], plan.nodeUsers, spec.users);
+    const creds = await writeClusterCredentials(dir, [controlPlane], plan.nodeUsers, spec.users, {
+      simulatedNodes: plan.simulatedNodesAgent,
+    });
     const apiservers = plan.apiserverPorts.map((p) => `https://${controlPlane}:${p}`);
     const record: ClusterRecord = {
       apiVersion: 'crucible.dev/v1alpha1',

@@ -52,6 +52,26 @@ export function issueServingCertificate(ca: KeyPair, req: ServingCertificateRequ
   return { certPem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyToPem(privateKey) };
 }
 
+/** An RSA key pair as PEM: the private key PKCS#8, the public key SPKI. */
+export interface SigningKeyPair {
+  privateKeyPem: string;
+  publicKeyPem: string;
+}
+
+/**
+ * The key pair an apiserver signs service account tokens with, as kubeadm's `sa.key` and
+ * `sa.pub`: the private key for `--service-account-signing-key-file`, the public key for
+ * `--service-account-key-file` of every apiserver of the cluster.
+ */
+export function createServiceAccountKeyPair(): SigningKeyPair {
+  const pair = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  return { privateKeyPem: pair.privateKey, publicKeyPem: pair.publicKey };
+}
+
 function baseCertificate(
   publicKey: forge.pki.PublicKey,
   commonName: string,

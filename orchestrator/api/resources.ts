@@ -30,7 +30,7 @@ export interface ResourceType {
   subresources: Subresource[];
 }
 
-export type Subresource = 'status' | 'scale' | 'binding' | 'log';
+export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'token';
 
 const core = (
   kind: string,
@@ -60,7 +60,7 @@ export const RESOURCES: readonly ResourceType[] = Object.freeze([
   core('ConfigMap', 'configmaps', true, ['cm']),
   core('Event', 'events', true, ['ev']),
   core('ResourceQuota', 'resourcequotas', true, ['quota'], ['status']),
-  core('ServiceAccount', 'serviceaccounts', true, ['sa']),
+  core('ServiceAccount', 'serviceaccounts', true, ['sa'], ['token']),
   {
     ...core('Deployment', 'deployments', true, ['deploy'], ['status', 'scale'], ['all']),
     group: 'apps',

@@ -345,6 +345,12 @@ export interface Namespace extends KubeObject {
   status?: { phase?: 'Active' | 'Terminating'; conditions?: Condition[] };
 }
 
+export interface ServiceAccount extends KubeObject {
+  secrets?: { name?: string; namespace?: string }[];
+  imagePullSecrets?: { name?: string }[];
+  automountServiceAccountToken?: boolean;
+}
+
 export interface ResourceQuota extends KubeObject {
   spec?: { hard?: Record<string, string>; scopes?: string[] };
   status?: { hard?: Record<string, string>; used?: Record<string, string> };
@@ -443,4 +449,27 @@ export interface Subject {
 export interface RoleBinding extends KubeObject {
   subjects?: Subject[];
   roleRef: { apiGroup: string; kind: 'Role' | 'ClusterRole'; name: string };
+}
+
+// ---- authentication.k8s.io/v1 ----
+
+/** The object a bound service account token lives no longer than. */
+export interface BoundObjectReference {
+  kind?: string;
+  apiVersion?: string;
+  name?: string;
+  uid?: string;
+}
+
+/**
+ * A request for a service account token (`POST …/serviceaccounts/<name>/token`); the apiserver
+ * answers with the same object, the token in its status.
+ */
+export interface TokenRequest extends KubeObject {
+  spec: {
+    audiences?: string[] | null;
+    expirationSeconds?: number | null;
+    boundObjectRef?: BoundObjectReference | null;
+  };
+  status?: { token: string; expirationTimestamp: string };
 }

@@ -7,18 +7,33 @@ import { systemClock, type Clock } from '../api/clock.js';
 import { findResource } from '../api/resources.js';
 import type { DefaultingOptions } from '../api/schemas/index.js';
 import type { KubeObject } from '../api/types.js';
+import { parseFieldSelector, type FieldRequirement } from '../api/selectors/index.js';
 import {
+  AlwaysAllowAuthorizer,
+  DEFAULT_SERVICE_ACCOUNT_ISSUER,
+  NodeAuthorizer,
   RbacAuthorizer,
+  ServiceAccountTokenAuthenticator,
+  ServiceAccountTokenSigner,
   TokenAuthenticator,
+  UnionAuthorizer,
   anonymousUser,
+  bearerToken,
   bootstrapClusterRoleBindings,
   bootstrapClusterRoles,
+  bootstrapRoleBindings,
+  bootstrapRoles,
   forbiddenError,
   nonResourceAttributes,
+  generateSigningKey,
   withAuthenticatedGroup,
+  type Authorizer,
   type RequestAttributes,
+  type SigningKey,
   type UserInfo,
+  type VerificationKey,
 } from './auth/index.js';
+import { AuthLookups } from './auth-lookups.js';
 import {
   apiGroup,
   apiGroupList,
@@ -29,6 +44,7 @@ import {
 } from './discovery.js';
 import { decodeBody, readBody, writeError, writeJson, writeText } from './http-io.js';
 import { ApiMetrics } from './api-metrics.js';
+import { NodeRestriction } from './node-restriction.js';
 import { ObjectStore } from './object-store.js';
 import { openApiV3Document, openApiV3Root } from './openapi.js';
 import { RbacCache } from './rbac-cache.js';
@@ -40,6 +56,24 @@ import { ResourceHandler } from './resource-handler.js';
 import { ServiceAllocator } from './service-allocator.js';
 import { Compactor } from './storage/compactor.js';
 import { EtcdStorage } from './storage/etcd-storage.js';
+import { TokenRequestHandler } from './token-request-handler.js';
+
+/** An authorization mode of `--authorization-mode`. */
+export type AuthorizationMode = 'Node' | 'RBAC' | 'AlwaysAllow';
+
+/**
+ * How service account tokens are signed and verified (kube-apiserver's `--service-account-*`
+ * flags). Every apiserver of a cluster should share them, so that each accepts the others' tokens.
+ */
+export interface ServiceAccountTokenOptions {
+  /** The issuers whose tokens are accepted; the first is the issuer of the tokens signed here. */
+  issuers: string[];
+  signingKey: SigningKey;
+  /** The keys a token's signature may be made with (--service-account-key-file). */
+  verificationKeys: VerificationKey[];
+  /** The audiences a token must be for (--api-audiences); default: the issuers. */
+  apiAudiences?: string[];
+}
 
 export interface ApiServerOptions {
   etcdServers: string[];
@@ -48,9 +82,20 @@ export interface ApiServerOptions {
   port: number;
   /** The serving certificate and key (PEM): the API is served over HTTPS only, as kube-apiserver's secure port. */
   tls: { certPem: string; keyPem: string };
-  /** Static bearer tokens (kube-apiserver's --token-auth-file); undefined admits anonymous requests. */
+  /**
+   * Static bearer tokens (kube-apiserver's --token-auth-file); undefined admits every request
+   * without a valid service account token as anonymous.
+   */
   tokens?: Map<string, UserInfo>;
-  authorizationMode: 'RBAC' | 'AlwaysAllow';
+  /** The authorization modes, asked in order, the first that allows deciding (--authorization-mode). */
+  authorizationModes: AuthorizationMode[];
+  /** Whether the NodeRestriction admission plugin runs; default true. */
+  nodeRestriction?: boolean;
+  /**
+   * Service account token keys and issuers; without them a key pair is made in memory, so this
+   * apiserver alone accepts the tokens it signs, until it restarts.
+   */
+  serviceAccountTokens?: ServiceAccountTokenOptions;
   /** Deadline of each etcd call. */
   etcdRequestTimeoutMs: number;
   /** How often etcd is compacted (kube-apiserver's --etcd-compaction-interval, default 5 min); 0: never. */
@@ -81,8 +126,9 @@ export class ApiServer {
   private readonly quotas: PrefixCache;
   private readonly hints: WriteHints;
   private readonly compactor: Compactor;
-  private readonly authorizer: RbacAuthorizer;
+  private readonly authorizer: Authorizer;
   private readonly authenticator?: TokenAuthenticator;
+  private readonly serviceAccountAuthenticator: ServiceAccountTokenAuthenticator;
   private readonly metrics = new ApiMetrics();
   private readonly clock: Clock;
   private readonly log: Logger;
@@ -100,6 +146,10 @@ export class ApiServer {
     this.store = new ObjectStore(this.storage, this.clock, this.hints);
     this.namespaces = new PrefixCache(this.storage, '/registry/namespaces/');
     this.quotas = new PrefixCache(this.storage, '/registry/resourcequotas/');
+    const lookups = new AuthLookups(this.store);
+    const tokens = serviceAccountTokenOptions(options.serviceAccountTokens);
+    const audiences = tokens.apiAudiences ?? tokens.issuers;
+    const nodeRestriction = options.nodeRestriction === false ? undefined : new NodeRestriction();
     this.handler = new ResourceHandler(
       this.store,
       this.storage,
@@ -108,11 +158,29 @@ export class ApiServer {
       this.namespaces,
       options.defaulting ?? {},
       new QuotaAdmission(this.store, this.clock, this.quotas),
+      new TokenRequestHandler(this.store, this.clock, nodeRestriction, {
+        signer: new ServiceAccountTokenSigner(tokens.issuers[0]!, tokens.signingKey),
+        audiences,
+      }),
+      nodeRestriction,
     );
     this.rbac = new RbacCache(this.storage);
     this.compactor = new Compactor(this.storage, options.etcdCompactionIntervalMs ?? 5 * 60_000, this.log);
-    this.authorizer = new RbacAuthorizer(this.rbac);
+    this.authorizer = new UnionAuthorizer(
+      options.authorizationModes.map((mode): Authorizer => {
+        if (mode === 'Node') return new NodeAuthorizer(lookups);
+        if (mode === 'RBAC') return new RbacAuthorizer(this.rbac);
+        return new AlwaysAllowAuthorizer();
+      }),
+    );
     if (options.tokens) this.authenticator = new TokenAuthenticator(options.tokens);
+    this.serviceAccountAuthenticator = new ServiceAccountTokenAuthenticator({
+      issuers: tokens.issuers,
+      keys: tokens.verificationKeys,
+      audiences,
+      getter: lookups,
+      clock: this.clock,
+    });
   }
 
   /** Listens, then bootstraps default namespaces and RBAC in the background until etcd answers. */
@@ -181,6 +249,8 @@ export class ApiServer {
     const ns = findResource('', 'v1', 'namespaces')!;
     const roles = findResource('rbac.authorization.k8s.io', 'v1', 'clusterroles')!;
     const bindings = findResource('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings')!;
+    const namespacedRoles = findResource('rbac.authorization.k8s.io', 'v1', 'roles')!;
+    const namespacedBindings = findResource('rbac.authorization.k8s.io', 'v1', 'rolebindings')!;
     const objects: [typeof ns, KubeObject][] = [
       ...DEFAULT_NAMESPACES.map((name): [typeof ns, KubeObject] => [
         ns,
@@ -188,6 +258,8 @@ export class ApiServer {
       ]),
       ...bootstrapClusterRoles().map((r): [typeof ns, KubeObject] => [roles, r]),
       ...bootstrapClusterRoleBindings().map((b): [typeof ns, KubeObject] => [bindings, b]),
+      ...bootstrapRoles().map((r): [typeof ns, KubeObject] => [namespacedRoles, r]),
+      ...bootstrapRoleBindings().map((b): [typeof ns, KubeObject] => [namespacedBindings, b]),
     ];
     for (const [resource, obj] of objects) {
       try {
@@ -209,7 +281,7 @@ export class ApiServer {
     try {
       const url = new URL(req.url ?? '/', 'http://apiserver');
       info = parseRequestInfo(req.method ?? 'GET', url);
-      const user = this.authenticate(req, info);
+      const user = await this.authenticate(req, info);
       await this.authorize(user, info);
       await this.route(info, user, req, res, url);
       code = res.statusCode;
@@ -232,12 +304,26 @@ export class ApiServer {
     }
   }
 
-  private authenticate(req: IncomingMessage, info: RequestInfo): UserInfo {
+  /**
+   * kube-apiserver's authentication chain: the token file's tokens, then service account tokens;
+   * a bearer token neither accepts is a 401, as is a service account token whose objects cannot be
+   * looked up. Without a token file every request that is no valid service account token is
+   * anonymous.
+   */
+  private async authenticate(req: IncomingMessage, info: RequestInfo): Promise<UserInfo> {
     const header = req.headers.authorization;
-    if (header && this.authenticator) {
-      const user = this.authenticator.authenticate(header);
-      if (!user) throw errors.unauthorized();
-      return withAuthenticatedGroup(user);
+    const token = bearerToken(header);
+    if (token !== undefined) {
+      const fromFile = this.authenticator?.authenticate(header);
+      if (fromFile) return withAuthenticatedGroup(fromFile);
+      const verdict = await this.serviceAccountAuthenticator.authenticate(token).catch((e: unknown) => ({
+        refused: `looking up the token's objects failed: ${(e as Error).message}`,
+      }));
+      if (verdict && 'user' in verdict) return verdict.user;
+      if (verdict) this.log.debug({ reason: verdict.refused }, 'service account token refused');
+      if (this.authenticator) throw errors.unauthorized();
+    } else if (header && this.authenticator) {
+      throw errors.unauthorized();
     }
     if (!this.authenticator) return { ...anonymousUser(), groups: ['system:unauthenticated'] };
     if (this.options.anonymousAuth || (info.kind === 'nonResource' && PUBLIC_PATHS.has(info.path)))
@@ -246,7 +332,6 @@ export class ApiServer {
   }
 
   private async authorize(user: UserInfo, info: RequestInfo): Promise<void> {
-    if (this.options.authorizationMode === 'AlwaysAllow') return;
     if (
       info.kind === 'nonResource' &&
       (PUBLIC_PATHS.has(info.path) || info.path.startsWith('/readyz/') || info.path.startsWith('/livez/'))
@@ -254,7 +339,7 @@ export class ApiServer {
       return;
     const attrs = toAttributes(user, info);
     const decision = await this.authorizer.authorize(attrs);
-    if (!decision.allowed) throw forbiddenError(attrs, decision.evaluationError ?? '');
+    if (!decision.allowed) throw forbiddenError(attrs, decision.forbiddenReason ?? '');
   }
 
   private async route(
@@ -286,7 +371,7 @@ export class ApiServer {
     }
     if (!info.resource.namespaced && info.namespace)
       throw errors.notFound(info.resourceName, info.group, info.name);
-    return this.handler.handle(info, info.resource, req, res, url);
+    return this.handler.handle(info, info.resource, req, res, url, user);
   }
 
   private async serveNonResource(path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -354,6 +439,10 @@ export class ApiServer {
           resource?: string;
           subresource?: string;
           name?: string;
+          fieldSelector?: {
+            rawSelector?: string;
+            requirements?: { key?: string; operator?: string; values?: string[] }[];
+          };
         };
         nonResourceAttributes?: { path?: string; verb?: string };
       };
@@ -372,6 +461,7 @@ export class ApiServer {
         name: a.name ?? '',
         resourceRequest: true,
         path: '',
+        fieldSelector: reviewFieldSelector(a.fieldSelector, a.resource ?? ''),
       };
     } else if (spec.nonResourceAttributes) {
       const a = spec.nonResourceAttributes;
@@ -386,19 +476,16 @@ export class ApiServer {
         },
       ]);
     }
-    const decision =
-      this.options.authorizationMode === 'AlwaysAllow'
-        ? { allowed: true, reason: 'AlwaysAllow' }
-        : await this.authorizer.authorize(attrs);
+    const decision = await this.authorizer.authorize(attrs);
     writeJson(res, 201, {
       kind: 'SelfSubjectAccessReview',
       apiVersion: 'authorization.k8s.io/v1',
       metadata: { creationTimestamp: null },
       spec,
-      // kube-apiserver's RBAC authorizer gives no reason for a denial, only for an evaluation error.
+      // kube-apiserver's authorizers give no reason for most denials, only why they could not allow.
       status: {
         allowed: decision.allowed,
-        reason: decision.allowed ? decision.reason : (decision.evaluationError ?? ''),
+        reason: decision.allowed ? decision.reason : (decision.forbiddenReason ?? ''),
       },
     });
   }
@@ -408,6 +495,12 @@ function toAttributes(user: UserInfo, info: RequestInfo): RequestAttributes {
   if (info.kind === 'nonResource') return nonResourceAttributes(user, info.verb, info.path);
   // A namespace addresses itself: RBAC sees `get namespaces/x` in namespace x, as kube-apiserver does.
   const namespace = info.resourceName === 'namespaces' && info.name ? info.name : info.namespace;
+  const listing = info.verb === 'list' || info.verb === 'watch';
+  const fieldSelector = listing ? parsedFieldSelector(info.fieldSelector, info.resourceName) : undefined;
+  // A list or watch of one object by name is authorized as a request for that name, as
+  // kube-apiserver's RequestInfoFactory takes it from the field selector.
+  const selectedName =
+    fieldSelector?.find((r) => r.field === 'metadata.name' && r.operator === '=')?.value ?? '';
   return {
     user,
     verb: info.verb,
@@ -415,8 +508,60 @@ function toAttributes(user: UserInfo, info: RequestInfo): RequestAttributes {
     resource: info.resourceName,
     subresource: info.subresource,
     namespace,
-    name: info.name,
+    name: info.name || (isPathSegmentName(selectedName) ? selectedName : ''),
     resourceRequest: true,
     path: info.path,
+    ...(fieldSelector ? { fieldSelector } : {}),
+  };
+}
+
+/** The terms of a request's field selector, or undefined when it has none or one that does not parse. */
+function parsedFieldSelector(text: string, resource: string): readonly FieldRequirement[] | undefined {
+  if (!text) return undefined;
+  try {
+    return parseFieldSelector(text, resource).requirements;
+  } catch {
+    // The list itself answers 400 for it; authorization goes on as if there were no selector.
+    return undefined;
+  }
+}
+
+/**
+ * A SelfSubjectAccessReview's field selector: its requirements when given (`In` or `NotIn` one
+ * value, as a field selector can express), else its raw selector.
+ */
+function reviewFieldSelector(
+  selector:
+    | { rawSelector?: string; requirements?: { key?: string; operator?: string; values?: string[] }[] }
+    | undefined,
+  resource: string,
+): readonly FieldRequirement[] | undefined {
+  if (!selector) return undefined;
+  if (selector.requirements?.length) {
+    return selector.requirements.flatMap((r): FieldRequirement[] => {
+      if (!r.key || r.values?.length !== 1) return [];
+      if (r.operator === 'In') return [{ field: r.key, operator: '=', value: r.values[0]! }];
+      if (r.operator === 'NotIn') return [{ field: r.key, operator: '!=', value: r.values[0]! }];
+      return [];
+    });
+  }
+  return parsedFieldSelector(selector.rawSelector ?? '', resource);
+}
+
+/** A name usable as one URL path segment (Kubernetes' IsValidPathSegmentName). */
+function isPathSegmentName(name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && !name.includes('/') && !name.includes('%');
+}
+
+/** The options given, or a key pair made now and the default issuer. */
+function serviceAccountTokenOptions(
+  given: ServiceAccountTokenOptions | undefined,
+): ServiceAccountTokenOptions {
+  if (given) return given;
+  const signingKey = generateSigningKey();
+  return {
+    issuers: [DEFAULT_SERVICE_ACCOUNT_ISSUER],
+    signingKey,
+    verificationKeys: [{ kid: signingKey.kid, publicKey: signingKey.publicKey }],
   };
 }

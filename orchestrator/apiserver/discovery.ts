@@ -49,6 +49,12 @@ const subresourceVerbs: Record<
   scale: { kind: () => 'Scale', verbs: ['get', 'patch', 'update'], group: 'autoscaling', version: 'v1' },
   binding: { kind: () => 'Binding', verbs: ['create'] },
   log: { kind: () => 'Pod', verbs: ['get'] },
+  token: {
+    kind: () => 'TokenRequest',
+    verbs: ['create'],
+    group: 'authentication.k8s.io',
+    version: 'v1',
+  },
 };
 
 /** APIResourceList for one group/version, including subresources, as kubectl's discovery reads it. */

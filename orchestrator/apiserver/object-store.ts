@@ -206,7 +206,8 @@ export class ObjectStore {
 
   /**
    * Deletes at once, or marks for deletion when finalizers, a propagation policy that needs the
-   * garbage collector, or a pod's grace period say so.
+   * garbage collector, or a pod's grace period say so. `admit`, when given, sees the object about
+   * to be deleted and throws to refuse (admission of a delete judges the live object).
    */
   async delete(
     r: ResourceType,
@@ -214,6 +215,7 @@ export class ObjectStore {
     name: string,
     opts: DeleteOptions = {},
     signal?: AbortSignal,
+    admit?: (live: KubeObject) => void,
   ): Promise<DeleteResult> {
     for (let attempt = 1; ; attempt++) {
       const { live, guessed } = await this.current(r, namespace, name, attempt);
@@ -227,6 +229,15 @@ export class ObjectStore {
           continue;
       }
       checkPreconditions(r, name, live, opts);
+      if (admit) {
+        try {
+          admit(live);
+        } catch (e) {
+          // A refusal on a guess proves nothing either.
+          if (guessed) continue;
+          throw e;
+        }
+      }
       const marked = this.markForDeletion(live, opts);
       const key = this.key(r, namespace, name);
       try {

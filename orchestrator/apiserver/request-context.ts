@@ -1,11 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResourceType } from '../api/resources.js';
+import type { UserInfo } from './auth/index.js';
 import type { ResourceRequestInfo } from './request-info.js';
 
 /** One resource request as the handlers see it. */
 export interface RequestContext {
   info: ResourceRequestInfo;
   r: ResourceType;
+  /** Who makes the request, as authenticated. */
+  user: UserInfo;
   req: IncomingMessage;
   res: ServerResponse;
   q: URLSearchParams;
@@ -19,10 +22,11 @@ export function requestContext(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
+  user: UserInfo,
 ): RequestContext {
   const controller = new AbortController();
   res.once('close', () => {
     if (!res.writableFinished) controller.abort();
   });
-  return { info, r, req, res, q: url.searchParams, signal: controller.signal };
+  return { info, r, user, req, res, q: url.searchParams, signal: controller.signal };
 }

@@ -17,6 +17,8 @@ export interface ResourceRequestInfo {
   namespace: string;
   name: string;
   path: string;
+  /** The `fieldSelector` query parameter as given (`''` when none). */
+  fieldSelector: string;
 }
 
 export interface NonResourceRequestInfo {
@@ -84,5 +86,6 @@ export function parseRequestInfo(method: string, url: URL): RequestInfo {
     namespace,
     name,
     path,
+    fieldSelector: url.searchParams.get('fieldSelector') ?? '',
   };
 }

@@ -6,6 +6,8 @@ import type { KubeObject, Pod, Service } from '../api/types.js';
 import { defaultObject, validateObject, type DefaultingOptions } from '../api/schemas/index.js';
 import { parseFieldSelector, parseLabelSelector } from '../api/selectors/index.js';
 import { decodeBody, mediaType, readBody, writeJson } from './http-io.js';
+import type { UserInfo } from './auth/index.js';
+import type { NodeRestriction } from './node-restriction.js';
 import type { ObjectStore, DeleteOptions } from './object-store.js';
 import { applyPatch, serverSideApply, recordUpdateManager } from './patch/index.js';
 import type { QuotaAdmission } from './quota-admission.js';
@@ -13,6 +15,7 @@ import { proxyPodLog } from './pod-log-proxy.js';
 import { requestContext, type RequestContext } from './request-context.js';
 import type { ResourceRequestInfo } from './request-info.js';
 import type { ServiceAllocator } from './service-allocator.js';
+import type { TokenRequestHandler } from './token-request-handler.js';
 import type { EtcdStorage } from './storage/etcd-storage.js';
 import type { PrefixCache } from './storage/prefix-cache.js';
 import { buildTable, isTableRequest, negotiateTableVersion, parseIncludeObject } from './table/index.js';
@@ -32,8 +35,8 @@ const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', '
 
 /**
  * The REST verbs of every resource and subresource: decodes the request, runs admission
- * (validation, defaulting, namespace lifecycle, allocation) and hands the write to the
- * ObjectStore. One instance serves all resources.
+ * (validation, defaulting, namespace lifecycle, NodeRestriction, quota, allocation) and hands the
+ * write to the ObjectStore. One instance serves all resources.
  */
 export class ResourceHandler {
   private readonly openWatches = new Set<() => void>();
@@ -46,6 +49,9 @@ export class ResourceHandler {
     private readonly namespaces: PrefixCache,
     private readonly defaulting: DefaultingOptions,
     private readonly quota: QuotaAdmission,
+    private readonly tokenRequests: TokenRequestHandler,
+    /** Undefined when the NodeRestriction admission plugin is disabled. */
+    private readonly nodeRestriction?: NodeRestriction,
   ) {}
 
   /** Ends every open watch stream cleanly; clients re-watch from their last resourceVersion. */
@@ -59,8 +65,9 @@ export class ResourceHandler {
     req: IncomingMessage,
     res: ServerResponse,
     url: URL,
+    user: UserInfo,
   ): Promise<void> {
-    const ctx = requestContext(info, r, req, res, url);
+    const ctx = requestContext(info, r, req, res, url, user);
     if (info.subresource) return this.handleSubresource(ctx);
     switch (info.verb) {
       case 'get':
@@ -98,6 +105,7 @@ export class ResourceHandler {
     if (sub === 'finalize' && info.verb === 'update') return this.replace(ctx, 'finalize');
     if (sub === 'scale') return this.scale(ctx);
     if (sub === 'binding' && info.verb === 'create') return this.bind(ctx);
+    if (sub === 'token' && info.verb === 'create') return this.tokenRequests.handle(ctx);
     if (sub === 'log' && info.verb === 'get')
       return proxyPodLog(this.store, info.namespace, info.name, ctx.q, ctx.res);
     throw errors.methodNotAllowed(`${req.method} is not supported on ${r.resource}/${sub}`);
@@ -197,7 +205,7 @@ export class ResourceHandler {
       fieldValidation: fieldValidation(q),
     });
     const obj = defaultObject(object, this.defaulting);
-    await this.admitCreate(r, obj, isDryRun(q));
+    await this.admitCreate(ctx, obj);
     if (isDryRun(q)) return this.respond(ctx, 201, this.store.withIdentity(r, obj), warnings);
     const manager = q.get('fieldManager') ?? userAgentManager(req);
     const stored = await this.createWithAllocation(
@@ -279,7 +287,7 @@ export class ResourceHandler {
           serverSideApply(undefined, object, { manager, force, now }),
           this.defaulting,
         );
-        await this.admitCreate(r, obj, isDryRun(q));
+        await this.admitCreate(ctx, obj);
         if (isDryRun(q)) return this.respond(ctx, 201, this.store.withIdentity(r, obj));
         return this.respond(ctx, 201, await this.createWithAllocation(ctx, obj));
       }
@@ -301,14 +309,18 @@ export class ResourceHandler {
     return this.respond(ctx, 200, updated);
   }
 
-  /** An update through the store, with Service allocation kept in step and dry run honoured. */
+  /**
+   * An update through the store, admitted by NodeRestriction, with Service allocation kept in step
+   * and dry run honoured.
+   */
   private async update(
     ctx: RequestContext,
     sub: string,
-    fn: (live: KubeObject) => KubeObject | Promise<KubeObject>,
+    compute: (live: KubeObject) => KubeObject | Promise<KubeObject>,
     pinnedResourceVersion?: string,
   ): Promise<KubeObject> {
     const { r, info, q, signal } = ctx;
+    const fn = this.admittingUpdate(ctx, sub, compute);
     if (isDryRun(q)) {
       const live = await this.store.get(r, info.namespace, info.name);
       return fn(live);
@@ -347,8 +359,13 @@ export class ResourceHandler {
     if (r.kind === 'Namespace' && PROTECTED_NAMESPACES.has(info.name)) {
       throw errors.forbidden(`namespace ${info.name} is protected: this namespace may not be deleted`);
     }
-    if (isDryRun(q)) return this.respond(ctx, 200, await this.store.get(r, info.namespace, info.name));
-    const result = await this.store.delete(r, info.namespace, info.name, opts, ctx.signal);
+    const admit = (live: KubeObject) => this.nodeRestriction?.admitDelete(ctx.user, r, live);
+    if (isDryRun(q)) {
+      const live = await this.store.get(r, info.namespace, info.name);
+      admit(live);
+      return this.respond(ctx, 200, live);
+    }
+    const result = await this.store.delete(r, info.namespace, info.name, opts, ctx.signal, admit);
     if (result.deleted && r.kind === 'Service') await this.allocator.release(result.object as Service);
     if (!result.deleted) return this.respond(ctx, 202, result.object);
     writeJson(res, 200, {
@@ -375,6 +392,7 @@ export class ResourceHandler {
           obj.metadata.name!,
           opts,
           ctx.signal,
+          (live) => this.nodeRestriction?.admitDelete(ctx.user, r, live),
         );
         if (result.deleted && r.kind === 'Service') await this.allocator.release(result.object as Service);
         removed.push(withTypeMeta(r, result.object));
@@ -424,7 +442,9 @@ export class ResourceHandler {
             },
           ]);
         }
-        return { ...live, spec: { ...(live.spec as object), replicas } };
+        const next = { ...live, spec: { ...(live.spec as object), replicas } };
+        this.nodeRestriction?.admitUpdate(ctx.user, r, 'scale', next, live);
+        return next;
       },
       pinned || undefined,
       ctx.signal,
@@ -472,7 +492,9 @@ export class ResourceHandler {
           lastProbeTime: null,
           lastTransitionTime: now,
         });
-        return { ...pod, spec: { ...pod.spec, nodeName: node }, status: { ...pod.status, conditions } };
+        const next = { ...pod, spec: { ...pod.spec, nodeName: node }, status: { ...pod.status, conditions } };
+        this.nodeRestriction?.admitUpdate(ctx.user, r, 'binding', next, live);
+        return next;
       },
       undefined,
       ctx.signal,
@@ -484,10 +506,14 @@ export class ResourceHandler {
 
   /**
    * Namespace lifecycle admission (the namespace must exist and not be terminating), then
-   * ResourceQuota admission, which charges the quotas unless this is a dry run.
+   * NodeRestriction, then ResourceQuota admission, which charges the quotas unless this is a dry run.
    */
-  private async admitCreate(r: ResourceType, obj: KubeObject, dryRun = false): Promise<void> {
-    if (!r.namespaced) return;
+  private async admitCreate(ctx: RequestContext, obj: KubeObject): Promise<void> {
+    const { r } = ctx;
+    if (!r.namespaced) {
+      this.nodeRestriction?.admitCreate(ctx.user, r, obj);
+      return;
+    }
     const ns = obj.metadata.namespace!;
     // The cache answers most creates; a miss may be a namespace created a moment ago, so ask etcd.
     const cached = this.namespaces.synced
@@ -500,7 +526,21 @@ export class ResourceHandler {
         `${r.resource} "${obj.metadata.name ?? obj.metadata.generateName}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`,
       );
     }
-    await this.quota.admitCreate(r, obj, { dryRun });
+    this.nodeRestriction?.admitCreate(ctx.user, r, obj);
+    await this.quota.admitCreate(r, obj, { dryRun: isDryRun(ctx.q) });
+  }
+
+  /** `compute` followed by NodeRestriction's judgement of the object it computed. */
+  private admittingUpdate(
+    ctx: RequestContext,
+    sub: string,
+    compute: (live: KubeObject) => KubeObject | Promise<KubeObject>,
+  ): (live: KubeObject) => Promise<KubeObject> {
+    return async (live) => {
+      const next = await compute(live);
+      this.nodeRestriction?.admitUpdate(ctx.user, ctx.r, sub, next, live);
+      return next;
+    };
   }
 
   /** Puts the URL's namespace on the body; a different namespace in the body is a 400, as in Kubernetes. */

@@ -1,8 +1,21 @@
 import { Command, Option } from 'commander';
 import { pino } from 'pino';
 import { parseDuration } from '../api/duration.js';
-import { ApiServer } from '../apiserver/api-server.js';
-import { loadTokenFile, TokenFileError } from '../apiserver/auth/index.js';
+import {
+  ApiServer,
+  type AuthorizationMode,
+  type ServiceAccountTokenOptions,
+} from '../apiserver/api-server.js';
+import {
+  DEFAULT_SERVICE_ACCOUNT_ISSUER,
+  ServiceAccountKeyError,
+  generateSigningKey,
+  loadTokenFile,
+  parseSigningKey,
+  parseVerificationKeys,
+  TokenFileError,
+  type VerificationKey,
+} from '../apiserver/auth/index.js';
 import { runUntilSignal } from './run-until-signal.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
@@ -19,6 +32,12 @@ interface ApiserverFlags {
   certDir: string;
   tokenAuthFile?: string;
   authorizationMode: string;
+  enableAdmissionPlugins: string;
+  disableAdmissionPlugins: string;
+  serviceAccountIssuer: string[];
+  serviceAccountKeyFile: string[];
+  serviceAccountSigningKeyFile?: string;
+  apiAudiences: string[];
   anonymousAuth: string;
   etcdRequestTimeout: string;
   defaultNotReadyTolerationSeconds: string;
@@ -26,6 +45,21 @@ interface ApiserverFlags {
   etcdCompactionInterval: string;
   logLevel: string;
 }
+
+const AUTHORIZATION_MODES: readonly AuthorizationMode[] = ['Node', 'RBAC', 'AlwaysAllow'];
+/** Admission plugins that always run here; they may be named but not disabled. */
+const ALWAYS_ON_ADMISSION_PLUGINS = ['NamespaceLifecycle', 'DefaultTolerationSeconds', 'ResourceQuota'];
+/** Admission plugins that may be turned on and off. */
+const OPTIONAL_ADMISSION_PLUGINS = ['NodeRestriction'];
+
+const repeated = (value: string, previous: string[]) => [...previous, value];
+const repeatedList = (value: string, previous: string[]) => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean),
+];
 
 /** `orchestrator apiserver`: kube-apiserver's flag names where one exists. */
 export function apiserverCommand(): Command {
@@ -45,7 +79,40 @@ export function apiserverCommand(): Command {
       join(tmpdir(), 'crucible-apiserver-certs'),
     )
     .option('--token-auth-file <file>', 'static bearer tokens: CSV of token,user,uid,"group1,group2"')
-    .addOption(new Option('--authorization-mode <modes>', 'RBAC or AlwaysAllow').default('RBAC'))
+    .addOption(
+      new Option(
+        '--authorization-mode <modes>',
+        'authorization modes asked in order, comma-separated: Node, RBAC, AlwaysAllow',
+      ).default('Node,RBAC'),
+    )
+    .option(
+      '--enable-admission-plugins <plugins>',
+      `admission plugins to run besides the ones always on (${ALWAYS_ON_ADMISSION_PLUGINS.join(', ')}): NodeRestriction`,
+      'NodeRestriction',
+    )
+    .option('--disable-admission-plugins <plugins>', 'admission plugins not to run: NodeRestriction', '')
+    .option(
+      '--service-account-issuer <url>',
+      `issuer of the service account tokens signed here (default ${DEFAULT_SERVICE_ACCOUNT_ISSUER}); repeat to accept earlier issuers too`,
+      repeated,
+      [],
+    )
+    .option(
+      '--service-account-key-file <file>',
+      "PEM public keys (or private keys, or certificates) that verify service account tokens; repeatable; default: the signing key's",
+      repeated,
+      [],
+    )
+    .option(
+      '--service-account-signing-key-file <file>',
+      'PEM RSA private key that signs service account tokens; without it a key is made in memory, valid at this apiserver only',
+    )
+    .option(
+      '--api-audiences <audiences>',
+      'audiences a service account token must be for, comma-separated; default: the issuers',
+      repeatedList,
+      [],
+    )
     .option('--anonymous-auth <bool>', 'admit requests without a token as system:anonymous', 'false')
     .option('--etcd-request-timeout <duration>', 'deadline of every etcd call', '2s')
     .option(
@@ -66,12 +133,9 @@ export function apiserverCommand(): Command {
     .option('--log-level <level>', 'pino log level', 'info')
     .action(async (flags: ApiserverFlags) => {
       const log = pino({ name: 'apiserver', level: flags.logLevel });
-      const modes = flags.authorizationMode.split(',').map((m) => m.trim());
-      const unknown = modes.filter((m) => m !== 'RBAC' && m !== 'AlwaysAllow' && m !== 'Node');
-      if (unknown.length)
-        throw new Error(
-          `--authorization-mode: unsupported mode(s) ${unknown.join(', ')}; use RBAC or AlwaysAllow`,
-        );
+      const modes = authorizationModes(flags.authorizationMode);
+      const nodeRestriction = nodeRestrictionEnabled(flags);
+      const serviceAccountTokens = await serviceAccountTokenOptions(flags);
       const port = Number(flags.securePort);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new Error(`--secure-port: "${flags.securePort}" is not a port number`);
@@ -93,7 +157,9 @@ export function apiserverCommand(): Command {
         port,
         tls,
         tokens,
-        authorizationMode: modes.includes('RBAC') ? 'RBAC' : 'AlwaysAllow',
+        authorizationModes: modes,
+        nodeRestriction,
+        serviceAccountTokens,
         anonymousAuth: flags.anonymousAuth === 'true',
         etcdRequestTimeoutMs: parseDuration(flags.etcdRequestTimeout),
         etcdCompactionIntervalMs: parseDuration(flags.etcdCompactionInterval),
@@ -147,4 +213,113 @@ function nonNegativeInt(text: string, flag: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${flag}: "${text}" is not a whole number ≥ 0`);
   return n;
+}
+
+/** `--authorization-mode`: known modes, each once, in the order given. */
+export function authorizationModes(text: string): AuthorizationMode[] {
+  const modes = text
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
+  const unknown = modes.filter((m) => !AUTHORIZATION_MODES.includes(m as AuthorizationMode));
+  if (unknown.length)
+    throw new Error(
+      `--authorization-mode: unsupported mode(s) ${unknown.join(', ')}; use ${AUTHORIZATION_MODES.join(', ')}`,
+    );
+  const repeatedModes = modes.filter((m, i) => modes.indexOf(m) !== i);
+  if (repeatedModes.length) throw new Error(`--authorization-mode: ${repeatedModes.join(', ')} given twice`);
+  if (modes.length === 0) throw new Error('--authorization-mode: no mode given');
+  return modes as AuthorizationMode[];
+}
+
+/** Whether NodeRestriction runs, from `--enable-admission-plugins` and `--disable-admission-plugins`. */
+export function nodeRestrictionEnabled(flags: {
+  enableAdmissionPlugins: string;
+  disableAdmissionPlugins: string;
+}): boolean {
+  const list = (text: string) =>
+    text
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+  const enabled = list(flags.enableAdmissionPlugins);
+  const disabled = list(flags.disableAdmissionPlugins);
+  const known = [...ALWAYS_ON_ADMISSION_PLUGINS, ...OPTIONAL_ADMISSION_PLUGINS];
+  const problems = [
+    ...enabled
+      .filter((p) => !known.includes(p))
+      .map((p) => `--enable-admission-plugins: unknown plugin ${p}`),
+    ...disabled
+      .filter((p) => !known.includes(p))
+      .map((p) => `--disable-admission-plugins: unknown plugin ${p}`),
+    ...disabled
+      .filter((p) => ALWAYS_ON_ADMISSION_PLUGINS.includes(p))
+      .map((p) => `--disable-admission-plugins: ${p} always runs here`),
+    ...enabled.filter((p) => disabled.includes(p)).map((p) => `${p} is both enabled and disabled`),
+  ];
+  if (problems.length) throw new Error(`${problems.join('\n')}\nknown plugins: ${known.join(', ')}`);
+  return enabled.includes('NodeRestriction') && !disabled.includes('NodeRestriction');
+}
+
+/**
+ * The service account token options from `--service-account-*` and `--api-audiences`: the
+ * signing key from its file (or one made now), the verification keys from theirs (or the signing
+ * key's own), the issuers (or the default one). Every problem is reported at once.
+ */
+async function serviceAccountTokenOptions(flags: ApiserverFlags): Promise<ServiceAccountTokenOptions> {
+  const problems: string[] = [];
+  const read = async (file: string, flag: string): Promise<string | undefined> => {
+    try {
+      return await readFile(file, 'utf8');
+    } catch (e) {
+      problems.push(`${flag}: cannot read ${file}: ${(e as Error).message}`);
+      return undefined;
+    }
+  };
+  const parse = <T>(parseText: () => T): T | undefined => {
+    try {
+      return parseText();
+    } catch (e) {
+      if (!(e instanceof ServiceAccountKeyError)) throw e;
+      problems.push(e.message);
+      return undefined;
+    }
+  };
+  const signingFile = flags.serviceAccountSigningKeyFile;
+  if (!signingFile && flags.serviceAccountKeyFile.length > 0)
+    problems.push(
+      '--service-account-key-file needs --service-account-signing-key-file: an apiserver that verifies tokens signs them too',
+    );
+  const signingText = signingFile ? await read(signingFile, '--service-account-signing-key-file') : undefined;
+  const signingKey =
+    signingText !== undefined
+      ? parse(() => parseSigningKey(signingText, `--service-account-signing-key-file ${signingFile}`))
+      : signingFile
+        ? undefined
+        : generateSigningKey();
+  const verificationKeys: VerificationKey[] = [];
+  for (const file of flags.serviceAccountKeyFile) {
+    const text = await read(file, '--service-account-key-file');
+    const keys =
+      text !== undefined
+        ? parse(() => parseVerificationKeys(text, `--service-account-key-file ${file}`))
+        : [];
+    verificationKeys.push(...(keys ?? []));
+  }
+  if (signingKey && flags.serviceAccountKeyFile.length === 0)
+    verificationKeys.push({ kid: signingKey.kid, publicKey: signingKey.publicKey });
+  if (signingKey && problems.length === 0 && !verificationKeys.some((k) => k.kid === signingKey.kid))
+    problems.push(
+      "--service-account-key-file: none of its keys is the signing key's public key, so this apiserver would refuse the tokens it signs",
+    );
+  if (problems.length > 0 || !signingKey) throw new Error(problems.join('\n'));
+  const issuers = flags.serviceAccountIssuer.length
+    ? flags.serviceAccountIssuer
+    : [DEFAULT_SERVICE_ACCOUNT_ISSUER];
+  return {
+    issuers,
+    signingKey,
+    verificationKeys,
+    ...(flags.apiAudiences.length ? { apiAudiences: flags.apiAudiences } : {}),
+  };
 }

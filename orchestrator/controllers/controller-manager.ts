@@ -7,6 +7,7 @@ import { NodeLifecycleController } from './node-lifecycle-controller.js';
 import { PodGarbageCollector } from './pod-garbage-collector.js';
 import { ReplicaSetController } from './replicaset-controller.js';
 import { ResourceQuotaController } from './resourcequota-controller.js';
+import { ServiceAccountController } from './service-account-controller.js';
 
 /** Every controller by its --controllers name, in start order. */
 export const CONTROLLERS: Readonly<Record<string, (ctx: ControllerContext) => Controller>> = {
@@ -18,6 +19,7 @@ export const CONTROLLERS: Readonly<Record<string, (ctx: ControllerContext) => Co
   garbagecollector: (ctx) => new GarbageCollector(ctx),
   resourcequota: (ctx) => new ResourceQuotaController(ctx),
   podgc: (ctx) => new PodGarbageCollector(ctx),
+  serviceaccount: (ctx) => new ServiceAccountController(ctx),
 };
 
 /**

@@ -72,7 +72,6 @@ export interface Confinement {
   secretsDir?: string;
 }
 
-
 /**
  * Runs as root inside a private mount namespace (unshare): mounts the pod's secrets at
  * /var/run/secrets, where in-cluster clients look for their service account token, then becomes

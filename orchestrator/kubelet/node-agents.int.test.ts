@@ -49,8 +49,8 @@ describe('node agents: kubelets and kube-proxies with a control plane (all real 
     processes.push(await startComponent(cp, 'controller-manager', 'cm'));
     // Worker N at its own loopback address, as the process provider lays out nodes.
     const suffix = 100 + Math.floor(Math.random() * 100);
-    for (const n of [1, 2])
-      workers.push(await startWorker(cp, `worker-${n}`, `127.0.${suffix}.${n}`, rootDir));
+    for (const [i, name] of (['worker-1', 'worker-2'] as const).entries())
+      workers.push(await startWorker(cp, name, `127.0.${suffix}.${i + 1}`, rootDir));
   });
 
   after(async () => {

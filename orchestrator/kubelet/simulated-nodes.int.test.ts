@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { LocalProcess } from '../../harness/cluster/local-process.js';
 import { startComponent } from '../../testing/component-process.js';
 import { adminClient } from '../../testing/controller-context.js';
-import { TestControlPlane } from '../../testing/test-control-plane.js';
+import { TEST_TOKENS, TestControlPlane } from '../../testing/test-control-plane.js';
 import { pollUntil } from '../../harness/support/poll-until.js';
 import { Informer, type ApiClient } from '../api/client/index.js';
 import { isPodActive, isPodReady } from '../api/pod-helpers.js';
@@ -86,12 +86,19 @@ describe('simulated nodes: one kubelet process for 50 nodes that run nothing, wi
   });
 
   it('registers every node Ready, labelled, tainted, with its capacity, its own address and podCIDR', async () => {
-    simulator = await startComponent(cp, 'kubelet', 'sim', [
-      `--simulated-nodes=${COUNT}`,
-      '--capacity=cpu=8,memory=16Gi,pods=110',
-      '--node-labels=zone=sim-a',
-      '--register-with-taints=crucible.dev/simulated=true:NoSchedule',
-    ]);
+    // As the agent's own user, outside system:nodes: RBAC, not the Node authorizer, decides for it.
+    simulator = await startComponent(
+      cp,
+      'kubelet',
+      'sim',
+      [
+        `--simulated-nodes=${COUNT}`,
+        '--capacity=cpu=8,memory=16Gi,pods=110',
+        '--node-labels=zone=sim-a',
+        '--register-with-taints=crucible.dev/simulated=true:NoSchedule',
+      ],
+      TEST_TOKENS.simulatedNodes,
+    );
     await pollUntil(
       async () => (await simulatedNodes()).filter((n) => readyOf(n) === 'True').length === COUNT,
       10_000,

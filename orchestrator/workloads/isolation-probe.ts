@@ -89,7 +89,12 @@ function tryFiles(): void {
         report({ kind: 'file', target: found, outcome: 'leaked', detail: `read ${text.length} bytes` });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code ?? 'error';
-        report({ kind: 'file', target: found, outcome: code === 'ENOENT' ? 'missing' : 'denied', detail: code });
+        report({
+          kind: 'file',
+          target: found,
+          outcome: code === 'ENOENT' ? 'missing' : 'denied',
+          detail: code,
+        });
       }
     }
 }
@@ -98,10 +103,14 @@ function tryFiles(): void {
 function get(url: string, headers: Record<string, string> = {}, ca?: Buffer): Promise<number | string> {
   return new Promise((resolve) => {
     const request = url.startsWith('https:') ? httpsRequest : httpRequest;
-    const req = request(url, { headers, timeout: TIMEOUT_MS, ...(ca ? { ca } : { rejectUnauthorized: false }) }, (res) => {
-      res.resume();
-      res.once('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      url,
+      { headers, timeout: TIMEOUT_MS, ...(ca ? { ca } : { rejectUnauthorized: false }) },
+      (res) => {
+        res.resume();
+        res.once('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.once('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
     req.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
     req.end();
@@ -151,7 +160,9 @@ function tryPeer(address: string): Promise<Outcome | string> {
   const colon = address.lastIndexOf(':');
   return new Promise((resolve) => {
     const socket = connect({ host: address.slice(0, colon), port: Number(address.slice(colon + 1)) });
-    socket.setTimeout(TIMEOUT_MS, () => socket.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+    socket.setTimeout(TIMEOUT_MS, () =>
+      socket.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })),
+    );
     socket.once('connect', () => {
       socket.destroy();
       resolve('leaked');

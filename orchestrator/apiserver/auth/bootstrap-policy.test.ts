@@ -1,8 +1,13 @@
 import { expect } from 'chai';
 
 import { RESOURCES } from '../../api/resources.js';
-import type { KubeObject } from '../../api/types.js';
-import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './bootstrap-policy.js';
+import type { KubeObject, RoleBinding } from '../../api/types.js';
+import {
+  bootstrapClusterRoleBindings,
+  bootstrapClusterRoles,
+  bootstrapRoleBindings,
+  bootstrapRoles,
+} from './bootstrap-policy.js';
 import { RbacAuthorizer } from './rbac-authorizer.js';
 import { nonResourceAttributes, type RequestAttributes } from './request-attributes.js';
 import { StaticRbacSource } from './static-rbac-source.js';
@@ -14,13 +19,17 @@ const authorizer = new RbacAuthorizer(
   new StaticRbacSource({
     clusterRoles: bootstrapClusterRoles(),
     clusterRoleBindings: bootstrapClusterRoleBindings(),
-    roleBindings: (['admin', 'edit', 'view'] as const).map((name) => ({
-      apiVersion: `${RBAC}/v1`,
-      kind: 'RoleBinding',
-      metadata: { name: `${name}s`, namespace: 'team-a' },
-      roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name },
-      subjects: [{ kind: 'Group', apiGroup: RBAC, name: `team-a-${name}s` }],
-    })),
+    roles: bootstrapRoles(),
+    roleBindings: [
+      ...bootstrapRoleBindings(),
+      ...(['admin', 'edit', 'view'] as const).map((name): RoleBinding => ({
+        apiVersion: `${RBAC}/v1`,
+        kind: 'RoleBinding',
+        metadata: { name: `${name}s`, namespace: 'team-a' },
+        roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name },
+        subjects: [{ kind: 'Group', apiGroup: RBAC, name: `team-a-${name}s` }],
+      })),
+    ],
   }),
 );
 
@@ -54,7 +63,12 @@ function canGet(user: UserInfo, path: string, verb = 'get'): Promise<boolean> {
 }
 
 describe('bootstrap policy', () => {
-  const objects: KubeObject[] = [...bootstrapClusterRoles(), ...bootstrapClusterRoleBindings()];
+  const objects: KubeObject[] = [
+    ...bootstrapClusterRoles(),
+    ...bootstrapClusterRoleBindings(),
+    ...bootstrapRoles(),
+    ...bootstrapRoleBindings(),
+  ];
 
   it('labels every object rbac-defaults and marks it for automatic update', () => {
     for (const o of objects) {
@@ -81,6 +95,19 @@ describe('bootstrap policy', () => {
     }
   });
 
+  it('binds each namespaced Role by a RoleBinding of the same name in its namespace', () => {
+    const roles = bootstrapRoles();
+    for (const b of bootstrapRoleBindings()) {
+      expect(b.roleRef).to.deep.include({ apiGroup: RBAC, kind: 'Role', name: b.metadata.name });
+      expect(
+        roles.some(
+          (r) => r.metadata.name === b.roleRef.name && r.metadata.namespace === b.metadata.namespace,
+        ),
+        b.metadata.name,
+      ).to.equal(true);
+    }
+  });
+
   it('includes the roles Kubernetes users expect by name', () => {
     expect(bootstrapClusterRoles().map((r) => r.metadata.name)).to.include.members([
       'cluster-admin',
@@ -91,9 +118,14 @@ describe('bootstrap policy', () => {
       'system:discovery',
       'system:kube-scheduler',
       'system:kube-controller-manager',
-      'system:node',
       'system:node-proxier',
     ]);
+  });
+
+  it('binds no role to kubelets: the Node authorizer, not RBAC, decides for nodes', () => {
+    for (const b of [...bootstrapClusterRoleBindings(), ...bootstrapRoleBindings()]) {
+      expect(b.subjects?.map((s) => s.name) ?? [], b.metadata.name).to.not.include('system:nodes');
+    }
   });
 
   it('returns fresh objects on every call', () => {
@@ -140,8 +172,10 @@ describe('bootstrap policy', () => {
       expect(await can(viewer, 'list', 'rbac.authorization.k8s.io/roles', 'team-a')).to.equal(false);
     });
 
-    it('edit also writes workloads but not roles', async () => {
+    it('edit also writes workloads and requests service account tokens, but not roles', async () => {
       expect(await can(editor, 'create', 'apps/deployments', 'team-a')).to.equal(true);
+      expect(await can(editor, 'create', 'serviceaccounts/token', 'team-a', 'default')).to.equal(true);
+      expect(await can(viewer, 'create', 'serviceaccounts/token', 'team-a', 'default')).to.equal(false);
       expect(await can(editor, 'delete', 'services', 'team-a', 's')).to.equal(true);
       expect(await can(editor, 'deletecollection', 'configmaps', 'team-a')).to.equal(true);
       expect(await can(editor, 'create', 'rbac.authorization.k8s.io/rolebindings', 'team-a')).to.equal(false);
@@ -205,6 +239,7 @@ describe('bootstrap policy', () => {
     const scheduler = person('system:kube-scheduler');
     const controllerManager = person('system:kube-controller-manager');
     const kubelet = person('system:node:worker-1', 'system:nodes');
+    const simulatedNodes = person('crucible:simulated-nodes');
     const proxy = person('system:kube-proxy');
 
     it('let the scheduler watch pods and nodes, bind pods and renew its own lease', async () => {
@@ -249,17 +284,34 @@ describe('bootstrap policy', () => {
       ).to.equal(false);
     });
 
-    it('let a kubelet register its node, report status, renew its lease and run pods', async () => {
-      expect(await can(kubelet, 'create', 'nodes')).to.equal(true);
-      expect(await can(kubelet, 'patch', 'nodes/status', '', 'worker-1')).to.equal(true);
+    it('give a kubelet nothing beyond what every authenticated user has', async () => {
+      expect(await can(kubelet, 'create', 'nodes')).to.equal(false);
+      expect(await can(kubelet, 'patch', 'nodes/status', '', 'worker-1')).to.equal(false);
+      expect(await can(kubelet, 'watch', 'pods')).to.equal(false);
+      expect(await can(kubelet, 'create', 'events', 'team-a')).to.equal(false);
+      expect(await can(kubelet, 'create', 'authorization.k8s.io/selfsubjectaccessreviews')).to.equal(true);
+    });
+
+    it('let the simulated nodes’ agent run all its nodes: Nodes, their status, their pods, and Leases in kube-node-lease only', async () => {
+      expect(await can(simulatedNodes, 'create', 'nodes')).to.equal(true);
+      expect(await can(simulatedNodes, 'watch', 'nodes')).to.equal(true);
+      expect(await can(simulatedNodes, 'patch', 'nodes/status', '', 'sim-7')).to.equal(true);
+      expect(await can(simulatedNodes, 'watch', 'pods')).to.equal(true);
+      expect(await can(simulatedNodes, 'patch', 'pods/status', 'team-a', 'p')).to.equal(true);
+      expect(await can(simulatedNodes, 'delete', 'pods', 'team-a', 'p')).to.equal(true);
       expect(
-        await can(kubelet, 'update', 'coordination.k8s.io/leases', 'kube-node-lease', 'worker-1'),
+        await can(simulatedNodes, 'patch', 'coordination.k8s.io/leases', 'kube-node-lease', 'sim-7'),
       ).to.equal(true);
-      expect(await can(kubelet, 'watch', 'pods')).to.equal(true);
-      expect(await can(kubelet, 'update', 'pods/status', 'team-a', 'p')).to.equal(true);
-      expect(await can(kubelet, 'create', 'events', 'team-a')).to.equal(true);
-      expect(await can(kubelet, 'delete', 'nodes', '', 'worker-2')).to.equal(false);
-      expect(await can(kubelet, 'create', 'apps/deployments', 'team-a')).to.equal(false);
+      expect(await can(simulatedNodes, 'create', 'coordination.k8s.io/leases', 'kube-node-lease')).to.equal(
+        true,
+      );
+      expect(
+        await can(simulatedNodes, 'update', 'coordination.k8s.io/leases', 'kube-system', 'kube-scheduler'),
+      ).to.equal(false);
+      expect(await can(simulatedNodes, 'delete', 'nodes', '', 'sim-7')).to.equal(false);
+      expect(await can(simulatedNodes, 'create', 'pods', 'team-a')).to.equal(false);
+      expect(await can(simulatedNodes, 'get', 'configmaps', 'team-a', 'c')).to.equal(false);
+      expect(await can(simulatedNodes, 'create', 'namespaces')).to.equal(false);
     });
 
     it('let kube-proxy watch services and endpoints and record events, nothing more', async () => {

@@ -2,8 +2,10 @@
  * The RBAC policy crucible's apiserver creates at start-up, modelled on Kubernetes' bootstrap policy
  * (plugin/pkg/auth/authorizer/rbac/bootstrappolicy) but naming only the resources crucible serves.
  */
+import { SIMULATED_NODES_USER } from '../../api/simulated-nodes.js';
 import type { PolicyRule, Role, RoleBinding, Subject } from '../../api/types.js';
-import { SYSTEM_AUTHENTICATED, SYSTEM_MASTERS, SYSTEM_NODES, SYSTEM_UNAUTHENTICATED } from './user-info.js';
+import { NODE_LEASE_NAMESPACE } from './node-authorizer.js';
+import { SYSTEM_AUTHENTICATED, SYSTEM_MASTERS, SYSTEM_UNAUTHENTICATED } from './user-info.js';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 const RBAC_API_VERSION = `${RBAC_GROUP}/v1`;
@@ -25,11 +27,17 @@ export const BOOTSTRAP_LABEL = { key: 'kubernetes.io/bootstrapping', value: 'rba
  */
 export const AUTOUPDATE_ANNOTATION = 'rbac.authorization.kubernetes.io/autoupdate';
 
-/** The user names crucible's control-plane components authenticate as. */
+/**
+ * The user names crucible's components authenticate as. Kubelets are not here: each is
+ * `system:node:<node>` in group `system:nodes`, and the Node authorizer, not RBAC, decides for them.
+ * The simulated nodes' agent is one credential for many nodes, so it cannot be a node: it is a user
+ * of its own, outside `system:nodes`, and RBAC grants it what it needs for every node it runs.
+ */
 export const COMPONENT_USERS = {
   scheduler: 'system:kube-scheduler',
   controllerManager: 'system:kube-controller-manager',
   proxy: 'system:kube-proxy',
+  simulatedNodes: SIMULATED_NODES_USER,
 } as const;
 
 /** The one leader-election Lease the scheduler may read and renew (it may create any). */
@@ -58,6 +66,20 @@ function metadata(name: string) {
 
 function clusterRole(name: string, rules: PolicyRule[]): Role {
   return { apiVersion: RBAC_API_VERSION, kind: 'ClusterRole', metadata: metadata(name), rules };
+}
+
+function role(namespace: string, name: string, rules: PolicyRule[]): Role {
+  return { apiVersion: RBAC_API_VERSION, kind: 'Role', metadata: { ...metadata(name), namespace }, rules };
+}
+
+function roleBinding(namespace: string, roleName: string, subjects: Subject[]): RoleBinding {
+  return {
+    apiVersion: RBAC_API_VERSION,
+    kind: 'RoleBinding',
+    metadata: { ...metadata(roleName), namespace },
+    roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name: roleName },
+    subjects,
+  };
 }
 
 function clusterRoleBinding(roleName: string, subjects: Subject[]): RoleBinding {
@@ -120,6 +142,7 @@ function editRules(): PolicyRule[] {
   return [
     ...viewRules(),
     rule(WRITE, [CORE], ['pods', 'services', 'configmaps', 'serviceaccounts', 'events']),
+    rule(['create'], [CORE], ['serviceaccounts/token']),
     rule(WRITE, [APPS], ['deployments', 'deployments/scale', 'replicasets', 'replicasets/scale']),
     rule(WRITE, [COORDINATION], ['leases']),
   ];
@@ -155,20 +178,21 @@ function kubeControllerManagerRules(): PolicyRule[] {
   ];
 }
 
-// Leases are granted in every namespace, as Kubernetes does: a cluster-wide binding cannot be
-// narrowed to kube-node-lease, and a namespaced one would have to exist before the namespace does.
-function nodeRules(): PolicyRule[] {
+// What the simulated nodes' agent does for each of its nodes, as a kubelet would for its own:
+// register the Node and post its status, watch the pods bound to any node (it picks out its own)
+// and report their status, and delete them once they are marked for deletion. Its Leases are
+// granted by a Role in kube-node-lease only (SIMULATED_NODE_LEASES_ROLE).
+function simulatedNodesRules(): PolicyRule[] {
   return [
     rule(['create', 'get', 'list', 'watch', 'update', 'patch'], [CORE], ['nodes']),
     rule(['update', 'patch'], [CORE], ['nodes/status']),
-    rule(['get', 'create', 'update', 'patch', 'delete'], [COORDINATION], ['leases']),
-    rule(['get', 'list', 'watch', 'create', 'delete'], [CORE], ['pods']),
+    rule(['get', 'list', 'watch', 'delete'], [CORE], ['pods']),
     rule(['update', 'patch'], [CORE], ['pods/status']),
-    rule(EVENT_WRITE, [CORE], ['events']),
-    rule(READ, [CORE], ['services', 'configmaps']),
-    rule(['get'], [CORE], ['endpoints']),
   ];
 }
+
+/** The Role in kube-node-lease that lets the simulated nodes' agent keep its nodes' Leases. */
+export const SIMULATED_NODE_LEASES_ROLE = 'crucible:simulated-node-leases';
 
 function nodeProxierRules(): PolicyRule[] {
   return [rule(READ, [CORE], ['services', 'endpoints', 'nodes']), rule(EVENT_WRITE, [CORE], ['events'])];
@@ -181,8 +205,9 @@ function nodeProxierRules(): PolicyRule[] {
  *   workload resources, edit also writes them, admin also manages Roles and RoleBindings;
  * - `system:basic-user` (create selfsubjectaccessreviews), `system:discovery` (GET the discovery,
  *   OpenAPI, version and health URLs), `system:public-info-viewer` (GET version and health URLs);
- * - `system:kube-scheduler`, `system:kube-controller-manager`, `system:node` (kubelets) and
- *   `system:node-proxier` (kube-proxy) for crucible's components.
+ * - `system:kube-scheduler`, `system:kube-controller-manager`, `system:node-proxier` (kube-proxy)
+ *   and `crucible:simulated-nodes` (the simulated nodes' agent) for crucible's components.
+ * There is no role for kubelets: the Node authorizer decides their requests.
  * Each carries the `kubernetes.io/bootstrapping: rbac-defaults` label and the autoupdate annotation.
  */
 export function bootstrapClusterRoles(): Role[] {
@@ -215,8 +240,8 @@ export function bootstrapClusterRoles(): Role[] {
     ]),
     clusterRole('system:kube-scheduler', kubeSchedulerRules()),
     clusterRole('system:kube-controller-manager', kubeControllerManagerRules()),
-    clusterRole('system:node', nodeRules()),
     clusterRole('system:node-proxier', nodeProxierRules()),
+    clusterRole(COMPONENT_USERS.simulatedNodes, simulatedNodesRules()),
   ];
 }
 
@@ -226,8 +251,9 @@ export function bootstrapClusterRoles(): Role[] {
  * `system:authenticated`; system:public-info-viewer to groups `system:authenticated` and
  * `system:unauthenticated` (health checks work before credentials, as in Kubernetes; they only take
  * effect if the apiserver admits anonymous requests); system:kube-scheduler and
- * system:kube-controller-manager to the users of the same name; system:node to group `system:nodes`;
- * system:node-proxier to user `system:kube-proxy`. Labelled and annotated as the roles are.
+ * system:kube-controller-manager to the users of the same name; system:node-proxier to user
+ * `system:kube-proxy`; crucible:simulated-nodes to the user of the same name. Labelled and annotated
+ * as the roles are.
  */
 export function bootstrapClusterRoleBindings(): RoleBinding[] {
   return [
@@ -237,7 +263,28 @@ export function bootstrapClusterRoleBindings(): RoleBinding[] {
     clusterRoleBinding('system:public-info-viewer', groups(SYSTEM_AUTHENTICATED, SYSTEM_UNAUTHENTICATED)),
     clusterRoleBinding('system:kube-scheduler', users(COMPONENT_USERS.scheduler)),
     clusterRoleBinding('system:kube-controller-manager', users(COMPONENT_USERS.controllerManager)),
-    clusterRoleBinding('system:node', groups(SYSTEM_NODES)),
     clusterRoleBinding('system:node-proxier', users(COMPONENT_USERS.proxy)),
+    clusterRoleBinding(COMPONENT_USERS.simulatedNodes, users(COMPONENT_USERS.simulatedNodes)),
+  ];
+}
+
+/**
+ * The default namespaced Roles, fresh objects on every call: `crucible:simulated-node-leases` in
+ * kube-node-lease (get, create, update and patch Leases there), so the simulated nodes' agent
+ * renews its nodes' Leases and touches no Lease elsewhere. Within kube-node-lease RBAC cannot tell
+ * its nodes' Leases from the kubelets': like its Node rights, these cover every node.
+ */
+export function bootstrapRoles(): Role[] {
+  return [
+    role(NODE_LEASE_NAMESPACE, SIMULATED_NODE_LEASES_ROLE, [
+      rule(['get', 'create', 'update', 'patch'], [COORDINATION], ['leases']),
+    ]),
+  ];
+}
+
+/** The default RoleBindings, each named after its Role: crucible:simulated-node-leases to its user. */
+export function bootstrapRoleBindings(): RoleBinding[] {
+  return [
+    roleBinding(NODE_LEASE_NAMESPACE, SIMULATED_NODE_LEASES_ROLE, users(COMPONENT_USERS.simulatedNodes)),
   ];
 }

@@ -26,7 +26,7 @@ function denial(attrs: RequestAttributes): string {
  * kube-apiserver's Forbidden message for `attrs`, e.g.
  * `deployments.apps "web" is forbidden: User "alice" cannot get resource "deployments" in API group
  * "apps" in the namespace "team-b"`, or `forbidden: User "alice" cannot get path "/metrics"` for a
- * non-resource URL. A non-empty `reason` (the decision's `evaluationError`) is appended after `: `,
+ * non-resource URL. A non-empty `reason` (the decision's `forbiddenReason`) is appended after `: `,
  * as kube-apiserver appends its authorizer's reason.
  */
 export function forbiddenMessage(attrs: RequestAttributes, reason = ''): string {

@@ -470,7 +470,7 @@ describe('RbacAuthorizer', () => {
   });
 
   describe('when RBAC objects cannot be resolved', () => {
-    it('denies with the resolution error as evaluationError, as kube-apiserver reports it', async () => {
+    it('denies with the resolution error as its forbidden reason, as kube-apiserver reports it', async () => {
       const authorizer = authorizerWith({
         roleBindings: [
           binding('b', { kind: 'ClusterRole', name: 'ghost' }, [userSubject('alice')], 'team-a'),
@@ -478,7 +478,7 @@ describe('RbacAuthorizer', () => {
       });
       const decision = await authorizer.authorize(onResource(alice, 'list', 'pods', { namespace: 'team-a' }));
       expect(decision.allowed).to.equal(false);
-      expect(decision.evaluationError).to.equal(
+      expect(decision.forbiddenReason).to.equal(
         'RBAC: clusterrole.rbac.authorization.k8s.io "ghost" not found',
       );
       expect(decision.reason).to.match(
@@ -505,7 +505,7 @@ describe('RbacAuthorizer', () => {
       });
       const decision = await authorizer.authorize(onResource(alice, 'list', 'pods', { namespace: 'team-b' }));
       expect(decision.allowed).to.equal(false);
-      expect(decision.evaluationError).to.equal('RBAC: role.rbac.authorization.k8s.io "reader" not found');
+      expect(decision.forbiddenReason).to.equal('RBAC: role.rbac.authorization.k8s.io "reader" not found');
     });
 
     it('aggregates several errors and never rejects when the source fails', async () => {
@@ -519,7 +519,7 @@ describe('RbacAuthorizer', () => {
         onResource(alice, 'get', 'pods', { namespace: 'team-a', name: 'p' }),
       );
       expect(decision.allowed).to.equal(false);
-      expect(decision.evaluationError).to.equal('RBAC: [etcd unavailable, cache not synced]');
+      expect(decision.forbiddenReason).to.equal('RBAC: [etcd unavailable, cache not synced]');
     });
   });
 });

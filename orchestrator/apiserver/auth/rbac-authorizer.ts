@@ -5,6 +5,7 @@
  */
 import type { PolicyRule, Role, RoleBinding, Subject } from '../../api/types.js';
 import { goQuote, goQuoteList } from './go-quote.js';
+import type { AuthorizationDecision, Authorizer } from './authorizer.js';
 import type { RequestAttributes } from './request-attributes.js';
 import { ruleAllows } from './rule-allows.js';
 import { SYSTEM_MASTERS, serviceAccountUsername, type UserInfo } from './user-info.js';
@@ -24,27 +25,19 @@ export interface RbacSource {
 }
 
 /**
- * An authorization decision. `reason` says, for logs and audit, which binding allowed the request or
- * why none did. `evaluationError` is set only when RBAC objects could not be resolved (a missing role,
- * a failing source); it is the text kube-apiserver appends to its 403 message, so pass it to
- * `forbiddenMessage` / `forbiddenError`.
- */
-export interface AuthorizationDecision {
-  allowed: boolean;
-  reason: string;
-  evaluationError?: string;
-}
-
-/**
  * Decides requests from ClusterRoleBindings (which grant everywhere, cluster scope included) and the
  * RoleBindings of the request's namespace (which grant only there, also when they reference a
  * ClusterRole). Subjects match a User by name, a Group by membership and a ServiceAccount as user
  * `system:serviceaccount:<namespace>:<name>`. Members of `system:masters` are always allowed.
  */
-export class RbacAuthorizer {
+export class RbacAuthorizer implements Authorizer {
   constructor(private readonly source: RbacSource) {}
 
-  /** Resolves to the decision; never rejects — failures to read RBAC objects deny with a reason. */
+  /**
+   * Resolves to the decision; never rejects — failures to read RBAC objects deny with a reason.
+   * `forbiddenReason` is set only when RBAC objects could not be resolved (a missing role, a failing
+   * source).
+   */
   async authorize(attrs: RequestAttributes): Promise<AuthorizationDecision> {
     if (attrs.user.groups.includes(SYSTEM_MASTERS)) {
       return {
@@ -81,8 +74,9 @@ export class RbacAuthorizer {
 
     const denied = `RBAC: no rules authorize user ${goQuote(attrs.user.username)} with groups ${goQuoteList(attrs.user.groups)} to ${describeOperation(attrs)}`;
     if (errors.length === 0) return { allowed: false, reason: denied };
-    const evaluationError = `RBAC: ${aggregate(errors)}`;
-    return { allowed: false, reason: `${denied}; ${evaluationError}`, evaluationError };
+    // kube-apiserver's RBAC gives a reason only when it could not evaluate every binding.
+    const forbiddenReason = `RBAC: ${aggregate(errors)}`;
+    return { allowed: false, reason: `${denied}; ${forbiddenReason}`, forbiddenReason };
   }
 
   /** The rules a binding grants, or undefined (with the error recorded) when its role cannot be had. */

@@ -1,3 +1,4 @@
+import type { FieldRequirement } from '../../api/selectors/index.js';
 import type { UserInfo } from './user-info.js';
 
 /**
@@ -8,7 +9,10 @@ import type { UserInfo } from './user-info.js';
  *   get, list, watch, create, update, patch, delete, deletecollection, and `apiGroup` (`''` for
  *   core), `resource` (plural), `subresource` (`''` when none), `namespace` (`''` when the request
  *   is cluster-scoped or spans all namespaces) and `name` (`''` for list, watch of a collection and
- *   create) describe the target.
+ *   create) describe the target. A list or watch whose field selector pins `metadata.name` carries
+ *   that name, as kube-apiserver's RequestInfoFactory sets it, so a rule with resourceNames can
+ *   grant watching one object. `fieldSelector` holds the terms of the request's field selector
+ *   when it has one that parses (Kubernetes' `GetFieldSelector`), for authorizers that scope lists.
  * - Otherwise the request is for a non-resource URL: `verb` is the lower-case HTTP method and `path`
  *   the URL path; the resource fields are empty.
  */
@@ -22,6 +26,7 @@ export interface RequestAttributes {
   name: string;
   resourceRequest: boolean;
   path: string;
+  fieldSelector?: readonly FieldRequirement[];
 }
 
 /** The attributes of a request for the non-resource URL `path` (`/healthz`, `/version`). */

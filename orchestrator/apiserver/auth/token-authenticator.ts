@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
+import { bearerToken } from './bearer-token.js';
 import { withAuthenticatedGroup, type UserInfo } from './user-info.js';
 
 interface TokenEntry {
@@ -44,16 +45,6 @@ export class TokenAuthenticator {
     }
     return found && { username: found.username, uid: found.uid, groups: [...found.groups] };
   }
-}
-
-/** Extracts the token the way kube-apiserver's bearer-token authenticator does. */
-function bearerToken(header: string | undefined): string | undefined {
-  const value = header?.trim();
-  if (!value) return undefined;
-  const parts = value.split(' ');
-  if (parts.length < 2 || parts[0]!.toLowerCase() !== 'bearer') return undefined;
-  const token = parts[1]!;
-  return token === '' ? undefined : token;
 }
 
 function digestOf(token: string): Buffer {

@@ -19,6 +19,8 @@ export const SYSTEM_UNAUTHENTICATED = 'system:unauthenticated';
 export const SYSTEM_MASTERS = 'system:masters';
 /** The group kubelets authenticate into. */
 export const SYSTEM_NODES = 'system:nodes';
+/** Every service account is in this group, and in `system:serviceaccounts:<namespace>`. */
+export const SYSTEM_SERVICE_ACCOUNTS = 'system:serviceaccounts';
 /** The user name kube-apiserver gives an anonymous request. */
 export const ANONYMOUS_USERNAME = 'system:anonymous';
 

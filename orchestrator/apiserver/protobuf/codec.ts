@@ -29,6 +29,11 @@ export class SchemaMismatch extends Error {
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 const isInline = (f: Field): boolean => f.options?.['(inline)'] === true;
 const emitsZero = (f: Field): boolean => f.options?.['(emit)'] === true;
+/** The field's key in JSON: its name, unless the proto name differs from the Go json tag (`uID`). */
+const jsonKey = (f: Field): string => {
+  const key: unknown = f.options?.['(json)'];
+  return typeof key === 'string' ? key : f.name;
+};
 
 interface LongLike {
   toNumber(): number;
@@ -53,21 +58,21 @@ export function messageToJson(type: ProtoType, msg: object): Json {
     if (field.map) {
       const entries = Object.entries(value as Record<string, unknown>);
       if (entries.length === 0) continue;
-      out[field.name] = Object.fromEntries(entries.map(([k, v]) => [k, valueToJson(field, v)]));
+      out[jsonKey(field)] = Object.fromEntries(entries.map(([k, v]) => [k, valueToJson(field, v)]));
     } else if (field.repeated) {
       const items = value as unknown[];
       if (items.length === 0) continue;
-      out[field.name] = items.map((v) => valueToJson(field, v));
+      out[jsonKey(field)] = items.map((v) => valueToJson(field, v));
     } else if (field.resolvedType instanceof protobuf.Type) {
       if (isInline(field)) {
         Object.assign(out, messageToJson(field.resolvedType, value as object));
         continue;
       }
       const json = valueToJson(field, value);
-      if (json !== undefined) out[field.name] = json;
+      if (json !== undefined) out[jsonKey(field)] = json;
     } else {
       if (!emitsZero(field) && isZeroScalar(value)) continue;
-      out[field.name] = scalarToJson(field, value);
+      out[jsonKey(field)] = scalarToJson(field, value);
     }
   }
   return out;
@@ -157,11 +162,12 @@ export function jsonToMessage(type: ProtoType, json: Json, path: string): Json {
       out[field.name] = jsonToMessage(sub, Object.fromEntries(keys.map((k) => [k, json[k]])), path);
       continue;
     }
-    claimed.add(field.name);
-    if (!hasOwn(json, field.name)) continue;
-    const value = json[field.name];
+    const key = jsonKey(field);
+    claimed.add(key);
+    if (!hasOwn(json, key)) continue;
+    const value = json[key];
     if (value === null || value === undefined) continue;
-    const where = `${path}.${field.name}`;
+    const where = `${path}.${key}`;
     if (field.map) {
       if (!isPlainObject(value)) throw new SchemaMismatch(`${where} must be an object`);
       out[field.name] = Object.fromEntries(
@@ -186,7 +192,7 @@ function jsonKeysOf(type: ProtoType): string[] {
   let keys = keysCache.get(type);
   if (!keys) {
     keys = type.fieldsArray.flatMap((f) =>
-      isInline(f) ? jsonKeysOf(f.resolvedType as ProtoType) : [f.name],
+      isInline(f) ? jsonKeysOf(f.resolvedType as ProtoType) : [jsonKey(f)],
     );
     keysCache.set(type, keys);
   }

@@ -16,6 +16,8 @@
  *   `omitempty`: a zero value is left out, as Go would.
  * - `(inline)`: the field is an embedded Go struct whose fields appear in the parent's JSON
  *   object (`json:",inline"`), e.g. `Probe.handler` or `Volume.volumeSource`.
+ * - `(json)`: the field's JSON key where it is not the proto field's name (`uID`, tagged
+ *   `json:"uid"` in Go).
  *
  * Message fields (pointer or not) are rendered whenever present on the wire; repeated and map
  * fields when non-empty. Time, MicroTime, Quantity, IntOrString, FieldsV1 and RawExtension have
@@ -1679,6 +1681,35 @@ message SubjectAccessReviewStatus {
   optional bool denied = 4;
   optional string reason = 2;
   optional string evaluationError = 3;
+}
+`,
+  },
+  {
+    package: 'k8s.io.api.authentication.v1',
+    upstream: 'k8s.io/api/authentication/v1/generated.proto',
+    source: `
+message TokenRequest {
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta metadata = 1;
+  optional TokenRequestSpec spec = 2;
+  optional TokenRequestStatus status = 3;
+}
+
+message TokenRequestSpec {
+  repeated string audiences = 1;
+  optional int64 expirationSeconds = 4 [(emit) = true];
+  optional BoundObjectReference boundObjectRef = 3;
+}
+
+message BoundObjectReference {
+  optional string kind = 1;
+  optional string apiVersion = 2;
+  optional string name = 3;
+  optional string uID = 4 [(json) = "uid"];
+}
+
+message TokenRequestStatus {
+  optional string token = 1 [(emit) = true];
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.Time expirationTimestamp = 2;
 }
 `,
   },

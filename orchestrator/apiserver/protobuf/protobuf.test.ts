@@ -473,6 +473,21 @@ describe('Kubernetes protobuf bodies', () => {
       expect(roundTrip(review)).to.deep.equal(review);
     });
 
+    it('round-trips a TokenRequest as kubectl create token sends it and as the apiserver answers it', () => {
+      const request = {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        metadata: { creationTimestamp: '2025-03-01T12:00:00Z' },
+        spec: {
+          audiences: ['https://kubernetes.default.svc.cluster.local'],
+          expirationSeconds: 600,
+          boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'web', uid: 'pod-uid' },
+        },
+        status: { token: 'header.payload.signature', expirationTimestamp: '2025-03-01T12:10:00Z' },
+      };
+      expect(roundTrip(request)).to.deep.equal(request);
+    });
+
     it('round-trips a Scale, where Go drops spec.replicas 0 but keeps status.replicas 0', () => {
       const scale = {
         apiVersion: 'autoscaling/v1',

@@ -25,6 +25,7 @@ const PACKAGE_OF_API_VERSION: Readonly<Record<string, string>> = {
   'coordination.k8s.io/v1': 'k8s.io.api.coordination.v1',
   'rbac.authorization.k8s.io/v1': 'k8s.io.api.rbac.v1',
   'authorization.k8s.io/v1': 'k8s.io.api.authorization.v1',
+  'authentication.k8s.io/v1': 'k8s.io.api.authentication.v1',
   'autoscaling/v1': 'k8s.io.api.autoscaling.v1',
 };
 
@@ -46,6 +47,7 @@ const KINDS_OF_API_VERSION: Readonly<Record<string, readonly string[]>> = {
   'coordination.k8s.io/v1': ['Lease'],
   'rbac.authorization.k8s.io/v1': ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'],
   'authorization.k8s.io/v1': ['SelfSubjectAccessReview'],
+  'authentication.k8s.io/v1': ['TokenRequest'],
   'autoscaling/v1': ['Scale'],
 };
 
