@@ -31,6 +31,9 @@ export interface IndexModel {
   score: ResilienceScore;
   scenarios: IndexRow[];
   hasScenarios: boolean;
+  /** Scenarios of the folder that the last invocation did not run: listed, outside the score. */
+  earlier: IndexRow[];
+  hasEarlier: boolean;
   /** Run folders that could not be read, with why; shown so a broken run is not silently missing. */
   unreadable: string[];
   hasUnreadable: boolean;
@@ -93,18 +96,10 @@ export function resilienceScore(latest: readonly RunDigest[]): ResilienceScore {
 export function buildIndexModel(
   entries: readonly IndexEntry[],
   unreadable: readonly string[] = [],
+  /** Scenarios of the folder that the last invocation did not run (not in the score). */
+  earlierEntries: readonly IndexEntry[] = [],
 ): IndexModel {
-  const rows = entries
-    .filter((e) => e.runs.length > 0)
-    .map((e) => {
-      const sorted = [...e.runs].sort((a, b) => a.digest.startedAt.localeCompare(b.digest.startedAt));
-      return { entry: e, latest: sorted[sorted.length - 1].digest };
-    })
-    .sort(
-      (a, b) =>
-        OUTCOME_ORDER[a.latest.outcome] - OUTCOME_ORDER[b.latest.outcome] ||
-        a.entry.scenario.localeCompare(b.entry.scenario),
-    );
+  const rows = latestOf(entries);
   const latest = rows.map((r) => r.latest);
   const outcome = mergeOutcomes(latest.map((d) => d.outcome));
   const count = (o: RunDigest['outcome']) => latest.filter((d) => d.outcome === o);
@@ -128,24 +123,45 @@ export function buildIndexModel(
     outcome: badge(outcome),
     summary,
     score: resilienceScore(latest),
-    scenarios: rows.map(({ entry, latest: d }) => ({
-      name: entry.scenario,
-      description: d.description,
-      href: entry.href,
-      outcome: badge(d.outcome),
-      aborted: d.aborted ? `aborted in ${d.aborted.phase}: ${d.aborted.reason}` : null,
-      startedAt: d.startedAt,
-      duration: formatDuration(d.durationMs),
-      checks: `${d.checks.passed} / ${d.checks.total}`,
-      failedChecks: [...d.failedChecks, ...d.unknownChecks.map((c) => `${c} (?)`)].join(', '),
-      successRatio: d.successRatio === null ? '—' : formatPercent(d.successRatio),
-      timeToDetect: d.worstDetectMs === null ? '—' : formatRecovery(d.worstDetectMs),
-      timeToHeal: worstHealText(d),
-      runs: formatNumber(entry.runs.length),
-      trend: buildTrend(entry.runs, d.startedAt),
-    })),
+    scenarios: rows.map(indexRow),
+    earlier: latestOf(earlierEntries).map(indexRow),
+    hasEarlier: earlierEntries.length > 0,
     hasScenarios: rows.length > 0,
     unreadable: [...unreadable],
     hasUnreadable: unreadable.length > 0,
+  };
+}
+
+/** Each scenario with its latest run, worst outcome first. */
+function latestOf(entries: readonly IndexEntry[]): { entry: IndexEntry; latest: RunDigest }[] {
+  return entries
+    .filter((e) => e.runs.length > 0)
+    .map((e) => {
+      const sorted = [...e.runs].sort((a, b) => a.digest.startedAt.localeCompare(b.digest.startedAt));
+      return { entry: e, latest: sorted[sorted.length - 1]!.digest };
+    })
+    .sort(
+      (a, b) =>
+        OUTCOME_ORDER[a.latest.outcome] - OUTCOME_ORDER[b.latest.outcome] ||
+        a.entry.scenario.localeCompare(b.entry.scenario),
+    );
+}
+
+function indexRow({ entry, latest: d }: { entry: IndexEntry; latest: RunDigest }): IndexRow {
+  return {
+    name: entry.scenario,
+    description: d.description,
+    href: entry.href,
+    outcome: badge(d.outcome),
+    aborted: d.aborted ? `aborted in ${d.aborted.phase}: ${d.aborted.reason}` : null,
+    startedAt: d.startedAt,
+    duration: formatDuration(d.durationMs),
+    checks: `${d.checks.passed} / ${d.checks.total}`,
+    failedChecks: [...d.failedChecks, ...d.unknownChecks.map((c) => `${c} (?)`)].join(', '),
+    successRatio: d.successRatio === null ? '—' : formatPercent(d.successRatio),
+    timeToDetect: d.worstDetectMs === null ? '—' : formatRecovery(d.worstDetectMs),
+    timeToHeal: worstHealText(d),
+    runs: formatNumber(entry.runs.length),
+    trend: buildTrend(entry.runs, d.startedAt),
   };
 }

@@ -21,6 +21,7 @@ export {
   renderFromDirectory,
   runId,
   scenarioFolderName,
+  pruneRuns,
   writeRunReport,
   type RenderResult,
   type WrittenReport,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ReportError } from './report-error.js';
 import { abortedRun, failedRun, passingRun, tenMinuteRun } from './testdata/fixture-runs.js';
-import { renderFromDirectory, runId, scenarioFolderName, writeRunReport } from './write-report.js';
+import { pruneRuns, renderFromDirectory, runId, scenarioFolderName, writeRunReport } from './write-report.js';
 
 const exists = (p: string) =>
   stat(p).then(
@@ -46,6 +46,7 @@ describe('writeRunReport', () => {
     const id = '2025-03-01T10-00-00.000Z';
     expect(await tree(out)).to.deep.equal([
       'index.html',
+      'invocation.json',
       'junit.xml',
       'node-loss/history.json',
       'node-loss/index.html',
@@ -97,13 +98,67 @@ describe('writeRunReport', () => {
     expect(latest.metadata.startedAt).to.equal('2025-01-02T00:00:00.000Z');
   });
 
-  it('lists every scenario of the folder in the index and the root junit.xml', async () => {
-    for (const r of [passingRun(), tenMinuteRun()]) await writeRunReport(out, r.history, r.verdicts);
+  it('lists every scenario of one invocation in the index, its score and the root junit.xml', async () => {
+    for (const r of [passingRun(), tenMinuteRun()])
+      await writeRunReport(out, r.history, r.verdicts, new Map(), 'invocation-1');
     const index = await readFile(path.join(out, 'index.html'), 'utf8');
     expect(index).to.contain('<a href="node-loss/index.html">');
     expect(index).to.contain('<a href="long-soak/index.html">');
+    expect(index).to.not.contain('id="earlier"');
     const junit = await readFile(path.join(out, 'junit.xml'), 'utf8');
     expect(junit.match(/<testsuite /g)).to.have.length(2);
+  });
+
+  it('scores the last invocation only, and lists scenarios it did not run apart as earlier runs', async () => {
+    const failed = failedRun('2025-01-01T00:00:00.000Z');
+    await writeRunReport(out, failed.history, failed.verdicts, new Map(), 'yesterday');
+    const soak = tenMinuteRun();
+    await writeRunReport(out, soak.history, soak.verdicts, new Map(), 'today');
+    const index = await readFile(path.join(out, 'index.html'), 'utf8');
+    const [current, earlier] = index.split('id="earlier"');
+    expect(current).to.contain('long-soak').and.not.contain('node-loss');
+    expect(earlier).to.contain('node-loss');
+    const junit = await readFile(path.join(out, 'junit.xml'), 'utf8');
+    expect(junit.match(/<testsuite /g)).to.have.length(1);
+    expect(junit).to.contain('long-soak').and.not.contain('node-loss');
+  });
+
+  it('keeps the newest runs of each scenario with pruneRuns, never one of the last invocation', async () => {
+    const days = ['2025-01-01', '2025-01-02', '2025-01-03', '2025-01-04'];
+    for (const day of days) {
+      const r = passingRun(`${day}T00:00:00.000Z`);
+      await writeRunReport(out, r.history, r.verdicts, new Map(), day === '2025-01-01' ? 'last' : day);
+    }
+    // The oldest run is rewritten last, as part of the last invocation: it stays.
+    const oldest = passingRun('2025-01-01T00:00:00.000Z');
+    await writeRunReport(out, oldest.history, oldest.verdicts, new Map(), 'last');
+    const deleted = await pruneRuns(out, 2);
+    expect(deleted.map((d) => path.basename(d))).to.deep.equal(['2025-01-02T00-00-00.000Z']);
+    const runs = (await tree(out)).filter((f) => f.endsWith('/history.json') && f.includes('/runs/'));
+    expect(runs).to.have.length(3);
+    expect(await readFile(path.join(out, 'index.html'), 'utf8')).to.not.contain('2025-01-02T00-00-00.000Z');
+  });
+
+  it('writes the run’s evidence beside its history and links it from its pages', async () => {
+    const { history, verdicts } = passingRun();
+    history.metadata.evidence = ['logs/worker-1.log'];
+    const written = await writeRunReport(
+      out,
+      history,
+      verdicts,
+      new Map([
+        ['logs/worker-1.log', 'kubelet started'],
+        ['../escape.txt', 'never written'],
+      ]),
+    );
+    expect(await readFile(path.join(written.runDir, 'logs', 'worker-1.log'), 'utf8')).to.equal(
+      'kubelet started',
+    );
+    expect((await tree(out)).some((f) => f.includes('escape'))).to.equal(false);
+    expect(await readFile(written.runPage, 'utf8')).to.contain('<a href="logs/worker-1.log">');
+    expect(await readFile(written.scenarioPage, 'utf8')).to.contain(
+      `<a href="runs/${path.basename(written.runDir)}/logs/worker-1.log">`,
+    );
   });
 });
 

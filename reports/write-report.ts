@@ -5,8 +5,10 @@
  *
  * Layout of an output folder:
  *
- *   <out>/index.html                  every scenario's latest run, the resilience score, trends
- *   <out>/junit.xml                   one testsuite per scenario (its latest run)
+ *   <out>/index.html                  the last invocation's scenarios, their score and trends; the
+ *                                     scenarios run only earlier listed apart, marked as such
+ *   <out>/junit.xml                   one testsuite per scenario of the last invocation
+ *   <out>/invocation.json             which runs the last invocation wrote (its id and run folders)
  *   <out>/<scenario>/index.html       the scenario's latest run report
  *   <out>/<scenario>/history.json     ┐
  *   <out>/<scenario>/verdicts.json    ├ the latest run's files, copied up so the usual paths work
@@ -21,7 +23,7 @@
  * file can be rendered again from them (`renderFromDirectory`). A folder under `<out>` holding a
  * history.json but no `runs/` counts as a scenario with that single run.
  */
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HISTORY_API_VERSION, type History } from '../harness/history/history.js';
 import type { Verdict } from '../harness/checks/verdict.js';
@@ -38,6 +40,14 @@ const VERDICTS = 'verdicts.json';
 const PAGE = 'index.html';
 const JUNIT = 'junit.xml';
 const RUNS = 'runs';
+const INVOCATION = 'invocation.json';
+
+/** Which runs one invocation of `crucible run` (or one library call) wrote: the index and root JUnit are about them. */
+interface Invocation {
+  id: string;
+  /** Run folders, relative to the output folder. */
+  runs: string[];
+}
 
 /** Where writeRunReport put things. */
 export interface WrittenReport {
@@ -69,6 +79,11 @@ export async function writeRunReport(
   verdicts: readonly Verdict[],
   /** The run's evidence (component logs, object dumps): paths relative to the run's folder → text. */
   evidence: ReadonlyMap<string, string> = new Map(),
+  /**
+   * The invocation the run belongs to: the index's score and the root junit.xml cover the runs of
+   * the last invocation only. Absent: a run of its own.
+   */
+  invocation: string = runId(history.metadata.startedAt),
 ): Promise<WrittenReport> {
   const scenarioDir = path.join(outDir, scenarioFolderName(history.metadata.scenario.name));
   const runDir = path.join(scenarioDir, RUNS, runId(history.metadata.startedAt));
@@ -87,6 +102,7 @@ export async function writeRunReport(
   const others = scenario.runs.filter((r) => r.dir !== runDir);
   const earlier = others.filter((r) => r.digest.startedAt < digest.startedAt);
   const run: JudgedRun = { history, verdicts };
+  await recordInvocation(outDir, invocation, runDir);
   await renderRun(runDir, run, linked(earlier, runDir));
   const isLatest = others.every((r) => r.digest.startedAt <= digest.startedAt);
   if (isLatest) await renderScenarioCopies(scenarioDir, run, linked(earlier, scenarioDir), runDir);
@@ -202,7 +218,9 @@ async function renderScenario(scenarioDir: string): Promise<ScannedScenario & { 
  * nothing when it holds neither runs nor unreadable run folders.
  */
 async function renderOutputFolder(outDir: string): Promise<RenderResult> {
+  const invocation = await readInvocation(outDir);
   const entries: IndexEntry[] = [];
+  const earlierEntries: IndexEntry[] = [];
   const latestRuns: JudgedRun[] = [];
   const unreadable: string[] = [];
   const children = (await readdir(outDir, { withFileTypes: true }))
@@ -214,17 +232,30 @@ async function renderOutputFolder(outDir: string): Promise<RenderResult> {
     const scanned = await scanScenario(scenarioDir);
     unreadable.push(...scanned.unreadable.map((u) => `${path.relative(outDir, u.dir)}: ${u.reason}`));
     if (scanned.runs.length === 0) continue;
-    const latest = scanned.runs[scanned.runs.length - 1];
-    entries.push({
+    // The scenario's run of the last invocation, if it had one; else it belongs to an earlier one.
+    const current = invocation
+      ? scanned.runs.filter((r) => invocation.runs.includes(path.relative(outDir, r.dir))).at(-1)
+      : scanned.runs.at(-1);
+    const latest = current ?? scanned.runs.at(-1)!;
+    const entry = {
       scenario: latest.digest.scenario,
       href: href(outDir, path.join(scenarioDir, PAGE)),
-      runs: linked(scanned.runs, outDir),
-    });
+      runs: linked(
+        scanned.runs.filter((r) => r.digest.startedAt <= latest.digest.startedAt),
+        outDir,
+      ),
+    };
+    if (!current) {
+      earlierEntries.push(entry);
+      continue;
+    }
+    entries.push(entry);
     latestRuns.push(await readRun(latest.dir));
   }
-  if (entries.length === 0 && unreadable.length === 0) return { pages: [], indexPage: null, unreadable };
+  if (entries.length === 0 && earlierEntries.length === 0 && unreadable.length === 0)
+    return { pages: [], indexPage: null, unreadable };
   const indexPage = path.join(outDir, PAGE);
-  await writeAtomically(indexPage, renderIndexPage(buildIndexModel(entries, unreadable)));
+  await writeAtomically(indexPage, renderIndexPage(buildIndexModel(entries, unreadable, earlierEntries)));
   await writeAtomically(path.join(outDir, JUNIT), renderJUnit(latestRuns));
   return { pages: [indexPage], indexPage, unreadable };
 }
@@ -356,4 +387,49 @@ export function scenarioFolderName(name: string): string {
 /** A run's folder name: its start time with `:` replaced by `-`. */
 export function runId(startedAt: string): string {
   return startedAt.replace(/:/g, '-').replace(/[^A-Za-z0-9._+-]/g, '_');
+}
+
+/** Adds a run to the invocation's record; a run of another invocation starts the record afresh. */
+async function recordInvocation(outDir: string, id: string, runDir: string): Promise<void> {
+  const previous = await readInvocation(outDir);
+  const runs = previous?.id === id ? previous.runs : [];
+  const invocation: Invocation = { id, runs: [...runs, path.relative(outDir, runDir)] };
+  await writeAtomically(path.join(outDir, INVOCATION), JSON.stringify(invocation, null, 2));
+}
+
+async function readInvocation(outDir: string): Promise<Invocation | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(path.join(outDir, INVOCATION), 'utf8')) as Invocation;
+    return typeof parsed.id === 'string' && Array.isArray(parsed.runs) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Keeps each scenario's `keep` newest runs in the output folder and deletes the older run folders
+ * (`crucible run --keep-runs N`), never one of the last invocation; then renders the scenario pages
+ * and the index again so trends and links show what is left. Returns the run folders deleted.
+ */
+export async function pruneRuns(outDir: string, keep: number): Promise<string[]> {
+  if (!Number.isInteger(keep) || keep < 1)
+    throw new RangeError(`keep must be a whole number ≥ 1, not ${keep}`);
+  const invocation = await readInvocation(outDir);
+  const deleted: string[] = [];
+  const children = (await readdir(outDir, { withFileTypes: true })).filter((d) => d.isDirectory());
+  for (const child of children) {
+    const scenarioDir = path.join(outDir, child.name);
+    const { runs } = await scanScenario(scenarioDir);
+    const old = runs
+      .filter((r) => r.dir !== scenarioDir)
+      .slice(0, Math.max(0, runs.length - keep))
+      .filter((r) => !invocation?.runs.includes(path.relative(outDir, r.dir)));
+    for (const r of old) {
+      await rm(r.dir, { recursive: true, force: true });
+      deleted.push(r.dir);
+    }
+    if (old.length) await renderScenario(scenarioDir);
+  }
+  if (deleted.length) await renderOutputFolder(outDir);
+  return deleted;
 }

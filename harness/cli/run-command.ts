@@ -25,6 +25,7 @@ interface RunFlags {
   repeat: string;
   dryRun?: boolean;
   tag?: string;
+  keepRuns?: string;
 }
 
 /** Exit codes of `crucible run` and `crucible check`, as DESIGN.md §4 gives them. */
@@ -43,10 +44,14 @@ export function runCommand(): Command {
     .option('--repeat <n>', 'run each scenario this many times', '1')
     .option('--dry-run', 'validate and print the plan without booting anything')
     .option('--tag <tags>', 'only scenarios with one of these tags (comma-separated), e.g. quick')
+    .option('--keep-runs <n>', 'keep the newest n runs of each scenario in --out, delete older ones')
     .action(async (paths: string[], flags: RunFlags) => {
       const seed = flags.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(flags.seed);
       if (!Number.isInteger(seed))
         throw new UsageError('InvalidFlag', `--seed: "${flags.seed}" is not a whole number`);
+      const keepRuns = flags.keepRuns === undefined ? undefined : Number(flags.keepRuns);
+      if (keepRuns !== undefined && (!Number.isInteger(keepRuns) || keepRuns < 1))
+        throw new UsageError('InvalidFlag', `--keep-runs: "${flags.keepRuns}" is not a whole number ≥ 1`);
       const repeat = Number(flags.repeat);
       if (!Number.isInteger(repeat) || repeat < 1)
         throw new UsageError('InvalidFlag', `--repeat: "${flags.repeat}" is not a positive whole number`);
@@ -79,7 +84,7 @@ export function runCommand(): Command {
       const reporters: RunReporter[] = [
         new ProgressReporter(),
         new VerdictTableReporter(),
-        new RunFolderReporter(flags.out),
+        new RunFolderReporter(flags.out, keepRuns === undefined ? {} : { keepRuns }),
         ...(flags.junit ? [new JUnitFileReporter(flags.junit)] : []),
       ];
       const reporter = new MultiplexReporter(reporters, (f) =>

@@ -5,6 +5,7 @@
  */
 export { MultiplexReporter, type ReporterFailure } from './multiplex-reporter.js';
 export { ProgressReporter } from './progress-reporter.js';
-export { JUnitFileReporter, RunFolderReporter } from './run-folder-reporter.js';
+export { JUnitFileReporter } from './junit-file-reporter.js';
+export { RunFolderReporter, type RunFolderOptions } from './run-folder-reporter.js';
 export type { RunReporter, ScenarioRun, SuitePlan } from './run-reporter.js';
 export { VerdictTableReporter, verdictTable } from './verdict-table-reporter.js';

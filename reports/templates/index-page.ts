@@ -22,20 +22,17 @@ export const INDEX_PAGE = `<!doctype html>
 {{#if hasScenarios}}<table class="scenario-table">
 <thead><tr><th>Scenario</th><th>Verdict</th><th class="num">Checks passed</th><th>Not passed</th><th class="num">Requests ok</th><th>Worst time to detect</th><th>Worst time to heal</th><th>Last run</th><th>Trend</th></tr></thead>
 <tbody>
-{{#each scenarios}}<tr class="scenario-row {{outcome.className}}">
-<td><a href="{{href}}"><strong>{{name}}</strong></a>{{#if description}}<div class="summary-text">{{description}}</div>{{/if}}{{#if aborted}}<div class="summary-text dirty">{{aborted}}</div>{{/if}}</td>
-<td>{{> badge outcome}}</td>
-<td class="num">{{checks}}</td>
-<td>{{failedChecks}}</td>
-<td class="num">{{successRatio}}</td>
-<td>{{timeToDetect}}</td>
-<td>{{timeToHeal}}</td>
-<td class="mono">{{startedAt}}<div class="summary-text">{{duration}} · {{runs}} run(s) kept</div></td>
-<td>{{> trend trend}}</td>
-</tr>
-{{/each}}
+{{#each scenarios}}{{> scenarioRow}}{{/each}}
 </tbody>
 </table>{{else}}<p>No runs were found in this folder.</p>{{/if}}
+{{#if hasEarlier}}<h2 id="earlier">Earlier runs</h2>
+<p class="summary-text">Scenarios of this folder that the last invocation did not run: their latest runs, outside the score and the folder's junit.xml.</p>
+<table class="scenario-table earlier">
+<thead><tr><th>Scenario</th><th>Verdict</th><th class="num">Checks passed</th><th>Not passed</th><th class="num">Requests ok</th><th>Worst time to detect</th><th>Worst time to heal</th><th>Last run</th><th>Trend</th></tr></thead>
+<tbody>
+{{#each earlier}}{{> scenarioRow}}{{/each}}
+</tbody>
+</table>{{/if}}
 {{#if hasUnreadable}}<h3>Runs that could not be read</h3>
 <ul>{{#each unreadable}}<li class="mono">{{this}}</li>{{/each}}</ul>{{/if}}
 <footer>crucible · rendered from the history.json and verdicts.json files in this folder.</footer>

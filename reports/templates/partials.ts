@@ -3,6 +3,20 @@
  * only conditions test booleans or nulls the model sets.
  */
 export const PARTIALS: Readonly<Record<string, string>> = {
+  /** One scenario's row of the index, for the last invocation's table and the earlier runs' alike. */
+  scenarioRow: `<tr class="scenario-row {{outcome.className}}">
+<td><a href="{{href}}"><strong>{{name}}</strong></a>{{#if description}}<div class="summary-text">{{description}}</div>{{/if}}{{#if aborted}}<div class="summary-text dirty">{{aborted}}</div>{{/if}}</td>
+<td>{{> badge outcome}}</td>
+<td class="num">{{checks}}</td>
+<td>{{failedChecks}}</td>
+<td class="num">{{successRatio}}</td>
+<td>{{timeToDetect}}</td>
+<td>{{timeToHeal}}</td>
+<td class="mono">{{startedAt}}<div class="summary-text">{{duration}} · {{runs}} run(s) kept</div></td>
+<td>{{> trend trend}}</td>
+</tr>
+`,
+
   badge: `<span class="badge {{className}}" title="{{label}}"><span aria-hidden="true">{{symbol}}</span> {{label}}</span>`,
 
   faultRects: `<g class="faults">{{#each faults}}<rect class="{{className}}" x="{{x}}" y="{{../plotTop}}" width="{{width}}" height="{{../plotHeight}}"><title>{{title}}</title></rect>{{/each}}</g>`,
