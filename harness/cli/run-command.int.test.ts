@@ -132,6 +132,60 @@ describe('crucible run (real CLI, process provider)', function () {
     expect((await onlyHistory(out)).metadata.aborted).to.equal(undefined);
   });
 
+  it('fails the steady-state check (exit 1) when a workload can never be ready, naming the pod and why, and keeps the evidence', async () => {
+    const dir = join(home, 'never-ready');
+    await mkdir(dir);
+    await writeFile(
+      join(dir, 'greedy.yaml'),
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: {name: greedy}',
+        'spec:',
+        '  replicas: 1',
+        '  selector: {matchLabels: {app: greedy}}',
+        '  template:',
+        '    metadata: {labels: {app: greedy}}',
+        '    spec:',
+        "      containers: [{name: echo, image: crucible/echo, resources: {requests: {cpu: '64'}}}]",
+      ].join('\n'),
+    );
+    const file = join(dir, 'scenario.yaml');
+    await writeFile(
+      file,
+      [
+        'apiVersion: crucible.dev/v1alpha1',
+        'kind: Scenario',
+        'name: never-ready',
+        'cluster: {workers: [{count: 1}]}',
+        'workloads: [{manifests: [greedy.yaml]}]',
+        'timeouts: {steadyState: 6s}',
+        'checks: [{name: api, type: api-availability, window: whole-run, thresholds: {minSuccessRatio: 0.5}}]',
+      ].join('\n'),
+    );
+    const out = join(home, 'out');
+    const ran = await crucible(home, ['run', '--provider', 'process', '--out', out, file]);
+    expect(ran.code, ran.stdout + ran.stderr).to.equal(1);
+    expect(ran.stdout).to.match(/✘ steady-state/);
+    expect(ran.stdout).to.match(
+      /deployment default\/greedy: 0 of 1 replicas ready; pod greedy-\S+ Pending: .*Insufficient cpu/,
+    );
+    const runs = join(out, 'never-ready', 'runs');
+    const [run] = await readdir(runs);
+    const files = await readdir(join(runs, run!), { recursive: true });
+    expect(files).to.include.members([
+      'logs/worker-1.log',
+      'logs/apiserver-0.log',
+      'objects/default.json',
+      'objects/cluster.json',
+    ]);
+    const objects = JSON.parse(await readFile(join(runs, run!, 'objects', 'default.json'), 'utf8'));
+    expect(objects.pods[0].metadata.name).to.match(/^greedy-/);
+    const page = await readFile(join(runs, run!, 'index.html'), 'utf8');
+    expect(page).to.contain('id="unmet"').and.contain('href="logs/worker-1.log"');
+    expect(await labelledProcesses()).to.deep.equal([]);
+  });
+
   it('on Ctrl-C still heals, tears down and writes a history marked aborted (exit 3)', async () => {
     const out = join(home, 'out');
     let sent = false;
