@@ -38,10 +38,12 @@ import { parseRequestInfo, type RequestInfo } from './request-info.js';
 import { ResourceHandler } from './resource-handler.js';
 import { ServiceAllocator } from './service-allocator.js';
 import { Compactor } from './storage/compactor.js';
-import { EtcdStorage } from './storage/etcd-storage.js';
+import { type EtcdClientTls, EtcdStorage } from './storage/etcd-storage.js';
 
 export interface ApiServerOptions {
   etcdServers: string[];
+  /** TLS to etcd (kube-apiserver's --etcd-cafile, --etcd-certfile, --etcd-keyfile); none: plain http. */
+  etcdTls?: EtcdClientTls;
   bindAddress: string;
   /** 0 picks a free port. */
   port: number;
@@ -94,6 +96,7 @@ export class ApiServer {
     this.storage = new EtcdStorage({
       endpoints: options.etcdServers,
       requestTimeoutMs: options.etcdRequestTimeoutMs,
+      tls: options.etcdTls,
     });
     this.hints = new WriteHints(this.storage);
     this.store = new ObjectStore(this.storage, this.clock, this.hints);
