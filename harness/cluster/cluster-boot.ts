@@ -13,7 +13,7 @@ import type { Node } from '../../orchestrator/api/types.js';
 import type { ClusterLink } from './cluster-plan.js';
 import {
   type ClusterCredentials,
-  type CredentialFiles,
+  type IssuedCredentials,
   kubeconfig,
   writeHarnessCredentials,
 } from './cluster-credentials.js';
@@ -119,7 +119,7 @@ function isReady(node: Node): boolean {
  */
 export async function finishBoot(
   record: ClusterRecord,
-  files: CredentialFiles,
+  files: IssuedCredentials,
   progress: (line: string) => void,
   started: number,
   signal?: AbortSignal,

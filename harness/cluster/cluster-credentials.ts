@@ -1,15 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import {
   createCertificateAuthority,
   createServiceAccountKeyPair,
+  issueClientCertificate,
+  issuePeerCertificate,
   issueServingCertificate,
 } from '../../orchestrator/api/pki.js';
 import { SIMULATED_NODES_USER } from '../../orchestrator/api/simulated-nodes.js';
 import { ClusterError } from './cluster-error.js';
 import { clusterDir } from './cluster-record.js';
+import { CREDENTIAL_FILES, type NodeCredentials, type TokenOwner, tokenFile } from './node-credentials.js';
 
 /** The users of a cluster and their bearer tokens. */
 export interface ClusterTokens {
@@ -17,50 +20,44 @@ export interface ClusterTokens {
   scheduler: string;
   controllerManager: string;
   kubeProxy: string;
-  /** Per worker: its kubelet's token (user system:node:<name>, group system:nodes). */
+  /** Per worker's kubelet: its token (user system:node:<name>, group system:nodes). */
   kubelets: Record<string, string>;
-  /** The simulated nodes' agent's token (user crucible:simulated-nodes, no group), when it runs. */
+  /** The simulated nodes' agent's (user crucible:simulated-nodes), when it runs. */
   simulatedNodes?: string;
   /** Per extra user (a tenant): its token; the user has no group and no rights until RBAC grants some. */
   users: Record<string, string>;
 }
 
-/** The files of a cluster's PKI and token file, as written at boot. */
-export interface CredentialFiles {
-  caFile: string;
+/** What the harness issued at boot and keeps: the cluster CA's certificate and every user's token. */
+export interface IssuedCredentials {
   caPem: string;
-  certFile: string;
-  keyFile: string;
-  tokenFile: string;
-  /** The service account signing key (`sa.key`) and its public key (`sa.pub`), as kubeadm names them. */
-  serviceAccountKeyFile: string;
-  serviceAccountPublicKeyFile: string;
   tokens: ClusterTokens;
 }
 
-/** The file the simulated nodes' agent reads its token from, in the credentials directory. */
-export const SIMULATED_NODES_TOKEN_FILE = 'simulated-nodes.token';
+/** A node's own credentials folder in the cluster's folder `dir`: what its container mounts. */
+export function nodeCredentialsDir(dir: string, node: string): string {
+  return join(dir, 'nodes', node);
+}
 
 /**
- * Makes a cluster's CA, the apiserver's serving certificate (for `hosts`), the key pair every
- * apiserver signs and verifies service account tokens with, and a token per component user in
- * kube-apiserver's token-file format, all under `dir`; each component's own token also in
- * `<user>.token` (scheduler, controller-manager, kube-proxy, each worker of `kubelets`, and
- * `simulated-nodes` when `simulatedNodes`), which is what the components read (--token-file), so no
- * token shows in a process list.
+ * Issues a cluster's credentials and gives each node a folder of its own
+ * (`nodeCredentialsDir(dir, node)`) holding what `nodes` says it needs and nothing else: a
+ * cluster CA and an etcd CA; per apiserver a serving key pair and an etcd client key pair; per
+ * etcd member a server and a peer key pair; a token per user in kube-apiserver's token-file
+ * format (the admin, the component users, each kubelet user a node holds a token of, each extra
+ * user), and each component's own token in its node's `<component>.token` or `kubelet.token`, so
+ * no token shows in a process list. Certificates are 0644, private keys and tokens 0600: readable
+ * by root only, which the components run as. The CAs' private keys are never written: nothing is
+ * issued after boot.
  */
 export async function writeClusterCredentials(
   dir: string,
-  hosts: string[],
-  kubelets: string[],
+  nodes: NodeCredentials[],
   users: string[] = [],
-  { simulatedNodes = false }: { simulatedNodes?: boolean } = {},
-): Promise<CredentialFiles> {
+): Promise<IssuedCredentials> {
+  const kubelets = nodes.flatMap((n) => n.tokens.flatMap((t) => ('kubelet' in t ? [t.kubelet] : [])));
   const ca = createCertificateAuthority('crucible-ca');
-  const serving = issueServingCertificate(ca, {
-    commonName: 'apiserver',
-    hosts: [...hosts, 'localhost', '127.0.0.1'],
-  });
+  const etcdCa = createCertificateAuthority('etcd-ca');
   const token = () => randomBytes(16).toString('hex');
   const tokens: ClusterTokens = {
     admin: token(),
@@ -68,10 +65,11 @@ export async function writeClusterCredentials(
     controllerManager: token(),
     kubeProxy: token(),
     kubelets: Object.fromEntries(kubelets.map((w) => [w, token()])),
-    ...(simulatedNodes ? { simulatedNodes: token() } : {}),
+    ...(nodes.some((n) => n.tokens.some((t) => 'simulatedNodes' in t)) ? { simulatedNodes: token() } : {}),
     users: Object.fromEntries(users.map((u) => [u, token()])),
   };
-  const lines = [
+  const serviceAccountKeys = createServiceAccountKeyPair();
+  const tokenAuthFile = [
     `${tokens.admin},admin,uid-admin,"system:masters"`,
     `${tokens.scheduler},system:kube-scheduler,uid-scheduler`,
     `${tokens.controllerManager},system:kube-controller-manager,uid-controller-manager`,
@@ -82,33 +80,58 @@ export async function writeClusterCredentials(
       ? [`${tokens.simulatedNodes},${SIMULATED_NODES_USER},uid-simulated-nodes`]
       : []),
     ...users.map((u) => `${tokens.users[u]},${u},uid-user-${u}`),
-  ];
-  const files = {
-    caFile: join(dir, 'ca.crt'),
-    certFile: join(dir, 'apiserver.crt'),
-    keyFile: join(dir, 'apiserver.key'),
-    tokenFile: join(dir, 'tokens.csv'),
-    serviceAccountKeyFile: join(dir, 'sa.key'),
-    serviceAccountPublicKeyFile: join(dir, 'sa.pub'),
+  ].join('\n');
+  const tokenOf = (owner: TokenOwner): string => {
+    if ('kubelet' in owner) return tokens.kubelets[owner.kubelet]!;
+    if ('simulatedNodes' in owner) return tokens.simulatedNodes!;
+    const byComponent = {
+      scheduler: tokens.scheduler,
+      'controller-manager': tokens.controllerManager,
+      'kube-proxy': tokens.kubeProxy,
+    };
+    return byComponent[owner.component];
   };
-  const serviceAccountKeys = createServiceAccountKeyPair();
-  await writeFile(files.caFile, ca.certPem);
-  await writeFile(files.certFile, serving.certPem);
-  await writeFile(files.keyFile, serving.keyPem, { mode: 0o600 });
-  await writeFile(files.tokenFile, lines.join('\n') + '\n', { mode: 0o600 });
-  await writeFile(files.serviceAccountKeyFile, serviceAccountKeys.privateKeyPem, { mode: 0o600 });
-  await writeFile(files.serviceAccountPublicKeyFile, serviceAccountKeys.publicKeyPem);
-  const own: Record<string, string> = {
-    scheduler: tokens.scheduler,
-    'controller-manager': tokens.controllerManager,
-    'kube-proxy': tokens.kubeProxy,
-    ...tokens.kubelets,
-  };
-  if (tokens.simulatedNodes)
-    await writeFile(join(dir, SIMULATED_NODES_TOKEN_FILE), tokens.simulatedNodes + '\n', { mode: 0o600 });
-  for (const [user, value] of Object.entries(own))
-    await writeFile(join(dir, `${user}.token`), value + '\n', { mode: 0o600 });
-  return { ...files, caPem: ca.certPem, tokens };
+  const f = CREDENTIAL_FILES;
+  for (const node of nodes) {
+    const folder = nodeCredentialsDir(dir, node.node);
+    // Root's alone, as the components run as root: a pod (another user) may not even list it.
+    await mkdir(folder, { recursive: true, mode: 0o700 });
+    await chmod(folder, 0o700);
+    const files: [name: string, content: string][] = [];
+    const secrets: [name: string, content: string][] = [];
+    if (node.clusterCa) files.push([f.clusterCa, ca.certPem]);
+    for (const owner of node.tokens) secrets.push([tokenFile(owner), tokenOf(owner)]);
+    if (node.apiserver) {
+      const serving = issueServingCertificate(ca, { commonName: 'apiserver', hosts: node.apiserver.hosts });
+      const etcdClient = issueClientCertificate(etcdCa, { commonName: 'kube-apiserver-etcd-client' });
+      files.push(
+        [f.apiserverCert, serving.certPem],
+        [f.etcdCa, etcdCa.certPem],
+        [f.etcdClientCert, etcdClient.certPem],
+        [f.serviceAccountPublicKey, serviceAccountKeys.publicKeyPem],
+      );
+      secrets.push(
+        [f.apiserverKey, serving.keyPem],
+        [f.serviceAccountKey, serviceAccountKeys.privateKeyPem],
+        [f.tokenAuthFile, tokenAuthFile],
+        [f.etcdClientKey, etcdClient.keyPem],
+      );
+    }
+    if (node.etcd) {
+      const server = issuePeerCertificate(etcdCa, { commonName: node.node, hosts: node.etcd.hosts });
+      const peer = issuePeerCertificate(etcdCa, { commonName: node.node, hosts: node.etcd.peerHosts });
+      files.push(
+        [f.etcdCa, etcdCa.certPem],
+        [f.etcdServerCert, server.certPem],
+        [f.etcdPeerCert, peer.certPem],
+      );
+      secrets.push([f.etcdServerKey, server.keyPem], [f.etcdPeerKey, peer.keyPem]);
+    }
+    for (const [name, content] of files) await writeFile(join(folder, name), content, { mode: 0o644 });
+    for (const [name, content] of secrets)
+      await writeFile(join(folder, name), content.trimEnd() + '\n', { mode: 0o600 });
+  }
+  return { caPem: ca.certPem, tokens };
 }
 
 /** A kubeconfig for the cluster's admin, as kind writes one. */

@@ -7,7 +7,9 @@ const docker: ClusterLayout = {
   bind: () => '0.0.0.0',
   sharedAddress: false,
   workerIp: (n) => `10.213.1.${100 + n}`,
-  credentialsDir: '/etc/crucible',
+  credentialsDir: () => '/etc/crucible',
+  address: (node) => (node === 'etcd-1' ? '10.213.1.11' : '10.213.1.99'),
+  apiserverHosts: ['127.0.1.254'],
   dataDir: (m) => `/var/lib/crucible/${m}`,
 };
 
@@ -16,7 +18,7 @@ const shared: ClusterLayout = {
   bind: () => '127.0.1.254',
   sharedAddress: true,
   workerIp: (n) => `127.0.1.${n}`,
-  credentialsDir: '/state',
+  credentialsDir: (node) => `/state/nodes/${node}`,
   dataDir: (m) => `/state/${m}`,
 };
 
@@ -43,7 +45,7 @@ describe('planCluster', () => {
     const apiserver1 = plan.members.find((m) => m.name === 'apiserver-1')!;
     const viaEtcd = plan.links
       .filter((l) => l.from === 'apiserver-1')
-      .map((l) => `http://toxiproxy:${l.listen.split(':')[1]}`);
+      .map((l) => `https://toxiproxy:${l.listen.split(':')[1]}`);
     expect(arg(apiserver1.args, '--etcd-servers')).to.equal(viaEtcd.join(','));
     expect(plan.links.find((l) => l.name === 'apiserver-1-to-etcd-2')?.upstream).to.equal('etcd-2:2379');
     const kubelet = plan.members.find((m) => m.name === 'worker-2-kubelet')!;
@@ -66,7 +68,7 @@ describe('planCluster', () => {
     expect(arg(kubelet.args, '--node-ip')).to.equal('10.213.1.101');
     expect(arg(kubelet.args, '--node-labels')).to.equal('zone=a');
     expect(arg(kubelet.args, '--register-with-taints')).to.equal('dedicated=db:NoSchedule');
-    expect(arg(kubelet.args, '--token-file')).to.equal('/etc/crucible/worker-1.token');
+    expect(arg(kubelet.args, '--token-file')).to.equal('/etc/crucible/kubelet.token');
   });
 
   it('runs every apiserver as kubeadm does: Node and RBAC authorization, NodeRestriction, and the cluster’s one service account key pair', () => {
@@ -84,25 +86,119 @@ describe('planCluster', () => {
     }
   });
 
-  it('forms one etcd cluster of all members', () => {
+  it('confines the pods of a layout that asks for it: a user id range, a directory per worker, the apiserver as pods reach it', () => {
+    const plan = planCluster(HA, { ...docker, podConfinement: { podsDir: (w) => `/pods/${w}` } });
+    const kubelet = plan.members.find((m) => m.name === 'worker-2-kubelet')!;
+    expect(arg(kubelet.args, '--pod-uid-range')).to.equal('200000-265535');
+    expect(arg(kubelet.args, '--pods-dir')).to.equal('/pods/worker-2');
+    expect(arg(kubelet.args, '--kubernetes-service')).to.equal('apiserver-0:6443');
+    const unconfined = planCluster(HA, docker).members.find((m) => m.name === 'worker-2-kubelet')!;
+    expect(unconfined.args.some((a) => a.startsWith('--pod-uid-range'))).to.equal(false);
+  });
+
+  it('forms one etcd cluster of all members, speaking mutual TLS to its clients and peers', () => {
     const plan = planCluster(HA, docker);
     const etcd = plan.members.filter((m) => m.role === 'etcd');
     expect(etcd.map((m) => m.node)).to.deep.equal(['etcd-0', 'etcd-1', 'etcd-2']);
     for (const m of etcd)
       expect(arg(m.args, '--initial-cluster')).to.equal(
-        'etcd-0=http://etcd-0:2380,etcd-1=http://etcd-1:2380,etcd-2=http://etcd-2:2380',
+        'etcd-0=https://etcd-0:2380,etcd-1=https://etcd-1:2380,etcd-2=https://etcd-2:2380',
       );
-    expect(arg(etcd[1]!.args, '--listen-client-urls')).to.equal('http://0.0.0.0:2379');
-    expect(arg(etcd[1]!.args, '--advertise-client-urls')).to.equal('http://etcd-1:2379');
+    const args = etcd[1]!.args;
+    expect(arg(args, '--listen-client-urls')).to.equal('https://0.0.0.0:2379');
+    expect(arg(args, '--advertise-client-urls')).to.equal('https://etcd-1:2379');
+    expect(arg(args, '--initial-advertise-peer-urls')).to.equal('https://etcd-1:2380');
+    expect(args.filter((a) => /cert|key|trusted-ca/.test(a))).to.deep.equal([
+      '--cert-file=/etc/crucible/etcd-server.crt',
+      '--key-file=/etc/crucible/etcd-server.key',
+      '--client-cert-auth=true',
+      '--trusted-ca-file=/etc/crucible/etcd-ca.crt',
+      '--peer-cert-file=/etc/crucible/etcd-peer.crt',
+      '--peer-key-file=/etc/crucible/etcd-peer.key',
+      '--peer-client-cert-auth=true',
+      '--peer-trusted-ca-file=/etc/crucible/etcd-ca.crt',
+    ]);
+    const apiserver = plan.members.find((m) => m.name === 'apiserver-0')!;
+    expect(arg(apiserver.args, '--etcd-cafile')).to.equal('/etc/crucible/etcd-ca.crt');
+    expect(arg(apiserver.args, '--etcd-certfile')).to.equal('/etc/crucible/apiserver-etcd-client.crt');
+    expect(arg(apiserver.args, '--etcd-keyfile')).to.equal('/etc/crucible/apiserver-etcd-client.key');
+  });
+
+  it('names in each certificate what its clients dial: Toxiproxy for etcd clients, the member itself for peers', () => {
+    const plan = planCluster(HA, docker);
+    const of = (node: string) => plan.credentials.find((c) => c.node === node)!;
+    expect(of('etcd-1').etcd).to.deep.equal({
+      hosts: ['etcd-1', '10.213.1.11', 'localhost', '127.0.0.1', 'toxiproxy'],
+      peerHosts: ['etcd-1', '10.213.1.11', 'localhost', '127.0.0.1'],
+    });
+    expect(of('apiserver-1').apiserver!.hosts).to.have.members([
+      'apiserver-1',
+      '10.213.1.99',
+      'localhost',
+      '127.0.0.1',
+      'toxiproxy',
+      '127.0.1.254',
+    ]);
+    const onLoopback = planCluster(HA, shared).credentials.find((c) => c.node === 'etcd-2')!;
+    expect(onLoopback.etcd!.hosts).to.include('127.0.1.254');
+  });
+
+  it('gives each node only what its own members need, and points their flags into its own folder', () => {
+    const spec = parseClusterSpec(
+      [
+        'apiVersion: crucible.dev/v1alpha1',
+        'kind: Cluster',
+        'workers: [{count: 2}]',
+        'controlPlane: {cloudControllerManager: true}',
+        'simulatedNodes: {count: 10}',
+      ].join('\n'),
+      'all.yaml',
+    );
+    const plan = planCluster(spec, shared);
+    const held = Object.fromEntries(
+      plan.credentials.map((c) => [
+        c.node,
+        [
+          ...(c.clusterCa ? ['cluster CA'] : []),
+          ...c.tokens.map((t) =>
+            'kubelet' in t
+              ? `kubelet ${t.kubelet}`
+              : 'component' in t
+                ? t.component
+                : 'simulated-nodes agent',
+          ),
+          ...(c.apiserver ? ['apiserver'] : []),
+          ...(c.etcd ? ['etcd'] : []),
+        ],
+      ]),
+    );
+    expect(held).to.deep.equal({
+      toxiproxy: [],
+      'etcd-0': ['etcd'],
+      'apiserver-0': ['cluster CA', 'apiserver'],
+      'scheduler-0': ['cluster CA', 'scheduler'],
+      'controller-manager-0': ['cluster CA', 'controller-manager'],
+      'cloud-controller-manager': ['cluster CA', 'controller-manager'],
+      'worker-1': ['cluster CA', 'kubelet worker-1', 'kube-proxy'],
+      'worker-2': ['cluster CA', 'kubelet worker-2', 'kube-proxy'],
+      'simulated-nodes': ['cluster CA', 'simulated-nodes agent'],
+    });
+    for (const m of plan.members) {
+      const paths = m.args.filter((a) => a.includes('/state/nodes/')).map((a) => a.split('=')[1]!);
+      expect(paths.length > 0, m.name).to.equal(m.role !== 'toxiproxy');
+      for (const path of paths) expect(path, m.name).to.match(new RegExp(`^/state/nodes/${m.node}/[^/]+$`));
+    }
+    const proxy = plan.members.find((m) => m.name === 'worker-2-kube-proxy')!;
+    expect(arg(proxy.args, '--token-file')).to.equal('/state/nodes/worker-2/kube-proxy.token');
   });
 
   it('gives members sharing one address ports of their own', () => {
     const plan = planCluster(HA, shared);
     const etcd = plan.members.filter((m) => m.role === 'etcd');
     expect(etcd.map((m) => arg(m.args, '--listen-client-urls'))).to.deep.equal([
-      'http://127.0.1.254:2379',
-      'http://127.0.1.254:2381',
-      'http://127.0.1.254:2383',
+      'https://127.0.1.254:2379',
+      'https://127.0.1.254:2381',
+      'https://127.0.1.254:2383',
     ]);
     expect(plan.apiserverPorts).to.deep.equal([6443, 6444]);
     const ports = [
@@ -173,8 +269,9 @@ describe('planCluster', () => {
     expect(arg(args, '--token-file')).to.equal('/etc/crucible/simulated-nodes.token');
     const link = plan.links.find((l) => l.name === 'simulated-nodes-to-apiserver-0')!;
     expect(arg(args, '--server')).to.equal(`https://toxiproxy:${link.listen.split(':')[1]}`);
-    expect(plan.nodeUsers).to.deep.equal(['worker-1']);
-    expect(plan.simulatedNodesAgent).to.equal(true);
+    expect(plan.credentials.find((c) => c.node === SIMULATED_NODES_NODE)!.tokens).to.deep.equal([
+      { simulatedNodes: true },
+    ]);
     expect(
       plan.workers.map((w) => w.name),
       'simulated nodes are no workers',
@@ -188,8 +285,7 @@ describe('planCluster', () => {
     );
     const plan = planCluster(spec, docker);
     expect(plan.members.some((m) => m.role === 'simulated-nodes')).to.equal(false);
-    expect(plan.nodeUsers).to.deep.equal(['worker-1', 'worker-2', 'worker-3']);
-    expect(plan.simulatedNodesAgent).to.equal(false);
+    expect(plan.credentials.some((c) => c.node === SIMULATED_NODES_NODE)).to.equal(false);
   });
 
   it('runs a cloud-controller-manager only when asked, with the layout’s provider flags', () => {

@@ -3,6 +3,7 @@ import { formatTaint } from '../../orchestrator/api/taints.js';
 import type { ClusterSpec } from './cluster-spec.js';
 import { workerNames } from './cluster-spec.js';
 import { etcdArgs } from './etcd-command.js';
+import { CREDENTIAL_FILES, type NodeCredentials, type TokenOwner, tokenFile } from './node-credentials.js';
 
 export type MemberRole =
   | 'etcd'
@@ -54,8 +55,12 @@ export interface ClusterLayout {
   sharedAddress: boolean;
   /** Worker n's own address (1-based): its pods, node ports and kubelet listen there. */
   workerIp(n: number): string;
-  /** Where the CA, the apiserver's key pair and the token file are, as the members see it. */
-  credentialsDir: string;
+  /** Where a node's own credentials folder is, as its members see it (see NodeCredentials). */
+  credentialsDir(node: string): string;
+  /** A node's own address, when it has one (a container's): certificates name it beside reach(node). */
+  address?(node: string): string;
+  /** Further names the apiservers are reached by from outside (the host's view): their certificates name them. */
+  apiserverHosts?: string[];
   /** Where a member keeps its data (etcd's data dir, the kubelet's root dir). */
   dataDir(member: string): string;
   /** Run the real Toxiproxy (toxiproxy-server) instead of the bundled one. */
@@ -81,16 +86,8 @@ export interface ClusterPlan {
   /** Toxiproxy's API port; it listens on bind('toxiproxy'). */
   toxiproxyPort: number;
   workers: { name: string; ip: string; kubeletPort: number; proxyHealthPort: number }[];
-  /**
-   * The kubelet users, each needing a token (user system:node:<name>, group system:nodes) in
-   * `<name>.token`: every worker.
-   */
-  nodeUsers: string[];
-  /**
-   * Whether the simulated nodes' agent runs, needing a token of its own (user
-   * crucible:simulated-nodes, which is no node) in `simulated-nodes.token`.
-   */
-  simulatedNodesAgent: boolean;
+  /** What each node's credentials folder holds, one entry per node (Toxiproxy's empty). */
+  credentials: NodeCredentials[];
 }
 
 export const TOXIPROXY_API_PORT = 8474;
@@ -109,10 +106,11 @@ export const SIMULATED_NODES_NODE = 'simulated-nodes';
 export const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 
 /**
- * Every member of the cluster with its command line, and every link through Toxiproxy: each
- * worker (and the simulated nodes' agent) → each apiserver, each apiserver → each etcd member,
- * each scheduler and controller-manager → each apiserver. A pure function of the spec and the
- * layout.
+ * Every member of the cluster with its command line, every link through Toxiproxy (each worker
+ * and the simulated nodes' agent → each apiserver, each apiserver → each etcd member, each
+ * scheduler and controller-manager → each apiserver), and what each node's credentials folder
+ * holds: each member's flags name files of its own node's folder only. etcd speaks mutual TLS to
+ * its clients and peers. A pure function of the spec and the layout.
  */
 export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPlan {
   const shared = layout.sharedAddress;
@@ -144,8 +142,24 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
       .map((a, i) => `https://${link(from, a, `${layout.reach(a)}:${apiserverPorts[i]}`)}`)
       .join(',');
 
-  const creds = layout.credentialsDir;
   const toxiproxyBind = layout.bind('toxiproxy');
+  const credentials = new Map<string, NodeCredentials>();
+  /** What the node's folder holds, so far. */
+  const holds = (node: string) => {
+    const entry = credentials.get(node) ?? { node, clusterCa: false, tokens: [] };
+    credentials.set(node, entry);
+    return entry;
+  };
+  /** A file of the node's folder, as its members see it. */
+  const file = (node: string, name: string) => `${layout.credentialsDir(node)}/${name}`;
+  /** Names a certificate of the node carries: how others reach it, its own address, loopback. */
+  const namesOf = (node: string) => [
+    layout.reach(node),
+    ...(layout.address ? [layout.address(node)] : []),
+    'localhost',
+    '127.0.0.1',
+  ];
+  const f = CREDENTIAL_FILES;
   const members: ClusterMember[] = [
     layout.realToxiproxy
       ? {
@@ -163,10 +177,13 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
           args: ['toxiproxy', `--host=${toxiproxyBind}`, `--port=${TOXIPROXY_API_PORT}`],
         },
   ];
+  holds('toxiproxy');
   const initialCluster = etcdNames
-    .map((e, i) => `${e}=http://${layout.reach(e)}:${etcdPorts[i]!.peer}`)
+    .map((e, i) => `${e}=https://${layout.reach(e)}:${etcdPorts[i]!.peer}`)
     .join(',');
   for (const [i, e] of etcdNames.entries()) {
+    // Clients reach a member only through Toxiproxy: its serving certificate names Toxiproxy too.
+    holds(e).etcd = { hosts: [...namesOf(e), layout.reach('toxiproxy')], peerHosts: namesOf(e) };
     members.push({
       role: 'etcd',
       name: e,
@@ -180,14 +197,24 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
         listenHost: layout.bind(e),
         advertiseHost: layout.reach(e),
         initialCluster,
+        tls: {
+          trustedCaFile: file(e, f.etcdCa),
+          certFile: file(e, f.etcdServerCert),
+          keyFile: file(e, f.etcdServerKey),
+          peerCertFile: file(e, f.etcdPeerCert),
+          peerKeyFile: file(e, f.etcdPeerKey),
+        },
       }),
     });
   }
   const fast = spec.timing === 'fast';
   for (const [i, a] of apiserverNames.entries()) {
     const etcdServers = etcdNames.map(
-      (e, j) => `http://${link(a, e, `${layout.reach(e)}:${etcdPorts[j]!.client}`)}`,
+      (e, j) => `https://${link(a, e, `${layout.reach(e)}:${etcdPorts[j]!.client}`)}`,
     );
+    const own = holds(a);
+    own.clusterCa = true;
+    own.apiserver = { hosts: [...namesOf(a), layout.reach('toxiproxy'), ...(layout.apiserverHosts ?? [])] };
     members.push({
       role: 'apiserver',
       name: a,
@@ -196,29 +223,38 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
       args: [
         'apiserver',
         `--etcd-servers=${etcdServers.join(',')}`,
+        `--etcd-cafile=${file(a, f.etcdCa)}`,
+        `--etcd-certfile=${file(a, f.etcdClientCert)}`,
+        `--etcd-keyfile=${file(a, f.etcdClientKey)}`,
         `--bind-address=${layout.bind(a)}`,
         `--secure-port=${apiserverPorts[i]}`,
-        `--tls-cert-file=${creds}/apiserver.crt`,
-        `--tls-private-key-file=${creds}/apiserver.key`,
-        `--token-auth-file=${creds}/tokens.csv`,
+        `--tls-cert-file=${file(a, f.apiserverCert)}`,
+        `--tls-private-key-file=${file(a, f.apiserverKey)}`,
+        `--token-auth-file=${file(a, f.tokenAuthFile)}`,
         // As kubeadm runs kube-apiserver: kubelets confined to their own node and its pods.
         '--authorization-mode=Node,RBAC',
         '--enable-admission-plugins=NodeRestriction',
         `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
-        `--service-account-key-file=${creds}/sa.pub`,
-        `--service-account-signing-key-file=${creds}/sa.key`,
+        `--service-account-key-file=${file(a, f.serviceAccountPublicKey)}`,
+        `--service-account-signing-key-file=${file(a, f.serviceAccountKey)}`,
         ...(fast
           ? ['--default-not-ready-toleration-seconds=1', '--default-unreachable-toleration-seconds=1']
           : []),
       ],
     });
   }
-  const client = (from: string, tokenName: string) => [
-    `--server=${apiserverVia(from)}`,
-    `--token-file=${creds}/${tokenName}.token`,
-    `--certificate-authority=${creds}/ca.crt`,
-    `--profile=${spec.timing}`,
-  ];
+  /** A client of the apiservers on `node`, through its links, with the token of `owner` from its node's folder. */
+  const client = (node: string, owner: TokenOwner) => {
+    const own = holds(node);
+    own.clusterCa = true;
+    own.tokens.push(owner);
+    return [
+      `--server=${apiserverVia(node)}`,
+      `--token-file=${file(node, tokenFile(owner))}`,
+      `--certificate-authority=${file(node, f.clusterCa)}`,
+      `--profile=${spec.timing}`,
+    ];
+  };
   for (const i of range(spec.controlPlane.schedulers)) {
     const s = `scheduler-${i}`;
     members.push({
@@ -226,7 +262,7 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
       name: s,
       node: s,
       program: 'orchestrator',
-      args: ['scheduler', ...client(s, 'scheduler'), `--identity=${s}`],
+      args: ['scheduler', ...client(s, { component: 'scheduler' }), `--identity=${s}`],
     });
   }
   for (const i of range(spec.controlPlane.controllerManagers)) {
@@ -236,7 +272,7 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
       name: c,
       node: c,
       program: 'orchestrator',
-      args: ['controller-manager', ...client(c, 'controller-manager'), `--identity=${c}`],
+      args: ['controller-manager', ...client(c, { component: 'controller-manager' }), `--identity=${c}`],
     });
   }
   if (spec.controlPlane.cloudControllerManager) {
@@ -250,7 +286,7 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
       program: 'orchestrator',
       args: [
         'cloud-controller-manager',
-        ...client(c, 'controller-manager'),
+        ...client(c, { component: 'controller-manager' }),
         `--identity=${c}`,
         ...(layout.cloudProviderArgs ?? []),
       ],
@@ -265,7 +301,7 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
   }));
   for (const [i, w] of workers.entries()) {
     const group = groups[i]!;
-    const server = client(w.name, w.name);
+    const server = client(w.name, { kubelet: w.name });
     const labels = Object.entries(group.labels).map(([k, v]) => `${k}=${v}`);
     const taints = group.taints.map(formatTaint);
     members.push({
@@ -292,6 +328,7 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
         ...(taints.length ? [`--register-with-taints=${taints.join(',')}`] : []),
       ],
     });
+    holds(w.name).tokens.push({ component: 'kube-proxy' });
     members.push({
       role: 'kube-proxy',
       name: `${w.name}-kube-proxy`,
@@ -299,10 +336,10 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
       program: 'orchestrator',
       args: [
         'kube-proxy',
-        `--server=${server[0]!.slice('--server='.length)}`,
-        `--token-file=${creds}/kube-proxy.token`,
-        `--certificate-authority=${creds}/ca.crt`,
-        `--profile=${spec.timing}`,
+        // The kubelet's links: what cuts the node off the API cuts both.
+        server[0]!,
+        `--token-file=${file(w.name, tokenFile({ component: 'kube-proxy' }))}`,
+        ...server.slice(2),
         `--node-name=${w.name}`,
         `--bind-address=${w.ip}`,
         `--healthz-port=${w.proxyHealthPort}`,
@@ -324,7 +361,7 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
       program: 'orchestrator',
       args: [
         'kubelet',
-        ...client(node, node),
+        ...client(node, { simulatedNodes: true }),
         `--simulated-nodes=${simulated.count}`,
         `--node-name-prefix=${simulated.prefix}`,
         `--capacity=cpu=${cpu},memory=${memory},pods=${pods}`,
@@ -333,8 +370,6 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
       ],
     });
   }
-  const nodeUsers = workers.map((w) => w.name);
-  const simulatedNodesAgent = members.some((m) => m.role === 'simulated-nodes');
   const extra: Partial<Record<MemberRole, string[]>> = spec.extraArgs;
   const withExtra = members.map((m) =>
     extra[m.role]?.length ? { ...m, args: [...m.args, ...extra[m.role]!] } : m,
@@ -345,8 +380,7 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
     apiserverPorts,
     toxiproxyPort: TOXIPROXY_API_PORT,
     workers,
-    nodeUsers,
-    simulatedNodesAgent,
+    credentials: [...credentials.values()],
   };
 }
 

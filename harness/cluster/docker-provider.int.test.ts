@@ -13,7 +13,7 @@ import { CRUCIBLE_CLI, crucible } from '../../testing/crucible-cli.js';
 import { pollUntil } from '../support/poll-until.js';
 import { parseClusterSpec } from './cluster-spec.js';
 import { adminClient } from './cluster-client.js';
-import { readClusterRecord } from './cluster-record.js';
+import { clusterDir, readClusterRecord } from './cluster-record.js';
 import { openCluster } from './open-cluster.js';
 import type { RunningCluster } from './running-cluster.js';
 import { DockerProvider } from './docker-provider.js';
@@ -35,6 +35,34 @@ function dockerLeftovers(name: string): { containers: string[]; networks: string
       .filter(Boolean);
   return { containers: list(['ps', '-a'], '.Names'), networks: list(['network', 'ls'], '.Name') };
 }
+
+/**
+ * A node script (the node image has node but no shell utilities) that prints each file under
+ * /etc/crucible with its mode, then each mount of the cluster's folder into the container.
+ */
+const LIST_CREDENTIALS = `const fs = require('fs');
+  const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(dir + '/' + e.name) : [dir + '/' + e.name]);
+  for (const file of walk('/etc/crucible').sort())
+    console.log(file.slice('/etc/crucible/'.length), (fs.statSync(file).mode & 0o777).toString(8));
+  for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\\n'))
+    if (line.includes(process.argv[1])) console.log('mount', line.split(' ')[3], line.split(' ')[4], line.split(' ')[5]);`;
+
+/**
+ * A node script that GETs a URL over http or https and prints {status, body} or {error}. Its one
+ * argument (JSON) gives the URL and TLS options; a ca, cert or key starting with / is a file of the
+ * node, else PEM.
+ */
+const PROBE = `const { url, ...tls } = JSON.parse(process.argv[1]);
+  for (const k of ['ca', 'cert', 'key'])
+    if (tls[k] && tls[k].startsWith('/')) tls[k] = require('fs').readFileSync(tls[k], 'utf8');
+  const req = require(url.startsWith('https') ? 'https' : 'http').get(url, { ...tls, timeout: 5000 }, (res) => {
+    let body = '';
+    res.on('data', (c) => (body += c));
+    res.on('end', () => console.log(JSON.stringify({ status: res.statusCode, body })));
+  });
+  req.on('timeout', () => req.destroy(new Error('timed out')));
+  req.on('error', (e) => console.log(JSON.stringify({ error: e.message })));`;
 
 async function answers(url: string): Promise<boolean> {
   const res = await request(url, { reset: true, headersTimeout: 2000 }).catch(() => undefined);
@@ -117,7 +145,7 @@ describe('crucible up/down with the docker provider (real engine, node image, re
     expect(await readClusterRecord(name)).to.equal(undefined);
   });
 
-  describe('an HA cluster: 3 etcd members, 2 apiservers, 2 schedulers, 2 controller-managers', () => {
+  describe('an HA cluster: 3 etcd members, 2 apiservers, 2 schedulers, 2 controller-managers, the cloud’s, simulated nodes', () => {
     const provider = new DockerProvider();
     let cluster: RunningCluster;
     let client: ApiClient;
@@ -131,8 +159,9 @@ describe('crucible up/down with the docker provider (real engine, node image, re
           'kind: Cluster',
           `name: ${name}-ha`,
           'etcd: {members: 3}',
-          'controlPlane: {apiservers: 2, schedulers: 2, controllerManagers: 2}',
+          'controlPlane: {apiservers: 2, schedulers: 2, controllerManagers: 2, cloudControllerManager: true}',
           'workers: [{count: 2}]',
+          'simulatedNodes: {count: 2}',
         ].join('\n'),
       );
       cluster = await provider.create(parseClusterSpec(await readFile(file, 'utf8'), file), () => undefined);
@@ -182,10 +211,117 @@ describe('crucible up/down with the docker provider (real engine, node image, re
     }
 
     it('boots and works', async () => {
-      expect(cluster.record.links.length).to.equal(2 * 3 + (2 + 2 + 2) * 2);
+      // apiservers × etcd members + (schedulers, controller-managers, the cloud's, workers, the simulated nodes) × apiservers
+      expect(cluster.record.links.length).to.equal(2 * 3 + (2 + 2 + 1 + 2 + 1) * 2);
       const nodes = await client.list<Node>(findResource('', 'v1', 'nodes')!);
-      expect(nodes.items).to.have.length(2);
+      expect(nodes.items).to.have.length(2 + 2);
       await worksWith('ha-boot');
+    });
+
+    it('serves kubectl through the Toxiproxy links to 3 etcd members that speak mutual TLS', async () => {
+      const kubectl = Kubectl.withKubeconfig(cluster.credentials.kubeconfig);
+      expect(await kubectl.ok(['get', 'nodes']))
+        .to.match(/worker-1\s+Ready/)
+        .and.match(/worker-2\s+Ready/);
+      const apiserver = cluster.record.members.find((m) => m.name === 'apiserver-1')!;
+      const viaLinks = cluster.record.links
+        .filter((l) => l.from === 'apiserver-1')
+        .map((l) => `https://toxiproxy:${l.listen.split(':')[1]}`);
+      expect(apiserver.args).to.include(`--etcd-servers=${viaLinks.join(',')}`);
+      for (const member of ['etcd-0', 'etcd-1', 'etcd-2'])
+        expect(await cluster.logs(member), member)
+          .to.include('serving client traffic securely')
+          .and.include('starting with peer TLS')
+          .and.not.include('serving client traffic insecurely');
+    });
+
+    it('gives each kind of node only its own credentials under /etc/crucible, and mounts nothing else of the cluster’s folder', async () => {
+      const folder = `clusters/${name}-ha/nodes/`;
+      const sees = async (node: string) => {
+        const result = await cluster.exec(node, ['/usr/bin/node', '-e', LIST_CREDENTIALS, folder]);
+        expect(result.exitCode, result.output).to.equal(0);
+        const lines = result.output.trim().split('\n').filter(Boolean);
+        const mounts = lines.filter((l) => l.startsWith('mount '));
+        expect(
+          mounts,
+          `${node}: its own folder, read-only, is its one mount of the cluster's folder`,
+        ).to.have.length(1);
+        expect(mounts[0]).to.match(new RegExp(`${folder}${node} /etc/crucible ro,`));
+        return lines.filter((l) => !l.startsWith('mount '));
+      };
+      const components = (token: string) => ['ca.crt 644', `${token}.token 600`];
+      const expected: Record<string, string[]> = {
+        'worker-1': ['ca.crt 644', 'kube-proxy.token 600', 'kubelet.token 600'],
+        'worker-2': ['ca.crt 644', 'kube-proxy.token 600', 'kubelet.token 600'],
+        'simulated-nodes': ['ca.crt 644', 'kubelet.token 600'],
+        'apiserver-0': [
+          'apiserver-etcd-client.crt 644',
+          'apiserver-etcd-client.key 600',
+          'apiserver.crt 644',
+          'apiserver.key 600',
+          'ca.crt 644',
+          'etcd-ca.crt 644',
+          'tokens.csv 600',
+        ],
+        'etcd-2': [
+          'etcd-ca.crt 644',
+          'etcd-peer.crt 644',
+          'etcd-peer.key 600',
+          'etcd-server.crt 644',
+          'etcd-server.key 600',
+        ],
+        'scheduler-1': components('scheduler'),
+        'controller-manager-0': components('controller-manager'),
+        // The cloud's controller acts as the controller-manager's user.
+        'cloud-controller-manager': components('controller-manager'),
+        toxiproxy: [],
+      };
+      for (const [node, files] of Object.entries(expected))
+        expect(await sees(node), node).to.deep.equal(files);
+      const kubeletToken = (node: string) =>
+        cluster.exec(node, [
+          '/usr/bin/node',
+          '-p',
+          `require('fs').readFileSync('/etc/crucible/kubelet.token', 'utf8').trim()`,
+        ]);
+      expect((await kubeletToken('worker-1')).output, 'each worker its own kubelet user').to.not.equal(
+        (await kubeletToken('worker-2')).output,
+      );
+    });
+
+    it('etcd refuses, even on the cluster network, a client without a certificate from its CA', async () => {
+      const probe = async (node: string, options: Record<string, unknown>) => {
+        const result = await cluster.exec(node, ['/usr/bin/node', '-e', PROBE, JSON.stringify(options)]);
+        expect(result.exitCode, result.output).to.equal(0);
+        return JSON.parse(result.output) as { status?: number; body?: string; error?: string };
+      };
+      const etcdCa = await readFile(join(clusterDir(`${name}-ha`), 'nodes', 'etcd-0', 'etcd-ca.crt'), 'utf8');
+      const link = cluster.record.links.find((l) => l.name === 'apiserver-0-to-etcd-1')!;
+      const viaToxiproxy = `https://toxiproxy:${link.listen.split(':')[1]}/health`;
+      const refused = /alert bad certificate|alert certificate required/;
+      // A worker holds no etcd certificate: however it asks, straight or through the apiserver's link, it is turned away.
+      expect((await probe('worker-1', { url: 'https://etcd-0:2379/health', ca: etcdCa })).error).to.match(
+        refused,
+      );
+      expect((await probe('worker-1', { url: viaToxiproxy, ca: etcdCa })).error).to.match(refused);
+      expect(
+        (await probe('worker-1', { url: 'https://etcd-1:2379/health', rejectUnauthorized: false })).error,
+      ).to.match(refused);
+      expect((await probe('worker-1', { url: 'http://etcd-2:2379/health' })).error, 'plain http').to.be.a(
+        'string',
+      );
+      // The apiserver's node with its own key pair gets in, straight and through Toxiproxy, whose
+      // name etcd's serving certificates carry.
+      const own = {
+        ca: '/etc/crucible/etcd-ca.crt',
+        cert: '/etc/crucible/apiserver-etcd-client.crt',
+        key: '/etc/crucible/apiserver-etcd-client.key',
+      };
+      const healthy = { status: 200, body: '{"health":"true"}' };
+      expect(await probe('apiserver-0', { url: 'https://etcd-0:2379/health', ...own })).to.deep.equal(
+        healthy,
+      );
+      expect(await probe('apiserver-0', { url: viaToxiproxy, ...own })).to.deep.equal(healthy);
     });
 
     for (const node of [

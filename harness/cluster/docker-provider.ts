@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { finishBoot } from './cluster-boot.js';
-import { type ClusterCredentials, writeClusterCredentials } from './cluster-credentials.js';
+import {
+  type ClusterCredentials,
+  nodeCredentialsDir,
+  writeClusterCredentials,
+} from './cluster-credentials.js';
 import {
   type ClusterLayout,
   type ClusterMember,
@@ -32,7 +36,7 @@ import { PROJECT_ROOT } from './host-programs.js';
 import { freeLoopbackSlot, loadBalancerAddresses } from './loopback-slot.js';
 import { buildNodeImage } from './node-image.js';
 
-/** Where the cluster's credentials are mounted in every container (read-only). */
+/** Where each container mounts its node's own credentials folder (read-only). */
 const CREDENTIALS_DIR = '/etc/crucible';
 const DOCKER_SOCKET = '/var/run/docker.sock';
 
@@ -91,18 +95,34 @@ export class DockerProvider implements ClusterProvider {
       if (toxiproxyImage) progress(`toxiproxy: the real one, image ${toxiproxyImage}`);
       const subnet = await freeSubnet(docker, slot);
       const prefix = subnet.slice(0, subnet.lastIndexOf('.') + 1);
+      const address = (node: string): string => {
+        const [role, index] = [node.replace(/-\d+$/, ''), Number(/(\d+)$/.exec(node)?.[1] ?? 0)];
+        const base: Record<string, number> = {
+          toxiproxy: 2,
+          'simulated-nodes': 3,
+          etcd: 10,
+          apiserver: 20,
+          scheduler: 30,
+          'controller-manager': 40,
+          'cloud-controller-manager': 50,
+          worker: 100,
+        };
+        return `${prefix}${base[role]! + index}`;
+      };
       const layout: ClusterLayout = {
         reach: (node) => node,
         bind: () => '0.0.0.0',
         sharedAddress: false,
         workerIp: (n) => `${prefix}${100 + n}`,
-        credentialsDir: CREDENTIALS_DIR,
-        dataDir: (member) => `/var/lib/crucible/${member}`,
+        credentialsDir: () => CREDENTIALS_DIR,
+        address,
+        apiserverHosts: [hostControlPlane],
         // Every worker runs its kubelet as root, so pods can be confined (the worker needs
         // CAP_SYS_ADMIN for their mount namespaces), unless the spec asks for the known bug.
         ...(exposesCredentials(spec)
           ? {}
           : { podConfinement: { podsDir: (worker: string) => `/var/lib/crucible/${worker}-pods` } }),
+        dataDir: (member) => `/var/lib/crucible/${member}`,
         realToxiproxy: toxiproxyImage !== undefined,
         cloudProviderArgs: [
           '--cloud-provider=docker',
@@ -115,13 +135,7 @@ export class DockerProvider implements ClusterProvider {
       };
       const plan = planCluster(spec, layout);
       const nodeNames = [...new Set(plan.members.map((m) => m.node))];
-      const creds = await writeClusterCredentials(
-        dir,
-        [hostControlPlane, 'toxiproxy', ...nodeNames.filter((n) => n.startsWith('apiserver-'))],
-        plan.nodeUsers,
-        spec.users,
-        { simulatedNodes: plan.simulatedNodesAgent },
-      );
+      const creds = await writeClusterCredentials(dir, plan.credentials, spec.users);
       const apiservers = plan.apiserverPorts.map((_, i) => `https://${hostControlPlane}:${6443 + i}`);
       const network = `crucible-${name}`;
       const record: ClusterRecord = {
@@ -151,20 +165,6 @@ export class DockerProvider implements ClusterProvider {
         Labels: labels,
       });
       progress(`network ${network} (${subnet})`);
-      const address = (node: string): string => {
-        const [role, index] = [node.replace(/-\d+$/, ''), Number(/(\d+)$/.exec(node)?.[1] ?? 0)];
-        const base: Record<string, number> = {
-          toxiproxy: 2,
-          'simulated-nodes': 3,
-          etcd: 10,
-          apiserver: 20,
-          scheduler: 30,
-          'controller-manager': 40,
-          'cloud-controller-manager': 50,
-          worker: 100,
-        };
-        return `${prefix}${base[role]! + index}`;
-      };
       const published = (node: string): Record<string, { HostIp: string; HostPort: string }[]> => {
         const bind = (host: string, hostPort: number, port = hostPort) => ({
           [`${port}/tcp`]: [{ HostIp: host, HostPort: String(hostPort) }],
@@ -193,9 +193,10 @@ export class DockerProvider implements ClusterProvider {
             StopTimeout: STOP_TIMEOUT_SECONDS,
             HostConfig: {
               NetworkMode: network,
+              // Only the node's own credentials, never the cluster's folder (the admin's are there).
               // The cloud-controller-manager speaks to the engine, as a cloud's controller to its API.
               Binds: [
-                `${dir}:${CREDENTIALS_DIR}:ro`,
+                `${nodeCredentialsDir(dir, node)}:${CREDENTIALS_DIR}:ro`,
                 ...(node === 'cloud-controller-manager' ? [`${DOCKER_SOCKET}:${DOCKER_SOCKET}`] : []),
               ],
               PortBindings: published(node),

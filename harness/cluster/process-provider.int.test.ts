@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ import { pollUntil } from '../support/poll-until.js';
 import { defaultClusterSpec } from './cluster-spec.js';
 import { isProcessAlive, labelledProcesses } from './process-reaper.js';
 import { ProcessProvider } from './process-provider.js';
-import { readClusterRecord } from './cluster-record.js';
+import { clusterDir, readClusterRecord } from './cluster-record.js';
 import { openCluster } from './open-cluster.js';
 import type { RunningCluster } from './running-cluster.js';
 
@@ -142,6 +142,23 @@ describe('process provider node operations', function () {
     expect(await ready()).to.equal(false);
     await withHome(home, () => cluster.start('apiserver-0'));
     await pollUntil(ready, 15_000, 'apiserver ready again');
+  });
+
+  it('points each member at its own node’s credentials folder, and keeps no credential of a component in the cluster’s', async () => {
+    const dir = await withHome(home, async () => clusterDir(name));
+    for (const m of cluster.record.members) {
+      const files = m.args.filter((a) => a.includes(`${dir}/nodes/`)).map((a) => a.split('=')[1]!);
+      expect(files.length > 0, m.name).to.equal(m.role !== 'toxiproxy');
+      for (const file of files) expect(file, m.name).to.match(new RegExp(`^${dir}/nodes/${m.node}/[^/]+$`));
+    }
+    expect((await readdir(join(dir, 'nodes', 'worker-1'))).sort()).to.deep.equal([
+      'ca.crt',
+      'kube-proxy.token',
+      'kubelet.token',
+    ]);
+    expect((await readdir(dir)).filter((f) => /\.(crt|key|token|csv)$/.test(f))).to.deep.equal([]);
+    const etcd = cluster.record.members.find((m) => m.role === 'etcd')!;
+    expect(etcd.args.find((a) => a.startsWith('--listen-client-urls='))).to.match(/=https:/);
   });
 
   it('gives logs per node, runs commands, and refuses a network disconnect with a reason', async () => {

@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finishBoot } from './cluster-boot.js';
-import { type ClusterCredentials, writeClusterCredentials } from './cluster-credentials.js';
+import {
+  type ClusterCredentials,
+  nodeCredentialsDir,
+  writeClusterCredentials,
+} from './cluster-credentials.js';
 import { type ClusterLayout, planCluster } from './cluster-plan.js';
 import type { ClusterProvider } from './cluster-provider.js';
 import { type ClusterRecord, clusterDir, removeClusterDir } from './cluster-record.js';
@@ -17,8 +21,10 @@ import { confineHostPods, hostConfinement, hostPodsDir, unconfineHostPods } from
  * The process provider: every member of the cluster as a local process, detached from the command
  * that started it so the cluster stays up. The control plane (and Toxiproxy, through which its
  * links run) at 127.0.<slot>.254, worker N at its own loopback address 127.0.<slot>.N — the same
- * host addresses the docker provider publishes on. Every process carries the cluster's name and
- * run id in its environment, which is how `down` and the next `up` find them.
+ * host addresses the docker provider publishes on. Each member reads its credentials from its
+ * node's folder (`<cluster folder>/nodes/<node>`), as a container mounts only its own. Every
+ * process carries the cluster's name and run id in its environment, which is how `down` and the
+ * next `up` find them.
  */
 export class ProcessProvider implements ClusterProvider {
   readonly name = 'process';
@@ -51,7 +57,7 @@ export class ProcessProvider implements ClusterProvider {
       bind: () => controlPlane,
       sharedAddress: true,
       workerIp: (n) => `127.0.${slot}.${n}`,
-      credentialsDir: dir,
+      credentialsDir: (node) => nodeCredentialsDir(dir, node),
       dataDir: (member) => join(dir, member),
       ...(confinement.confined ? { podConfinement: { podsDir: (worker) => hostPodsDir(name, worker) } } : {}),
       realToxiproxy: realToxiproxyServer() !== undefined,
@@ -63,9 +69,7 @@ export class ProcessProvider implements ClusterProvider {
       ],
     };
     const plan = planCluster(spec, layout);
-    const creds = await writeClusterCredentials(dir, [controlPlane], plan.nodeUsers, spec.users, {
-      simulatedNodes: plan.simulatedNodesAgent,
-    });
+    const creds = await writeClusterCredentials(dir, plan.credentials, spec.users);
     const apiservers = plan.apiserverPorts.map((p) => `https://${controlPlane}:${p}`);
     const record: ClusterRecord = {
       apiVersion: 'crucible.dev/v1alpha1',

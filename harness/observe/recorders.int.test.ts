@@ -76,7 +76,9 @@ describe('the recorders of a run, on a process cluster with 2 workers', function
     apiProbe = new ApiProbeRecorder({ ...options, access });
     groundTruth = new GroundTruthRecorder({ ...options, workers: state.workers });
     durability = new DurabilityWriter({ ...options, access, namespace: 'obs' });
-    const kubeProxyToken = (await readFile(join(clusterDir(name), 'kube-proxy.token'), 'utf8')).trim();
+    const kubeProxyToken = (
+      await readFile(join(clusterDir(name), 'nodes', 'worker-1', 'kube-proxy.token'), 'utf8')
+    ).trim();
     isolation = new IsolationBattery({
       runStartedAt,
       apiservers: state.apiservers,

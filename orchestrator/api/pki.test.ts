@@ -1,9 +1,58 @@
 import { expect } from 'chai';
 import { X509Certificate } from 'node:crypto';
-import { createServer } from 'node:https';
-import { request } from 'node:https';
+import { type RequestOptions, type ServerOptions, createServer, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { certificateSerial, createCertificateAuthority, issueServingCertificate } from './pki.js';
+import type { TLSSocket } from 'node:tls';
+import {
+  type KeyPair,
+  certificateSerial,
+  createCertificateAuthority,
+  issueClientCertificate,
+  issuePeerCertificate,
+  issueServingCertificate,
+} from './pki.js';
+
+const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+
+/**
+ * An HTTPS server on a free loopback port that asks for a client certificate signed by `ca` and
+ * answers with the common name of a certificate it verified, or why it did not verify one; `get`
+ * answers its body, or the error that ended the request.
+ */
+async function withServer(
+  options: ServerOptions,
+  test: (get: (client: RequestOptions) => Promise<string>) => Promise<void>,
+): Promise<void> {
+  const server = createServer({ ...options, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    const socket = req.socket as TLSSocket;
+    res.end(
+      socket.authorized
+        ? socket.getPeerCertificate().subject.CN
+        : `refused: ${String(socket.authorizationError)}`,
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const get = (client: RequestOptions) =>
+    new Promise<string>((resolve) => {
+      request({ host: '127.0.0.1', port, agent: false, ...client }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve(text));
+      })
+        .on('error', (e) => resolve(`error: ${e.message}`))
+        .end();
+    });
+  try {
+    await test(get);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+}
+
+const asClient = (pair: KeyPair) => ({ cert: pair.certPem, key: pair.keyPem });
 
 describe('pki', () => {
   it('issues a serving certificate that a client trusting only the CA accepts', async () => {
@@ -56,5 +105,50 @@ describe('pki', () => {
       expect(first, serial).to.be.within(0x40, 0x7f);
       expect(serial.slice(2)).to.equal(random.subarray(1).toString('hex'));
     }
+  });
+
+  it('issues client certificates (clientAuth only) that a server requiring certificates from the CA admits', async () => {
+    const etcdCa = createCertificateAuthority('etcd-ca');
+    const client = issueClientCertificate(etcdCa, { commonName: 'kube-apiserver-etcd-client' });
+    const x509 = new X509Certificate(client.certPem);
+    expect(x509.checkIssued(new X509Certificate(etcdCa.certPem))).to.equal(true);
+    expect(x509.keyUsage).to.deep.equal([CLIENT_AUTH]);
+    expect(x509.subjectAltName).to.equal(undefined);
+    expect(x509.subject).to.equal('CN=kube-apiserver-etcd-client');
+    const serving = issueServingCertificate(etcdCa, { commonName: 'etcd', hosts: ['127.0.0.1'] });
+    const otherCa = createCertificateAuthority('other-ca');
+    const stranger = issueClientCertificate(otherCa, { commonName: 'stranger' });
+    await withServer({ ...asClient(serving), ca: etcdCa.certPem }, async (get) => {
+      const trusting = { ca: etcdCa.certPem };
+      expect(await get({ ...trusting, ...asClient(client) })).to.equal('kube-apiserver-etcd-client');
+      expect(await get(trusting), 'no certificate').to.equal('refused: UNABLE_TO_GET_ISSUER_CERT');
+      expect(await get({ ...trusting, ...asClient(stranger) }), 'another CA').to.equal(
+        'refused: UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      );
+      // A serving certificate (serverAuth only) is no client certificate, even from the right CA.
+      expect(await get({ ...trusting, ...asClient(serving) }), 'a serving certificate').to.equal(
+        'refused: INVALID_PURPOSE',
+      );
+    });
+    // And a client certificate serves no one.
+    await withServer(asClient(client), async (get) => {
+      expect(await get({ ca: etcdCa.certPem })).to.equal('error: unsuitable certificate purpose');
+    });
+  });
+
+  it('issues peer certificates (serverAuth and clientAuth) that serve their names and are admitted as clients', async () => {
+    const etcdCa = createCertificateAuthority('etcd-ca');
+    const [peer0, peer1] = ['etcd-0', 'etcd-1'].map((name) =>
+      issuePeerCertificate(etcdCa, { commonName: name, hosts: [name, 'localhost', '127.0.0.1'] }),
+    );
+    const x509 = new X509Certificate(peer0!.certPem);
+    expect(x509.keyUsage).to.have.members([SERVER_AUTH, CLIENT_AUTH]);
+    expect(x509.subjectAltName).to.include('DNS:etcd-0').and.include('IP Address:127.0.0.1');
+    await withServer({ ...asClient(peer0!), ca: etcdCa.certPem }, async (get) => {
+      expect(await get({ ca: etcdCa.certPem, ...asClient(peer1!) })).to.equal('etcd-1');
+      expect(await get({ ca: etcdCa.certPem, ...asClient(peer0!), servername: 'etcd-1' })).to.match(
+        /^error: Hostname\/IP does not match certificate's altnames: Host: etcd-1/,
+      );
+    });
   });
 });

@@ -15,9 +15,22 @@ export interface ServingCertificateRequest {
   validDays?: number;
 }
 
+export interface ClientCertificateRequest {
+  /** Who the client is, as a server that names its clients by certificate sees it. */
+  commonName: string;
+  validDays?: number;
+}
+
+/** What a certificate is for, and for whom: the subject, the names it serves, its extended key usages. */
+interface CertificateRequest extends ClientCertificateRequest {
+  hosts?: string[];
+  usages: { serverAuth?: boolean; clientAuth?: boolean };
+}
+
 /**
- * A cluster certificate authority, as kubeadm and kind make one: it signs the apiserver's serving
- * certificate, and clients trust it through the kubeconfig's certificate-authority-data.
+ * A certificate authority, as kubeadm and kind make one: the cluster's signs the apiserver's
+ * serving certificate, and clients trust it through the kubeconfig's certificate-authority-data;
+ * etcd's (a separate one) signs its members' and its clients' certificates.
  */
 export function createCertificateAuthority(commonName: string, validDays = 365): KeyPair {
   const { publicKey, privateKey } = rsaKeyPair();
@@ -34,6 +47,29 @@ export function createCertificateAuthority(commonName: string, validDays = 365):
 
 /** A TLS serving certificate for `hosts`, signed by `ca`. */
 export function issueServingCertificate(ca: KeyPair, req: ServingCertificateRequest): KeyPair {
+  return issueCertificate(ca, { ...req, usages: { serverAuth: true } });
+}
+
+/**
+ * A TLS client certificate (clientAuth only, no subject alternative names), signed by `ca`, as
+ * kubeadm's apiserver-etcd-client: a server requiring client certificates from `ca` admits it, and
+ * it serves no one.
+ */
+export function issueClientCertificate(ca: KeyPair, req: ClientCertificateRequest): KeyPair {
+  return issueCertificate(ca, { ...req, usages: { clientAuth: true } });
+}
+
+/**
+ * A certificate for both ends of a connection (serverAuth and clientAuth) for `hosts`, signed by
+ * `ca`, as kubeadm's etcd peer and server certificates: an etcd member serves its peers with it
+ * and presents it when it dials them.
+ */
+export function issuePeerCertificate(ca: KeyPair, req: ServingCertificateRequest): KeyPair {
+  return issueCertificate(ca, { ...req, usages: { serverAuth: true, clientAuth: true } });
+}
+
+function issueCertificate(ca: KeyPair, req: CertificateRequest): KeyPair {
+  const hosts = [...new Set(req.hosts ?? [])];
   const caCert = forge.pki.certificateFromPem(ca.certPem);
   const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
   const { publicKey, privateKey } = rsaKeyPair();
@@ -42,11 +78,15 @@ export function issueServingCertificate(ca: KeyPair, req: ServingCertificateRequ
   cert.setExtensions([
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    {
-      name: 'subjectAltName',
-      altNames: [...new Set(req.hosts)].map((h) => (isIP(h) ? { type: 7, ip: h } : { type: 2, value: h })),
-    },
+    { name: 'extKeyUsage', ...req.usages },
+    ...(hosts.length
+      ? [
+          {
+            name: 'subjectAltName',
+            altNames: hosts.map((h) => (isIP(h) ? { type: 7, ip: h } : { type: 2, value: h })),
+          },
+        ]
+      : []),
   ]);
   cert.sign(caKey, forge.md.sha256.create());
   return { certPem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyToPem(privateKey) };

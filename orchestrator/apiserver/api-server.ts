@@ -55,7 +55,7 @@ import { parseRequestInfo, type RequestInfo } from './request-info.js';
 import { ResourceHandler } from './resource-handler.js';
 import { ServiceAllocator } from './service-allocator.js';
 import { Compactor } from './storage/compactor.js';
-import { EtcdStorage } from './storage/etcd-storage.js';
+import { type EtcdClientTls, EtcdStorage } from './storage/etcd-storage.js';
 import { TokenRequestHandler } from './token-request-handler.js';
 
 /** An authorization mode of `--authorization-mode`. */
@@ -77,6 +77,8 @@ export interface ServiceAccountTokenOptions {
 
 export interface ApiServerOptions {
   etcdServers: string[];
+  /** TLS to etcd (kube-apiserver's --etcd-cafile, --etcd-certfile, --etcd-keyfile); none: plain http. */
+  etcdTls?: EtcdClientTls;
   bindAddress: string;
   /** 0 picks a free port. */
   port: number;
@@ -141,6 +143,7 @@ export class ApiServer {
     this.storage = new EtcdStorage({
       endpoints: options.etcdServers,
       requestTimeoutMs: options.etcdRequestTimeoutMs,
+      tls: options.etcdTls,
     });
     this.hints = new WriteHints(this.storage);
     this.store = new ObjectStore(this.storage, this.clock, this.hints);

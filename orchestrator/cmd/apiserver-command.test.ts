@@ -1,5 +1,9 @@
 import { expect } from 'chai';
 import { authorizationModes, nodeRestrictionEnabled } from './apiserver-command.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readEtcdClientTls } from './apiserver-command.js';
 
 describe('orchestrator apiserver flags', () => {
   it('reads --authorization-mode as modes asked in order', () => {
@@ -35,5 +39,61 @@ describe('orchestrator apiserver flags', () => {
         'known plugins: NamespaceLifecycle, DefaultTolerationSeconds, ResourceQuota, NodeRestriction',
       ].join('\n'),
     );
+  });
+});
+
+describe('apiserver flags: TLS to etcd', () => {
+  let dir: string;
+  const file = (name: string) => join(dir, name);
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'crucible-etcd-flags-'));
+    for (const name of ['ca.crt', 'client.crt', 'client.key']) await writeFile(file(name), `PEM of ${name}`);
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  const HTTPS = ['https://etcd-0:2379', 'https://etcd-1:2379'];
+
+  it('speaks plain http to etcd without any of --etcd-cafile, --etcd-certfile, --etcd-keyfile', async () => {
+    expect(await readEtcdClientTls({}, ['http://127.0.0.1:2379'])).to.equal(undefined);
+  });
+
+  it('reads the CA and the client key pair', async () => {
+    const flags = {
+      etcdCafile: file('ca.crt'),
+      etcdCertfile: file('client.crt'),
+      etcdKeyfile: file('client.key'),
+    };
+    expect(await readEtcdClientTls(flags, HTTPS)).to.deep.equal({
+      caPem: 'PEM of ca.crt',
+      certPem: 'PEM of client.crt',
+      keyPem: 'PEM of client.key',
+    });
+    expect(
+      await readEtcdClientTls({ etcdCafile: file('ca.crt') }, HTTPS),
+      'no client certificate',
+    ).to.deep.equal({
+      caPem: 'PEM of ca.crt',
+      certPem: undefined,
+      keyPem: undefined,
+    });
+  });
+
+  it('refuses half a key pair, a key pair without the CA, http URLs with TLS, and a file it cannot read', async () => {
+    const refusal = (flags: Parameters<typeof readEtcdClientTls>[0], servers = HTTPS) =>
+      readEtcdClientTls(flags, servers).then(
+        () => 'accepted',
+        (e: Error) => e.message,
+      );
+    expect(await refusal({ etcdCafile: file('ca.crt'), etcdCertfile: file('client.crt') })).to.equal(
+      '--etcd-certfile and --etcd-keyfile go together',
+    );
+    expect(await refusal({ etcdCertfile: file('client.crt'), etcdKeyfile: file('client.key') })).to.match(
+      /^--etcd-certfile needs --etcd-cafile/,
+    );
+    expect(
+      await refusal({ etcdCafile: file('ca.crt') }, ['https://etcd-0:2379', 'http://etcd-1:2379']),
+    ).to.equal('--etcd-cafile: every --etcd-servers URL must be https://, not http://etcd-1:2379');
+    expect(await refusal({ etcdCafile: file('missing.crt') })).to.match(/^--etcd-cafile: ENOENT/);
   });
 });

@@ -16,6 +16,7 @@ import {
   TokenFileError,
   type VerificationKey,
 } from '../apiserver/auth/index.js';
+import type { EtcdClientTls } from '../apiserver/storage/etcd-storage.js';
 import { runUntilSignal } from './run-until-signal.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
@@ -25,6 +26,9 @@ import { createCertificateAuthority, issueServingCertificate, type KeyPair } fro
 
 interface ApiserverFlags {
   etcdServers: string;
+  etcdCafile?: string;
+  etcdCertfile?: string;
+  etcdKeyfile?: string;
   bindAddress: string;
   securePort: string;
   tlsCertFile?: string;
@@ -66,6 +70,9 @@ export function apiserverCommand(): Command {
   return new Command('apiserver')
     .description('REST and watch API over etcd, with token authentication and RBAC')
     .requiredOption('--etcd-servers <urls>', 'comma-separated etcd client URLs')
+    .option('--etcd-cafile <file>', "CA of etcd's serving certificates (PEM): speak TLS to etcd")
+    .option('--etcd-certfile <file>', 'client certificate to present to etcd (PEM), with --etcd-cafile')
+    .option('--etcd-keyfile <file>', 'private key of --etcd-certfile (PEM)')
     .option('--bind-address <ip>', 'address to listen on', '127.0.0.1')
     .option('--secure-port <n>', 'HTTPS port to listen on', '6443')
     .option(
@@ -139,6 +146,11 @@ export function apiserverCommand(): Command {
       const port = Number(flags.securePort);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new Error(`--secure-port: "${flags.securePort}" is not a port number`);
+      const etcdServers = flags.etcdServers
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const etcdTls = await readEtcdClientTls(flags, etcdServers);
       const tls = await servingCertificate(flags, log);
       let tokens;
       try {
@@ -149,10 +161,8 @@ export function apiserverCommand(): Command {
         );
       }
       const server = new ApiServer({
-        etcdServers: flags.etcdServers
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
+        etcdServers,
+        etcdTls,
         bindAddress: flags.bindAddress,
         port,
         tls,
@@ -182,6 +192,37 @@ export function apiserverCommand(): Command {
         (m) => log.info(m),
       );
     });
+}
+
+/**
+ * TLS to etcd from --etcd-cafile, --etcd-certfile and --etcd-keyfile, or none (plain http) without
+ * them. The CA is required with a client key pair, and every etcd URL must then be https: the
+ * client speaks TLS to all of them or to none.
+ */
+export async function readEtcdClientTls(
+  flags: Pick<ApiserverFlags, 'etcdCafile' | 'etcdCertfile' | 'etcdKeyfile'>,
+  servers: string[],
+): Promise<EtcdClientTls | undefined> {
+  const { etcdCafile, etcdCertfile, etcdKeyfile } = flags;
+  if (!etcdCafile && !etcdCertfile && !etcdKeyfile) return undefined;
+  if (!etcdCertfile !== !etcdKeyfile) throw new Error('--etcd-certfile and --etcd-keyfile go together');
+  if (!etcdCafile)
+    throw new Error("--etcd-certfile needs --etcd-cafile: the CA of etcd's serving certificates");
+  const plain = servers.filter((s) => !s.startsWith('https://'));
+  if (plain.length)
+    throw new Error(`--etcd-cafile: every --etcd-servers URL must be https://, not ${plain.join(', ')}`);
+  const read = async (file: string, flag: string) => {
+    try {
+      return await readFile(file, 'utf8');
+    } catch (e) {
+      throw new Error(`${flag}: ${(e as Error).message}`);
+    }
+  };
+  return {
+    caPem: await read(etcdCafile, '--etcd-cafile'),
+    certPem: etcdCertfile && (await read(etcdCertfile, '--etcd-certfile')),
+    keyPem: etcdKeyfile && (await read(etcdKeyfile, '--etcd-keyfile')),
+  };
 }
 
 /**

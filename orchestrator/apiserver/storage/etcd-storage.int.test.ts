@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { EtcdProcess } from '../../../testing/etcd-process.js';
 import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
-import { EtcdStorage } from './etcd-storage.js';
+import { EtcdStorage, type EtcdStorageOptions } from './etcd-storage.js';
 
 /**
  * A TCP proxy in front of etcd that can hold back etcd's answers, as a slow link or an
@@ -101,5 +101,65 @@ describe('EtcdStorage against one etcd member', function () {
     expect((slow as ApiError).reason).to.equal('Timeout');
     const next = await storage.get(KEY);
     expect(next?.metadata.name).to.equal('settings');
+  });
+});
+
+describe('EtcdStorage against an etcd that requires client certificates (as a cluster’s etcd)', function () {
+  this.timeout(30_000);
+  let etcd: EtcdProcess;
+
+  before(async () => {
+    etcd = await EtcdProcess.start({ tls: true });
+  });
+  after(() => etcd?.destroy());
+
+  /** A create, then a get of what it wrote, through a storage with these TLS settings. */
+  async function roundTrip(tls: EtcdStorageOptions['tls'], name: string): Promise<unknown> {
+    const storage = new EtcdStorage({ endpoints: [etcd.url], requestTimeoutMs: 2000, tls });
+    try {
+      const key = `/registry/configmaps/default/${name}`;
+      await storage.create(
+        key,
+        { ...CONFIG_MAP, metadata: { name, namespace: 'default' } },
+        {
+          resource: 'configmaps',
+          group: '',
+          name,
+        },
+      );
+      return (await storage.get(key))?.metadata.name;
+    } catch (e) {
+      return e;
+    } finally {
+      storage.close();
+    }
+  }
+
+  it('reads and writes with a client certificate signed by etcd’s CA', async () => {
+    const pki = etcd.pki!;
+    expect(etcd.url).to.match(/^https:/);
+    expect(
+      await roundTrip({ caPem: pki.caPem, certPem: pki.client.certPem, keyPem: pki.client.keyPem }, 'tls'),
+    ).to.equal('tls');
+  });
+
+  it('gets nowhere without one, or over plain http: etcd unavailable', async () => {
+    const withoutCertificate = await roundTrip({ caPem: etcd.pki!.caPem }, 'anonymous');
+    expect(withoutCertificate).to.be.instanceOf(ApiError);
+    expect((withoutCertificate as ApiError).code).to.equal(503);
+    expect((withoutCertificate as ApiError).message).to.match(
+      /alert bad certificate|alert certificate required/,
+    );
+    const storage = new EtcdStorage({
+      endpoints: [etcd.url.replace('https:', 'http:')],
+      requestTimeoutMs: 2000,
+    });
+    try {
+      const plain = await storage.get(KEY).catch((e: unknown) => e);
+      expect(plain).to.be.instanceOf(ApiError);
+      expect((plain as ApiError).code).to.equal(503);
+    } finally {
+      storage.close();
+    }
   });
 });

@@ -11,9 +11,23 @@ import { ApiError, errors } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 
 export interface EtcdStorageOptions {
+  /** etcd's client URLs: http://, or https:// with `tls`. */
   endpoints: string[];
   /** Deadline of every unary etcd call; a request never waits on etcd longer than this. */
   requestTimeoutMs: number;
+  /** TLS to etcd; without it, plain http (or https trusting the system's roots). */
+  tls?: EtcdClientTls;
+}
+
+/**
+ * How the apiserver speaks TLS to etcd, as kube-apiserver's --etcd-cafile, --etcd-certfile and
+ * --etcd-keyfile: the CA it trusts for etcd's serving certificates and, for an etcd that requires
+ * client certificates (--client-cert-auth), the key pair it presents.
+ */
+export interface EtcdClientTls {
+  caPem: string;
+  certPem?: string;
+  keyPem?: string;
 }
 
 export interface ListPage {
@@ -72,8 +86,14 @@ export class EtcdStorage {
 
   constructor(options: EtcdStorageOptions) {
     this.timeoutMs = options.requestTimeoutMs;
+    const tls = options.tls;
     this.client = new Etcd3({
       hosts: options.endpoints,
+      credentials: tls && {
+        rootCertificate: Buffer.from(tls.caPem),
+        privateKey: tls.keyPem === undefined ? undefined : Buffer.from(tls.keyPem),
+        certChain: tls.certPem === undefined ? undefined : Buffer.from(tls.certPem),
+      },
       dialTimeout: options.requestTimeoutMs,
       // Reconnect quickly once etcd is back: gRPC's default back-off grows to two minutes.
       grpcOptions: {
