@@ -3,6 +3,7 @@ import { ClusterError } from './cluster-error.js';
 import { APISERVER_PORT, type ClusterMember, TOXIPROXY_API_PORT } from './cluster-plan.js';
 import { harnessOnlyApiRules, podFirewallRules } from './cluster-firewall.js';
 import { applyRules } from './iptables-rules.js';
+import { releaseLoopbackSlot, slotOf } from './loopback-slot.js';
 import {
   type ClusterRecord,
   controlPlaneEndpoints,
@@ -165,7 +166,7 @@ export class DockerCluster implements RunningCluster {
   }
 
   delete(): Promise<number> {
-    return removeDockerCluster(this.name, this.record.image);
+    return removeDockerCluster(this.name, this.record);
   }
 
   private async container(node: string) {
@@ -231,10 +232,11 @@ export async function confineDockerNode(record: ClusterRecord, node: string, pid
  * Removes every container and the network of the cluster (by label, so also what a crashed run
  * left) and its folder, then node images no container uses any more; how many things it removed.
  */
-export async function removeDockerCluster(name: string, image?: string): Promise<number> {
+export async function removeDockerCluster(name: string, record?: ClusterRecord): Promise<number> {
   const removed = await reapDocker(name);
   await removeClusterDir(name);
-  if (image) await removeOlderNodeImages(image);
+  if (record) await releaseLoopbackSlot(slotOf(record.apiservers[0]!), name);
+  if (record?.image) await removeOlderNodeImages(record.image);
   return removed;
 }
 

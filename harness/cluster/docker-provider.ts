@@ -33,7 +33,7 @@ import {
   reapDocker,
 } from './docker-engine.js';
 import { PROJECT_ROOT } from './host-programs.js';
-import { freeLoopbackSlot, loadBalancerAddresses } from './loopback-slot.js';
+import { loadBalancerAddresses, releaseLoopbackSlot, reserveLoopbackSlot } from './loopback-slot.js';
 import { buildNodeImage } from './node-image.js';
 
 /** Where each container mounts its node's own credentials folder (read-only). */
@@ -81,7 +81,7 @@ export class DockerProvider implements ClusterProvider {
     const dir = clusterDir(name);
     await mkdir(dir, { recursive: true });
     const runId = randomBytes(4).toString('hex');
-    const slot = await freeLoopbackSlot();
+    const slot = await reserveLoopbackSlot(name);
     const hostControlPlane = `127.0.${slot}.254`;
     const started = Date.now();
     try {
@@ -227,6 +227,7 @@ export class DockerProvider implements ClusterProvider {
     } catch (e) {
       await reapDocker(name);
       await removeClusterDir(name);
+      await releaseLoopbackSlot(slot, name);
       throw e;
     }
   }
@@ -236,7 +237,7 @@ export class DockerProvider implements ClusterProvider {
   }
 
   async delete(name: string): Promise<number> {
-    return removeDockerCluster(name, (await readClusterRecord(name))?.image);
+    return removeDockerCluster(name, await readClusterRecord(name));
   }
 }
 

@@ -1,34 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ClusterError } from './cluster-error.js';
-import { listClusterRecords } from './cluster-record.js';
+import { clusterDir } from './cluster-record.js';
+import { isProcessAlive } from './process-reaper.js';
+
+/** Where slots are reserved: one folder for the whole machine, whatever CRUCIBLE_HOME each run has. */
+const RESERVATIONS = join(tmpdir(), 'crucible-slots');
+
+/** Who holds a slot: the process that reserved it, on this boot, for a cluster of a home. */
+interface Reservation {
+  pid: number;
+  bootId: string;
+  cluster: string;
+  /** The cluster's folder: once its record is written there, the cluster holds the slot by itself. */
+  dir: string;
+}
 
 /**
- * The third octet of a cluster's host addresses (workers at 127.0.<slot>.N, the control plane at
- * 127.0.<slot>.254), one per live cluster whichever provider runs it. A slot is free when no
- * cluster of this home holds it and its addresses can be bound (a cluster of another home may
- * hold them).
+ * Reserves the third octet of a cluster's host addresses (workers at 127.0.<slot>.N, the control
+ * plane at 127.0.<slot>.254) for `cluster`, atomically, so that runs started at the same moment —
+ * on either provider, from any CRUCIBLE_HOME — never get the same one. A reservation is a file
+ * created exclusively under the machine's temporary folder; it holds while the process that took
+ * it lives or the cluster's record exists, and is taken back by `releaseLoopbackSlot` when the
+ * cluster goes. A slot is also passed over when its addresses cannot be bound (something outside
+ * crucible, or a published Docker port, holds them).
  */
-export async function freeLoopbackSlot(): Promise<number> {
-  const used = new Set((await listClusterRecords()).map((c) => Number(c.apiservers[0]?.split('.')[2])));
-  for (let slot = 1; slot < 254; slot++)
-    if (
-      !used.has(slot) &&
-      (await canBind(`127.0.${slot}.1`, 10250)) &&
-      (await canBind(`127.0.${slot}.254`, 6443))
-    )
-      return slot;
+export async function reserveLoopbackSlot(cluster: string): Promise<number> {
+  await mkdir(RESERVATIONS, { recursive: true });
+  const reservation: Reservation = { pid: process.pid, bootId: bootId(), cluster, dir: clusterDir(cluster) };
+  for (let slot = 1; slot < 200; slot++) {
+    const file = slotFile(slot);
+    if (await held(file)) continue;
+    await rm(file, { force: true }); // a stale reservation: its owner and its cluster are gone
+    try {
+      await writeFile(file, JSON.stringify(reservation), { flag: 'wx' });
+    } catch {
+      continue; // another run took it between the look and the write
+    }
+    if ((await canBind(`127.0.${slot}.1`, 10250)) && (await canBind(`127.0.${slot}.254`, 6443))) return slot;
+    // Taken outside the reservations (a cluster from before them, or not crucible's at all).
+    await rm(file, { force: true });
+  }
   throw new ClusterError(
     'NoFreeAddress',
     'no free loopback slot for another cluster: run `crucible down --all`',
   );
 }
 
-function canBind(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, host, () => server.close(() => resolve(true)));
-  });
+/** Gives the slot back; only the reservation of `cluster` is removed. */
+export async function releaseLoopbackSlot(slot: number, cluster: string): Promise<void> {
+  const file = slotFile(slot);
+  const reservation = await readReservation(file);
+  if (reservation?.cluster === cluster) await rm(file, { force: true });
+}
+
+/** The slot of a cluster's record: the third octet of its first apiserver's address. */
+export function slotOf(apiserver: string): number {
+  return Number(new URL(apiserver).hostname.split('.')[2]);
 }
 
 /**
@@ -37,4 +68,56 @@ function canBind(host: string, port: number): Promise<boolean> {
  */
 export function loadBalancerAddresses(slot: number): string {
   return `127.0.${slot}.200-127.0.${slot}.253`;
+}
+
+function slotFile(slot: number): string {
+  return join(RESERVATIONS, `${slot}.json`);
+}
+
+async function readReservation(file: string): Promise<Reservation | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as Reservation;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a reservation file stands: its owner runs on this boot, or its cluster's record exists. */
+async function held(file: string): Promise<boolean> {
+  const reservation = await readReservation(file);
+  if (!reservation) {
+    // Being written right now, or unreadable: only a fresh file may be the former.
+    const age = await stat(file).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => Infinity,
+    );
+    return age < 10_000;
+  }
+  if (reservation.bootId === bootId() && isProcessAlive(reservation.pid)) return true;
+  return stat(join(reservation.dir, 'cluster.json')).then(
+    () => true,
+    () => false,
+  );
+}
+
+let boot: string | undefined;
+
+/** This boot of the machine: a pid of an earlier boot names nobody. */
+function bootId(): string {
+  boot ??= (() => {
+    try {
+      return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    } catch {
+      return 'unknown';
+    }
+  })();
+  return boot;
+}
+
+function canBind(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
 }

@@ -17,6 +17,7 @@ import {
 import { hostCommand } from './host-programs.js';
 import { CLUSTER_LABEL, RUN_LABEL, isProcessAlive, reapProcesses } from './process-reaper.js';
 import { hostPodsDir, unconfineHostPods } from './host-pod-confinement.js';
+import { releaseLoopbackSlot, slotOf } from './loopback-slot.js';
 import { processTree, signalAll } from './process-tree.js';
 import type { ExecResult, PodEscapeTargets, RunningCluster } from './running-cluster.js';
 import { pollUntil } from '../support/poll-until.js';
@@ -149,7 +150,7 @@ export class ProcessCluster implements RunningCluster {
   }
 
   delete(): Promise<number> {
-    return removeProcessCluster(this.name);
+    return removeProcessCluster(this.name, this.record);
   }
 
   private livePids(node: string): number[] {
@@ -164,10 +165,11 @@ export class ProcessCluster implements RunningCluster {
 }
 
 /** Stops every process of the cluster (by label, so also what a crashed run left) and removes its folder; how many. */
-export async function removeProcessCluster(name: string): Promise<number> {
+export async function removeProcessCluster(name: string, record?: ClusterRecord): Promise<number> {
   const stopped = await reapProcesses(name);
   await unconfineHostPods(name);
   await removeClusterDir(name);
+  if (record) await releaseLoopbackSlot(slotOf(record.apiservers[0]!), name);
   return stopped;
 }
 

@@ -9,10 +9,10 @@ import {
 } from './cluster-credentials.js';
 import { type ClusterLayout, planCluster } from './cluster-plan.js';
 import type { ClusterProvider } from './cluster-provider.js';
-import { type ClusterRecord, clusterDir, removeClusterDir } from './cluster-record.js';
+import { type ClusterRecord, clusterDir, readClusterRecord, removeClusterDir } from './cluster-record.js';
 import type { ClusterSpec } from './cluster-spec.js';
 import { realToxiproxyServer } from './host-programs.js';
-import { freeLoopbackSlot, loadBalancerAddresses } from './loopback-slot.js';
+import { loadBalancerAddresses, releaseLoopbackSlot, reserveLoopbackSlot } from './loopback-slot.js';
 import { ProcessCluster, removeProcessCluster, spawnMember } from './process-cluster.js';
 import { reapProcesses } from './process-reaper.js';
 import { confineHostPods, hostConfinement, hostPodsDir, unconfineHostPods } from './host-pod-confinement.js';
@@ -43,7 +43,7 @@ export class ProcessProvider implements ClusterProvider {
     // The cluster's folder holds every credential: not even to be passed through by another user.
     await chmod(dir, 0o700);
     const runId = randomBytes(4).toString('hex');
-    const slot = await freeLoopbackSlot();
+    const slot = await reserveLoopbackSlot(name);
     const controlPlane = `127.0.${slot}.254`;
     // The known bug (cluster spec `sabotage`): pods run as root, beside every credential.
     const sabotaged = spec.sabotage.includes('pods-see-cluster-credentials');
@@ -104,6 +104,7 @@ export class ProcessProvider implements ClusterProvider {
       await reapProcesses(name, 2000);
       await unconfineHostPods(name);
       await removeClusterDir(name);
+      await releaseLoopbackSlot(slot, name);
       throw e;
     }
   }
@@ -112,7 +113,7 @@ export class ProcessProvider implements ClusterProvider {
     return new ProcessCluster(record, credentials);
   }
 
-  delete(name: string): Promise<number> {
-    return removeProcessCluster(name);
+  async delete(name: string): Promise<number> {
+    return removeProcessCluster(name, await readClusterRecord(name));
   }
 }
