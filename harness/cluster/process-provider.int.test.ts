@@ -1,9 +1,10 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
 import { Kubectl } from '../../testing/kubectl.js';
 import { CRUCIBLE_CLI, crucible } from '../../testing/crucible-cli.js';
@@ -53,10 +54,18 @@ describe('crucible up/down with the process provider (real CLI, real components)
       );
     }
     expect((await labelledProcesses(name)).length).to.equal(state.members.length);
+    if (process.getuid?.() === 0) {
+      // As root the pods are confined: each echo process runs as a user of its own, not root.
+      const uids = await echoUids(state.workers.map((w) => `http://${w.ip}:${w.kubeletPort}/pods`));
+      expect(uids.length, 'echo processes').to.be.greaterThan(0);
+      for (const uid of uids) expect(uid).to.be.within(200_000, 265_535);
+      expect(await firewallRules(name), 'the control plane closed to pods').to.have.length(3);
+    }
     const down = await crucible(home, ['down', name]);
     expect(down.code, down.stderr).to.equal(0);
     expect(await labelledProcesses(name)).to.deep.equal([]);
     expect(await withHome(home, () => readClusterRecord(name))).to.equal(undefined);
+    expect(await firewallRules(name), 'no rule left').to.deep.equal([]);
   });
 
   it('cleans up after a `crucible up` killed with SIGKILL in the middle of booting', async () => {
@@ -190,6 +199,24 @@ async function answers(url: string, caPem?: string): Promise<boolean> {
   } finally {
     await dispatcher?.close();
   }
+}
+
+/** The user id of each running echo container, from the kubelets' own view and /proc. */
+async function echoUids(kubelets: string[]): Promise<number[]> {
+  const uids: number[] = [];
+  for (const url of kubelets) {
+    const res = await request(url);
+    const containers = (await res.body.json()) as { container: string; pid?: number }[];
+    for (const c of containers.filter((c) => c.container === 'echo' && c.pid))
+      uids.push(Number(/^Uid:\s+(\d+)/m.exec(await readFile(`/proc/${c.pid}/status`, 'utf8'))![1]));
+  }
+  return uids;
+}
+
+/** The host's iptables rules that confine the pods of cluster `name`. */
+async function firewallRules(name: string): Promise<string[]> {
+  const { stdout } = await promisify(execFile)('iptables-save');
+  return stdout.split('\n').filter((l) => l.includes(`crucible-confine:${name}`));
 }
 
 async function withHome<T>(home: string, fn: () => Promise<T>): Promise<T> {
