@@ -17,7 +17,10 @@ const blackBox = [
   'The harness drives the orchestrator as a black box: only orchestrator/api.',
 ];
 const noEtcd = ['^etcd3$', 'Only the apiserver touches etcd.'];
-const noCli = ['(^|/)cli/', 'Nothing imports the command line (harness/cli): it is the outermost layer.'];
+const noCli = [
+  '(^|/)(cli|library)/',
+  'Nothing imports the command line or the library API (harness/cli, harness/library): they are the outermost layer.',
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.crucible/**'] },
@@ -56,11 +59,15 @@ export default tseslint.config(
   },
   {
     ...product(['harness/**/*.ts']),
-    ignores: ['**/*.test.ts', 'harness/{checks,cli,load,history}/**'],
+    ignores: ['**/*.test.ts', 'harness/{checks,cli,load,history,library}/**'],
     rules: restrict(blackBox, noEtcd, noCli),
   },
   {
     ...product(['harness/cli/**/*.ts']),
+    rules: restrict(blackBox, noEtcd),
+  },
+  {
+    ...product(['harness/library/**/*.ts']),
     rules: restrict(blackBox, noEtcd),
   },
   {
@@ -101,9 +108,24 @@ export default tseslint.config(
   {
     // Tests too: the command line is tested through its own tests or the built CLI, never imported.
     files: ['**/*.test.ts', 'testing/**/*.ts'],
-    ignores: ['harness/cli/**'],
+    ignores: ['harness/cli/**', 'harness/library/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ regex: noCli[0], message: noCli[1] }] }],
+    },
+  },
+  {
+    // The example project's tests are plain JavaScript run by mocha on Node.js.
+    files: ['examples/**/*.js'],
+    languageOptions: {
+      globals: {
+        describe: 'readonly',
+        it: 'readonly',
+        before: 'readonly',
+        after: 'readonly',
+        process: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+      },
     },
   },
   {

@@ -26,6 +26,7 @@ describe('the layering of docs/architecture.md, kept by lint', function () {
     ['harness/load/x.ts', '../cluster/index.js', /load\/ does not import cluster/],
     ['harness/experiment/x.ts', '../cli/run-command.js', /Nothing imports the command line/],
     ['harness/observe/x.test.ts', '../cli/run-command.js', /Nothing imports the command line/],
+    ['harness/experiment/x.ts', '../library/index.js', /the library API/],
     ['reports/x.ts', '../harness/observe/index.js', /only the history and verdict/],
     ['reports/x.ts', '../orchestrator/api/types.js', /only the history and verdict/],
     ['harness/cluster/x.ts', '../../testing/kubectl.js', /test support/],

@@ -1,9 +1,8 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { overallOutcome } from '../checks/index.js';
 import { chooseProvider, type ProviderChoice } from '../cluster/index.js';
-import { runExperiment } from '../experiment/index.js';
+import { EXIT, exitCodeOf, runExperiment } from '../experiment/index.js';
 import {
   JUnitFileReporter,
   MultiplexReporter,
@@ -28,8 +27,7 @@ interface RunFlags {
   keepRuns?: string;
 }
 
-/** Exit codes of `crucible run` and `crucible check`, as DESIGN.md §4 gives them. */
-export const EXIT = { pass: 0, fail: 1, unknown: 2, harness: 3 } as const;
+export { EXIT };
 
 /** `crucible run FILE|DIR…`: runs scenarios end to end, writes history, report and JUnit, exits by the verdicts. */
 export function runCommand(): Command {
@@ -109,8 +107,7 @@ export function runCommand(): Command {
           const run = { scenario, result };
           runs.push(run);
           await reporter.onScenarioEnd(run);
-          const outcome = overallOutcome(result.verdicts);
-          outcomes.push(result.harnessFailed ? EXIT.harness : EXIT[outcome]);
+          outcomes.push(exitCodeOf(result));
         }
       await reporter.onEnd(runs);
       process.exitCode = Math.max(0, ...outcomes);

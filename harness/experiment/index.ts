@@ -4,4 +4,5 @@
  * it produces, judged.
  */
 export { runExperiment, type ExperimentOptions, type ExperimentResult } from './experiment.js';
+export { EXIT, exitCodeOf } from './exit-code.js';
 export { runKubectl, type KubectlRunOptions } from './kubectl-run.js';
