@@ -35,6 +35,7 @@ import {
 import { PROJECT_ROOT } from './host-programs.js';
 import { loadBalancerAddresses, releaseLoopbackSlot, reserveLoopbackSlot } from './loopback-slot.js';
 import { buildNodeImage } from './node-image.js';
+import { toxiproxyImage } from './toxiproxy-image.js';
 
 /** Where each container mounts its node's own credentials folder (read-only). */
 const CREDENTIALS_DIR = '/etc/crucible';
@@ -91,8 +92,8 @@ export class DockerProvider implements ClusterProvider {
         progress,
       });
       signal?.throwIfAborted();
-      const toxiproxyImage = await realToxiproxyImage(docker);
-      if (toxiproxyImage) progress(`toxiproxy: the real one, image ${toxiproxyImage}`);
+      const realToxiproxy = await toxiproxyImage(docker, progress);
+      if (realToxiproxy) progress(`toxiproxy: the real one, image ${realToxiproxy}`);
       const subnet = await freeSubnet(docker, slot);
       const prefix = subnet.slice(0, subnet.lastIndexOf('.') + 1);
       const address = (node: string): string => {
@@ -123,7 +124,7 @@ export class DockerProvider implements ClusterProvider {
           ? {}
           : { podConfinement: { podsDir: (worker: string) => `/var/lib/crucible/${worker}-pods` } }),
         dataDir: (member) => `/var/lib/crucible/${member}`,
-        realToxiproxy: toxiproxyImage !== undefined,
+        realToxiproxy: realToxiproxy !== undefined,
         cloudProviderArgs: [
           '--cloud-provider=docker',
           `--cluster-name=${name}`,
@@ -186,7 +187,7 @@ export class DockerProvider implements ClusterProvider {
           const container = await docker.createContainer({
             name: `${name}-${node}`,
             Hostname: node,
-            Image: node === 'toxiproxy' && toxiproxyImage ? toxiproxyImage : image,
+            Image: node === 'toxiproxy' && realToxiproxy ? realToxiproxy : image,
             Labels: { ...labels, [DOCKER_NODE_LABEL]: node },
             ...containerCommand(record.members.filter((m) => m.node === node)),
             ExposedPorts: Object.fromEntries(Object.keys(published(node)).map((p) => [p, {}])),
@@ -266,21 +267,6 @@ const SABOTAGE_CLUSTER_FOLDER = '/var/lib/crucible/cluster';
 /** The known bug of pods that run as root where the cluster's every credential lies (cluster spec `sabotage`). */
 function exposesCredentials(spec: ClusterSpec): boolean {
   return spec.sabotage.includes('pods-see-cluster-credentials');
-}
-
-/** TOXIPROXY_IMAGE when that image is present locally (it is never pulled): the real Toxiproxy. */
-async function realToxiproxyImage(docker: DockerClient): Promise<string | undefined> {
-  const name = process.env.TOXIPROXY_IMAGE;
-  if (!name) return undefined;
-  try {
-    await docker.getImage(name).inspect();
-    return name;
-  } catch {
-    throw new ClusterError(
-      'MissingPrerequisite',
-      `TOXIPROXY_IMAGE=${name}: no such image here (images are never pulled); unset it to use the bundled Toxiproxy`,
-    );
-  }
 }
 
 /** A /24 for the cluster's network that no Docker network uses yet: 10.213.<slot>.0/24 first. */
