@@ -8,7 +8,9 @@ export type UsageErrorCode =
   /** A path given on the command line does not exist. */
   | 'NoSuchPath'
   /** Nothing to run: no scenario in the paths given, or none with the tags asked for. */
-  | 'NoScenarios';
+  | 'NoScenarios'
+  /** A file named on its own is of another kind than Scenario (a manifest, a cluster spec). */
+  | 'NotAScenario';
 
 export class UsageError extends Error {
   constructor(
