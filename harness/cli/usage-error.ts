@@ -10,7 +10,9 @@ export type UsageErrorCode =
   /** Nothing to run: no scenario in the paths given, or none with the tags asked for. */
   | 'NoScenarios'
   /** A file named on its own is of another kind than Scenario (a manifest, a cluster spec). */
-  | 'NotAScenario';
+  | 'NotAScenario'
+  /** A command that writes files would overwrite one that exists (`crucible init`). */
+  | 'WouldOverwrite';
 
 export class UsageError extends Error {
   constructor(
