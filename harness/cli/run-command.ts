@@ -1,5 +1,4 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { chooseProvider, type ProviderChoice } from '../cluster/index.js';
 import { EXIT, exitCodeOf, runExperiment } from '../experiment/index.js';
@@ -12,7 +11,7 @@ import {
   type RunReporter,
   type ScenarioRun,
 } from '../reporters/index.js';
-import { parseScenario, type Scenario } from '../scenario/index.js';
+import { findScenarioFiles, notAScenarioWords, parseScenario, type Scenario } from '../scenario/index.js';
 import { UsageError } from './usage-error.js';
 
 interface RunFlags {
@@ -29,7 +28,11 @@ interface RunFlags {
 
 export { EXIT };
 
-/** `crucible run FILE|DIR…`: runs scenarios end to end, writes history, report and JUnit, exits by the verdicts. */
+/**
+ * `crucible run FILE|DIR…`: runs scenarios end to end, writes history, report and JUnit, exits by
+ * the verdicts. A folder stands for the files of kind Scenario under it; the other YAML there
+ * (manifests, cluster specs) is listed as skipped on stderr.
+ */
 export function runCommand(): Command {
   return new Command('run')
     .description('run experiments: boot, load, faults, heal, judge, report')
@@ -114,18 +117,14 @@ export function runCommand(): Command {
     });
 }
 
-/** Files named, and every *.yaml under folders named (sorted). */
+/** The scenario files of the paths given, saying on stderr which YAML was skipped. */
 async function scenarioFiles(paths: string[]): Promise<string[]> {
-  const files: string[] = [];
-  for (const p of paths) {
-    const info = await stat(p).catch(() => undefined);
-    if (!info) throw new UsageError('NoSuchPath', `${p}: no such file or folder`);
-    if (info.isFile()) files.push(resolve(p));
-    else
-      for (const entry of (await readdir(p, { recursive: true })).sort())
-        if (entry.endsWith('.yaml') || entry.endsWith('.yml')) files.push(resolve(join(p, entry)));
-  }
-  return files;
+  const { scenarios, skipped, notScenarios, missing } = await findScenarioFiles(paths);
+  if (missing.length > 0) throw new UsageError('NoSuchPath', `${missing.join(', ')}: no such file or folder`);
+  if (notScenarios.length > 0)
+    throw new UsageError('NotAScenario', `${notScenarios.map(notAScenarioWords).join('; ')}`);
+  for (const file of skipped) process.stderr.write(`skipped ${notAScenarioWords(file)}\n`);
+  return scenarios;
 }
 
 function planText(s: Scenario, seed: number): string {

@@ -107,6 +107,7 @@ describe('scenario spec', () => {
       '  - name: heals',
       '    type: self-heal',
       '    window: after-heal',
+      '    thresholds: {maxMs: 5000}',
       'timeouts: {boot: 3m, teardown: 10s}',
     ];
     const scenario = await parse(lines);
@@ -168,7 +169,7 @@ describe('scenario spec', () => {
           thresholds: { minSuccessRatio: 0.99 },
           select: { load: 'echo' },
         },
-        { name: 'heals', type: 'self-heal', window: 'after-heal', thresholds: {} },
+        { name: 'heals', type: 'self-heal', window: 'after-heal', thresholds: { maxMs: 5000 } },
       ],
       steps: [],
       timeouts: {
@@ -297,7 +298,7 @@ describe('scenario spec', () => {
       '    - {id: lost, type: node-loss, at: 1s, for: 1s}',
       '    - {id: lost, type: node-loss, at: 1s, for: 1s}',
       'checks:',
-      '  - {name: ok, type: availability, window: {during: lost-2}, select: {load: echoo}}',
+      '  - {name: ok, type: availability, window: {during: lost-2}, select: {load: echoo}, thresholds: {minSuccessRatio: 1}}',
       '  - {name: ok, type: availabilty}',
     ]);
     expect(problems).to.deep.equal([
@@ -366,11 +367,78 @@ describe('scenario spec', () => {
     ]);
   });
 
+  it('reports a misspelt threshold at its key’s line and column, naming the thresholds the type takes', async () => {
+    const error = await parse([
+      ...HEADER,
+      'faults: {schedule: [{id: kill, type: pod-kill, options: {namespace: default}, at: 1s, for: 1s}]}',
+      'checks:',
+      '  - name: up',
+      '    type: availability',
+      '    thresholds: { minSucessRatio: 0.99 }',
+    ]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(ConfigError);
+    expect((error as ConfigError).problems).to.deep.equal([
+      {
+        file: join(scenarios, 'scenario.yaml'),
+        line: 8,
+        column: 19,
+        path: 'checks[0].thresholds.minSucessRatio',
+        message:
+          'unknown threshold "minSucessRatio" (availability takes minSuccessRatio, maxErrorBurstMs); did you mean "minSuccessRatio"?',
+      },
+    ]);
+  });
+
+  it('checks each check’s thresholds and select against its type: types, ranges, required keys, unknown keys', async () => {
+    expect(
+      await problemsOf([
+        ...HEADER,
+        'faults: {schedule: [{id: kill, type: pod-kill, options: {namespace: default}, at: 1s, for: 1s}]}',
+        'checks:',
+        '  - {name: a, type: availability, thresholds: {minSuccessRatio: 99}}',
+        '  - {name: b, type: self-heal, window: {during: kill}, thresholds: {maxMs: 5s}}',
+        '  - {name: c, type: no-restarts, thresholds: {maxRestarts: 1.5}, select: {pod: echo}}',
+        '  - {name: d, type: convergence, window: after-heal}',
+        '  - {name: e, type: latency}',
+        '  - {name: f, type: durability, thresholds: {maxLost: 0}}',
+        '  - {name: g, type: namespace-isolation, thresholds: {minOtherTenantSuccessRatio: 0.9}}',
+      ]),
+    ).to.deep.equal([
+      '6 checks[0].thresholds.minSuccessRatio: threshold "minSuccessRatio" must be a ratio between 0 and 1 (0.99 means 99%), got 99',
+      '7 checks[1].thresholds.maxMs: threshold "maxMs" must be a number of milliseconds (5000, not "5s"), got "5s"',
+      '8 checks[2].thresholds.maxRestarts: threshold "maxRestarts" must be a whole number, 0 or more, got 1.5',
+      '8 checks[2].select.pod: unknown select key "pod" (no-restarts selects by namespace, node)',
+      '9 checks[3].thresholds: missing threshold "withinMs" (convergence needs it)',
+      '10 checks[4].thresholds: latency needs at least one of maxP50Ms, maxP90Ms, maxP99Ms, maxMaxMs',
+      '11 checks[5].thresholds.maxLost: unknown threshold "maxLost" (durability takes no thresholds)',
+      '12 checks[6].thresholds.minOtherTenantSuccessRatio: threshold "minOtherTenantSuccessRatio" needs select "otherNamespace" (whose load to measure)',
+    ]);
+  });
+
+  it('reports windows and checks that need a fault in a scenario without any', async () => {
+    expect(
+      await problemsOf([
+        ...HEADER,
+        'checks:',
+        '  - {name: a, type: convergence, window: after-heal, thresholds: {withinMs: 1000}}',
+        '  - {name: b, type: self-heal, thresholds: {maxMs: 1000}}',
+        '  - {name: c, type: availability, window: {during: kill}, thresholds: {minSuccessRatio: 0.9}}',
+      ]),
+    ).to.deep.equal([
+      '5 checks[0].window: after-heal starts when the last fault is healed, and the scenario has no faults: use whole-run, or add a fault',
+      "6 checks[1].type: self-heal measures from a fault's injection, and the scenario has no faults: add a fault, or drop the check",
+      '7 checks[2].window.during: no fault has the id "kill"; the scenario declares no faults',
+    ]);
+  });
+
   it('accepts a check window during a nemesis fault', async () => {
     const scenario = await parse([
       ...HEADER,
       'faults: {nemesis: {types: [node-loss], interval: 10s, duration: 2s, count: 2}}',
-      'checks: [{name: a, type: availability, window: {during: nemesis-2}}]',
+      'checks: [{name: a, type: availability, window: {during: nemesis-2}, thresholds: {minSuccessRatio: 0.9}}]',
     ]);
     expect(scenario.checks[0]!.window).to.deep.equal({ during: 'nemesis-2' });
   });
@@ -466,6 +534,22 @@ describe('scenario spec', () => {
     expect(committed, 'stale: run npx tsx harness/scenario/write-scenario-schema.ts').to.deep.equal(
       scenarioJsonSchema(),
     );
+  });
+
+  it('gives each check type’s thresholds and select in the JSON Schema, closed to other keys', () => {
+    const schema = scenarioJsonSchema() as any;
+    const check = schema.properties.checks.items;
+    const availability = check.allOf.find((c: any) => c.if.properties.type.const === 'availability');
+    expect(availability.then.required).to.deep.equal(['thresholds']);
+    const { thresholds, select } = availability.then.properties;
+    expect(thresholds.additionalProperties).to.equal(false);
+    expect(thresholds.required).to.deep.equal(['minSuccessRatio']);
+    expect(thresholds.properties.minSuccessRatio).to.include({ type: 'number', minimum: 0, maximum: 1 });
+    expect(Object.keys(select.properties)).to.deep.equal(['load', 'namespace']);
+    expect(select.additionalProperties).to.equal(false);
+    const durability = check.allOf.find((c: any) => c.if.properties.type.const === 'durability');
+    expect(durability.then.properties.thresholds.properties).to.deep.equal({});
+    expect(durability.then.required).to.equal(undefined);
   });
 
   it('describes each fault type’s options in the JSON Schema', () => {

@@ -1,6 +1,13 @@
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { ZodType } from 'zod';
 
+/**
+ * The `params` of a custom zod issue about a key itself (an unknown one, say), so that it is
+ * reported at the key rather than at its value: `ctx.addIssue({code: 'custom', path, message,
+ * params: AT_KEY})`.
+ */
+export const AT_KEY = Object.freeze({ reportAt: 'key' });
+
 /** One problem in a configuration file, where it is. */
 export interface ConfigProblem {
   file: string;
@@ -47,9 +54,11 @@ export function decodeYaml<T>(text: string, file: string, schema: ZodType<T>): T
   for (const issue of result.error.issues) {
     const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
     const keys = issue.code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys : [undefined];
+    const atKey =
+      issue.code === 'custom' && (issue as { params?: { reportAt?: unknown } }).params?.reportAt === 'key';
     for (const key of keys) {
       const full = key === undefined ? path : [...path, key];
-      const node = locate(doc, full, key !== undefined);
+      const node = locate(doc, full, key !== undefined || atKey);
       const { line, col } = node ? at(node) : { line: 1, col: 1 };
       problems.push({
         file,
