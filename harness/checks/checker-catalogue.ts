@@ -10,6 +10,7 @@ import { leaderFailoverCheck } from './leader-failover-check.js';
 import { namespaceIsolationCheck } from './namespace-isolation-check.js';
 import { noRestartsCheck } from './no-restarts-check.js';
 import { selfHealCheck } from './self-heal-check.js';
+import { loadThresholdsCheck } from './load-thresholds-check.js';
 import { steadyStateCheck } from './steady-state-check.js';
 import { stepsCheck } from './steps-check.js';
 
@@ -26,6 +27,7 @@ export const checkerCatalogue: Readonly<Record<CheckSpec['type'], Checker<unknow
   'api-availability': apiAvailabilityCheck,
   steps: stepsCheck,
   'steady-state': steadyStateCheck,
+  'load-thresholds': loadThresholdsCheck,
 });
 
 /**

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { chooseProvider, type ProviderChoice } from '../cluster/index.js';
-import { EXIT, exitCodeOf, runExperiment } from '../experiment/index.js';
+import { EXIT, checkLoadTools, exitCodeOf, runExperiment } from '../experiment/index.js';
 import {
   JUnitFileReporter,
   MultiplexReporter,
@@ -24,6 +24,7 @@ interface RunFlags {
   dryRun?: boolean;
   tag?: string;
   keepRuns?: string;
+  loadDriver?: 'builtin' | 'k6' | 'auto';
 }
 
 export { EXIT };
@@ -46,6 +47,12 @@ export function runCommand(): Command {
     .option('--dry-run', 'validate and print the plan without booting anything')
     .option('--tag <tags>', 'only scenarios with one of these tags (comma-separated), e.g. quick')
     .option('--keep-runs <n>', 'keep the newest n runs of each scenario in --out, delete older ones')
+    .addOption(
+      new Option(
+        '--load-driver <name>',
+        "every load's driver, whatever the scenario says (k6: the real k6)",
+      ).choices(['builtin', 'k6', 'auto']),
+    )
     .action(async (paths: string[], flags: RunFlags) => {
       const seed = flags.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(flags.seed);
       if (!Number.isInteger(seed))
@@ -74,6 +81,8 @@ export function runCommand(): Command {
         for (const s of scenarios) process.stdout.write(planText(s, seed));
         return;
       }
+      // A missing k6 or a broken k6 script is said now, before any cluster boots.
+      for (const scenario of scenarios) await checkLoadTools(scenario, flags.loadDriver);
       const provider = await chooseProvider(flags.provider);
       const abort = new AbortController();
       const onSignal = () => {
@@ -104,6 +113,7 @@ export function runCommand(): Command {
             seed,
             keep: flags.keep ?? false,
             commandLine: process.argv.slice(1),
+            ...(flags.loadDriver ? { loadDriver: flags.loadDriver } : {}),
             progress,
             signal: abort.signal,
           });
@@ -133,7 +143,10 @@ function planText(s: Scenario, seed: number): string {
     `${s.name}  (${s.file}, sha256 ${s.hash.slice(0, 12)}, seed ${seed})`,
     `  cluster: ${s.cluster.etcd.members} etcd, ${s.cluster.controlPlane.apiservers} apiserver(s), ${workers} worker(s), timing ${s.cluster.timing}`,
     ...s.tenants.map((t) => `  tenant ${t.name}: ${t.namespaces.join(', ')}`),
-    ...s.loads.map((l) => `  load ${l.name}: ${l.rate}/s at ${l.service}${l.path}`),
+    ...s.loads.map(
+      (l) =>
+        `  load ${l.name}: ${l.stages ? `${l.stages.length} stages up to ${Math.max(...l.stages.map((st) => st.target))}` : l.rate}/s at ${l.service}${l.requests ? ` (${l.requests.length} requests)` : l.path} with ${l.driver}${l.script ? ` (${l.script})` : ''}`,
+    ),
     ...s.faults.map(
       (f) =>
         `  fault ${f.id}: ${f.type} on ${f.target} at ${f.atMs / 1000}s for ${f.forMs / 1000}s ${JSON.stringify(f.options)}`,

@@ -16,6 +16,8 @@ export interface ExperimentOptions {
   progress: (line: string) => void;
   /** Ctrl-C: stops the run; heal, collect and teardown still run and the history is marked aborted. */
   signal: AbortSignal;
+  /** Every load's driver, whatever the scenario says (`crucible run --load-driver`). */
+  loadDriver?: 'builtin' | 'k6' | 'auto';
 }
 
 /**

@@ -10,7 +10,7 @@ export const observationPhase: Phase = {
   kind: 'lifecycle',
   timeoutMs: () => OBSERVATION_START_MS,
   async run(run) {
-    run.observation = new Observation(run.cluster!, run.scenario, run.startedAt);
+    run.observation = new Observation(run.cluster!, run.scenario, run.startedAt, run.options.loadDriver);
     await run.observation.start(run.client!);
   },
 };

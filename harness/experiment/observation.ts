@@ -39,6 +39,7 @@ export type RecorderSet = {
 interface RunningLoad {
   name: string;
   namespace: string;
+  driver: 'builtin' | 'k6';
   result: Promise<LoadResult>;
 }
 
@@ -58,6 +59,8 @@ export class Observation {
     private readonly cluster: RunningCluster,
     private readonly scenario: Scenario,
     private readonly runStartedAt: number,
+    /** Every load's driver, whatever the scenario says (`crucible run --load-driver`). */
+    private readonly loadDriver?: 'builtin' | 'k6' | 'auto',
   ) {
     const options = { runStartedAt };
     const access = adminAccess(cluster);
@@ -112,8 +115,20 @@ export class Observation {
         options.record({ t: options.now(), type: 'error', source: `load ${load.name}`, message: e.message });
         return undefined;
       });
-      if (result)
-        loadSeconds.push(...toLoadSeconds(load.name, load.namespace, result.buckets, this.runStartedAt));
+      if (!result) continue;
+      loadSeconds.push(
+        ...toLoadSeconds(load.name, load.namespace, result.buckets, this.runStartedAt).map((second) => ({
+          ...second,
+          driver: load.driver,
+        })),
+      );
+      if (result.thresholds.length)
+        options.record({
+          t: options.now(),
+          type: 'load-thresholds',
+          load: load.name,
+          thresholds: result.thresholds,
+        });
     }
     const { cluster, api, truth, durability, isolation, inPod } = this.recorders;
     await Promise.all([
@@ -149,17 +164,26 @@ export class Observation {
       : await resolveServiceTargets(client, workers, namespace, name, load.port);
     const spec = parseLoadSpec({
       target: targets[0]!.url,
-      rate: load.rate,
-      // Until collect stops it: the load covers faults, heal and recovery.
-      duration: `${load.durationMs ?? 3_600_000}ms`,
-      requests: [{ method: 'GET', path: load.path }],
+      ...(load.stages
+        ? {
+            stages: load.stages.map((st) => ({ duration: `${st.durationMs}ms`, target: st.target })),
+            startRate: load.startRate,
+          }
+        : // Until collect stops it: the load covers faults, heal and recovery.
+          { rate: load.rate, duration: `${load.durationMs ?? 3_600_000}ms` }),
+      requests: load.requests ?? [{ method: 'GET', path: load.path }],
       timeout: `${load.timeoutMs}ms`,
-      driver: 'builtin',
+      ...(load.thresholds ? { thresholds: load.thresholds } : {}),
+      ...(load.script ? { script: load.script } : {}),
+      driver: this.loadDriver ?? load.driver,
+      // The load's name tags its k6 metrics, so that a user's thresholds can select it.
+      tags: { load: load.name },
     });
-    const driver = await createLoadDriver(spec, targets, { driver: 'builtin' });
+    const driver = await createLoadDriver(spec, targets);
     this.loads.push({
       name: load.name,
       namespace,
+      driver: driver.name,
       result: driver.run({
         signal: this.loadAbort.signal,
         onProgress: (p) => this.loadProgress.set(load.name, p),

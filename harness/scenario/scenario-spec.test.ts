@@ -138,6 +138,7 @@ describe('scenario spec', () => {
           rate: 200,
           durationMs: 90_000,
           timeoutMs: 500,
+          driver: 'builtin',
         },
       ],
       faults: [
@@ -233,7 +234,15 @@ describe('scenario spec', () => {
     expect(scenario.faults[0]!.target).to.equal('random');
     expect(scenario.faults[1]!.options).to.deep.equal({ from: 'control-plane' });
     expect(scenario.loads).to.deep.equal([
-      { name: 'echo', service: 'default/echo', port: '80', path: '/', rate: 10, timeoutMs: 2000 },
+      {
+        name: 'echo',
+        service: 'default/echo',
+        port: '80',
+        path: '/',
+        rate: 10,
+        timeoutMs: 2000,
+        driver: 'builtin',
+      },
     ]);
   });
 
@@ -318,7 +327,7 @@ describe('scenario spec', () => {
       '26 checks[0].window.during: no fault has the id "lost-2"; the faults: node-los-1, link-latency-1, lost',
       '26 checks[0].select.load: unknown load "echoo"; the loads: echo',
       '27 checks[1].name: duplicate check name "ok"',
-      '27 checks[1].type: unknown check type "availabilty"; the checks: availability, no-restarts, self-heal, convergence, namespace-isolation, durability, leader-failover, latency, api-availability, steps, steady-state',
+      '27 checks[1].type: unknown check type "availabilty"; the checks: availability, no-restarts, self-heal, convergence, namespace-isolation, durability, leader-failover, latency, api-availability, steps, steady-state, load-thresholds',
     ]);
     expect(problems[7]).to.include('node-loss, node-pause');
   });
@@ -432,6 +441,50 @@ describe('scenario spec', () => {
       "6 checks[1].type: self-heal measures from a fault's injection, and the scenario has no faults: add a fault, or drop the check",
       '7 checks[2].window.during: no fault has the id "kill"; the scenario declares no faults',
     ]);
+  });
+
+  it('reads a k6 load: its driver, ramping stages, a request mix, thresholds and a script of its own, and adds the load-thresholds check', async () => {
+    await writeFile(join(scenarios, 'load.js'), 'export default function () {}\n');
+    const scenario = await parse([
+      ...HEADER,
+      'load:',
+      '  - name: ramp',
+      '    service: default/echo',
+      '    driver: k6',
+      '    stages: [{duration: 10s, target: 50}, {duration: 5s, target: 0}]',
+      '    requests: [{path: /a, weight: 3}, {method: POST, path: /b, body: {x: 1}}]',
+      "    thresholds: {http_req_failed: ['rate<0.01']}",
+      '  - {name: mine, service: default/echo, driver: auto, script: load.js}',
+    ]);
+    const [ramp, mine] = scenario.loads;
+    expect(ramp).to.deep.include({
+      driver: 'k6',
+      stages: [
+        { durationMs: 10_000, target: 50 },
+        { durationMs: 5_000, target: 0 },
+      ],
+      startRate: 0,
+      thresholds: { http_req_failed: ['rate<0.01'] },
+    });
+    expect(ramp!.requests).to.have.length(2);
+    expect(mine).to.include({ driver: 'auto', script: join(scenarios, 'load.js') });
+    expect(scenario.checks).to.deep.equal([
+      { name: 'k6-thresholds', type: 'load-thresholds', window: 'whole-run', thresholds: {} },
+    ]);
+  });
+
+  it('reports a k6 load’s mistakes: a missing script, stages beside a rate, thresholds on the builtin driver', async () => {
+    const problems = await problemsOf([
+      ...HEADER,
+      'load:',
+      '  - {name: a, service: default/echo, driver: k6, script: gone.js}',
+      '  - {name: b, service: default/echo, rate: 5, stages: [{duration: 1s, target: 5}]}',
+      "  - {name: c, service: default/echo, rate: 5, thresholds: {http_req_failed: ['rate<0.1']}}",
+    ]);
+    expect(problems.join('\n'))
+      .to.match(/5 load\[0\]\.script: no such file: .*gone\.js/)
+      .and.match(/6 load\[1\]\.rate: give either rate \(and duration\) or stages/)
+      .and.match(/7 load\[2\]\.thresholds: thresholds needs the k6 driver/);
   });
 
   it('accepts a check window during a nemesis fault', async () => {

@@ -127,34 +127,119 @@ const checkSchema = z
   .strict()
   .superRefine(checkThresholdsAndSelect, { when: () => true });
 
-const loadSchema = z
+const stageSchema = z
   .object({
-    name: z.string().min(1).meta({ description: 'unique; checks select a load by it' }),
-    service: namespacedName().meta({ description: 'the NodePort Service it drives, as namespace/name' }),
-    port: z
-      .union([z.string().min(1), z.number().int().min(1).max(65535)], {
-        error: 'must be a port name or number',
-      })
-      .optional()
-      .meta({ description: "the Service port's name or number (default: its first port)" }),
-    path: z
-      .string()
-      .startsWith('/', 'must start with "/"')
-      .default('/')
-      .meta({ description: 'the HTTP path requested' }),
-    rate: z.number().positive().meta({ description: 'requests per second' }),
-    duration: duration({ positive: true }).optional().meta({
-      description: 'a duration: how long it runs (default: from the recorders to the end of recovery)',
-    }),
-    timeout: duration({ positive: true })
-      .prefault('2s')
-      .meta({ description: "a duration: one request's deadline" }),
-    nodes: z.array(z.string().min(1)).min(1).optional().meta({
-      description:
-        "the workers whose node ports the load goes through (default: the Service's load balancer when it has one, else every worker)",
-    }),
+    duration: duration({ positive: true }).meta({ description: "a duration: the stage's length" }),
+    target: z.number().min(0).meta({ description: 'the rate (requests per second) the stage ramps to' }),
   })
   .strict();
+
+const requestSchema = z
+  .object({
+    name: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "the request's name in k6's metrics (default: METHOD path)" }),
+    method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
+    path: z.string().startsWith('/', 'must start with "/"').default('/'),
+    headers: z.record(z.string(), z.string()).default({}),
+    body: z.unknown().optional().meta({ description: 'a text, or anything else sent as JSON' }),
+    expectStatus: z
+      .union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)])
+      .optional()
+      .meta({ description: 'the statuses that count as success (default 200-399)' }),
+    weight: z.number().int().min(1).default(1).meta({ description: 'its share of the mix' }),
+  })
+  .strict();
+
+/** A scenario's load; `referenced` checks the k6 script file exists. */
+function loadSchema(referenced: () => z.ZodType<string>) {
+  return z
+    .object({
+      name: z.string().min(1).meta({ description: 'unique; checks select a load by it' }),
+      service: namespacedName().meta({ description: 'the NodePort Service it drives, as namespace/name' }),
+      port: z
+        .union([z.string().min(1), z.number().int().min(1).max(65535)], {
+          error: 'must be a port name or number',
+        })
+        .optional()
+        .meta({ description: "the Service port's name or number (default: its first port)" }),
+      path: z
+        .string()
+        .startsWith('/', 'must start with "/"')
+        .default('/')
+        .meta({ description: 'the HTTP path requested (one request; `requests` gives a mix instead)' }),
+      rate: z.number().positive().optional().meta({ description: 'requests per second (or `stages`)' }),
+      duration: duration({ positive: true }).optional().meta({
+        description: 'a duration: how long it runs (default: from the recorders to the end of recovery)',
+      }),
+      startRate: z
+        .number()
+        .min(0)
+        .optional()
+        .meta({ description: 'with stages: the rate the first one starts from (default 0)' }),
+      stages: z.array(stageSchema).min(1).optional().meta({
+        description:
+          'a ramping load instead of `rate`: each stage ramps to its target rate over its duration, as k6 stages',
+      }),
+      requests: z.array(requestSchema).min(1).optional().meta({
+        description: 'a mix of requests, each drawn by its weight, instead of `path`',
+      }),
+      timeout: duration({ positive: true })
+        .prefault('2s')
+        .meta({ description: "a duration: one request's deadline" }),
+      nodes: z.array(z.string().min(1)).min(1).optional().meta({
+        description:
+          "the workers whose node ports the load goes through (default: the Service's load balancer when it has one, else every worker)",
+      }),
+      driver: z.enum(['builtin', 'k6', 'auto']).default('builtin').meta({
+        description:
+          'who sends the requests: builtin (crucible, in Node), k6 (the real k6: K6_BIN, PATH or a local grafana/k6 image), or auto (k6 when found); `crucible run --load-driver` overrides it',
+      }),
+      thresholds: z
+        .record(
+          z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*(\{[^{}]+\})?$/, 'must be a k6 metric name'),
+          z.array(z.string().min(1)).min(1),
+        )
+        .optional()
+        .meta({
+          description:
+            "k6 thresholds, e.g. {http_req_failed: ['rate<0.01']}: crossed ones fail the run's load-thresholds check (k6 driver)",
+        }),
+      script: referenced().optional().meta({
+        description:
+          'a k6 script of your own, relative to this scenario file, run instead of the rendered one; it gets the target in __ENV.TARGET and the rate in __ENV.RATE (k6 driver)',
+      }),
+    })
+    .strict()
+    .superRefine((l, ctx) => {
+      if (l.stages === undefined) {
+        if (l.rate === undefined && l.script === undefined)
+          ctx.addIssue({ code: 'custom', path: ['rate'], message: 'required (or stages)' });
+        if (l.startRate !== undefined)
+          ctx.addIssue({ code: 'custom', path: ['startRate'], message: 'startRate needs stages' });
+      } else {
+        for (const key of ['rate', 'duration'] as const)
+          if (l[key] !== undefined)
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: 'give either rate (and duration) or stages',
+            });
+      }
+      if (l.requests !== undefined && l.path !== '/')
+        ctx.addIssue({ code: 'custom', path: ['path'], message: 'give either path or requests' });
+      if (l.driver === 'builtin')
+        for (const key of ['script', 'thresholds'] as const)
+          if (l[key] !== undefined)
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: `${key} needs the k6 driver: set driver: k6 (or auto)`,
+            });
+    });
+}
 
 /** A string or a list of them, a list once decoded. */
 const oneOrMore = () => z.union([z.string(), z.array(z.string())]).transform((v) => [v].flat());
@@ -366,7 +451,7 @@ function scenarioFileSchema(files: ReferencedFiles, cluster: 'inline' | 'file' |
         .prefault({})
         .meta({ description: 'what must hold before load and faults start, and again in recovery' }),
       load: z
-        .array(loadSchema)
+        .array(loadSchema(referenced))
         .default([])
         .meta({ description: "open-model HTTP loads at a constant rate through the workers' node ports" }),
       faults: z
@@ -421,7 +506,11 @@ export async function parseScenario(
   const dir = dirname(path);
   const raw = looseParse(text);
   const problems = new Map<string, string>();
-  for (const manifest of list(field(raw, 'workloads')).flatMap((w) => list(field(w, 'manifests')))) {
+  const scripts = list(field(raw, 'load')).map((l) => field(l, 'script'));
+  for (const manifest of [
+    ...list(field(raw, 'workloads')).flatMap((w) => list(field(w, 'manifests'))),
+    ...scripts,
+  ]) {
     if (typeof manifest !== 'string') continue;
     const abs = resolve(dir, manifest);
     const problem = await fileProblem(abs);
@@ -597,21 +686,45 @@ function toScenario(doc: ScenarioFile, ctx: ScenarioContext): Scenario {
       service: l.service,
       ...(l.port === undefined ? {} : { port: String(l.port) }),
       path: l.path,
-      rate: l.rate,
+      ...(l.rate === undefined ? {} : { rate: l.rate }),
       ...(l.duration === undefined ? {} : { durationMs: l.duration }),
+      ...(l.stages === undefined
+        ? {}
+        : {
+            stages: l.stages.map((st) => ({ durationMs: st.duration, target: st.target })),
+            startRate: l.startRate ?? 0,
+          }),
+      ...(l.requests === undefined ? {} : { requests: l.requests }),
       timeoutMs: l.timeout,
       ...(l.nodes === undefined ? {} : { nodes: l.nodes }),
+      driver: l.driver,
+      ...(l.thresholds === undefined ? {} : { thresholds: l.thresholds }),
+      ...(l.script === undefined ? {} : { script: resolve(ctx.dir, l.script) }),
     })),
     faults,
     steps: toSteps(doc.steps),
     // checkThresholdsAndSelect has made sure that each value is of its key's kind.
-    checks: doc.checks.map((c) => ({
-      name: c.name,
-      type: c.type,
-      window: c.window,
-      thresholds: c.thresholds as Record<string, number>,
-      ...(c.select === undefined ? {} : { select: c.select as Record<string, string> }),
-    })),
+    checks: [
+      ...doc.checks.map((c) => ({
+        name: c.name,
+        type: c.type,
+        window: c.window,
+        thresholds: c.thresholds as Record<string, number>,
+        ...(c.select === undefined ? {} : { select: c.select as Record<string, string> }),
+      })),
+      // k6's own verdict on a load becomes a check of the run, unless the scenario declares one.
+      ...(doc.load.some((l) => l.thresholds !== undefined || l.script !== undefined) &&
+      !doc.checks.some((c) => c.type === 'load-thresholds')
+        ? [
+            {
+              name: 'k6-thresholds',
+              type: 'load-thresholds' as const,
+              window: 'whole-run' as const,
+              thresholds: {},
+            },
+          ]
+        : []),
+    ],
     timeouts: {
       bootMs: doc.timeouts.boot,
       workloadsMs: doc.timeouts.workloads,
