@@ -86,6 +86,12 @@ describe('planCluster', () => {
     }
   });
 
+  it('gives every apiserver the spec’s node port range', () => {
+    const spec = { ...HA, nodePortRange: '30100-30149' };
+    for (const a of planCluster(spec, docker).members.filter((m) => m.role === 'apiserver'))
+      expect(arg(a.args, '--service-node-port-range')).to.equal('30100-30149');
+  });
+
   it('confines the pods of a layout that asks for it: a user id range, a directory per worker, the apiserver as pods reach it', () => {
     const plan = planCluster(HA, { ...docker, podConfinement: { podsDir: (w) => `/pods/${w}` } });
     const kubelet = plan.members.find((m) => m.name === 'worker-2-kubelet')!;

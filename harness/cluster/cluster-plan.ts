@@ -237,6 +237,7 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
         `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
         `--service-account-key-file=${file(a, f.serviceAccountPublicKey)}`,
         `--service-account-signing-key-file=${file(a, f.serviceAccountKey)}`,
+        `--service-node-port-range=${spec.nodePortRange}`,
         ...(fast
           ? ['--default-not-ready-toleration-seconds=1', '--default-unreachable-toleration-seconds=1']
           : []),

@@ -1,6 +1,12 @@
 import { expect } from 'chai';
 import { ConfigError } from '../support/decode-yaml.js';
-import { defaultClusterSpec, parseClusterSpec, simulatedNodeNames, workerNames } from './cluster-spec.js';
+import {
+  defaultClusterSpec,
+  nodePortRange,
+  parseClusterSpec,
+  simulatedNodeNames,
+  workerNames,
+} from './cluster-spec.js';
 
 describe('cluster spec', () => {
   it('defaults a minimal file: one etcd, one of each control-plane component, three workers, fast timing', () => {
@@ -120,5 +126,42 @@ describe('cluster spec', () => {
       '5 simulatedNodes.prefix',
       '6 simulatedNodes.cpus',
     ]);
+  });
+
+  it('takes a node port range within 30000-32767, defaulting to 30080-30099', () => {
+    const header = 'apiVersion: crucible.dev/v1alpha1\nkind: Cluster\n';
+    expect(parseClusterSpec(header, 'c.yaml').nodePortRange).to.equal('30080-30099');
+    expect(nodePortRange(parseClusterSpec(`${header}nodePortRange: 31000-31099\n`, 'c.yaml'))).to.deep.equal({
+      min: 31000,
+      max: 31099,
+    });
+    const problems = (text: string) => {
+      try {
+        parseClusterSpec(header + text, 'ports.yaml');
+        return [];
+      } catch (e) {
+        return (e as ConfigError).problems.map(
+          (p) => `${p.file}:${p.line}:${p.column} ${p.path}: ${p.message}`,
+        );
+      }
+    };
+    expect(problems('nodePortRange: 8080-8090\n')).to.deep.equal([
+      "ports.yaml:3:16 nodePortRange: must lie within 30000-32767, kube-apiserver's default range (the cluster's own ports and the pods' lie outside it)",
+    ]);
+    expect(problems('nodePortRange: 30099-30080\n')).to.deep.equal([
+      'ports.yaml:3:16 nodePortRange: "30099-30080": the last port comes before the first',
+    ]);
+  });
+
+  it('says what replaced nodePorts, for a spec written before node port ranges', () => {
+    expect(() =>
+      parseClusterSpec(
+        'apiVersion: crucible.dev/v1alpha1\nkind: Cluster\nnodePorts: [30080, 30081]\n',
+        'old.yaml',
+      ),
+    ).to.throw(
+      ConfigError,
+      'old.yaml:3:12: nodePorts: replaced by nodePortRange (e.g. nodePortRange: 30080-30099): the apiservers now hand out node ports only from that range, and the docker provider publishes all of it',
+    );
   });
 });
