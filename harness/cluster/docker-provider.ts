@@ -34,6 +34,7 @@ import {
 } from './docker-engine.js';
 import { PROJECT_ROOT } from './host-programs.js';
 import { loadBalancerAddresses, releaseLoopbackSlot, reserveLoopbackSlot } from './loopback-slot.js';
+import { addLoadedImages } from './loaded-images-layer.js';
 import { buildNodeImage } from './node-image.js';
 import { toxiproxyImage } from './toxiproxy-image.js';
 
@@ -88,11 +89,12 @@ export class DockerProvider implements ClusterProvider {
     const hostControlPlane = `127.0.${slot}.254`;
     const started = Date.now();
     try {
-      const image = await buildNodeImage({
+      const nodeImage = await buildNodeImage({
         projectRoot: PROJECT_ROOT,
         baseImage: this.options.baseImage,
         progress,
       });
+      const { image, dirs: loadedImageDirs } = await addLoadedImages(nodeImage, spec.images, progress);
       signal?.throwIfAborted();
       const realToxiproxy = await toxiproxyImage(docker, progress);
       if (realToxiproxy) progress(`toxiproxy: the real one, image ${realToxiproxy}`);
@@ -126,6 +128,7 @@ export class DockerProvider implements ClusterProvider {
           ? {}
           : { podConfinement: { podsDir: (worker: string) => `/var/lib/crucible/${worker}-pods` } }),
         dataDir: (member) => `/var/lib/crucible/${member}`,
+        loadedImageDir: (loaded) => loadedImageDirs.get(loaded.name)!,
         realToxiproxy: realToxiproxy !== undefined,
         cloudProviderArgs: [
           '--cloud-provider=docker',
