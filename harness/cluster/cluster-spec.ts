@@ -197,7 +197,8 @@ export const clusterSpecSchema = z
       })
       .default(DEFAULT_NODE_PORT_RANGE)
       .meta({
-        description: `the ports Services get their node ports from (the apiservers' --service-node-port-range), within 30000-32767: MIN-MAX. The docker provider publishes each of them on every worker's host address, so every node port the apiserver hands out is reachable from the host; default ${DEFAULT_NODE_PORT_RANGE}`,
+        description:
+          "the ports Services get their node ports from (the apiservers' --service-node-port-range), MIN-MAX within 30000-32767; the docker provider publishes each of them on every worker's host address (one docker-proxy process per port and worker), so every node port the apiserver hands out is reachable from the host",
       }),
     images: z
       .array(loadedImage)
