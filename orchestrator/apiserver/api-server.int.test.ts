@@ -175,7 +175,7 @@ describe('apiserver over a real etcd', function () {
       expect(events[1].object.data.k).to.equal('2');
     });
 
-    it('answers a compacted resourceVersion with a 410 Gone ERROR event', async () => {
+    it('answers a resourceVersion older than the watch cache and etcd reach with a 410 Gone ERROR event', async () => {
       const first = await cp.request(
         'POST',
         '/api/v1/namespaces/default/configmaps',
@@ -183,14 +183,18 @@ describe('apiserver over a real etcd', function () {
         configMap('old'),
       );
       const oldRv = Number(first.body.metadata.resourceVersion);
-      const later = await cp.request(
+      await cp.request(
         'PATCH',
         '/api/v1/namespaces/default/configmaps/old',
         admin,
         { data: { k: 'new' } },
         'application/merge-patch+json',
       );
-      await cp.server['storage'].compact(Number(later.body.metadata.resourceVersion));
+      // A new apiserver's cache starts at the revision it listed, reaching back only as far as etcd
+      // still has history: after a compaction, a watch from before it is told to relist.
+      const storage = cp.server['storage'];
+      await storage.compact(await storage.currentRevision());
+      await cp.restartApiServer();
       const events = await readEvents(
         cp,
         `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${oldRv - 1}`,
@@ -199,7 +203,19 @@ describe('apiserver over a real etcd', function () {
       );
       expect(events).to.have.length(1);
       expect(events[0].type).to.equal('ERROR');
-      expect(events[0].object).to.include({ kind: 'Status', code: 410 });
+      expect(events[0].object).to.include({ kind: 'Status', code: 410, reason: 'Expired' });
+      const relisted = await cp.request('GET', '/api/v1/namespaces/default/configmaps', admin);
+      const resumed = readEvents(
+        cp,
+        `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${relisted.body.metadata.resourceVersion}`,
+        admin,
+        1,
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      await cp.request('DELETE', '/api/v1/namespaces/default/configmaps/old', admin);
+      expect((await resumed).map((e) => `${e.type} ${e.object.metadata.name}`)).to.deep.equal([
+        'DELETED old',
+      ]);
     });
 
     it('sends the current objects first when watching without a resourceVersion', async () => {
