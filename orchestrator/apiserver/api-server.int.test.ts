@@ -496,6 +496,102 @@ describe('apiserver over a real etcd', function () {
     });
   });
 
+  describe('clients that are not kubectl', () => {
+    it('reads every boolean query parameter as kube-apiserver does: only 0 and false (any case) are false', async () => {
+      await cp.request('POST', '/api/v1/namespaces/default/configmaps', admin, configMap('bools'));
+      const path = '/api/v1/namespaces/default/configmaps?fieldSelector=metadata.name%3Dbools';
+      for (const value of ['true', 'True', 'TRUE', '1', 'yes', '']) {
+        const events = await readEvents(cp, `${path}&watch=${value}`, admin, 1, 3000);
+        expect(
+          events.map((e) => e.type),
+          `watch=${value}`,
+        ).to.deep.equal(['ADDED']);
+      }
+      const bare = await readEvents(cp, `${path}&watch`, admin, 1, 3000);
+      expect(
+        bare.map((e) => e.type),
+        'watch without a value',
+      ).to.deep.equal(['ADDED']);
+      for (const value of ['false', 'False', 'FALSE', '0']) {
+        const res = await cp.request('GET', `${path}&watch=${value}`, admin);
+        expect(res.body.kind, `watch=${value}`).to.equal('ConfigMapList');
+      }
+      const applied = await cp.request(
+        'PATCH',
+        '/api/v1/namespaces/default/configmaps/bools?fieldManager=other&force=True',
+        admin,
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bools\ndata:\n  k: forced\n',
+        'application/apply-patch+yaml',
+      );
+      expect(applied.status, 'force=True takes the field over').to.equal(200);
+      expect(applied.body.data.k).to.equal('forced');
+    });
+
+    it('answers a body nested 5000 deep with a 400 on every verb and body type, and keeps serving', async () => {
+      const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+      const deep = nested(5000);
+      const cm = '/api/v1/namespaces/default/configmaps';
+      await cp.request('POST', cm, admin, configMap('deep'));
+      const cases: [string, string, string, string][] = [
+        ['POST', cm, `{"metadata":{"name":"d"},"data":${deep}}`, 'application/json'],
+        ['POST', `${cm}?fieldValidation=Ignore`, `{"metadata":{"name":"d"},"x":${deep}}`, 'application/json'],
+        ['PUT', `${cm}/deep`, `{"metadata":{"name":"deep"},"data":${deep}}`, 'application/json'],
+        ['PATCH', `${cm}/deep`, `{"data":${deep}}`, 'application/merge-patch+json'],
+        ['PATCH', `${cm}/deep`, `{"data":${deep}}`, 'application/strategic-merge-patch+json'],
+        [
+          'PATCH',
+          `${cm}/deep`,
+          `[{"op":"add","path":"/data/z","value":${deep}}]`,
+          'application/json-patch+json',
+        ],
+        [
+          'PATCH',
+          `${cm}/deep?fieldManager=m`,
+          `{"metadata":{"name":"deep"},"data":${deep}}`,
+          'application/apply-patch+yaml',
+        ],
+        ['POST', cm, `metadata: {name: y}\ndata: ${deep}`, 'application/yaml'],
+        ['POST', cm, `metadata: {name: y}\ndata: ${'['.repeat(100_000)}`, 'application/yaml'],
+        ['DELETE', `${cm}/deep`, `{"preconditions":${deep}}`, 'application/json'],
+        [
+          'POST',
+          '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+          `{"spec":${deep}}`,
+          'application/json',
+        ],
+        [
+          'PUT',
+          `${cm}/deep`,
+          `{"metadata":{"name":"deep"},"data":${'['.repeat(200_000)}1${']'.repeat(200_000)}}`,
+          'application/json',
+        ],
+      ];
+      for (const [method, path, body, type] of cases) {
+        const res = await cp.request(method, path, admin, body, type);
+        expect(res.status, `${method} ${path} ${type}: ${JSON.stringify(res.body).slice(0, 200)}`).to.equal(
+          400,
+        );
+        expect(res.body.message).to.match(/nested too deeply/);
+      }
+      // Just under the limit, every walk of the body still answers with a 4xx of its own.
+      const limit = nested(990);
+      for (const [method, path, body, type] of [
+        ['POST', cm, `{"metadata":{"name":"d"},"data":${limit}}`, 'application/json'],
+        ['PATCH', `${cm}/deep`, `{"data":${limit}}`, 'application/strategic-merge-patch+json'],
+        [
+          'PATCH',
+          `${cm}/deep?fieldManager=m`,
+          `{"metadata":{"name":"deep"},"data":${limit}}`,
+          'application/apply-patch+yaml',
+        ],
+      ]) {
+        const res = await cp.request(method!, path!, admin, body, type);
+        expect(res.status, `${method} ${type} at 990 deep`).to.be.within(400, 499);
+      }
+      expect((await cp.request('GET', `${cm}/deep`, admin)).status).to.equal(200);
+    });
+  });
+
   describe('etcd outage', () => {
     it('fails requests with a 5xx Status within the deadline, and recovers within 2 s of etcd returning', async () => {
       await cp.etcd.stop();

@@ -18,6 +18,7 @@ import type { ServiceAllocator } from './service-allocator.js';
 import type { TokenRequestHandler } from './token-request-handler.js';
 import type { Cachers, WatchStart } from './cacher/index.js';
 import { buildTable, isTableRequest, negotiateTableVersion, parseIncludeObject } from './table/index.js';
+import { boolParam } from './bool-param.js';
 import { parseReadVersion, type ReadVersion } from './read-version.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 
@@ -240,7 +241,7 @@ export class ResourceHandler {
         key: info.name ? this.store.key(r, info.namespace, info.name) : undefined,
         matches: matches.fn,
         render: asTable ? (obj) => this.table(r, [obj], q, {}, req.headers.accept) : undefined,
-        bookmarks: q.get('allowWatchBookmarks') === 'true',
+        bookmarks: boolParam(q, 'allowWatchBookmarks'),
         bookmarkKind: { apiVersion: apiVersionOf(r), kind: r.kind },
         timeoutSeconds: Number.isFinite(timeout) ? timeout : 0,
       },
@@ -348,7 +349,7 @@ export class ResourceHandler {
       const manager = q.get('fieldManager');
       if (!manager)
         throw errors.badRequest('PATCH requests with apply content type require fieldManager to be set');
-      const force = q.get('force') === 'true';
+      const force = boolParam(q, 'force');
       if (!isObject(patch)) throw errors.badRequest('apply patch must be an object');
       checkTypeMeta(r, patch);
       const applied = this.inNamespace(info, r, patch as Partial<KubeObject>) as KubeObject;
@@ -745,8 +746,8 @@ async function deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<
   if (!isObject(body)) throw errors.badRequest('DeleteOptions must be an object');
   const opts = body as DeleteOptions & { orphanDependents?: boolean };
   const grace = q.get('gracePeriodSeconds') ?? opts.gracePeriodSeconds;
-  const policy =
-    q.get('propagationPolicy') ?? opts.propagationPolicy ?? (opts.orphanDependents ? 'Orphan' : undefined);
+  const orphan = q.has('orphanDependents') ? boolParam(q, 'orphanDependents') : opts.orphanDependents;
+  const policy = q.get('propagationPolicy') ?? opts.propagationPolicy ?? (orphan ? 'Orphan' : undefined);
   if (policy !== undefined && !['Background', 'Foreground', 'Orphan'].includes(policy)) {
     throw errors.badRequest(
       `propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`,
