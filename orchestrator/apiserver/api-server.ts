@@ -143,6 +143,10 @@ export class ApiServer {
       endpoints: options.etcdServers,
       requestTimeoutMs: options.etcdRequestTimeoutMs,
       tls: options.etcdTls,
+      onMemberChange: (member, answering, why) =>
+        answering
+          ? this.log.info({ member }, 'etcd member answers again')
+          : this.log.warn({ member, err: why }, 'etcd member failed; calls go to the others'),
     });
     this.cachers = new Cachers(this.storage, { ...options.watchCache, logger: this.log });
     this.store = new ObjectStore(this.storage, this.clock, this.cachers);

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import type { Etcd3 } from 'etcd3';
 import { EtcdMembers } from './etcd-members.js';
 
-/** How a fake member answers: 'ok', or the message of the gRPC error it fails with. */
-type Answer = 'ok' | string;
+/** How a fake member answers: 'ok', 'hang' (never), or the message of the gRPC error it fails with. */
+type Answer = 'ok' | 'hang' | string;
 
 /** A member that answers as told and records which calls reached it (probes apart). */
 class FakeMember {
@@ -19,6 +19,7 @@ class FakeMember {
         if (probe) this.probes++;
         else this.calls.push(req.key.toString());
         const answer = probe ? this.probeAnswer : this.answer;
+        if (answer === 'hang') await new Promise(() => undefined);
         if (answer !== 'ok') throw new Error(answer);
         return { kvs: [], header: { revision: '1' } };
       },
@@ -68,14 +69,21 @@ describe('EtcdMembers', () => {
     }
   });
 
-  it('retries a read that reached its member and failed there, but never a write that may have arrived', async () => {
+  it('retries a read that reached its member and failed there, through an election, but never a write that may have arrived', async () => {
     const { fakes, pool, read, write } = members(2);
     try {
       fakes[0]!.answer = LEADER_CHANGED;
       fakes[1]!.answer = LEADER_CHANGED;
-      // Both fail: the read tries each once, then gives up with the last error.
+      // Both say the cluster has no leader: the read tries them again until one has (an
+      // election takes about a second), within its deadline.
+      setTimeout(() => (fakes[1]!.answer = 'ok'), 200);
+      const started = Date.now();
+      await read();
+      expect(Date.now() - started).to.be.within(150, 900);
+      expect(fakes[0]!.calls.length + fakes[1]!.calls.length).to.be.greaterThan(2);
+      // While it lasts, the read gives up at its deadline with the last answer.
+      fakes[1]!.answer = LEADER_CHANGED;
       expect(await read().catch((e: Error) => e.message)).to.equal(LEADER_CHANGED);
-      expect(fakes[0]!.calls.length + fakes[1]!.calls.length).to.equal(2);
       fakes[0]!.answer = 'ok';
       fakes[1]!.answer = DROPPED;
       fakes[1]!.probeAnswer = DROPPED;
@@ -100,6 +108,39 @@ describe('EtcdMembers', () => {
         1,
       );
       expect(fakes[0]!.calls.length - before).to.be.at.least(19);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('sends a read hanging on a member elsewhere as soon as that member is found failing, but not a write', async () => {
+    const { fakes, pool, read, write } = members(2);
+    try {
+      // m1 is out of the choice, so the next calls go to m0, where they hang (a link that stalls
+      // rather than refuses). Then m1 answers again and m0 is found failing by someone else.
+      fakes[0]!.answer = 'hang';
+      fakes[0]!.probeAnswer = 'hang';
+      fakes[1]!.probeAnswer = REFUSED;
+      pool.markFailed(pool.members[1]!, new Error(REFUSED));
+      const started = Date.now();
+      const reading = read();
+      let writeSettled = false;
+      void write().finally(() => (writeSettled = true));
+      await settle();
+      expect(fakes[0]!.calls).to.deep.equal(['k', 'w']);
+      fakes[1]!.probeAnswer = 'ok';
+      await settle();
+      expect(pool.healthy.map((m) => m.url)).to.deep.equal(['http://m0', 'http://m1']);
+      pool.markFailed(pool.members[0]!, new Error(DROPPED));
+      await reading;
+      expect(Date.now() - started, 'long before its 1 s deadline').to.be.below(500);
+      expect(fakes[1]!.calls).to.deep.equal(['k']);
+      await settle();
+      expect(writeSettled, 'a write that may have arrived waits for its answer').to.equal(false);
+      expect(
+        pool['waiting'].get(pool.members[1]!)?.size ?? 0,
+        'a settled read leaves nothing behind',
+      ).to.equal(0);
     } finally {
       pool.close();
     }

@@ -19,6 +19,8 @@ export interface EtcdMembersOptions {
   /** How often a member that failed is probed until it answers; default 250 ms. */
   probeIntervalMs?: number;
   now?: () => number;
+  /** Told when a member leaves the choice and when it comes back. */
+  onChange?: (member: string, answering: boolean, why: string) => void;
 }
 
 /** Where a failed call stands: whether it may have reached the member, and whether the member is to blame. */
@@ -27,6 +29,8 @@ interface FailureKind {
   neverSent: boolean;
   /** The member (or the way to it) failed: it is skipped until a probe finds it answering. */
   memberFailed: boolean;
+  /** The member answered that the cluster has no leader right now (an election is on). */
+  leaderless: boolean;
 }
 
 /**
@@ -47,6 +51,8 @@ interface FailureKind {
 export class EtcdMembers {
   readonly members: EtcdMember[];
   private readonly failedAt = new Map<EtcdMember, number>();
+  /** Per member, the reads waiting on it: each is told when the member is found failing, and goes elsewhere. */
+  private readonly waiting = new Map<EtcdMember, Set<(e: Error) => void>>();
   private readonly probing = new Set<EtcdMember>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly now: () => number;
@@ -75,18 +81,37 @@ export class EtcdMembers {
   ): Promise<T> {
     const deadline = this.now() + timeoutMs;
     const tried = new Set<EtcdMember>();
+    let lastError: unknown;
+    let leaderless = false;
+    let pause = 25;
     for (;;) {
+      if (tried.size >= this.members.length) {
+        // Every member was tried and each said it has no leader: they are electing one (about
+        // a second when the leader died). Try again within the deadline rather than fail now.
+        if (!leaderless || this.now() + pause >= deadline) break;
+        await new Promise((r) => setTimeout(r, pause));
+        pause = Math.min(pause * 2, 200);
+        tried.clear();
+        leaderless = false;
+      }
       const member = this.pick(tried);
       tried.add(member);
       try {
-        return await fn(member, deadline);
+        const attempt = fn(member, deadline);
+        if (kind === 'write' || this.members.length < 2) return await attempt;
+        // A read waiting on a member that another call or its watch stream found failing (a link
+        // that hangs rather than refuses) goes elsewhere at once; its answer, if any, is not awaited.
+        return await this.unlessFoundFailing(member, attempt);
       } catch (err) {
         const failure = classify(err);
-        if (failure.memberFailed) this.markFailed(member);
+        if (failure.memberFailed) this.markFailed(member, err);
         const again = failure.neverSent || (kind === 'read' && failure.memberFailed);
-        if (!again || tried.size >= this.members.length || this.now() >= deadline) throw err;
+        if (!again || this.now() >= deadline || this.members.length < 2) throw err;
+        lastError = err;
+        leaderless ||= failure.leaderless;
       }
     }
+    throw lastError;
   }
 
   /** The member a long-lived stream (a watch) should use: one that answers, at random. */
@@ -95,10 +120,32 @@ export class EtcdMembers {
   }
 
   /** Takes a member out of the choice until a probe finds it answering (e.g. its watch stream broke). */
-  markFailed(member: EtcdMember): void {
+  markFailed(member: EtcdMember, why?: unknown): void {
     if (this.closed || this.members.length < 2) return;
-    if (!this.failedAt.has(member)) this.failedAt.set(member, this.now());
+    const reason = why instanceof Error ? why.message : String(why ?? 'failed');
+    if (!this.failedAt.has(member)) {
+      this.failedAt.set(member, this.now());
+      this.options.onChange?.(member.url, false, reason);
+      const waiting = this.waiting.get(member);
+      this.waiting.delete(member);
+      const error = new Error(`14 UNAVAILABLE: member ${member.url} failed meanwhile: ${reason}`);
+      for (const giveUp of waiting ?? []) giveUp(error);
+    }
     this.probe(member);
+  }
+
+  /**
+   * `attempt`'s outcome, or a failure as soon as `member` is found failing meanwhile. Each call
+   * registers itself and leaves when settled, so a member that never fails holds nothing.
+   */
+  private unlessFoundFailing<T>(member: EtcdMember, attempt: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let waiting = this.waiting.get(member);
+      if (!waiting) this.waiting.set(member, (waiting = new Set()));
+      const set = waiting;
+      set.add(reject);
+      attempt.then(resolve, reject).finally(() => set.delete(reject));
+    });
   }
 
   close(): void {
@@ -129,6 +176,7 @@ export class EtcdMembers {
         await member.client.kv.range({ key: Buffer.from('health'), count_only: true }, { deadline });
         this.failedAt.delete(member);
         this.probing.delete(member);
+        this.options.onChange?.(member.url, true, 'answered a probe');
       } catch {
         const timer = setTimeout(() => {
           this.timers.delete(timer);
@@ -168,9 +216,9 @@ export function memberClientOptions(requestTimeoutMs: number) {
 
 /**
  * Reads a failure of a call the way etcd's Go client does: a call that found no connection never
- * reached the member; an unavailable member, an expired deadline, or etcd saying it has no leader,
- * lost it, or timed out blames the member; anything else (a compare that failed, a compacted
- * revision, a bad request) is the answer.
+ * reached the member, nor did one etcd dropped before proposing it; an unavailable member, an
+ * expired deadline, or etcd saying it has no leader, lost it, or timed out blames the member;
+ * anything else (a compare that failed, a compacted revision, a bad request) is the answer.
  */
 function classify(err: unknown): FailureKind {
   const message = err instanceof Error ? err.message : String(err);
@@ -178,10 +226,16 @@ function classify(err: unknown): FailureKind {
     /No connection established|failed to connect|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|Name resolution failed|ENOTFOUND|certificate|handshake|client was already closed/i.test(
       message,
     );
-  if (neverSent) return { neverSent: true, memberFailed: true };
+  if (neverSent) return { neverSent: true, memberFailed: true, leaderless: false };
+  // etcd refused these before proposing anything: a write is as safe to send again as a read.
+  const notProposed = /raft proposal dropped|etcdserver: too many requests/i.test(message);
+  const leaderless = /etcdserver: (leader changed|no leader|request timed out)|raft proposal dropped/i.test(
+    message,
+  );
   const memberFailed =
-    /UNAVAILABLE|DEADLINE_EXCEEDED|Deadline exceeded|Connection dropped|RST_STREAM|etcdserver: (request timed out|leader changed|no leader|server stopped|too many requests)|raft proposal dropped/i.test(
+    notProposed ||
+    /failed meanwhile|UNAVAILABLE|DEADLINE_EXCEEDED|Deadline exceeded|Connection dropped|RST_STREAM|etcdserver: (request timed out|leader changed|no leader|server stopped)/i.test(
       message,
     );
-  return { neverSent: false, memberFailed };
+  return { neverSent: notProposed, memberFailed, leaderless };
 }

@@ -10,6 +10,8 @@ export interface EtcdStorageOptions {
   requestTimeoutMs: number;
   /** TLS to etcd; without it, plain http (or https trusting the system's roots). */
   tls?: EtcdClientTls;
+  /** Told when a member leaves the choice of members and when it comes back. */
+  onMemberChange?: (member: string, answering: boolean, why: string) => void;
 }
 
 /**
@@ -75,6 +77,7 @@ export class EtcdStorage {
     this.members = new EtcdMembers({
       endpoints: options.endpoints,
       requestTimeoutMs: options.requestTimeoutMs,
+      onChange: options.onMemberChange,
       connect: (endpoint) =>
         new Etcd3({
           hosts: [endpoint],
@@ -329,7 +332,7 @@ export class EtcdStorage {
       });
       stream.on('error', (err: Error) => {
         if (ended) return;
-        this.members.markFailed(member);
+        this.members.markFailed(member, err);
         end(mapWatchError(err));
       });
       stream.on('end', () => {
