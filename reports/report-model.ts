@@ -329,6 +329,8 @@ function eventText(e: HistoryEvent): string {
       return e.message;
     case 'unmet':
       return `${e.phase}: not reached — ${e.subject}: ${e.observation}`;
+    case 'load-thresholds':
+      return `load ${e.load}: k6 thresholds ${e.thresholds.map((th) => `${th.metric} ${th.expression} ${th.crossed ? 'crossed' : 'held'}`).join(', ')}`;
     case 'step':
       return `step ${e.step} ${e.outcome}: ${e.action}${e.detail ? ` — ${e.detail}` : ''}`;
   }

@@ -1,6 +1,6 @@
 import type { ApiProbeSample } from '../history/history.js';
 import { cappedEvidence } from './capped-evidence.js';
-import { readCheckSpec, type ReadCheckSpec } from './check-spec-reader.js';
+import { readCheckSpec, type CheckSpecShape, type ReadCheckSpec } from './check-spec-reader.js';
 import { cannotJudge, type Checker } from './checker.js';
 import {
   formatCount,
@@ -14,32 +14,40 @@ import type { Evidence } from './verdict.js';
 import { inSpan } from './window-span.js';
 
 const shape = {
+  description:
+    'Did the API keep answering? The share of the API probes (an authenticated GET every 250 ms) that succeeded.',
   thresholds: {
-    minSuccessRatio: { kind: 'ratio', required: true },
-    maxErrorBurstMs: { kind: 'ms', required: false },
+    minSuccessRatio: {
+      kind: 'ratio',
+      required: true,
+      description: 'the least share of API probes that must succeed',
+    },
+    maxErrorBurstMs: {
+      kind: 'ms',
+      required: false,
+      description:
+        'the longest run of failed probes, from the first failure to the next success: after a heal, "the API was back within …"',
+    },
   },
-  select: [],
-} as const;
+  select: {},
+  windows: 'any',
+  measures: 'the share of API probes that succeeded, in %',
+} as const satisfies CheckSpecShape;
 
 type ApiAvailabilityOptions = ReadCheckSpec<typeof shape>;
 
 /**
- * api-availability: did the API keep answering?
+ * api-availability: did the API keep answering? (Thresholds: `shape`.)
  *
  * The share of API probes (series.api: a cheap authenticated GET at a fixed rate) in the window
- * that succeeded.
- *
- * Thresholds:
- * - `minSuccessRatio` (required, 0..1);
- * - `maxErrorBurstMs` (optional, ms): the longest run of failed probes, from the first failure to
- *   the next success. After a heal this says "the API was back within …", which a ratio over a
- *   window whose length depends on how soon the run converged cannot say.
- * Select: none.
+ * that succeeded. `maxErrorBurstMs` says "the API was back within …" after a heal, which a ratio
+ * over a window whose length depends on how soon the run converged cannot say.
  *
  * Measured: the success ratio as a percentage. Unknown when the window holds no probe.
  */
 export const apiAvailabilityCheck: Checker<ApiAvailabilityOptions> = {
   type: 'api-availability',
+  shape,
   unit: '%',
   options: (spec) => readCheckSpec(spec, shape),
   threshold: ({ thresholds }) =>

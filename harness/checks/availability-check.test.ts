@@ -91,6 +91,8 @@ describe('availabilityCheck', () => {
     const [verdict] = judge(history, [spec({ thresholds: { minSucessRatio: 0.99 } })]);
     expect(verdict!.outcome).to.equal('unknown');
     expect(verdict!.evidence[0]!.message).to.contain('unknown threshold "minSucessRatio"');
-    expect(verdict!.evidence[0]!.message).to.contain('missing threshold "minSuccessRatio"');
+    expect(verdict!.evidence[0]!.message).to.contain('did you mean "minSuccessRatio"?');
+    const [missing] = judge(history, [spec({ thresholds: {} })]);
+    expect(missing!.evidence[0]!.message).to.contain('missing threshold "minSuccessRatio"');
   });
 });

@@ -1,6 +1,6 @@
 import type { LoadSecond } from '../history/history.js';
 import { cappedEvidence } from './capped-evidence.js';
-import { readCheckSpec, type ReadCheckSpec } from './check-spec-reader.js';
+import { readCheckSpec, type CheckSpecShape, type ReadCheckSpec } from './check-spec-reader.js';
 import { cannotJudge, type Checker } from './checker.js';
 import {
   formatCount,
@@ -14,12 +14,27 @@ import { loadSelectWords, selectLoadSeconds, sent } from './select-load-seconds.
 import type { Evidence } from './verdict.js';
 
 const shape = {
+  description: 'Did the load keep succeeding? The share of the requests sent that succeeded.',
   thresholds: {
-    minSuccessRatio: { kind: 'ratio', required: true },
-    maxErrorBurstMs: { kind: 'ms', required: false },
+    minSuccessRatio: {
+      kind: 'ratio',
+      required: true,
+      description:
+        'the least share of requests that must succeed: ok / sent, where a request the load driver dropped was never sent and does not count',
+    },
+    maxErrorBurstMs: {
+      kind: 'ms',
+      required: false,
+      description: 'the longest run of consecutive seconds that each had a failed request',
+    },
   },
-  select: ['load', 'namespace'],
-} as const;
+  select: {
+    load: "a load's name (default: every load)",
+    namespace: 'the namespace of the Service the load targets',
+  },
+  windows: 'any',
+  measures: 'the share of requests that succeeded, in %',
+} as const satisfies CheckSpecShape;
 
 type AvailabilityOptions = ReadCheckSpec<typeof shape>;
 
@@ -27,22 +42,19 @@ type AvailabilityOptions = ReadCheckSpec<typeof shape>;
 const WORST_SECONDS = 5;
 
 /**
- * availability: did the load keep succeeding in the window?
+ * availability: did the load keep succeeding in the window? (Thresholds and select: `shape`.)
  *
- * Thresholds:
- * - `minSuccessRatio` (required, 0..1): ok / sent over the window's load seconds, where sent =
- *   ok + failed (count − dropped: a dropped request was never sent and says nothing about the
- *   target).
- * - `maxErrorBurstMs` (optional, ms): the longest run of consecutive seconds each with a failed
- *   request, as (seconds × 1000).
- * Select: `load` (a load's name), `namespace` (the namespace of the Service it targets); both
- * optional, all loads by default. Several loads' seconds at the same `t` are added up.
+ * The ratio is ok / sent over the window's load seconds, where sent = ok + failed (count −
+ * dropped: a dropped request was never sent and says nothing about the target). An error burst is
+ * a run of consecutive seconds each with a failed request, as (seconds × 1000). Several loads'
+ * seconds at the same `t` are added up.
  *
  * Measured: the success ratio as a percentage. Unknown when the window holds no load second that
  * sent a request.
  */
 export const availabilityCheck: Checker<AvailabilityOptions> = {
   type: 'availability',
+  shape,
   unit: '%',
   options: (spec) => readCheckSpec(spec, shape),
   threshold: ({ thresholds }) =>

@@ -1,6 +1,7 @@
-import type { CheckSpec } from '../history/history.js';
+import type { CheckSpec, CheckType } from '../history/history.js';
 import { apiAvailabilityCheck } from './api-availability-check.js';
 import { availabilityCheck } from './availability-check.js';
+import type { CheckSpecShape } from './check-spec-reader.js';
 import type { Checker } from './checker.js';
 import { convergenceCheck } from './convergence-check.js';
 import { durabilityCheck } from './durability-check.js';
@@ -9,6 +10,7 @@ import { leaderFailoverCheck } from './leader-failover-check.js';
 import { namespaceIsolationCheck } from './namespace-isolation-check.js';
 import { noRestartsCheck } from './no-restarts-check.js';
 import { selfHealCheck } from './self-heal-check.js';
+import { loadThresholdsCheck } from './load-thresholds-check.js';
 import { steadyStateCheck } from './steady-state-check.js';
 import { stepsCheck } from './steps-check.js';
 
@@ -25,4 +27,15 @@ export const checkerCatalogue: Readonly<Record<CheckSpec['type'], Checker<unknow
   'api-availability': apiAvailabilityCheck,
   steps: stepsCheck,
   'steady-state': steadyStateCheck,
+  'load-thresholds': loadThresholdsCheck,
 });
+
+/**
+ * What each type of check takes (thresholds, select keys, windows), by type: the one source the
+ * scenario decoder validates against, and the editor schema and the reference are written from.
+ */
+export const CHECK_SHAPES: Readonly<Record<CheckType, CheckSpecShape>> = Object.freeze(
+  Object.fromEntries(
+    Object.entries(checkerCatalogue).map(([type, checker]) => [type, checker.shape]),
+  ) as Record<CheckType, CheckSpecShape>,
+);

@@ -1,4 +1,5 @@
 import type { CheckSpec, CheckWindow, History } from '../history/history.js';
+import type { CheckSpecShape } from './check-spec-reader.js';
 import type { Span } from './window-span.js';
 import type { Evidence, VerdictOutcome } from './verdict.js';
 
@@ -29,7 +30,9 @@ export interface Judgement {
  */
 export interface Checker<Options> {
   readonly type: CheckSpec['type'];
-  /** The unit of `measured`. */
+  /** The thresholds, select keys and windows it takes, declared once (see CheckSpecShape). */
+  readonly shape: CheckSpecShape;
+  /** The unit of `measured`, as it reads after the figure: "container restarts", "acknowledged writes lost". */
   readonly unit: string;
   /** Validates and reads the spec's thresholds and select (every problem in one CheckError). */
   options(spec: CheckSpec): Options;

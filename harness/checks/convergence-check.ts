@@ -1,5 +1,5 @@
 import type { NodeSample, WorkloadSample } from '../history/history.js';
-import { readCheckSpec, type ReadCheckSpec } from './check-spec-reader.js';
+import { readCheckSpec, type CheckSpecShape, type ReadCheckSpec } from './check-spec-reader.js';
 import { cannotJudge, type Checker } from './checker.js';
 import { capitalize, formatDuration, formatT, listWords, plural } from './format-figures.js';
 import { finalStretchStart, sampleTimeline, type TimelinePoint } from './sample-timeline.js';
@@ -8,9 +8,23 @@ import type { Evidence } from './verdict.js';
 import { inSpan } from './window-span.js';
 
 const shape = {
-  thresholds: { withinMs: { kind: 'ms', required: true } },
-  select: ['namespace', 'workload'],
-} as const;
+  description:
+    'Did the cluster get back to what was asked for, and stay there? Every workload with its desired replicas ready and no more pods than desired, every node Ready.',
+  thresholds: {
+    withinMs: {
+      kind: 'ms',
+      required: true,
+      description:
+        "the longest time from the window's start to the start of the converged stretch that runs to its end",
+    },
+  },
+  select: {
+    namespace: "only this namespace's workloads (nodes are all judged)",
+    workload: "only this Deployment's name",
+  },
+  windows: 'after-heal, which it is meant for (any window works: the clock starts at its start)',
+  measures: "milliseconds from the window's start until the cluster converged for good",
+} as const satisfies CheckSpecShape;
 
 type ConvergenceOptions = ReadCheckSpec<typeof shape>;
 
@@ -18,22 +32,19 @@ type Entry = { t: number; key: string } & ({ workload: WorkloadSample } | { node
 
 /**
  * convergence: did the cluster get back to what was asked for, and stay there? Meant for the
- * `after-heal` window.
+ * `after-heal` window. (Thresholds and select: `shape`.)
  *
  * Converged means: every selected workload has ready = desired and pods = desired (no missing
  * replicas, no duplicates), and every node has Ready=True, each by its latest sample (series.
  * workloads, series.nodes). The cluster must be converged at the window's end, and the stretch of
  * convergence that runs to the end must begin within `withinMs` of the window's start.
  *
- * Thresholds: `withinMs` (required, ms).
- * Select: `namespace`, `workload` (a Deployment's name) narrow the workloads; nodes are all those
- * sampled in the window.
- *
  * Measured: ms from the window's start to the start of the final converged stretch; null when
  * not converged at the end (fail). Unknown when the window has no workload or no node sample.
  */
 export const convergenceCheck: Checker<ConvergenceOptions> = {
   type: 'convergence',
+  shape,
   unit: 'ms',
   options: (spec) => readCheckSpec(spec, shape),
   threshold: ({ thresholds }) =>

@@ -21,9 +21,10 @@ describe('durabilityCheck', () => {
     expect(verdict).to.include({
       outcome: 'pass',
       measured: 0,
-      unit: 'writes',
+      unit: 'acknowledged writes lost',
       threshold: 'no acknowledged write lost',
-      summary: 'All 3 acknowledged writes made during the run (2 keys) were readable after heal.',
+      summary:
+        '0 of 2 acknowledged writes (the last to each key; 1 earlier one overwritten) lost: each one made during the run read back after heal.',
     });
   });
 
@@ -32,7 +33,7 @@ describe('durabilityCheck', () => {
     const [verdict] = judge(history, [spec]);
     expect(verdict).to.include({ outcome: 'fail', measured: 2 });
     expect(verdict!.summary).to.equal(
-      '2 keys of 2 lost their last acknowledged write: the read after heal did not find it (3 acknowledged writes made during the run).',
+      '2 of 2 acknowledged writes (the last to each key; 1 earlier one overwritten) lost: made during the run, the read after heal did not find them.',
     );
     expect(verdict!.evidence).to.deep.equal([
       {
@@ -51,6 +52,27 @@ describe('durabilityCheck', () => {
     const [verdict] = judge(history, [spec]);
     expect(verdict).to.include({ outcome: 'unknown', measured: 0 });
     expect(verdict!.evidence[0]!.message).to.equal('Reading key k2 back failed: deadline exceeded.');
+    expect(verdict!.summary).to.equal(
+      'Durability could not be fully judged: 1 of 2 acknowledged writes (the last to each key; 1 earlier one overwritten) could not be read back after heal, and none of the others was lost.',
+    );
+  });
+
+  it('counts one write per key as the writer makes them: "0 of N acknowledged writes lost"', () => {
+    const history = new HistoryBuilder()
+      .lifecycle(10_000, 40_000, 41_000, 60_000)
+      .fault({ id: 'etcd-quorum', type: 'etcd-quorum-loss', targets: ['etcd-0', 'etcd-1'] }, 10_000, 40_000)
+      .write(5_000, 'w-1', '1')
+      .write(5_500, 'w-2', '2')
+      .write(6_000, 'w-3', '3', false)
+      .finalRead(55_000, 'w-1', '1')
+      .finalRead(55_000, 'w-2', '2')
+      .build();
+    const [verdict] = judge(history, [spec]);
+    expect(verdict).to.include({
+      outcome: 'pass',
+      measured: 0,
+      summary: '0 of 2 acknowledged writes lost: each one made during the run read back after heal.',
+    });
   });
 
   it('is unknown when nothing was read back after heal', () => {

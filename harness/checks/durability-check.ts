@@ -1,12 +1,19 @@
 import type { DurabilityLog } from '../history/history.js';
 import { cappedEvidence } from './capped-evidence.js';
-import { readCheckSpec, type ReadCheckSpec } from './check-spec-reader.js';
+import { readCheckSpec, type CheckSpecShape, type ReadCheckSpec } from './check-spec-reader.js';
 import { cannotJudge, type Checker } from './checker.js';
 import { formatCount, formatT, plural } from './format-figures.js';
 import type { Evidence } from './verdict.js';
 import { inSpan } from './window-span.js';
 
-const shape = { thresholds: {}, select: [] } as const;
+const shape = {
+  description:
+    'Is every acknowledged write still there after heal? A writer creates a ConfigMap every 500 ms through the run; after heal each one the API acknowledged is read back.',
+  thresholds: {},
+  select: {},
+  windows: 'any (default whole-run): the writes made in it are judged',
+  measures: 'the acknowledged writes lost (of each key, its last acknowledged write)',
+} as const satisfies CheckSpecShape;
 
 type DurabilityOptions = ReadCheckSpec<typeof shape>;
 
@@ -22,15 +29,14 @@ type Write = DurabilityLog['writes'][number];
  * accepted too. This assumes one writer per key, each write finished (or given up) before the
  * next began.
  *
- * Thresholds: none. Select: none.
- *
  * Measured: keys whose last acknowledged write was lost. Unknown when there are no final reads,
  * no acknowledged write in the window, or (nothing lost but) a key was not read or its read
  * failed.
  */
 export const durabilityCheck: Checker<DurabilityOptions> = {
   type: 'durability',
-  unit: 'writes',
+  shape,
+  unit: 'acknowledged writes lost',
   options: (spec) => readCheckSpec(spec, shape),
   threshold: () => 'no acknowledged write lost',
   check({ history, span, windowPhrase }) {
@@ -79,12 +85,14 @@ export const durabilityCheck: Checker<DurabilityOptions> = {
         });
       }
     }
-    const acked = plural(acknowledged.length, 'acknowledged write');
+    // Of each key only its last acknowledged write must survive: a later one overwrote the others.
+    const overwritten = acknowledged.length - keys.length;
+    const judged = `${plural(keys.length, 'acknowledged write')}${overwritten > 0 ? ` (the last to each key; ${plural(overwritten, 'earlier one')} overwritten)` : ''}`;
     if (lost.length > 0) {
       return {
         outcome: 'fail',
         measured: lost.length,
-        summary: `${plural(lost.length, 'key')} of ${formatCount(keys.length)} lost ${lost.length === 1 ? 'its' : 'their'} last acknowledged write: the read after heal did not find it (${acked} made ${windowPhrase}).`,
+        summary: `${formatCount(lost.length)} of ${judged} lost: made ${windowPhrase}, the read after heal did not find ${lost.length === 1 ? 'it' : 'them'}.`,
         evidence: [
           ...cappedEvidence(lost, 20, 'more lost keys'),
           ...cappedEvidence(unread, 5, 'more keys not read'),
@@ -95,14 +103,14 @@ export const durabilityCheck: Checker<DurabilityOptions> = {
       return {
         outcome: 'unknown',
         measured: 0,
-        summary: `Durability could not be fully judged: ${plural(unread.length, 'key')} of ${formatCount(keys.length)} could not be read back after heal, and none that could was lost.`,
+        summary: `Durability could not be fully judged: ${formatCount(unread.length)} of ${judged} could not be read back after heal, and none of the others was lost.`,
         evidence: cappedEvidence(unread, 20, 'more keys not read'),
       };
     }
     return {
       outcome: 'pass',
       measured: 0,
-      summary: `All ${acked} made ${windowPhrase} (${plural(keys.length, 'key')}) were readable after heal.`,
+      summary: `0 of ${judged} lost: each one made ${windowPhrase} read back after heal.`,
       evidence: [],
     };
   },

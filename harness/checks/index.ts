@@ -7,6 +7,14 @@ export { judge } from './judge.js';
 export { mergeOutcomes, overallOutcome } from './verdict.js';
 export type { Evidence, Verdict, VerdictOutcome } from './verdict.js';
 export { CheckError, type CheckErrorCode } from './check-error.js';
-export { checkerCatalogue } from './checker-catalogue.js';
+export { CHECK_SHAPES, checkerCatalogue } from './checker-catalogue.js';
+export {
+  checkSpecProblems,
+  thresholdKindWords,
+  type CheckSpecProblem,
+  type CheckSpecShape,
+  type ThresholdKind,
+  type ThresholdRule,
+} from './check-spec-reader.js';
 export type { Checker, CheckContext, Judgement } from './checker.js';
-export { windowSpan, type Span, type WindowSpan } from './window-span.js';
+export { WINDOW_FORMS, windowSpan, type Span, type WindowSpan } from './window-span.js';

@@ -40,6 +40,7 @@ describe('judge', () => {
   it('turns a checker that throws into unknown with the error in the evidence', () => {
     const throwing: Checker<unknown> = {
       type: 'availability',
+      shape: { description: '', thresholds: {}, select: {}, windows: 'any', measures: '' },
       unit: '%',
       options: () => ({}),
       threshold: () => 'success ratio ≥ 99%',

@@ -57,7 +57,7 @@ describe('latencyCheck', () => {
     const [verdict] = judge(run().loadSeconds(0, 60_000).build(), [spec({ thresholds: {} })]);
     expect(verdict!.outcome).to.equal('unknown');
     expect(verdict!.evidence[0]!.message).to.contain(
-      'at least one threshold of maxP50Ms, maxP90Ms, maxP99Ms, maxMaxMs is needed',
+      'latency needs at least one of maxP50Ms, maxP90Ms, maxP99Ms, maxMaxMs',
     );
   });
 });

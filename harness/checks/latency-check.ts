@@ -1,19 +1,36 @@
 import type { LoadSecond } from '../history/history.js';
-import { readCheckSpec, type ReadCheckSpec } from './check-spec-reader.js';
+import { readCheckSpec, type CheckSpecShape, type ReadCheckSpec } from './check-spec-reader.js';
 import { cannotJudge, type Checker } from './checker.js';
 import { formatDuration, formatT, listWords, plural } from './format-figures.js';
 import { loadSelectWords, selectLoadSeconds, sent } from './select-load-seconds.js';
 import type { Evidence } from './verdict.js';
 
 const shape = {
+  description:
+    "Were requests fast enough? Each second's latency percentile against its limit; one slow second is enough to fail.",
   thresholds: {
-    maxP50Ms: { kind: 'ms', required: false },
-    maxP90Ms: { kind: 'ms', required: false },
-    maxP99Ms: { kind: 'ms', required: false },
-    maxMaxMs: { kind: 'ms', required: false },
+    maxP50Ms: { kind: 'ms', required: false, description: 'the highest median (p50) any second may have' },
+    maxP90Ms: { kind: 'ms', required: false, description: 'the highest p90 any second may have' },
+    maxP99Ms: { kind: 'ms', required: false, description: 'the highest p99 any second may have' },
+    maxMaxMs: { kind: 'ms', required: false, description: 'the slowest request allowed' },
   },
-  select: ['load', 'namespace'],
-} as const;
+  select: {
+    load: "a load's name (default: every load)",
+    namespace: 'the namespace of the Service the load targets',
+  },
+  windows: 'any',
+  measures:
+    'milliseconds: the worst per-second figure of the limit closest to (or furthest past) its threshold',
+  crossCheck: ({ thresholds }) =>
+    Object.keys(thresholds).length > 0
+      ? []
+      : [
+          {
+            path: ['thresholds'],
+            message: 'latency needs at least one of maxP50Ms, maxP90Ms, maxP99Ms, maxMaxMs',
+          },
+        ],
+} as const satisfies CheckSpecShape;
 
 type LatencyOptions = ReadCheckSpec<typeof shape>;
 
@@ -32,25 +49,16 @@ const LIMITS: readonly { key: keyof LatencyOptions['thresholds']; percentile: Pe
  * The history keeps latency percentiles per second, and percentiles of seconds cannot be merged
  * into the window's percentile. So each one is combined conservatively: the window's p99 is taken
  * as the worst (highest) per-second p99, and so on. That is never below the true figure; a single
- * slow second is enough to fail.
- *
- * Thresholds (at least one; each optional, ms): `maxP50Ms`, `maxP90Ms`, `maxP99Ms`, `maxMaxMs`
- * (the slowest request).
- * Select: `load` (a load's name), `namespace` (the namespace of the Service it targets); both
- * optional, all loads by default.
+ * slow second is enough to fail. Thresholds (at least one) and select: `shape`.
  *
  * Measured: the worst per-second figure of the threshold closest to (or furthest past) its limit,
  * in ms. Unknown when the window holds no load second that sent a request.
  */
 export const latencyCheck: Checker<LatencyOptions> = {
   type: 'latency',
+  shape,
   unit: 'ms',
-  options: (spec) =>
-    readCheckSpec(spec, shape, ({ thresholds }) =>
-      LIMITS.some((l) => thresholds[l.key] !== undefined)
-        ? []
-        : [`at least one threshold of ${LIMITS.map((l) => l.key).join(', ')} is needed`],
-    ),
+  options: (spec) => readCheckSpec(spec, shape),
   threshold: ({ thresholds }) =>
     limits(thresholds)
       .map((l) => `${label(l.percentile)} ≤ ${formatDuration(l.max)}`)

@@ -1,14 +1,28 @@
 import type { HistoryEvent } from '../history/history.js';
-import { readCheckSpec, type ReadCheckSpec } from './check-spec-reader.js';
+import { readCheckSpec, type CheckSpecShape, type ReadCheckSpec } from './check-spec-reader.js';
 import { cannotJudge, type Checker } from './checker.js';
 import { faultInjectsIn, faultWords } from './fault-events.js';
 import { capitalize, formatDuration, formatT, listWords } from './format-figures.js';
 import { mergeOutcomes, type Evidence, type VerdictOutcome } from './verdict.js';
 
 const shape = {
-  thresholds: { maxMs: { kind: 'ms', required: true } },
-  select: ['component'],
-} as const;
+  description:
+    'When a fault hit a leader (of the scheduler, the controller-manager, …), how long until another instance led? A fault that hit no leader needs no failover and passes.',
+  thresholds: {
+    maxMs: {
+      kind: 'ms',
+      required: true,
+      description: 'the longest time allowed from the fault to the next leader',
+    },
+  },
+  select: {
+    component:
+      'scheduler, controller-manager or cloud-controller-manager (default: every leader-elected component)',
+  },
+  windows: 'one with a fault in it: {during: <fault id>} or whole-run',
+  measures: 'milliseconds from the fault to the new leader, the longest gap when there are several',
+  needsFault: true,
+} as const satisfies CheckSpecShape;
 
 type LeaderFailoverOptions = ReadCheckSpec<typeof shape>;
 
@@ -24,8 +38,7 @@ type LeaderEvent = Extract<HistoryEvent, { type: 'leader' }>;
  * is from the injection to the next `leader` event with a different holder, which must come
  * within the window. A fault that hit no leader needs no failover and passes.
  *
- * Thresholds: `maxMs` (required, ms): the longest gap allowed.
- * Select: `component` (scheduler, controller-manager, …); optional, every component by default.
+ * Thresholds and select: `shape`.
  *
  * Measured: the longest gap, in ms; null when no fault hit a leader or no new leader came.
  * Unknown when the window has no fault, no leader was recorded, or the holder at a fault's time
@@ -33,6 +46,7 @@ type LeaderEvent = Extract<HistoryEvent, { type: 'leader' }>;
  */
 export const leaderFailoverCheck: Checker<LeaderFailoverOptions> = {
   type: 'leader-failover',
+  shape,
   unit: 'ms',
   options: (spec) => readCheckSpec(spec, shape),
   threshold: ({ thresholds }) =>

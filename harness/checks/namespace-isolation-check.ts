@@ -1,6 +1,6 @@
 import type { IsolationProbe } from '../history/history.js';
 import { cappedEvidence } from './capped-evidence.js';
-import { readCheckSpec, type ReadCheckSpec } from './check-spec-reader.js';
+import { readCheckSpec, type CheckSpecShape, type ReadCheckSpec } from './check-spec-reader.js';
 import { cannotJudge, type Checker } from './checker.js';
 import { formatCount, formatLimitPercent, formatPercent, formatT, plural } from './format-figures.js';
 import { mergeOutcomes, type Evidence, type VerdictOutcome } from './verdict.js';
@@ -8,9 +8,33 @@ import { selectLoadSeconds, sent } from './select-load-seconds.js';
 import { inSpan } from './window-span.js';
 
 const shape = {
-  thresholds: { minOtherTenantSuccessRatio: { kind: 'ratio', required: false } },
-  select: ['tenant', 'otherNamespace'],
-} as const;
+  description:
+    "Did tenants stay inside their namespaces? Every cross-tenant attempt of the isolation battery (reads, writes, deletes, selectors, quotas, with each tenant's own token, and from inside its pods) must be refused or scoped to the tenant's own objects.",
+  thresholds: {
+    minOtherTenantSuccessRatio: {
+      kind: 'ratio',
+      required: false,
+      description:
+        'the least success ratio of the load aimed at select.otherNamespace: a fault in one tenant must not degrade another',
+    },
+  },
+  select: {
+    tenant: "only this tenant's attempts (default: every tenant's)",
+    otherNamespace: "the namespace whose load is the other tenant's (needed by minOtherTenantSuccessRatio)",
+  },
+  windows: 'any (default whole-run)',
+  measures: 'the cross-tenant attempts that leaked (were neither refused nor scoped)',
+  crossCheck: ({ thresholds, select }) =>
+    thresholds.minOtherTenantSuccessRatio !== undefined && select.otherNamespace === undefined
+      ? [
+          {
+            path: ['thresholds', 'minOtherTenantSuccessRatio'],
+            message:
+              'threshold "minOtherTenantSuccessRatio" needs select "otherNamespace" (whose load to measure)',
+          },
+        ]
+      : [],
+} as const satisfies CheckSpecShape;
 
 type NamespaceIsolationOptions = ReadCheckSpec<typeof shape>;
 
@@ -22,23 +46,16 @@ type NamespaceIsolationOptions = ReadCheckSpec<typeof shape>;
  * tenant's own objects. And, when asked, a fault in one tenant must not degrade another: the
  * load aimed at `select.otherNamespace` must keep its success ratio (ok / sent) in the window.
  *
- * Thresholds: `minOtherTenantSuccessRatio` (optional, 0..1): the other tenant's least success
- * ratio; needs `select.otherNamespace`.
- * Select: `tenant` (only that tenant's probes), `otherNamespace` (the namespace whose load is
- * the other tenant's); both optional.
+ * Thresholds and select: `shape`.
  *
  * Measured: probes that did not hold. Unknown when the window holds no probe and no other-tenant
  * ratio is asked for, or when the ratio is asked for and that namespace had no load in the window.
  */
 export const namespaceIsolationCheck: Checker<NamespaceIsolationOptions> = {
   type: 'namespace-isolation',
+  shape,
   unit: 'leaked',
-  options: (spec) =>
-    readCheckSpec(spec, shape, ({ thresholds, select }) =>
-      thresholds.minOtherTenantSuccessRatio !== undefined && select.otherNamespace === undefined
-        ? ['threshold "minOtherTenantSuccessRatio" needs select "otherNamespace" (whose load to measure)']
-        : [],
-    ),
+  options: (spec) => readCheckSpec(spec, shape),
   threshold: ({ thresholds, select }) =>
     [
       'every cross-tenant attempt denied or scoped',

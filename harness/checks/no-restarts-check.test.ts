@@ -43,7 +43,7 @@ describe('noRestartsCheck', () => {
     expect(verdict).to.include({
       outcome: 'pass',
       measured: 0,
-      unit: 'restarts',
+      unit: 'container restarts',
       threshold: 'no container restarts',
       summary: 'None of the 2 containers on 2 nodes restarted while worker-2 was paused.',
     });
@@ -58,7 +58,7 @@ describe('noRestartsCheck', () => {
     const [verdict] = judge(history, [spec()]);
     expect(verdict).to.include({ outcome: 'fail', measured: 1 });
     expect(verdict!.summary).to.equal(
-      '1 container restart was seen while worker-2 was paused (default/echo-abc/echo on worker-1); none was allowed.',
+      '1 container restart was seen while worker-2 was paused, in 1 of 1 container (default/echo-abc/echo on worker-1); none was allowed.',
     );
     expect(verdict!.evidence[0]!.t).to.equal(30_000);
     expect(verdict!.evidence[0]!.message).to.match(
@@ -74,6 +74,9 @@ describe('noRestartsCheck', () => {
     expect(judge(history, [spec()])[0]).to.include({ outcome: 'fail', measured: 2 });
     const [allowed] = judge(history, [spec({ thresholds: { maxRestarts: 2 } })]);
     expect(allowed).to.include({ outcome: 'pass', measured: 2, threshold: 'at most 2 container restarts' });
+    expect(allowed!.summary).to.equal(
+      '2 container restarts were seen while worker-2 was paused, in 1 of 1 container, within the 2 allowed.',
+    );
   });
 
   it('does not count a pod replaced by a new one (a new uid)', () => {

@@ -1,15 +1,28 @@
 import { cappedEvidence } from './capped-evidence.js';
-import { readCheckSpec, type ReadCheckSpec } from './check-spec-reader.js';
+import { readCheckSpec, type CheckSpecShape, type ReadCheckSpec } from './check-spec-reader.js';
 import { cannotJudge, type Checker } from './checker.js';
-import { formatT, listWords, plural } from './format-figures.js';
+import { formatCount, formatT, listWords, plural } from './format-figures.js';
 import type { GroundTruthContainer } from '../history/history.js';
 import type { Evidence } from './verdict.js';
 import { inSpan } from './window-span.js';
 
 const shape = {
-  thresholds: { maxRestarts: { kind: 'count', required: false } },
-  select: ['namespace', 'node'],
-} as const;
+  description:
+    "Did the processes that ran keep running? Each container's pid, start time and restart count, as its node's kubelet reports them (so it holds while the API is down).",
+  thresholds: {
+    maxRestarts: {
+      kind: 'count',
+      required: false,
+      description: 'the most container restarts allowed, all containers together (default 0)',
+    },
+  },
+  select: {
+    namespace: "only this namespace's pods (default: every pod)",
+    node: "only this node's containers",
+  },
+  windows: 'any',
+  measures: 'the container restarts seen',
+} as const satisfies CheckSpecShape;
 
 type NoRestartsOptions = ReadCheckSpec<typeof shape>;
 
@@ -30,16 +43,15 @@ interface SeenContainer extends GroundTruthContainer {
  * away are not restarts (rescheduling is self-heal's business). Samples from an unreachable node
  * are ignored.
  *
- * Thresholds: `maxRestarts` (optional, whole number, default 0): the most restarts allowed, all
- * containers together.
- * Select: `namespace` (pods of that namespace), `node` (that node's samples); both optional.
+ * Thresholds and select: `shape`.
  *
  * Measured: restarts seen. Unknown when the window holds no ground truth, when a node sampled in
  * the window was never reachable in it (and nothing failed), or when no container was seen.
  */
 export const noRestartsCheck: Checker<NoRestartsOptions> = {
   type: 'no-restarts',
-  unit: 'restarts',
+  shape,
+  unit: 'container restarts',
   options: (spec) => readCheckSpec(spec, shape),
   threshold: ({ thresholds }) =>
     (thresholds.maxRestarts ?? 0) === 0
@@ -99,7 +111,7 @@ export const noRestartsCheck: Checker<NoRestartsOptions> = {
       return {
         outcome: 'fail',
         measured: restarts,
-        summary: `${plural(restarts, 'container restart')} ${restarts === 1 ? 'was' : 'were'} seen ${windowPhrase} (${who}); ${maxRestarts === 0 ? 'none was allowed' : `only ${maxRestarts} ${maxRestarts === 1 ? 'was' : 'were'} allowed`}.`,
+        summary: `${plural(restarts, 'container restart')} ${restarts === 1 ? 'was' : 'were'} seen ${windowPhrase}, in ${formatCount(changed.size)} of ${plural(seen.size, 'container')} (${who}); ${maxRestarts === 0 ? 'none was allowed' : `only ${maxRestarts} ${maxRestarts === 1 ? 'was' : 'were'} allowed`}.`,
         evidence: [...cappedEvidence(changes, 20, 'more restarts'), ...unreachedEvidence],
       };
     }
@@ -120,7 +132,7 @@ export const noRestartsCheck: Checker<NoRestartsOptions> = {
     const summary =
       restarts === 0
         ? `None of the ${plural(seen.size, 'container')} on ${plural(reachedNodes.size, 'node')} restarted ${windowPhrase}.`
-        : `${plural(restarts, 'container restart')} ${restarts === 1 ? 'was' : 'were'} seen ${windowPhrase}, within the ${maxRestarts} allowed.`;
+        : `${plural(restarts, 'container restart')} ${restarts === 1 ? 'was' : 'were'} seen ${windowPhrase}, in ${formatCount(changed.size)} of ${plural(seen.size, 'container')}, within the ${maxRestarts} allowed.`;
     return { outcome: 'pass', measured: restarts, summary, evidence: changes };
   },
 };

@@ -1,5 +1,5 @@
 import type { WorkloadSample } from '../history/history.js';
-import { readCheckSpec, type ReadCheckSpec } from './check-spec-reader.js';
+import { readCheckSpec, type CheckSpecShape, type ReadCheckSpec } from './check-spec-reader.js';
 import { cannotJudge, type Checker } from './checker.js';
 import { faultInjects, faultInjectsIn, faultWords } from './fault-events.js';
 import { formatDuration, formatT, listWords } from './format-figures.js';
@@ -10,9 +10,25 @@ import type { Evidence } from './verdict.js';
 import { inSpan, type Span } from './window-span.js';
 
 const shape = {
-  thresholds: { maxMs: { kind: 'ms', required: true } },
-  select: ['namespace', 'workload'],
-} as const;
+  description:
+    'Once a fault hit, how long until every workload had its desired replicas ready again, with nothing healed by hand? Replicas count only when the kubelets really run them.',
+  thresholds: {
+    maxMs: {
+      kind: 'ms',
+      required: true,
+      description: "the longest time allowed from the fault's injection until every workload is ready again",
+    },
+  },
+  select: {
+    namespace: "only this namespace's workloads (default: every workload)",
+    workload: "only this Deployment's name",
+  },
+  windows:
+    '{during: <fault id>} (the clock starts at that fault), or any window with a fault in it (the clock starts at its first fault)',
+  measures:
+    'milliseconds from the injection until every workload was ready again (0 when none lost a ready replica)',
+  needsFault: true,
+} as const satisfies CheckSpecShape;
 
 type SelfHealOptions = ReadCheckSpec<typeof shape>;
 
@@ -26,14 +42,14 @@ type SelfHealOptions = ReadCheckSpec<typeof shape>;
  * ready ≥ desired; ready above desired (a surge) counts as healed, duplicates are convergence's
  * business. Workloads that stayed ready throughout measure 0.
  *
- * Thresholds: `maxMs` (required, ms): the longest time allowed from injection to healed.
- * Select: `namespace`, `workload` (a Deployment's name); both optional, all workloads by default.
+ * Thresholds and select: `shape`.
  *
  * Measured: ms from injection to healed; null when not healed by the window's end (fail). Unknown
  * when the window has no fault injection or no workload sample.
  */
 export const selfHealCheck: Checker<SelfHealOptions> = {
   type: 'self-heal',
+  shape,
   unit: 'ms',
   options: (spec) => readCheckSpec(spec, shape),
   threshold: ({ thresholds }) =>

@@ -1,9 +1,16 @@
 import type { UnmetConditionEvent } from '../history/history.js';
-import { readCheckSpec, type ReadCheckSpec } from './check-spec-reader.js';
+import { readCheckSpec, type CheckSpecShape, type ReadCheckSpec } from './check-spec-reader.js';
 import { cannotJudge, type Checker } from './checker.js';
 import { plural } from './format-figures.js';
 
-const shape = { thresholds: {}, select: [] } as const;
+const shape = {
+  description:
+    "Was the system in its steady state (the workloads' Deployments ready, the Services answering) before anything was done to it? The run adds this check itself when the steady state was not reached.",
+  thresholds: {},
+  select: {},
+  windows: 'any (it looks at the steady-state phase, whatever the window)',
+  measures: 'the conditions left unmet when the steady-state phase ran out of time (0 when it was reached)',
+} as const satisfies CheckSpecShape;
 
 type SteadyStateOptions = ReadCheckSpec<typeof shape>;
 
@@ -18,6 +25,7 @@ type SteadyStateOptions = ReadCheckSpec<typeof shape>;
  */
 export const steadyStateCheck: Checker<SteadyStateOptions> = {
   type: 'steady-state',
+  shape,
   unit: 'conditions unmet',
   options: (spec) => readCheckSpec(spec, shape),
   threshold: () => 'the steady state reached before the faults',

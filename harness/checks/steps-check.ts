@@ -1,11 +1,18 @@
 import type { StepEvent } from '../history/history.js';
-import { readCheckSpec, type ReadCheckSpec } from './check-spec-reader.js';
+import { readCheckSpec, type CheckSpecShape, type ReadCheckSpec } from './check-spec-reader.js';
 import { cannotJudge, type Checker } from './checker.js';
 import { listWords, plural } from './format-figures.js';
 import type { Evidence } from './verdict.js';
 import { inSpan } from './window-span.js';
 
-const shape = { thresholds: {}, select: ['step'] } as const;
+const shape = {
+  description:
+    "Did the scenario's steps meet their expectations? Passes when every step started in the window passed.",
+  thresholds: {},
+  select: { step: 'judge this step (its id) alone' },
+  windows: 'any (default whole-run: every step)',
+  measures: 'the steps that did not pass: failed, or skipped after a failure',
+} as const satisfies CheckSpecShape;
 
 type StepsOptions = ReadCheckSpec<typeof shape>;
 
@@ -14,13 +21,12 @@ type StepsOptions = ReadCheckSpec<typeof shape>;
  * kubectl steps, each with what its output must show; this check passes when every step started
  * in the window passed.
  *
- * Select: `step` (optional): judge that step alone.
- *
  * Measured: steps that did not pass (failed or skipped after a failure). Unknown when no step was
  * recorded in the window (the run stopped before its steps).
  */
 export const stepsCheck: Checker<StepsOptions> = {
   type: 'steps',
+  shape,
   unit: 'steps not passed',
   options: (spec) => readCheckSpec(spec, shape),
   threshold: ({ select }) =>
@@ -32,7 +38,12 @@ export const stepsCheck: Checker<StepsOptions> = {
       (e): e is StepEvent =>
         e.type === 'step' && inSpan(e.t, span) && (select.step === undefined || e.step === select.step),
     );
-    const subject = select.step === undefined ? `All ${plural(steps.length, 'step')}` : `Step ${select.step}`;
+    const subject =
+      select.step !== undefined
+        ? `Step ${select.step}`
+        : steps.length === 1
+          ? 'The one step'
+          : `All ${plural(steps.length, 'step')}`;
     if (steps.length === 0)
       return cannotJudge(
         `${select.step === undefined ? 'The steps' : subject} could not be judged ${windowPhrase}: none was recorded.`,

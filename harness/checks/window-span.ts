@@ -7,6 +7,23 @@ import type { Evidence } from './verdict.js';
 /** [startT, endT] in ms since the run started, both ends included. */
 export type Span = [startT: number, endT: number];
 
+/** The forms a window takes, each in words: the one list an error and the scenario reference give. */
+export const WINDOW_FORMS: readonly { readonly form: string; readonly description: string }[] = [
+  { form: 'whole-run', description: 'from the start of the run to its end (the default)' },
+  {
+    form: 'before-faults',
+    description: 'from when the load and the recorders start to the first fault',
+  },
+  {
+    form: 'after-heal',
+    description: 'from the last heal to the end of recovery; needs a fault',
+  },
+  {
+    form: '{during: <fault id>}',
+    description: "from that fault's injection to its heal (a nemesis's faults are nemesis-1, nemesis-2, …)",
+  },
+];
+
 /** A window resolved on one history. */
 export interface WindowSpan {
   span: Span;
@@ -69,7 +86,7 @@ export function windowSpan(history: History, window: CheckWindow): WindowSpan {
   } else {
     throw new CheckError(
       'InvalidWindow',
-      `The window ${JSON.stringify(window)} is not one of whole-run, before-faults, after-heal, {during: <fault id>}.`,
+      `The window ${JSON.stringify(window)} is not one of ${WINDOW_FORMS.map((w) => w.form).join(', ')}.`,
     );
   }
   if (span[1] < span[0]) {

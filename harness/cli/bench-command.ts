@@ -4,6 +4,7 @@ import { benchApiLatency, type ApiLatencyResult } from '../bench/api-latency-ben
 import { benchBoot, type BootBenchResult } from '../bench/boot-bench.js';
 import { benchProxy } from '../bench/proxy-bench.js';
 import { benchBuiltinDriver } from '../load/load-bench.js';
+import { benchDriverComparison, type DriverComparison } from '../bench/driver-comparison-bench.js';
 import { dockerEngineAnswers, type ProviderName } from '../cluster/index.js';
 import { benchPodStartup, type PodStartupResult } from '../bench/pod-startup-bench.js';
 import { benchScheduling, type SchedulingBenchResult } from '../bench/scheduling-bench.js';
@@ -132,6 +133,10 @@ export function benchCommand(): Command {
           '',
         );
         json.load = l;
+        process.stderr.write('Load: the builtin driver beside the real k6, same target, same run\n');
+        const c = await benchDriverComparison({ rate: 4000, durationSeconds: 5, progress: log });
+        out.push(...driverComparisonTable(c));
+        json.loadDrivers = c;
       }
       if (sections.includes('api')) {
         const results: ApiLatencyResult[] = [];
@@ -224,6 +229,20 @@ export function benchCommand(): Command {
       process.stdout.write(out.join('\n') + '\n');
       if (flags.json) await writeFile(flags.json, JSON.stringify(json, null, 2));
     });
+}
+
+function driverComparisonTable(c: DriverComparison): string[] {
+  const row = (f: DriverComparison['builtin']) =>
+    `  ${f.driver.padEnd(8)} held ${f.heldRate.toFixed(0)}/s, sent ${f.sent} (the target counted ${f.targetCounted}), dropped ${f.dropped}, failed ${f.failed}, ` +
+    `${f.cpuSecondsPer1000.toFixed(3)} CPU-s per 1000 requests, p99 ${f.p99Ms.toFixed(2)} ms (the target's own p99 ${f.targetP99Ms.toFixed(3)} ms)`;
+  return [
+    `Load drivers side by side, ${c.rate} requests/s for ${c.durationSeconds} s against one local HTTP server (target: builtin ≥ 2× k6's requests per CPU-second, same counts)`,
+    row(c.builtin),
+    ...(c.k6
+      ? [row(c.k6), `  builtin's requests per CPU-second ÷ k6's: ${c.efficiencyRatio!.toFixed(2)}`]
+      : ['  k6: not found (K6_BIN or PATH): no comparison']),
+    '',
+  ];
 }
 
 function apiLatencyTable(api: ApiLatencyResult): string[] {

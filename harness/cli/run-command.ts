@@ -1,8 +1,7 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
 import { chooseProvider, type ProviderChoice } from '../cluster/index.js';
-import { EXIT, exitCodeOf, runExperiment } from '../experiment/index.js';
+import { EXIT, checkLoadTools, exitCodeOf, runExperiment } from '../experiment/index.js';
 import {
   JUnitFileReporter,
   MultiplexReporter,
@@ -12,7 +11,7 @@ import {
   type RunReporter,
   type ScenarioRun,
 } from '../reporters/index.js';
-import { parseScenario, type Scenario } from '../scenario/index.js';
+import { findScenarioFiles, notAScenarioWords, parseScenario, type Scenario } from '../scenario/index.js';
 import { UsageError } from './usage-error.js';
 
 interface RunFlags {
@@ -25,11 +24,16 @@ interface RunFlags {
   dryRun?: boolean;
   tag?: string;
   keepRuns?: string;
+  loadDriver?: 'builtin' | 'k6' | 'auto';
 }
 
 export { EXIT };
 
-/** `crucible run FILE|DIR…`: runs scenarios end to end, writes history, report and JUnit, exits by the verdicts. */
+/**
+ * `crucible run FILE|DIR…`: runs scenarios end to end, writes history, report and JUnit, exits by
+ * the verdicts. A folder stands for the files of kind Scenario under it; the other YAML there
+ * (manifests, cluster specs) is listed as skipped on stderr.
+ */
 export function runCommand(): Command {
   return new Command('run')
     .description('run experiments: boot, load, faults, heal, judge, report')
@@ -43,6 +47,12 @@ export function runCommand(): Command {
     .option('--dry-run', 'validate and print the plan without booting anything')
     .option('--tag <tags>', 'only scenarios with one of these tags (comma-separated), e.g. quick')
     .option('--keep-runs <n>', 'keep the newest n runs of each scenario in --out, delete older ones')
+    .addOption(
+      new Option(
+        '--load-driver <name>',
+        "every load's driver, whatever the scenario says (k6: the real k6)",
+      ).choices(['builtin', 'k6', 'auto']),
+    )
     .action(async (paths: string[], flags: RunFlags) => {
       const seed = flags.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(flags.seed);
       if (!Number.isInteger(seed))
@@ -71,6 +81,8 @@ export function runCommand(): Command {
         for (const s of scenarios) process.stdout.write(planText(s, seed));
         return;
       }
+      // A missing k6 or a broken k6 script is said now, before any cluster boots.
+      for (const scenario of scenarios) await checkLoadTools(scenario, flags.loadDriver);
       const provider = await chooseProvider(flags.provider);
       const abort = new AbortController();
       const onSignal = () => {
@@ -101,6 +113,7 @@ export function runCommand(): Command {
             seed,
             keep: flags.keep ?? false,
             commandLine: process.argv.slice(1),
+            ...(flags.loadDriver ? { loadDriver: flags.loadDriver } : {}),
             progress,
             signal: abort.signal,
           });
@@ -114,18 +127,14 @@ export function runCommand(): Command {
     });
 }
 
-/** Files named, and every *.yaml under folders named (sorted). */
+/** The scenario files of the paths given, saying on stderr which YAML was skipped. */
 async function scenarioFiles(paths: string[]): Promise<string[]> {
-  const files: string[] = [];
-  for (const p of paths) {
-    const info = await stat(p).catch(() => undefined);
-    if (!info) throw new UsageError('NoSuchPath', `${p}: no such file or folder`);
-    if (info.isFile()) files.push(resolve(p));
-    else
-      for (const entry of (await readdir(p, { recursive: true })).sort())
-        if (entry.endsWith('.yaml') || entry.endsWith('.yml')) files.push(resolve(join(p, entry)));
-  }
-  return files;
+  const { scenarios, skipped, notScenarios, missing } = await findScenarioFiles(paths);
+  if (missing.length > 0) throw new UsageError('NoSuchPath', `${missing.join(', ')}: no such file or folder`);
+  if (notScenarios.length > 0)
+    throw new UsageError('NotAScenario', `${notScenarios.map(notAScenarioWords).join('; ')}`);
+  for (const file of skipped) process.stderr.write(`skipped ${notAScenarioWords(file)}\n`);
+  return scenarios;
 }
 
 function planText(s: Scenario, seed: number): string {
@@ -134,7 +143,10 @@ function planText(s: Scenario, seed: number): string {
     `${s.name}  (${s.file}, sha256 ${s.hash.slice(0, 12)}, seed ${seed})`,
     `  cluster: ${s.cluster.etcd.members} etcd, ${s.cluster.controlPlane.apiservers} apiserver(s), ${workers} worker(s), timing ${s.cluster.timing}`,
     ...s.tenants.map((t) => `  tenant ${t.name}: ${t.namespaces.join(', ')}`),
-    ...s.loads.map((l) => `  load ${l.name}: ${l.rate}/s at ${l.service}${l.path}`),
+    ...s.loads.map(
+      (l) =>
+        `  load ${l.name}: ${l.stages ? `${l.stages.length} stages up to ${Math.max(...l.stages.map((st) => st.target))}` : l.rate}/s at ${l.service}${l.requests ? ` (${l.requests.length} requests)` : l.path} with ${l.driver}${l.script ? ` (${l.script})` : ''}`,
+    ),
     ...s.faults.map(
       (f) =>
         `  fault ${f.id}: ${f.type} on ${f.target} at ${f.atMs / 1000}s for ${f.forMs / 1000}s ${JSON.stringify(f.options)}`,

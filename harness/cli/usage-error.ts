@@ -8,7 +8,11 @@ export type UsageErrorCode =
   /** A path given on the command line does not exist. */
   | 'NoSuchPath'
   /** Nothing to run: no scenario in the paths given, or none with the tags asked for. */
-  | 'NoScenarios';
+  | 'NoScenarios'
+  /** A file named on its own is of another kind than Scenario (a manifest, a cluster spec). */
+  | 'NotAScenario'
+  /** A command that writes files would overwrite one that exists (`crucible init`). */
+  | 'WouldOverwrite';
 
 export class UsageError extends Error {
   constructor(

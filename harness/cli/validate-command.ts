@@ -1,13 +1,13 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { ConfigError } from '../support/decode-yaml.js';
-import { parseScenario } from '../scenario/scenario-spec.js';
+import { findScenarioFiles, notAScenarioWords, parseScenario } from '../scenario/index.js';
 
 /**
  * `crucible validate FILE…`: decodes scenario files as a run would, without running them, and
  * lists every problem with its line. A folder stands for the scenario files under it: every
- * `*.yaml` except those of another kind (manifests, cluster specs). Exit code 1 when any is invalid.
+ * `*.yaml` of kind Scenario; the others (manifests, cluster specs) are listed as skipped on
+ * stderr. Exit code 1 when any is invalid.
  */
 export function validateCommand(): Command {
   return new Command('validate')
@@ -16,20 +16,16 @@ export function validateCommand(): Command {
     )
     .argument('<paths...>', 'scenario files, or folders of them')
     .action(async (paths: string[]) => {
-      const files: string[] = [];
-      for (const path of paths) {
-        const info = await stat(path).catch(() => undefined);
-        if (!info) {
-          process.stdout.write(`${path}: no such file or folder\n`);
-          process.exitCode = 1;
-        } else if (info.isDirectory()) files.push(...(await scenariosUnder(path)));
-        else files.push(path);
-      }
-      if (files.length === 0 && process.exitCode !== 1) {
+      const { scenarios, skipped, notScenarios, missing } = await findScenarioFiles(paths);
+      for (const path of missing) process.stdout.write(`${path}: no such file or folder\n`);
+      for (const file of notScenarios) process.stdout.write(`${notAScenarioWords(file)}\n`);
+      for (const file of skipped) process.stderr.write(`skipped ${notAScenarioWords(file)}\n`);
+      if (missing.length > 0 || notScenarios.length > 0) process.exitCode = 1;
+      if (scenarios.length === 0 && process.exitCode !== 1) {
         process.stdout.write(`no scenario files in ${paths.join(', ')}\n`);
         process.exitCode = 1;
       }
-      for (const file of files) {
+      for (const file of scenarios) {
         const { ok, report } = await validate(file);
         if (!ok) process.exitCode = 1;
         process.stdout.write(report + '\n');
@@ -48,24 +44,6 @@ async function validate(file: string): Promise<{ ok: boolean; report: string }> 
     if (e instanceof ConfigError) return { ok: false, report: e.message };
     return { ok: false, report: `${file}: ${e instanceof Error ? e.message : String(e)}` };
   }
-}
-
-/** The `*.yaml` files under `dir`, in name order, leaving out those whose `kind` is not Scenario. */
-async function scenariosUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const yamls = entries
-    .filter((e) => e.isFile() && e.name.endsWith('.yaml'))
-    .map((e) => join(e.parentPath, e.name))
-    .sort();
-  const scenarios: string[] = [];
-  for (const file of yamls) if (isScenario(await readFile(file, 'utf8'))) scenarios.push(file);
-  return scenarios;
-}
-
-/** A file says its kind at the top level; one without any `kind` is taken for a scenario, so that its problems show. */
-function isScenario(text: string): boolean {
-  const kinds = [...text.matchAll(/^kind:\s*["']?([A-Za-z]+)/gm)].map((m) => m[1]);
-  return kinds.length === 0 || kinds.includes('Scenario');
 }
 
 function count(n: number, noun: string): string {

@@ -1,7 +1,8 @@
 import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MemberProgram } from './cluster-plan.js';
+import { ClusterError } from './cluster-error.js';
 import { etcdBinary } from './etcd-command.js';
 
 /**
@@ -49,8 +50,25 @@ export function hostCommand(program: MemberProgram, args: string[]): { command: 
   }
 }
 
-/** The real Toxiproxy's server when it is on PATH: clusters then run it instead of the bundled one. */
+/**
+ * The real Toxiproxy's server when this machine has one: TOXIPROXY_SERVER (relative to the working
+ * directory; it must then be executable — a wrong value is an error, not a reason to look
+ * elsewhere), else toxiproxy-server on PATH. Clusters then run it instead of the bundled one.
+ */
 export function realToxiproxyServer(): string | undefined {
+  const named = process.env.TOXIPROXY_SERVER;
+  if (named) {
+    const file = resolve(named);
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      throw new ClusterError(
+        'MissingPrerequisite',
+        `TOXIPROXY_SERVER=${named}: ${file} is not an executable file`,
+      );
+    }
+  }
   for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
     const file = join(dir, 'toxiproxy-server');
     try {

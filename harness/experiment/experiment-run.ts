@@ -16,6 +16,8 @@ export interface ExperimentOptions {
   progress: (line: string) => void;
   /** Ctrl-C: stops the run; heal, collect and teardown still run and the history is marked aborted. */
   signal: AbortSignal;
+  /** Every load's driver, whatever the scenario says (`crucible run --load-driver`). */
+  loadDriver?: 'builtin' | 'k6' | 'auto';
 }
 
 /**
@@ -32,6 +34,8 @@ export class ExperimentRun {
   client?: ApiClient;
   injector?: FaultInjector;
   observation?: Observation;
+  /** Each tenant's bearer token (its ServiceAccount's, from the TokenRequest API), once set up. */
+  tenantTokens: Record<string, string> = {};
   /** The evidence taken before teardown: paths relative to the run's folder → text. */
   evidence = new Map<string, string>();
   /** What the loads saw, per load and second, once collected. */

@@ -5,4 +5,5 @@
  */
 export { runExperiment, type ExperimentOptions, type ExperimentResult } from './experiment.js';
 export { EXIT, exitCodeOf } from './exit-code.js';
+export { checkLoadTools } from './load-tools.js';
 export { runKubectl, type KubectlRunOptions } from './kubectl-run.js';

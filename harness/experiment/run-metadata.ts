@@ -50,7 +50,16 @@ export async function runMetadata(run: ExperimentRun): Promise<RunMetadata> {
     seed: options.seed,
     crucible: await crucibleBuild(),
     commandLine: options.commandLine,
-    versions: await toolVersions(),
+    versions: {
+      ...(await toolVersions()),
+      ...(run.cluster
+        ? {
+            toxiproxy: run.cluster.record.members.some((m) => m.program === 'toxiproxy-server')
+              ? 'toxiproxy-server (the real one)'
+              : 'bundled (crucible toxiproxy)',
+          }
+        : {}),
+    },
     provider: options.provider.name,
     topology: run.cluster
       ? nodeNames(run.cluster.record).map((node) => ({ node, role: node.replace(/-\d+$/, '') }))

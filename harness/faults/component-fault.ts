@@ -49,7 +49,10 @@ async function start(ctx: FaultContext, target: string, component: Component): P
   else await ctx.cluster.start(target);
 }
 
-const options = z.object({ component: z.enum(COMPONENTS) }).strict();
+const options = z.object({ component: z.enum(COMPONENTS).meta({ description: 'which component' }) }).strict();
+
+const targetDescription =
+  "the component's instances: apiserver-0, etcd-1, scheduler-0, …, or worker-1-kubelet, worker-2-kube-proxy, … (or random, one, minority, majority, all of them; leader or non-leader for the scheduler, the controller-manager and the cloud-controller-manager)";
 
 /**
  * component-kill / component-stop / component-restart: one component (apiserver, an etcd member,
@@ -60,6 +63,7 @@ const options = z.object({ component: z.enum(COMPONENTS) }).strict();
 export const componentKillFault: FaultPlugin<Options> = {
   type: 'component-kill',
   description: 'SIGKILL a component; heal starts it again',
+  targetDescription,
   options,
   targets,
   async inject(ctx, ts, { component }) {
@@ -73,6 +77,7 @@ export const componentKillFault: FaultPlugin<Options> = {
 export const componentStopFault: FaultPlugin<Options> = {
   type: 'component-stop',
   description: 'stop a component gracefully (SIGTERM); heal starts it again',
+  targetDescription,
   options,
   targets,
   async inject(ctx, ts, { component }) {
@@ -86,6 +91,7 @@ export const componentStopFault: FaultPlugin<Options> = {
 export const componentRestartFault: FaultPlugin<Options> = {
   type: 'component-restart',
   description: 'stop a component and start it again at once',
+  targetDescription,
   options,
   targets,
   async inject(ctx, ts, o) {

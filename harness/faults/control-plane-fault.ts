@@ -11,6 +11,8 @@ const CONTROL_PLANE = ['etcd', 'apiserver', 'scheduler', 'controller-manager'];
 export const controlPlaneOutageFault: FaultPlugin = {
   type: 'control-plane-outage',
   description: 'kill the whole control plane at once; heal starts it again',
+  targetDescription:
+    'every etcd member, apiserver, scheduler and controller-manager (its target is not used)',
   options: z.object({}).strict(),
   targets: async (ctx) => CONTROL_PLANE.flatMap((role) => nodesOfRole(ctx.cluster.record, role)),
   async inject(ctx, targets) {
@@ -25,6 +27,7 @@ export const controlPlaneOutageFault: FaultPlugin = {
 export const etcdQuorumLossFault: FaultPlugin = {
   type: 'etcd-quorum-loss',
   description: 'kill a majority of the etcd members; heal starts them again',
+  targetDescription: 'a majority of the etcd members, drawn from the seed (its target is not used)',
   options: z.object({}).strict(),
   targets: async (ctx) =>
     selectTargets('majority', nodesOfRole(ctx.cluster.record, 'etcd'), ctx.random, 'etcd members'),

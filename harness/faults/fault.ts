@@ -15,7 +15,9 @@ export interface FaultContext {
 export interface FaultPlugin<Options extends Record<string, unknown> = Record<string, unknown>> {
   type: string;
   description: string;
-  /** The fault's own options (zod, strict). `target` is common to all and resolved separately. */
+  /** What its target expression picks from, in words, for the reference and `fault ls`. */
+  targetDescription: string;
+  /** The fault's own options (zod, strict, each described). `target` is common to all and resolved separately. */
   options: z.ZodType<Options>;
   /** Chooses what the fault acts on, from the target expression. */
   targets(ctx: FaultContext, target: string, options: Options): Promise<string[]>;

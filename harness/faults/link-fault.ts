@@ -17,7 +17,13 @@ function linkTargets(record: ClusterRecord, target: string, random: () => number
   );
 }
 
-const stream = z.enum(['upstream', 'downstream']).default('downstream');
+const stream = z
+  .enum(['upstream', 'downstream'])
+  .default('downstream')
+  .meta({ description: 'the direction it acts on: downstream (towards the client) or upstream' });
+
+const linkTargetDescription =
+  "links: a link's name (worker-1-to-apiserver-0, apiserver-0-to-etcd-2, …), a node's name for every link from it, or random, one, minority, majority, all of the links";
 
 /** A fault that adds one Toxiproxy toxic to each target link; heal removes it. */
 function toxicFault<O extends Record<string, unknown> & { stream: 'upstream' | 'downstream' }>(
@@ -30,6 +36,7 @@ function toxicFault<O extends Record<string, unknown> & { stream: 'upstream' | '
   return {
     type,
     description,
+    targetDescription: linkTargetDescription,
     options,
     targets: async (ctx, target) => linkTargets(ctx.cluster.record, target, ctx.random),
     async inject(ctx, links, o) {
@@ -61,7 +68,16 @@ export const linkLatencyFault = toxicFault(
   'link-latency',
   'add latency (and jitter) to links',
   z
-    .object({ latencyMs: z.number().int().min(0), jitterMs: z.number().int().min(0).default(0), stream })
+    .object({
+      latencyMs: z.number().int().min(0).meta({ description: 'the delay added, in milliseconds' }),
+      jitterMs: z
+        .number()
+        .int()
+        .min(0)
+        .default(0)
+        .meta({ description: 'up to this much more or less, in milliseconds' }),
+      stream,
+    })
     .strict(),
   (o) => ({ type: 'latency' as never, attributes: { latency: o.latencyMs, jitter: o.jitterMs } }),
 );
@@ -69,21 +85,43 @@ export const linkLatencyFault = toxicFault(
 export const linkBandwidthFault = toxicFault(
   'link-bandwidth',
   'limit links to a rate in KB/s',
-  z.object({ rateKBps: z.number().int().min(0), stream }).strict(),
+  z
+    .object({ rateKBps: z.number().int().min(0).meta({ description: 'the rate allowed, in KB/s' }), stream })
+    .strict(),
   (o) => ({ type: 'bandwidth' as never, attributes: { rate: o.rateKBps } }),
 );
 
 export const linkTimeoutFault = toxicFault(
   'link-timeout',
   'stop all data on links, closing them after timeoutMs (0: never)',
-  z.object({ timeoutMs: z.number().int().min(0).default(0), stream }).strict(),
+  z
+    .object({
+      timeoutMs: z
+        .number()
+        .int()
+        .min(0)
+        .default(0)
+        .meta({ description: 'close the connection after this many milliseconds (0: never)' }),
+      stream,
+    })
+    .strict(),
   (o) => ({ type: 'timeout' as never, attributes: { timeout: o.timeoutMs } }),
 );
 
 export const linkResetFault = toxicFault(
   'link-reset',
   'reset connections on links (TCP RST) after timeoutMs',
-  z.object({ timeoutMs: z.number().int().min(0).default(0), stream }).strict(),
+  z
+    .object({
+      timeoutMs: z
+        .number()
+        .int()
+        .min(0)
+        .default(0)
+        .meta({ description: 'reset after this many milliseconds' }),
+      stream,
+    })
+    .strict(),
   (o) => ({ type: 'reset_peer' as never, attributes: { timeout: o.timeoutMs } }),
 );
 
@@ -91,6 +129,7 @@ export const linkResetFault = toxicFault(
 export const linkDownFault: FaultPlugin = {
   type: 'link-down',
   description: 'take links down (connections closed, new ones refused)',
+  targetDescription: linkTargetDescription,
   options: z.object({}).strict(),
   targets: async (ctx, target) => linkTargets(ctx.cluster.record, target, ctx.random),
   inject: (ctx, links) => setLinksEnabled(ctx.cluster.record, links, false),

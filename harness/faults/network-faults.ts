@@ -21,12 +21,18 @@ function packetFilterOf(cluster: RunningCluster, fault: string): PacketFilter {
 export const networkPartitionFault: FaultPlugin<{ from?: string[] }> = {
   type: 'network-partition',
   description: 'drop all packets between the target nodes and others (iptables, docker provider)',
+  targetDescription:
+    'nodes: worker-1, apiserver-0, etcd-0, … (or random, one, minority, majority, all of them)',
   options: z
     .object({
       // A comma-separated string too, as the command line gives it.
       from: z
         .preprocess((v) => (typeof v === 'string' ? v.split(',') : v), z.array(z.string()).min(1))
-        .optional(),
+        .optional()
+        .meta({
+          description:
+            'the nodes cut off from the targets, a list or comma-separated (default: every other node)',
+        }),
     })
     .strict(),
   async targets(ctx, target) {
@@ -49,7 +55,17 @@ export const networkPartitionFault: FaultPlugin<{ from?: string[] }> = {
 export const packetLossFault: FaultPlugin<{ probability: number }> = {
   type: 'packet-loss',
   description: 'drop a share of the packets reaching the target nodes (iptables statistic, docker provider)',
-  options: z.object({ probability: z.number().gt(0).max(1) }).strict(),
+  targetDescription:
+    'nodes: worker-1, apiserver-0, etcd-0, … (or random, one, minority, majority, all of them)',
+  options: z
+    .object({
+      probability: z
+        .number()
+        .gt(0)
+        .max(1)
+        .meta({ description: 'the share of packets dropped, above 0 and at most 1' }),
+    })
+    .strict(),
   async targets(ctx, target) {
     packetFilterOf(ctx.cluster, 'packet-loss');
     return selectTargets(target, nodeNames(ctx.cluster.record), ctx.random, 'nodes');

@@ -7,7 +7,14 @@ import { sleep } from '../support/index.js';
 export const nodeLossFault: FaultPlugin<{ restartAfterMs?: number }> = {
   type: 'node-loss',
   description: 'kill a worker (container or process tree); heal starts it again',
-  options: z.object({ restartAfterMs: z.number().int().min(0).optional() }).strict(),
+  targetDescription: 'workers: worker-1, worker-2, … (or random, one, minority, majority, all of them)',
+  options: z
+    .object({
+      restartAfterMs: z.number().int().min(0).optional().meta({
+        description: 'start the worker again this many milliseconds after the kill, before the heal',
+      }),
+    })
+    .strict(),
   targets: async (ctx, target) =>
     selectTargets(target, nodesOfRole(ctx.cluster.record, 'worker'), ctx.random, 'workers'),
   async inject(ctx, targets, options) {

@@ -12,7 +12,15 @@ export const nodePartitionFault: FaultPlugin<{ from: 'control-plane' | 'everythi
   type: 'node-partition',
   description:
     'cut a worker from the control plane (its Toxiproxy links) or from everything (network disconnect)',
-  options: z.object({ from: z.enum(['control-plane', 'everything']).default('control-plane') }).strict(),
+  targetDescription: 'workers: worker-1, worker-2, … (or random, one, minority, majority, all of them)',
+  options: z
+    .object({
+      from: z.enum(['control-plane', 'everything']).default('control-plane').meta({
+        description:
+          "control-plane: its Toxiproxy links are disabled, so its Lease stops while its pods keep serving; everything: it is disconnected from the cluster's network (docker provider)",
+      }),
+    })
+    .strict(),
   targets: async (ctx, target) =>
     selectTargets(target, nodesOfRole(ctx.cluster.record, 'worker'), ctx.random, 'workers'),
   async inject(ctx, targets, options) {

@@ -6,6 +6,7 @@ import { nodesOfRole, selectTargets } from './target-selector.js';
 export const nodePauseFault: FaultPlugin = {
   type: 'node-pause',
   description: 'freeze a worker (docker pause, or SIGSTOP of its processes); heal thaws it',
+  targetDescription: 'workers: worker-1, worker-2, … (or random, one, minority, majority, all of them)',
   options: z.object({}).strict(),
   targets: async (ctx, target) =>
     selectTargets(target, nodesOfRole(ctx.cluster.record, 'worker'), ctx.random, 'workers'),

@@ -18,7 +18,14 @@ const DELETES_IN_FLIGHT = 32;
 export const podKillFault: FaultPlugin<{ namespace: string; selector?: string }> = {
   type: 'pod-kill',
   description: "delete pods of a namespace at once (a tenant's own failure); their controllers replace them",
-  options: z.object({ namespace: z.string().min(1), selector: z.string().optional() }).strict(),
+  targetDescription:
+    'pods of the namespace, narrowed by the selector: their names, or random, one, minority, majority, all of them',
+  options: z
+    .object({
+      namespace: z.string().min(1).meta({ description: 'the namespace whose pods are deleted' }),
+      selector: z.string().optional().meta({ description: 'a label selector, e.g. app=echo' }),
+    })
+    .strict(),
   targets: (ctx, target, { namespace, selector }) =>
     withAdminClient(ctx.cluster, async (client) => {
       const pods = await client.list<Pod>(PODS, namespace, selector ? { labelSelector: selector } : {});

@@ -132,8 +132,17 @@ export type HistoryEvent =
   | { t: number; type: 'leader'; component: string; holder: string }
   | { t: number; type: 'error'; source: string; message: string }
   | { t: number; type: 'note'; message: string }
+  | LoadThresholdsEvent
   | UnmetConditionEvent
   | StepEvent;
+
+/** A load's k6 thresholds and whether each was crossed, recorded when the load ends (a k6 load only). */
+export interface LoadThresholdsEvent {
+  t: number;
+  type: 'load-thresholds';
+  load: string;
+  thresholds: { metric: string; expression: string; crossed: boolean }[];
+}
 
 /** A condition of the steady state that did not hold, and what was last seen of it. */
 export interface UnmetCondition {
@@ -182,6 +191,8 @@ export interface LoadSecond {
   load: string;
   /** Namespace of the Service the load targets, so a tenant's traffic can be told from another's. */
   namespace?: string;
+  /** Which driver sent it: crucible's builtin one, or the real k6 (absent in histories that did not say). */
+  driver?: 'builtin' | 'k6';
   count: number;
   ok: number;
   failed: number;
@@ -271,6 +282,7 @@ export const CHECK_TYPES = [
   'api-availability',
   'steps',
   'steady-state',
+  'load-thresholds',
 ] as const;
 
 export type CheckType = (typeof CHECK_TYPES)[number];

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Verdict } from '../checks/index.js';
 import { type ProviderChoice, chooseProvider } from '../cluster/index.js';
-import { exitCodeOf, runExperiment } from '../experiment/index.js';
+import { checkLoadTools, exitCodeOf, runExperiment } from '../experiment/index.js';
 import type { History } from '../history/index.js';
 import { MultiplexReporter, RunFolderReporter, type RunReporter } from '../reporters/index.js';
 import { parseScenario } from '../scenario/index.js';
@@ -23,6 +23,8 @@ export interface RunScenarioOptions {
   reporters?: RunReporter[];
   /** Stops the run: heal, collect and teardown still run, and the history is marked aborted. */
   signal?: AbortSignal;
+  /** Every load's driver, whatever the scenario says: builtin, k6 (the real one), or auto. */
+  loadDriver?: 'builtin' | 'k6' | 'auto';
 }
 
 export interface ScenarioResult {
@@ -56,6 +58,7 @@ export async function runScenario(
           resolve(options.dir ?? '.', 'inline-scenario.yaml'),
         ];
   const parsed = await parseScenario(text, file, { seed });
+  await checkLoadTools(parsed, options.loadDriver);
   const provider = await chooseProvider(options.provider ?? 'auto');
   const reporter = new MultiplexReporter([
     ...(options.out ? [new RunFolderReporter(options.out, { write: () => undefined })] : []),
@@ -73,6 +76,7 @@ export async function runScenario(
       reporter.onProgress(parsed, line);
     },
     signal: options.signal ?? new AbortController().signal,
+    ...(options.loadDriver ? { loadDriver: options.loadDriver } : {}),
   });
   await reporter.onScenarioEnd({ scenario: parsed, result });
   await reporter.onEnd([{ scenario: parsed, result }]);

@@ -19,4 +19,10 @@ export type {
   WorkloadSpec,
 } from './scenario.js';
 export { SCENARIO_API_VERSION, parseScenario, scenarioJsonSchema } from './scenario-spec.js';
+export {
+  findScenarioFiles,
+  notAScenarioWords,
+  type NotAScenario,
+  type ScenarioFiles,
+} from './scenario-files.js';
 export { expectationMisses, type CommandOutput } from './step-expectation.js';

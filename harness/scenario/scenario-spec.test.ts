@@ -63,6 +63,7 @@ describe('scenario spec', () => {
       '  - name: tenant-a',
       '  - name: tenant-b',
       '    namespaces: [b-1, b-2]',
+      'namespaces: [db]',
       'workloads:',
       '  - tenant: tenant-a',
       '    manifests: [../manifests/echo.yaml]',
@@ -107,6 +108,7 @@ describe('scenario spec', () => {
       '  - name: heals',
       '    type: self-heal',
       '    window: after-heal',
+      '    thresholds: {maxMs: 5000}',
       'timeouts: {boot: 3m, teardown: 10s}',
     ];
     const scenario = await parse(lines);
@@ -123,6 +125,7 @@ describe('scenario spec', () => {
         { name: 'tenant-a', namespaces: ['tenant-a'] },
         { name: 'tenant-b', namespaces: ['b-1', 'b-2'] },
       ],
+      namespaces: ['db'],
       workloads: [
         { tenant: 'tenant-a', manifests: [join(dir, 'manifests', 'echo.yaml')] },
         { manifests: [join(dir, 'manifests', 'db.yaml')] },
@@ -137,6 +140,7 @@ describe('scenario spec', () => {
           rate: 200,
           durationMs: 90_000,
           timeoutMs: 500,
+          driver: 'builtin',
         },
       ],
       faults: [
@@ -168,7 +172,7 @@ describe('scenario spec', () => {
           thresholds: { minSuccessRatio: 0.99 },
           select: { load: 'echo' },
         },
-        { name: 'heals', type: 'self-heal', window: 'after-heal', thresholds: {} },
+        { name: 'heals', type: 'self-heal', window: 'after-heal', thresholds: { maxMs: 5000 } },
       ],
       steps: [],
       timeouts: {
@@ -196,6 +200,7 @@ describe('scenario spec', () => {
     expect(scenario).to.deep.include({
       tags: [],
       tenants: [],
+      namespaces: [],
       workloads: [],
       steadyState: { deploymentsAvailable: true, servicesAnswering: [] },
       loads: [],
@@ -232,7 +237,15 @@ describe('scenario spec', () => {
     expect(scenario.faults[0]!.target).to.equal('random');
     expect(scenario.faults[1]!.options).to.deep.equal({ from: 'control-plane' });
     expect(scenario.loads).to.deep.equal([
-      { name: 'echo', service: 'default/echo', port: '80', path: '/', rate: 10, timeoutMs: 2000 },
+      {
+        name: 'echo',
+        service: 'default/echo',
+        port: '80',
+        path: '/',
+        rate: 10,
+        timeoutMs: 2000,
+        driver: 'builtin',
+      },
     ]);
   });
 
@@ -297,7 +310,7 @@ describe('scenario spec', () => {
       '    - {id: lost, type: node-loss, at: 1s, for: 1s}',
       '    - {id: lost, type: node-loss, at: 1s, for: 1s}',
       'checks:',
-      '  - {name: ok, type: availability, window: {during: lost-2}, select: {load: echoo}}',
+      '  - {name: ok, type: availability, window: {during: lost-2}, select: {load: echoo}, thresholds: {minSuccessRatio: 1}}',
       '  - {name: ok, type: availabilty}',
     ]);
     expect(problems).to.deep.equal([
@@ -317,9 +330,24 @@ describe('scenario spec', () => {
       '26 checks[0].window.during: no fault has the id "lost-2"; the faults: node-los-1, link-latency-1, lost',
       '26 checks[0].select.load: unknown load "echoo"; the loads: echo',
       '27 checks[1].name: duplicate check name "ok"',
-      '27 checks[1].type: unknown check type "availabilty"; the checks: availability, no-restarts, self-heal, convergence, namespace-isolation, durability, leader-failover, latency, api-availability, steps, steady-state',
+      '27 checks[1].type: unknown check type "availabilty"; the checks: availability, no-restarts, self-heal, convergence, namespace-isolation, durability, leader-failover, latency, api-availability, steps, steady-state, load-thresholds',
     ]);
     expect(problems[7]).to.include('node-loss, node-pause');
+  });
+
+  it('refuses a namespace of its own that every cluster has, or that is a tenant’s, or twice', async () => {
+    expect(
+      await problemsOf([
+        ...HEADER,
+        'tenants: [{name: tenant-a}]',
+        'namespaces: [default, tenant-a, app, app, kube-system]',
+      ]),
+    ).to.deep.equal([
+      `5 namespaces[0]: "default" is not the run's to create or remove: name a namespace of its own`,
+      '5 namespaces[1]: namespace "tenant-a" belongs to tenant "tenant-a" already',
+      '5 namespaces[3]: duplicate namespace "app"',
+      `5 namespaces[4]: "kube-system" is not the run's to create or remove: name a namespace of its own`,
+    ]);
   });
 
   it('reports a fault’s missing option at its options, and a fault’s default id taken', async () => {
@@ -366,11 +394,122 @@ describe('scenario spec', () => {
     ]);
   });
 
+  it('reports a misspelt threshold at its key’s line and column, naming the thresholds the type takes', async () => {
+    const error = await parse([
+      ...HEADER,
+      'faults: {schedule: [{id: kill, type: pod-kill, options: {namespace: default}, at: 1s, for: 1s}]}',
+      'checks:',
+      '  - name: up',
+      '    type: availability',
+      '    thresholds: { minSucessRatio: 0.99 }',
+    ]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(ConfigError);
+    expect((error as ConfigError).problems).to.deep.equal([
+      {
+        file: join(scenarios, 'scenario.yaml'),
+        line: 8,
+        column: 19,
+        path: 'checks[0].thresholds.minSucessRatio',
+        message:
+          'unknown threshold "minSucessRatio" (availability takes minSuccessRatio, maxErrorBurstMs); did you mean "minSuccessRatio"?',
+      },
+    ]);
+  });
+
+  it('checks each check’s thresholds and select against its type: types, ranges, required keys, unknown keys', async () => {
+    expect(
+      await problemsOf([
+        ...HEADER,
+        'faults: {schedule: [{id: kill, type: pod-kill, options: {namespace: default}, at: 1s, for: 1s}]}',
+        'checks:',
+        '  - {name: a, type: availability, thresholds: {minSuccessRatio: 99}}',
+        '  - {name: b, type: self-heal, window: {during: kill}, thresholds: {maxMs: 5s}}',
+        '  - {name: c, type: no-restarts, thresholds: {maxRestarts: 1.5}, select: {pod: echo}}',
+        '  - {name: d, type: convergence, window: after-heal}',
+        '  - {name: e, type: latency}',
+        '  - {name: f, type: durability, thresholds: {maxLost: 0}}',
+        '  - {name: g, type: namespace-isolation, thresholds: {minOtherTenantSuccessRatio: 0.9}}',
+      ]),
+    ).to.deep.equal([
+      '6 checks[0].thresholds.minSuccessRatio: threshold "minSuccessRatio" must be a ratio between 0 and 1 (0.99 means 99%), got 99',
+      '7 checks[1].thresholds.maxMs: threshold "maxMs" must be a number of milliseconds (5000, not "5s"), got "5s"',
+      '8 checks[2].thresholds.maxRestarts: threshold "maxRestarts" must be a whole number, 0 or more, got 1.5',
+      '8 checks[2].select.pod: unknown select key "pod" (no-restarts selects by namespace, node)',
+      '9 checks[3].thresholds: missing threshold "withinMs" (convergence needs it)',
+      '10 checks[4].thresholds: latency needs at least one of maxP50Ms, maxP90Ms, maxP99Ms, maxMaxMs',
+      '11 checks[5].thresholds.maxLost: unknown threshold "maxLost" (durability takes no thresholds)',
+      '12 checks[6].thresholds.minOtherTenantSuccessRatio: threshold "minOtherTenantSuccessRatio" needs select "otherNamespace" (whose load to measure)',
+    ]);
+  });
+
+  it('reports windows and checks that need a fault in a scenario without any', async () => {
+    expect(
+      await problemsOf([
+        ...HEADER,
+        'checks:',
+        '  - {name: a, type: convergence, window: after-heal, thresholds: {withinMs: 1000}}',
+        '  - {name: b, type: self-heal, thresholds: {maxMs: 1000}}',
+        '  - {name: c, type: availability, window: {during: kill}, thresholds: {minSuccessRatio: 0.9}}',
+      ]),
+    ).to.deep.equal([
+      '5 checks[0].window: after-heal starts when the last fault is healed, and the scenario has no faults: use whole-run, or add a fault',
+      "6 checks[1].type: self-heal measures from a fault's injection, and the scenario has no faults: add a fault, or drop the check",
+      '7 checks[2].window.during: no fault has the id "kill"; the scenario declares no faults',
+    ]);
+  });
+
+  it('reads a k6 load: its driver, ramping stages, a request mix, thresholds and a script of its own, and adds the load-thresholds check', async () => {
+    await writeFile(join(scenarios, 'load.js'), 'export default function () {}\n');
+    const scenario = await parse([
+      ...HEADER,
+      'load:',
+      '  - name: ramp',
+      '    service: default/echo',
+      '    driver: k6',
+      '    stages: [{duration: 10s, target: 50}, {duration: 5s, target: 0}]',
+      '    requests: [{path: /a, weight: 3}, {method: POST, path: /b, body: {x: 1}}]',
+      "    thresholds: {http_req_failed: ['rate<0.01']}",
+      '  - {name: mine, service: default/echo, driver: auto, script: load.js}',
+    ]);
+    const [ramp, mine] = scenario.loads;
+    expect(ramp).to.deep.include({
+      driver: 'k6',
+      stages: [
+        { durationMs: 10_000, target: 50 },
+        { durationMs: 5_000, target: 0 },
+      ],
+      startRate: 0,
+      thresholds: { http_req_failed: ['rate<0.01'] },
+    });
+    expect(ramp!.requests).to.have.length(2);
+    expect(mine).to.include({ driver: 'auto', script: join(scenarios, 'load.js') });
+    expect(scenario.checks).to.deep.equal([
+      { name: 'k6-thresholds', type: 'load-thresholds', window: 'whole-run', thresholds: {} },
+    ]);
+  });
+
+  it('reports a k6 load’s mistakes: a missing script, stages beside a rate, thresholds on the builtin driver', async () => {
+    const problems = await problemsOf([
+      ...HEADER,
+      'load:',
+      '  - {name: a, service: default/echo, driver: k6, script: gone.js}',
+      '  - {name: b, service: default/echo, rate: 5, stages: [{duration: 1s, target: 5}]}',
+      "  - {name: c, service: default/echo, rate: 5, thresholds: {http_req_failed: ['rate<0.1']}}",
+    ]);
+    expect(problems.join('\n'))
+      .to.match(/5 load\[0\]\.script: no such file: .*gone\.js/)
+      .and.match(/6 load\[1\]\.rate: give either rate \(and duration\) or stages/)
+      .and.match(/7 load\[2\]\.thresholds: thresholds needs the k6 driver/);
+  });
+
   it('accepts a check window during a nemesis fault', async () => {
     const scenario = await parse([
       ...HEADER,
       'faults: {nemesis: {types: [node-loss], interval: 10s, duration: 2s, count: 2}}',
-      'checks: [{name: a, type: availability, window: {during: nemesis-2}}]',
+      'checks: [{name: a, type: availability, window: {during: nemesis-2}, thresholds: {minSuccessRatio: 0.9}}]',
     ]);
     expect(scenario.checks[0]!.window).to.deep.equal({ during: 'nemesis-2' });
   });
@@ -466,6 +605,22 @@ describe('scenario spec', () => {
     expect(committed, 'stale: run npx tsx harness/scenario/write-scenario-schema.ts').to.deep.equal(
       scenarioJsonSchema(),
     );
+  });
+
+  it('gives each check type’s thresholds and select in the JSON Schema, closed to other keys', () => {
+    const schema = scenarioJsonSchema() as any;
+    const check = schema.properties.checks.items;
+    const availability = check.allOf.find((c: any) => c.if.properties.type.const === 'availability');
+    expect(availability.then.required).to.deep.equal(['thresholds']);
+    const { thresholds, select } = availability.then.properties;
+    expect(thresholds.additionalProperties).to.equal(false);
+    expect(thresholds.required).to.deep.equal(['minSuccessRatio']);
+    expect(thresholds.properties.minSuccessRatio).to.include({ type: 'number', minimum: 0, maximum: 1 });
+    expect(Object.keys(select.properties)).to.deep.equal(['load', 'namespace']);
+    expect(select.additionalProperties).to.equal(false);
+    const durability = check.allOf.find((c: any) => c.if.properties.type.const === 'durability');
+    expect(durability.then.properties.thresholds.properties).to.deep.equal({});
+    expect(durability.then.required).to.equal(undefined);
   });
 
   it('describes each fault type’s options in the JSON Schema', () => {

@@ -10,7 +10,8 @@ import {
   clusterSpecSchema,
   parseClusterSpec,
 } from '../cluster/index.js';
-import { ConfigError, decodeYaml, type ConfigProblem } from '../support/decode-yaml.js';
+import { AT_KEY, ConfigError, decodeYaml, type ConfigProblem } from '../support/decode-yaml.js';
+import { CHECK_SHAPES, checkSpecProblems, thresholdKindWords, type CheckSpecShape } from '../checks/index.js';
 import { FAULTS, faultOfType } from '../faults/index.js';
 import { CHECK_TYPES } from '../history/history.js';
 import { expandNemesis, nemesisFaultId } from './nemesis.js';
@@ -19,6 +20,8 @@ import type { Scenario, ScenarioStep, ScheduledFault } from './scenario.js';
 export const SCENARIO_API_VERSION = 'crucible.dev/v1alpha1';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Namespaces every cluster has: a run neither creates nor removes them. */
+const RESERVED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 const NAMESPACED_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** The cluster's name defaults to the scenario's, and a cluster name is at most this long. */
 const CLUSTER_NAME_MAX = 40;
@@ -64,21 +67,32 @@ const scheduledFaultSchema = z
       description: 'a duration (10s, 1m30s): when it starts, from the start of the faults phase',
     }),
     for: duration({ positive: true }).meta({ description: 'a duration (10s, 1m30s): how long before heal' }),
-    options: z.record(z.string(), z.unknown()).default({}),
-    tenant: z.string().optional(),
+    options: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .meta({ description: "the fault type's own options (see the faults below)" }),
+    tenant: z
+      .string()
+      .optional()
+      .meta({ description: "a tenant the fault is about: its name goes into the fault's record and report" }),
   })
   .strict()
   .superRefine(checkFaultOptions, { when: () => true });
 
 const nemesisSchema = z
   .object({
-    types: z.array(faultType).min(1),
-    start: duration().prefault('0s'),
+    types: z
+      .array(faultType)
+      .min(1)
+      .meta({ description: 'the fault types to draw from; only types that need no options' }),
+    start: duration()
+      .prefault('0s')
+      .meta({ description: 'a duration: when the first fault starts, from the start of the faults phase' }),
     interval: duration({ positive: true }).meta({
       description: 'a duration (15s): time between fault starts',
     }),
     duration: duration({ positive: true }).meta({ description: "a duration (5s): each fault's `for`" }),
-    count: z.number().int().min(1).max(1000),
+    count: z.number().int().min(1).max(1000).meta({ description: 'how many faults' }),
     target: target(),
   })
   .strict()
@@ -87,7 +101,7 @@ const nemesisSchema = z
 
 const checkSchema = z
   .object({
-    name: z.string().min(1),
+    name: z.string().min(1).meta({ description: "unique; the JUnit test case's name" }),
     type: z.enum(CHECK_TYPES, {
       error: (issue) =>
         `${issue.input === undefined ? 'required' : `unknown check type ${JSON.stringify(issue.input)}`}; the checks: ${CHECK_TYPES.join(', ')}`,
@@ -100,40 +114,145 @@ const checkSchema = z
         ],
         { error: 'must be whole-run, before-faults, after-heal or {during: <fault id>}' },
       )
-      .default('whole-run'),
-    thresholds: z.record(z.string(), z.number()).default({}),
-    select: z.record(z.string(), z.string()).optional(),
+      .default('whole-run')
+      .meta({ description: 'the stretch of the run the check looks at (see the windows below)' }),
+    // Each type takes its own keys: validated against its shape (checkThresholdsAndSelect).
+    thresholds: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .meta({ description: 'limits the check is judged against; each type takes its own' }),
+    select: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .meta({ description: 'what the check looks at; each type takes its own keys' }),
+  })
+  .strict()
+  .superRefine(checkThresholdsAndSelect, { when: () => true });
+
+const stageSchema = z
+  .object({
+    duration: duration({ positive: true }).meta({ description: "a duration: the stage's length" }),
+    target: z.number().min(0).meta({ description: 'the rate (requests per second) the stage ramps to' }),
   })
   .strict();
 
-const loadSchema = z
+const requestSchema = z
   .object({
-    name: z.string().min(1),
-    service: namespacedName(),
-    port: z
-      .union([z.string().min(1), z.number().int().min(1).max(65535)], {
-        error: 'must be a port name or number',
-      })
-      .optional(),
+    name: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "the request's name in k6's metrics (default: METHOD path)" }),
+    method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
     path: z.string().startsWith('/', 'must start with "/"').default('/'),
-    rate: z.number().positive().meta({ description: 'requests per second' }),
-    duration: duration({ positive: true }).optional(),
-    timeout: duration({ positive: true }).prefault('2s'),
-    nodes: z.array(z.string().min(1)).min(1).optional().meta({
-      description:
-        "the workers whose node ports the load goes through (default: the Service's load balancer when it has one, else every worker)",
-    }),
+    headers: z.record(z.string(), z.string()).default({}),
+    body: z.unknown().optional().meta({ description: 'a text, or anything else sent as JSON' }),
+    expectStatus: z
+      .union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)])
+      .optional()
+      .meta({ description: 'the statuses that count as success (default 200-399)' }),
+    weight: z.number().int().min(1).default(1).meta({ description: 'its share of the mix' }),
   })
   .strict();
+
+/** A scenario's load; `referenced` checks the k6 script file exists. */
+function loadSchema(referenced: () => z.ZodType<string>) {
+  return z
+    .object({
+      name: z.string().min(1).meta({ description: 'unique; checks select a load by it' }),
+      service: namespacedName().meta({ description: 'the NodePort Service it drives, as namespace/name' }),
+      port: z
+        .union([z.string().min(1), z.number().int().min(1).max(65535)], {
+          error: 'must be a port name or number',
+        })
+        .optional()
+        .meta({ description: "the Service port's name or number (default: its first port)" }),
+      path: z
+        .string()
+        .startsWith('/', 'must start with "/"')
+        .default('/')
+        .meta({ description: 'the HTTP path requested (one request; `requests` gives a mix instead)' }),
+      rate: z.number().positive().optional().meta({ description: 'requests per second (or `stages`)' }),
+      duration: duration({ positive: true }).optional().meta({
+        description: 'a duration: how long it runs (default: from the recorders to the end of recovery)',
+      }),
+      startRate: z
+        .number()
+        .min(0)
+        .optional()
+        .meta({ description: 'with stages: the rate the first one starts from (default 0)' }),
+      stages: z.array(stageSchema).min(1).optional().meta({
+        description:
+          'a ramping load instead of `rate`: each stage ramps to its target rate over its duration, as k6 stages',
+      }),
+      requests: z.array(requestSchema).min(1).optional().meta({
+        description: 'a mix of requests, each drawn by its weight, instead of `path`',
+      }),
+      timeout: duration({ positive: true })
+        .prefault('2s')
+        .meta({ description: "a duration: one request's deadline" }),
+      nodes: z.array(z.string().min(1)).min(1).optional().meta({
+        description:
+          "the workers whose node ports the load goes through (default: the Service's load balancer when it has one, else every worker)",
+      }),
+      driver: z.enum(['builtin', 'k6', 'auto']).default('builtin').meta({
+        description:
+          'who sends the requests: builtin (crucible, in Node), k6 (the real k6: K6_BIN, PATH or a local grafana/k6 image), or auto (k6 when found); `crucible run --load-driver` overrides it',
+      }),
+      thresholds: z
+        .record(
+          z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*(\{[^{}]+\})?$/, 'must be a k6 metric name'),
+          z.array(z.string().min(1)).min(1),
+        )
+        .optional()
+        .meta({
+          description:
+            "k6 thresholds, e.g. {http_req_failed: ['rate<0.01']}: crossed ones fail the run's load-thresholds check (k6 driver)",
+        }),
+      script: referenced().optional().meta({
+        description:
+          'a k6 script of your own, relative to this scenario file, run instead of the rendered one; it gets the target in __ENV.TARGET and the rate in __ENV.RATE (k6 driver)',
+      }),
+    })
+    .strict()
+    .superRefine((l, ctx) => {
+      if (l.stages === undefined) {
+        if (l.rate === undefined && l.script === undefined)
+          ctx.addIssue({ code: 'custom', path: ['rate'], message: 'required (or stages)' });
+        if (l.startRate !== undefined)
+          ctx.addIssue({ code: 'custom', path: ['startRate'], message: 'startRate needs stages' });
+      } else {
+        for (const key of ['rate', 'duration'] as const)
+          if (l[key] !== undefined)
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: 'give either rate (and duration) or stages',
+            });
+      }
+      if (l.requests !== undefined && l.path !== '/')
+        ctx.addIssue({ code: 'custom', path: ['path'], message: 'give either path or requests' });
+      if (l.driver === 'builtin')
+        for (const key of ['script', 'thresholds'] as const)
+          if (l[key] !== undefined)
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: `${key} needs the k6 driver: set driver: k6 (or auto)`,
+            });
+    });
+}
 
 /** A string or a list of them, a list once decoded. */
 const oneOrMore = () => z.union([z.string(), z.array(z.string())]).transform((v) => [v].flat());
 
 const outputExpectationSchema = z
   .object({
-    equals: z.string().optional(),
-    contains: oneOrMore().optional(),
-    notContains: oneOrMore().optional(),
+    equals: z.string().optional().meta({ description: 'the whole output, trimmed' }),
+    contains: oneOrMore().optional().meta({ description: 'a text (or a list of them) the output contains' }),
+    notContains: oneOrMore()
+      .optional()
+      .meta({ description: 'a text (or a list of them) the output does not contain' }),
     matches: z
       .string()
       .refine(isRegExp, 'must be a regular expression (JavaScript syntax)')
@@ -141,10 +260,14 @@ const outputExpectationSchema = z
       .meta({ description: 'a regular expression (JavaScript syntax), multiline' }),
     lines: z
       .object({
-        min: z.number().int().min(0).optional(),
-        max: z.number().int().min(0).optional(),
-        equals: z.number().int().min(0).optional(),
-        matching: z.string().refine(isRegExp, 'must be a regular expression (JavaScript syntax)').optional(),
+        min: z.number().int().min(0).optional().meta({ description: 'at least this many' }),
+        max: z.number().int().min(0).optional().meta({ description: 'at most this many' }),
+        equals: z.number().int().min(0).optional().meta({ description: 'exactly this many' }),
+        matching: z
+          .string()
+          .refine(isRegExp, 'must be a regular expression (JavaScript syntax)')
+          .optional()
+          .meta({ description: 'count only lines matching this regular expression' }),
         unique: z.boolean().optional().meta({ description: 'count only different lines' }),
       })
       .strict()
@@ -166,17 +289,22 @@ const stepSchema = z
       description:
         'kubectl arguments; ${name} is what an earlier step captured; files are relative to this scenario file',
     }),
-    sleep: duration({ positive: true }).optional(),
+    sleep: duration({ positive: true })
+      .optional()
+      .meta({ description: 'a duration: a pause instead of kubectl' }),
     as: z.string().optional().meta({ description: "a tenant: run with its token instead of admin's" }),
-    stdin: z.string().optional(),
+    stdin: z.string().optional().meta({ description: "kubectl's standard input (with `-f -`: a manifest)" }),
     expect: z
       .object({
         exitCode: z.number().int().default(0),
-        stdout: outputExpectationSchema.optional(),
-        stderr: outputExpectationSchema.optional(),
+        stdout: outputExpectationSchema
+          .optional()
+          .meta({ description: 'what the standard output must show' }),
+        stderr: outputExpectationSchema.optional().meta({ description: 'what the error output must show' }),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .meta({ description: 'what the step must show (default: exit code 0)' }),
     eventually: duration({ positive: true })
       .optional()
       .meta({ description: 'retry every 250 ms until the expectation holds, at most this long' }),
@@ -261,46 +389,96 @@ function scenarioFileSchema(files: ReferencedFiles, cluster: 'inline' | 'file' |
     .object({
       apiVersion: z.literal(SCENARIO_API_VERSION, { message: `must be "${SCENARIO_API_VERSION}"` }),
       kind: z.literal('Scenario', { message: 'must be "Scenario"' }),
-      name: dnsLabel(),
-      description: z.string().optional(),
-      tags: z.array(z.string().min(1)).default([]),
-      cluster: clusterField,
+      name: dnsLabel().meta({
+        description:
+          "the scenario's name: its folder in the reports, and the cluster's name unless cluster.name says otherwise",
+      }),
+      description: z.string().optional().meta({ description: 'what the experiment shows, for the report' }),
+      tags: z
+        .array(z.string().min(1))
+        .default([])
+        .meta({ description: '`crucible run --tag` picks scenarios by them' }),
+      cluster: clusterField.meta({
+        description:
+          'the cluster to boot: the fields of a Cluster spec inline, or {file: <a Cluster spec file>}',
+      }),
       tenants: z
         .array(
           z
             .object({
-              name: dnsLabel(),
-              namespaces: z.array(dnsLabel()).min(1).optional().meta({ description: 'default [<name>]' }),
+              name: dnsLabel().meta({ description: 'the tenant, and its user' }),
+              namespaces: z
+                .array(dnsLabel())
+                .min(1)
+                .optional()
+                .meta({ description: 'its namespaces (default [<name>])' }),
             })
             .strict(),
         )
-        .default([]),
+        .default([])
+        .meta({
+          description: 'namespaces each with a user of their own, bound to `edit` in them and nothing else',
+        }),
+      namespaces: z.array(dnsLabel()).default([]).meta({
+        description:
+          "namespaces the run creates for itself (labelled as crucible's, removed with it), besides the tenants': workloads without a tenant go in the first",
+      }),
       workloads: z
         .array(
           z
             .object({
-              tenant: z.string().optional(),
+              tenant: z.string().optional().meta({
+                description:
+                  "applied into this tenant's first namespace (default: the scenario's first namespace, else default)",
+              }),
               manifests: z
                 .array(referenced().meta({ description: 'a manifest file, relative to this scenario file' }))
-                .min(1),
+                .min(1)
+                .meta({
+                  description:
+                    'manifest files (YAML, several documents each), relative to this scenario file',
+                }),
             })
             .strict(),
         )
-        .default([]),
+        .default([])
+        .meta({ description: 'manifests applied with kubectl before the steady state' }),
       steadyState: z
         .object({
-          deploymentsAvailable: z.boolean().default(true),
-          servicesAnswering: z.array(namespacedName()).default([]),
+          deploymentsAvailable: z
+            .boolean()
+            .default(true)
+            .meta({ description: 'every Deployment of the workloads has all its replicas ready' }),
+          servicesAnswering: z.array(namespacedName()).default([]).meta({
+            description: "Services (namespace/name) that answer HTTP through every worker's node port",
+          }),
         })
         .strict()
-        .prefault({}),
-      load: z.array(loadSchema).default([]),
+        .prefault({})
+        .meta({ description: 'what must hold before load and faults start, and again in recovery' }),
+      load: z
+        .array(loadSchema(referenced))
+        .default([])
+        .meta({ description: "open-model HTTP loads at a constant rate through the workers' node ports" }),
       faults: z
-        .object({ schedule: z.array(scheduledFaultSchema).default([]), nemesis: nemesisSchema.optional() })
+        .object({
+          schedule: z
+            .array(scheduledFaultSchema)
+            .default([])
+            .meta({ description: 'faults at fixed times, each healed `for` later' }),
+          nemesis: nemesisSchema.optional(),
+        })
         .strict()
-        .prefault({}),
-      steps: z.array(stepSchema).default([]),
-      checks: z.array(checkSchema).default([]),
+        .prefault({})
+        .meta({ description: 'what is done to the cluster: a schedule, a seeded nemesis, or both' }),
+      steps: z.array(stepSchema).default([]).meta({
+        description:
+          'kubectl actions and their expectations, run in order from the start of the faults phase',
+      }),
+      checks: z
+        .array(checkSchema)
+        .default([])
+        .meta({ description: 'what judges the run (see the checks below)' }),
       timeouts: z
         .object({
           boot: duration({ positive: true }).prefault('120s'),
@@ -310,7 +488,8 @@ function scenarioFileSchema(files: ReferencedFiles, cluster: 'inline' | 'file' |
           teardown: duration({ positive: true }).prefault('60s'),
         })
         .strict()
-        .prefault({}),
+        .prefault({})
+        .meta({ description: "each phase's deadline, a duration" }),
     })
     .strict()
     .superRefine(checkReferences, { when: () => true });
@@ -333,7 +512,11 @@ export async function parseScenario(
   const dir = dirname(path);
   const raw = looseParse(text);
   const problems = new Map<string, string>();
-  for (const manifest of list(field(raw, 'workloads')).flatMap((w) => list(field(w, 'manifests')))) {
+  const scripts = list(field(raw, 'load')).map((l) => field(l, 'script'));
+  for (const manifest of [
+    ...list(field(raw, 'workloads')).flatMap((w) => list(field(w, 'manifests'))),
+    ...scripts,
+  ]) {
     if (typeof manifest !== 'string') continue;
     const abs = resolve(dir, manifest);
     const problem = await fileProblem(abs);
@@ -395,14 +578,53 @@ export function scenarioJsonSchema(): Record<string, unknown> {
       io: 'input',
       target,
       override: ({ zodSchema, jsonSchema }) => {
-        if (zodSchema !== scheduledFaultSchema) return;
-        jsonSchema.allOf = FAULT_TYPES.map((type) => ({
-          if: { properties: { type: { const: type } }, required: ['type'] },
-          then: { properties: { options: optionsOf(type) } },
-        }));
+        if (zodSchema === scheduledFaultSchema)
+          jsonSchema.allOf = FAULT_TYPES.map((type) => ({
+            if: { properties: { type: { const: type } }, required: ['type'] },
+            then: { properties: { options: optionsOf(type) } },
+          }));
+        if (zodSchema === checkSchema)
+          jsonSchema.allOf = CHECK_TYPES.map((type) => ({
+            if: { properties: { type: { const: type } }, required: ['type'] },
+            then: checkShapeJsonSchema(CHECK_SHAPES[type]),
+          }));
       },
     },
   );
+}
+
+/** What one type of check takes, as the JSON Schema of its `thresholds` and `select`. */
+function checkShapeJsonSchema(shape: CheckSpecShape): Record<string, unknown> {
+  const required = Object.entries(shape.thresholds)
+    .filter(([, rule]) => rule.required)
+    .map(([key]) => key);
+  const thresholds = {
+    type: 'object',
+    properties: Object.fromEntries(
+      Object.entries(shape.thresholds).map(([key, rule]) => [
+        key,
+        {
+          type: rule.kind === 'count' ? 'integer' : 'number',
+          minimum: 0,
+          ...(rule.kind === 'ratio' ? { maximum: 1 } : {}),
+          description: `${rule.description}; ${thresholdKindWords(rule.kind)}`,
+        },
+      ]),
+    ),
+    ...(required.length ? { required } : {}),
+    additionalProperties: false,
+  };
+  const select = {
+    type: 'object',
+    properties: Object.fromEntries(
+      Object.entries(shape.select).map(([key, description]) => [
+        key,
+        { type: 'string', minLength: 1, description },
+      ]),
+    ),
+    additionalProperties: false,
+  };
+  return { properties: { thresholds, select }, ...(required.length ? { required: ['thresholds'] } : {}) };
 }
 
 interface ScenarioContext {
@@ -460,6 +682,7 @@ function toScenario(doc: ScenarioFile, ctx: ScenarioContext): Scenario {
     hash: ctx.hash,
     cluster,
     tenants: doc.tenants.map((t) => ({ name: t.name, namespaces: t.namespaces ?? [t.name] })),
+    namespaces: doc.namespaces,
     workloads: doc.workloads.map((w) => ({
       ...(w.tenant === undefined ? {} : { tenant: w.tenant }),
       manifests: w.manifests.map((m) => resolve(ctx.dir, m)),
@@ -470,20 +693,45 @@ function toScenario(doc: ScenarioFile, ctx: ScenarioContext): Scenario {
       service: l.service,
       ...(l.port === undefined ? {} : { port: String(l.port) }),
       path: l.path,
-      rate: l.rate,
+      ...(l.rate === undefined ? {} : { rate: l.rate }),
       ...(l.duration === undefined ? {} : { durationMs: l.duration }),
+      ...(l.stages === undefined
+        ? {}
+        : {
+            stages: l.stages.map((st) => ({ durationMs: st.duration, target: st.target })),
+            startRate: l.startRate ?? 0,
+          }),
+      ...(l.requests === undefined ? {} : { requests: l.requests }),
       timeoutMs: l.timeout,
       ...(l.nodes === undefined ? {} : { nodes: l.nodes }),
+      driver: l.driver,
+      ...(l.thresholds === undefined ? {} : { thresholds: l.thresholds }),
+      ...(l.script === undefined ? {} : { script: resolve(ctx.dir, l.script) }),
     })),
     faults,
     steps: toSteps(doc.steps),
-    checks: doc.checks.map((c) => ({
-      name: c.name,
-      type: c.type,
-      window: c.window,
-      thresholds: c.thresholds,
-      ...(c.select === undefined ? {} : { select: c.select }),
-    })),
+    // checkThresholdsAndSelect has made sure that each value is of its key's kind.
+    checks: [
+      ...doc.checks.map((c) => ({
+        name: c.name,
+        type: c.type,
+        window: c.window,
+        thresholds: c.thresholds as Record<string, number>,
+        ...(c.select === undefined ? {} : { select: c.select as Record<string, string> }),
+      })),
+      // k6's own verdict on a load becomes a check of the run, unless the scenario declares one.
+      ...(doc.load.some((l) => l.thresholds !== undefined || l.script !== undefined) &&
+      !doc.checks.some((c) => c.type === 'load-thresholds')
+        ? [
+            {
+              name: 'k6-thresholds',
+              type: 'load-thresholds' as const,
+              window: 'whole-run' as const,
+              thresholds: {},
+            },
+          ]
+        : []),
+    ],
     timeouts: {
       bootMs: doc.timeouts.boot,
       workloadsMs: doc.timeouts.workloads,
@@ -548,6 +796,7 @@ function checkFaultOptions(fault: unknown, ctx: z.RefinementCtx<unknown>): void 
           code: 'custom',
           path: ['options', ...issue.path, key],
           message: `unknown option "${key}" of ${type}; ${names.length ? `its options: ${names.join(', ')}` : 'it takes none'}`,
+          params: AT_KEY,
         });
       continue;
     }
@@ -558,6 +807,30 @@ function checkFaultOptions(fault: unknown, ctx: z.RefinementCtx<unknown>): void 
       message: missing ? `required by ${type}` : issue.message,
     });
   }
+}
+
+/** Thresholds and select as the check's type takes them (its shape in harness/checks); each problem at its key. */
+function checkThresholdsAndSelect(check: unknown, ctx: z.RefinementCtx<unknown>): void {
+  const type = asString(field(check, 'type'));
+  if (type === undefined || !Object.hasOwn(CHECK_SHAPES, type)) return;
+  const thresholds = field(check, 'thresholds');
+  const select = field(check, 'select');
+  // What is not a map at all is zod's to report.
+  const problems = checkSpecProblems(
+    {
+      type,
+      thresholds: isRecord(thresholds) ? thresholds : undefined,
+      select: isRecord(select) ? select : undefined,
+    },
+    CHECK_SHAPES[type as keyof typeof CHECK_SHAPES],
+  );
+  for (const problem of problems)
+    ctx.addIssue({
+      code: 'custom',
+      path: [...problem.path],
+      message: problem.message,
+      ...(problem.atKey ? { params: AT_KEY } : {}),
+    });
 }
 
 /** A nemesis gives no options, so it can only draw types that need none. */
@@ -616,6 +889,17 @@ function checkReferences(doc: unknown, ctx: z.RefinementCtx<unknown>): void {
       else owners.set(ns, name);
     });
   });
+  list(field(doc, 'namespaces')).forEach((ns, i) => {
+    if (typeof ns !== 'string') return;
+    if (RESERVED_NAMESPACES.includes(ns))
+      problem(['namespaces', i], `"${ns}" is not the run's to create or remove: name a namespace of its own`);
+    if (owners.has(ns))
+      problem(['namespaces', i], `namespace "${ns}" belongs to tenant "${owners.get(ns)}" already`);
+  });
+  unique(
+    'namespace',
+    list(field(doc, 'namespaces')).map((ns, i) => ({ value: asString(ns), path: ['namespaces', i] })),
+  );
   const knownTenant = (value: unknown, path: PropertyKey[]) => {
     if (typeof value === 'string' && !tenantNames.has(value))
       problem(path, `unknown tenant "${value}"; ${oneOf('tenants', tenantNames)}`);
@@ -652,6 +936,7 @@ function checkReferences(doc: unknown, ctx: z.RefinementCtx<unknown>): void {
     ),
   ]);
   const faultIdSet = new Set([...scheduledIds, ...nemesisIds]);
+  const hasFaults = schedule.length > 0 || field(faults, 'nemesis') !== undefined;
 
   const steps = list(field(doc, 'steps'));
   const ids = stepIds(steps.map((st) => ({ id: asString(field(st, 'id')) })));
@@ -695,6 +980,18 @@ function checkReferences(doc: unknown, ctx: z.RefinementCtx<unknown>): void {
         ['checks', i, 'window', 'during'],
         `no fault has the id "${during}"; ${oneOf('faults', faultIdSet)}`,
       );
+    if (!hasFaults && field(c, 'window') === 'after-heal')
+      problem(
+        ['checks', i, 'window'],
+        'after-heal starts when the last fault is healed, and the scenario has no faults: use whole-run, or add a fault',
+      );
+    const type = asString(field(c, 'type'));
+    if (!hasFaults && type !== undefined && Object.hasOwn(CHECK_SHAPES, type))
+      if (CHECK_SHAPES[type as keyof typeof CHECK_SHAPES].needsFault)
+        problem(
+          ['checks', i, 'type'],
+          `${type} measures from a fault's injection, and the scenario has no faults: add a fault, or drop the check`,
+        );
     const step = asString(field(field(c, 'select'), 'step'));
     if (step !== undefined && !ids.includes(step))
       problem(['checks', i, 'select', 'step'], `unknown step "${step}"; ${oneOf('steps', ids)}`);

@@ -18,7 +18,12 @@ export interface Scenario {
   cluster: ClusterSpec;
   /** Namespaces with their own user (a bearer token) bound to the `edit` role in them and nothing else. */
   tenants: TenantSpec[];
-  /** Manifests applied with kubectl, each into its tenant's first namespace (or `default`). */
+  /**
+   * Namespaces the run creates for itself besides the tenants' (labelled as crucible's and removed
+   * with the run): on an existing cluster a run works only in namespaces it created.
+   */
+  namespaces: string[];
+  /** Manifests applied with kubectl, each into its tenant's first namespace (else the first of `namespaces`, else `default`). */
   workloads: WorkloadSpec[];
   steadyState: SteadyStateSpec;
   loads: ScenarioLoad[];
@@ -47,7 +52,7 @@ export interface SteadyStateSpec {
   servicesAnswering: string[];
 }
 
-/** A constant-rate open-model load at a Service through every worker's node port. */
+/** An open-model load at a Service, through its load balancer or every worker's node port. */
 export interface ScenarioLoad {
   name: string;
   /** namespace/name of a NodePort Service. */
@@ -55,12 +60,24 @@ export interface ScenarioLoad {
   /** Service port name or number; the first port when absent. */
   port?: string;
   path: string;
-  rate: number;
+  /** Requests per second, constant; or `stages`. */
+  rate?: number;
+  /** A ramping load instead of `rate`, as k6's stages: each ramps to its target rate over its length. */
+  stages?: { durationMs: number; target: number }[];
+  startRate?: number;
+  /** A mix of requests instead of one GET of `path`, as `crucible load` takes it. */
+  requests?: Record<string, unknown>[];
   /** How long the load runs; default: from the start of the recorders to the end of recovery. */
   durationMs?: number;
   timeoutMs: number;
   /** The workers whose node ports it goes through, as a client behind a load balancer that knows them; every worker when absent. */
   nodes?: string[];
+  /** Who sends the requests; `crucible run --load-driver` overrides it. */
+  driver: 'builtin' | 'k6' | 'auto';
+  /** k6 thresholds (k6 driver): metric → expressions. */
+  thresholds?: Record<string, string[]>;
+  /** A k6 script of the user's own (absolute path), run instead of the rendered one. */
+  script?: string;
 }
 
 /** One fault of the schedule, concrete: a random nemesis is expanded into these from the seed. */

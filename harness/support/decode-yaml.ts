@@ -1,5 +1,13 @@
+import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { ZodType } from 'zod';
+
+/**
+ * The `params` of a custom zod issue about a key itself (an unknown one, say), so that it is
+ * reported at the key rather than at its value: `ctx.addIssue({code: 'custom', path, message,
+ * params: AT_KEY})`.
+ */
+export const AT_KEY = Object.freeze({ reportAt: 'key' });
 
 /** One problem in a configuration file, where it is. */
 export interface ConfigProblem {
@@ -23,6 +31,18 @@ export class ConfigError extends Error {
   }
 }
 
+/** The folders of the files being decoded, the innermost last (a decode may decode another file). */
+const decoding: string[] = [];
+
+/**
+ * The folder of the configuration file being decoded, which the paths written in it are relative
+ * to: for a schema's refinements and transforms. The working directory outside a decode (and for
+ * text that comes from no file).
+ */
+export function configFileDir(): string {
+  return decoding.at(-1) ?? process.cwd();
+}
+
 /**
  * Decodes YAML text strictly against a zod schema: syntax errors, wrong types, values out of
  * range and unknown fields are all reported, each with its file, line and column. Returns the
@@ -41,15 +61,23 @@ export function decodeYaml<T>(text: string, file: string, schema: ZodType<T>): T
     );
   }
   const value: unknown = doc.toJS() ?? {};
-  const result = schema.safeParse(value);
+  decoding.push(dirname(resolve(file)));
+  let result;
+  try {
+    result = schema.safeParse(value);
+  } finally {
+    decoding.pop();
+  }
   if (result.success) return deepFreeze(result.data);
   const problems: ConfigProblem[] = [];
   for (const issue of result.error.issues) {
     const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
     const keys = issue.code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys : [undefined];
+    const atKey =
+      issue.code === 'custom' && (issue as { params?: { reportAt?: unknown } }).params?.reportAt === 'key';
     for (const key of keys) {
       const full = key === undefined ? path : [...path, key];
-      const node = locate(doc, full, key !== undefined);
+      const node = locate(doc, full, key !== undefined || atKey);
       const { line, col } = node ? at(node) : { line: 1, col: 1 };
       problems.push({
         file,

@@ -6,6 +6,7 @@ import { errors, isApiError } from '../api/errors.js';
 import { systemClock, type Clock } from '../api/clock.js';
 import { findResource } from '../api/resources.js';
 import type { DefaultingOptions } from '../api/schemas/index.js';
+import type { PortRange } from '../api/port-range.js';
 import type { KubeObject } from '../api/types.js';
 import { parseFieldSelector, type FieldRequirement } from '../api/selectors/index.js';
 import {
@@ -107,6 +108,8 @@ export interface ApiServerOptions {
   watchCache?: CacherOptions;
   /** Defaults that are apiserver settings, e.g. the pods' default toleration seconds. */
   defaulting?: DefaultingOptions;
+  /** The ports Services' node ports come from (--service-node-port-range); default 30000-32767. */
+  serviceNodePortRange?: PortRange;
   clock?: Clock;
   logger?: Logger;
 }
@@ -157,7 +160,7 @@ export class ApiServer {
     this.handler = new ResourceHandler(
       this.store,
       this.cachers,
-      new ServiceAllocator(this.storage),
+      new ServiceAllocator(this.storage, options.serviceNodePortRange),
       this.clock,
       options.defaulting ?? {},
       new QuotaAdmission(this.store, this.clock, this.cachers.for(findResource('', 'v1', 'resourcequotas')!)),

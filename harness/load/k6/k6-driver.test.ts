@@ -154,6 +154,8 @@ describe('k6 driver', () => {
       'TARGET=http://127.0.0.1:18181',
       '--env',
       'CRUCIBLE_TARGETS=[{"url":"http://127.0.0.1:18181","node":"127.0.0.1:18181"}]',
+      '--env',
+      'RATE=100',
       `${work}/crucible-load.js`,
     ]);
     expect(await readFile(join(work, 'crucible-load.js'), 'utf8')).to.equal(renderK6Script(spec()));

@@ -4,13 +4,13 @@ import { basename, join, resolve } from 'node:path';
 import { LoadAggregator } from '../load-aggregator.js';
 import type { LoadDriver, LoadRunOptions, LoadTarget } from '../load-driver.js';
 import { LoadError } from '../load-error.js';
-import type { LoadSpec } from '../load-spec.js';
+import { peakRate, type LoadSpec } from '../load-spec.js';
 import type { LoadResult } from '../load-summary.js';
 import { K6OutputParser } from './k6-output-parser.js';
 import { K6_SAMPLES_FILE, K6_SUMMARY_FILE, runK6, type K6Exit, type K6Invocation } from './k6-process.js';
 import { k6LoadResult } from './k6-result.js';
 import { requireK6, type K6LookupOptions, type K6Runtime } from './k6-runtime.js';
-import { K6_TARGETS_ENV, K6_TARGET_ENV, renderK6Script } from './k6-script.js';
+import { K6_RATE_ENV, K6_TARGETS_ENV, K6_TARGET_ENV, renderK6Script } from './k6-script.js';
 import { parseK6SummaryExport } from './k6-summary-export.js';
 import { NdjsonFollower } from './ndjson-follower.js';
 
@@ -115,6 +115,8 @@ export class K6Driver implements LoadDriver {
       env: {
         [K6_TARGET_ENV]: this.targets[0]!.url,
         [K6_TARGETS_ENV]: JSON.stringify(this.targets.map((t) => ({ url: t.url, node: t.node }))),
+        // The spec's peak rate, for a script of the user's own that sizes its scenario by it.
+        [K6_RATE_ENV]: String(peakRate(this.spec.arrival)),
       },
     };
   }

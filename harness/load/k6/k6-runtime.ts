@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { LoadError } from '../load-error.js';
 
 /** Where k6 comes from: a binary on this machine, or an image already in the local Docker engine. */
@@ -28,8 +28,10 @@ export async function findK6(options: K6LookupOptions = {}): Promise<K6Runtime |
   const env = options.env ?? process.env;
   const explicit = env.K6_BIN;
   if (explicit) {
-    if (await isExecutableFile(explicit)) return { kind: 'binary', path: explicit };
-    throw new LoadError('K6NotFound', `K6_BIN="${explicit}" is not an executable file`);
+    // Relative to where the user is: k6 itself is started in a folder of its own.
+    const path = resolve(explicit);
+    if (await isExecutableFile(path)) return { kind: 'binary', path };
+    throw new LoadError('K6NotFound', `K6_BIN="${explicit}" (${path}) is not an executable file`);
   }
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (!dir) continue;
@@ -46,8 +48,9 @@ export async function requireK6(options: K6LookupOptions = {}): Promise<K6Runtim
   if (found) return found;
   throw new LoadError(
     'K6NotFound',
-    `k6 not found: set K6_BIN, put k6 on PATH, or load the ${K6_IMAGE} image into the local Docker ` +
-      'engine (crucible never pulls it); or use --driver builtin',
+    `k6 not found: K6_BIN is not set, no k6 in any folder of PATH (${(options.env ?? process.env).PATH ?? ''}), ` +
+      `and no ${K6_IMAGE} image in the local Docker engine (crucible never pulls it); set K6_BIN, put k6 on PATH, ` +
+      'or use the builtin driver',
   );
 }
 

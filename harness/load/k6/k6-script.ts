@@ -6,6 +6,8 @@ import { K6_POD_METRIC } from './k6-output-parser.js';
 export const K6_TARGETS_ENV = 'CRUCIBLE_TARGETS';
 /** The first target's URL, for scripts users bring (`__ENV.TARGET`). */
 export const K6_TARGET_ENV = 'TARGET';
+/** The spec's peak rate (requests per second), for scripts users bring (`__ENV.RATE`). */
+export const K6_RATE_ENV = 'RATE';
 
 /** k6's default system tags, plus vu and iter so a request's pod can be joined to it. */
 const SYSTEM_TAGS = [
