@@ -434,8 +434,13 @@ describe('the watch cache against a real etcd', function () {
       'application/merge-patch+json',
     );
     await cp.restartApiServer();
-    // The new cache listed after the patch: only etcd's history has it.
-    expect(cacherOf(cp.server).windowStart).to.be.lessThan(Number(rv));
+    // The new cache listed after the patch: only etcd's history has it. The window reaches back
+    // once all of the history came in on the cache's etcd watch (a watch from before waits for it).
+    await pollUntil(
+      () => cacherOf(cp.server).windowStart < Number(rv),
+      5000,
+      'the window to reach back before the restart',
+    );
     await cp.request('POST', cmPath('restart'), admin, { metadata: { name: 'b' } });
     const watch = new WatchStream(
       cp.url,
