@@ -51,6 +51,12 @@ export async function startBenchCluster(options: BenchClusterOptions): Promise<B
     extraArgs: { ...base.extraArgs, ...options.extraArgs },
   };
   const cluster = await provider.create(spec, options.progress);
+  // A cluster crucible boots always has the admin's token (only an existing cluster may lack one).
+  const token = cluster.credentials.adminToken;
+  if (!token) {
+    await cluster.delete();
+    throw new Error(`bench cluster ${spec.name} came up without an admin token`);
+  }
   const client = adminClient(cluster);
   const faults = new FaultInjector({ cluster, random: seededRandom(1) });
   let stopped: Promise<void> | undefined;
@@ -64,7 +70,7 @@ export async function startBenchCluster(options: BenchClusterOptions): Promise<B
     client,
     access: {
       apiservers: cluster.record.apiservers,
-      token: cluster.credentials.adminToken,
+      token,
       caPem: cluster.credentials.caPem,
     },
     faults,
