@@ -144,7 +144,7 @@ export class Observation {
   }
 
   private async startLoad(client: ApiClient, load: ScenarioLoad): Promise<void> {
-    const [namespace, name] = load.service.split('/') as [string, string];
+    const namespace = load.service.split('/')[0]!;
     const route = await resolveLoadRoute(client, this.of.cluster, load);
     this.of.progress?.(`load ${load.name} reaches ${load.service} through ${route.words}`);
     const targets = route.targets;

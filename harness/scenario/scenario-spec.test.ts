@@ -245,6 +245,7 @@ describe('scenario spec', () => {
         path: '/',
         rate: 10,
         timeoutMs: 2000,
+        via: 'auto',
         driver: 'builtin',
       },
     ]);
