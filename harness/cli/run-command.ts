@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import {
   chooseProvider,
   type ClusterProvider,
+  type KubeconfigProvider,
   type ProviderChoice,
   type ProviderOptions,
 } from '../cluster/index.js';
@@ -17,6 +18,7 @@ import {
   type ScenarioRun,
 } from '../reporters/index.js';
 import { findScenarioFiles, notAScenarioWords, parseScenario, type Scenario } from '../scenario/index.js';
+import { existingClusterPlan } from './existing-cluster-plan.js';
 import { UsageError } from './usage-error.js';
 
 interface RunFlags {
@@ -93,7 +95,7 @@ export function runCommand(): Command {
           'NoScenarios',
           `no scenario${tags ? ` tagged ${tags.join(' or ')}` : ''} in ${paths.join(', ')}`,
         );
-      if (flags.dryRun) {
+      if (flags.dryRun && flags.provider !== 'kubeconfig') {
         for (const s of scenarios) process.stdout.write(planText(s, seed));
         return;
       }
@@ -101,6 +103,14 @@ export function runCommand(): Command {
       for (const scenario of scenarios) await checkLoadTools(scenario, flags.loadDriver);
       const provider = await chooseProvider(flags.provider, providerOptions(flags));
       const fitting = scenariosThatFit(scenarios, provider, paths);
+      if (flags.dryRun) {
+        // On an existing cluster, the plan also says what it would touch there (read, not changed).
+        const existing = provider as KubeconfigProvider;
+        const leftovers = await existing.leftovers();
+        for (const s of fitting)
+          process.stdout.write(planText(s, seed) + (await existingClusterPlan(s, existing, leftovers)));
+        return;
+      }
       const abort = new AbortController();
       const onSignal = () => {
         process.stderr.write('\n» interrupted: healing, collecting and tearing down…\n');
