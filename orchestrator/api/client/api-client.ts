@@ -10,6 +10,13 @@ export interface ApiClientOptions {
   token?: string;
   /** CA certificate (PEM) the apiserver's serving certificate is signed by. */
   caPem?: string;
+  /**
+   * A client certificate (PEM) presented to the apiserver, with its private key `keyPem`: how a
+   * kubeconfig's client-certificate-data authenticates (kind, k3d, kubeadm's admin.conf).
+   */
+  certPem?: string;
+  /** The private key (PEM) of `certPem`; the two go together. */
+  keyPem?: string;
   /** Deadline of each request (watches excepted). */
   timeoutMs?: number;
   /** Retries of a request that failed retriably (connection, 429, 5xx for reads). */
@@ -52,6 +59,22 @@ export interface DeleteOptions {
 
 export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
 
+/** How `getPath` reads one URL of the apiserver. */
+export interface GetPathOptions {
+  /** Retries of a failure that may pass (connection, 429, 5xx); default the client's. */
+  retries?: number;
+  /** Gives up once aborted, rejecting with its reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The apiserver path of `path` on node `node`'s kubelet, through the node proxy
+ * (`/api/v1/nodes/{node}/proxy/{path}`): `nodeProxyPath('worker-1', '/pods')`.
+ */
+export function nodeProxyPath(node: string, path: string): string {
+  return `/api/v1/nodes/${encodeURIComponent(node)}/proxy/${path.replace(/^\/+/, '')}`;
+}
+
 const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
   merge: 'application/merge-patch+json',
   json: 'application/json-patch+json',
@@ -74,8 +97,14 @@ export class ApiClient {
 
   constructor(private readonly options: ApiClientOptions) {
     if (options.servers.length === 0) throw new RangeError('ApiClient needs at least one server URL');
+    if (!options.certPem !== !options.keyPem)
+      throw new RangeError('ApiClient needs a client certificate and its key together (certPem, keyPem)');
     this.dispatcher = new Agent({
-      connect: { ca: options.caPem, timeout: options.timeoutMs ?? 5000 },
+      connect: {
+        ca: options.caPem,
+        ...(options.certPem ? { cert: options.certPem, key: options.keyPem } : {}),
+        timeout: options.timeoutMs ?? 5000,
+      },
       keepAliveTimeout: 30_000,
       connections: 64,
     });
@@ -176,6 +205,15 @@ export class ApiClient {
     });
   }
 
+  /**
+   * GETs any path of the apiserver (`/api/v1/nodes/worker-1/proxy/pods`, `/version`) and parses
+   * its JSON answer, with the deadline, retries, failover and errors of every other call: an
+   * answer other than 2xx rejects with its Status as ApiError.
+   */
+  getPath<T = unknown>(path: string, opts: GetPathOptions = {}): Promise<T> {
+    return this.call<T>('GET', path.startsWith('/') ? path : `/${path}`, undefined, undefined, opts);
+  }
+
   /** Binds an unscheduled pod to a node (pods/binding). */
   async bind(namespace: string, pod: string, node: string, podsResource: ResourceType): Promise<void> {
     await this.call('POST', this.path(podsResource, namespace, pod, 'binding'), {
@@ -269,13 +307,17 @@ export class ApiClient {
     path: string,
     body?: unknown,
     contentType = 'application/json',
+    opts: GetPathOptions = {},
   ): Promise<T> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
+    const retries = opts.retries ?? this.retries;
     let lastError: ApiError | undefined;
-    for (let attempt = 0; attempt <= this.retries; attempt++) {
+    for (let attempt = 0; attempt <= retries; attempt++) {
       if (lastError) await sleep(systemTimers, backoff(attempt, lastError));
+      opts.signal?.throwIfAborted();
       let res: Dispatcher.ResponseData;
       try {
+        const deadline = AbortSignal.timeout(this.timeoutMs);
         res = await request(this.server + path, {
           method,
           headers: this.headers(body === undefined ? undefined : contentType),
@@ -283,9 +325,10 @@ export class ApiClient {
           dispatcher: this.dispatcher,
           headersTimeout: this.timeoutMs,
           bodyTimeout: this.timeoutMs,
-          signal: AbortSignal.timeout(this.timeoutMs),
+          signal: opts.signal ? AbortSignal.any([deadline, opts.signal]) : deadline,
         });
       } catch (e) {
+        opts.signal?.throwIfAborted();
         lastError = networkError(e);
         this.failover();
         // A request that may have reached the server is retried only when repeating it is safe.
