@@ -12,7 +12,14 @@ export {
   type GroundTruthWorker,
   type KubeletPodsAnswer,
 } from './ground-truth-recorder.js';
-export { groundTruthPods } from './kubelet-pod-list.js';
+export { groundTruthPods, groundTruthPodsOf } from './kubelet-pod-list.js';
+export {
+  NodeProxyError,
+  nodeProxyPodsReader,
+  readPodsThroughNodeProxy,
+  type NodeProxyErrorCode,
+  type NodeProxyReadOptions,
+} from './node-proxy-pods.js';
 export {
   ALL_NAMESPACES,
   ISOLATION_PROBE_LABEL,

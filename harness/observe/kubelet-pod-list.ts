@@ -30,6 +30,11 @@ export function groundTruthPods(text: string): GroundTruthPod[] | undefined {
   } catch {
     return undefined;
   }
+  return groundTruthPodsOf(list);
+}
+
+/** `groundTruthPods` of a PodList already decoded from JSON; undefined when it is no PodList. */
+export function groundTruthPodsOf(list: unknown): GroundTruthPod[] | undefined {
   if (!isObject(list) || (list.kind !== undefined && list.kind !== 'PodList') || !Array.isArray(list.items))
     return undefined;
   const pods: GroundTruthPod[] = [];

@@ -30,7 +30,7 @@ export interface ResourceType {
   subresources: Subresource[];
 }
 
-export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'token';
+export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'token' | 'proxy' | 'eviction';
 
 const core = (
   kind: string,
@@ -53,8 +53,8 @@ const core = (
 
 export const RESOURCES: readonly ResourceType[] = Object.freeze([
   core('Namespace', 'namespaces', false, ['ns'], ['status']),
-  core('Node', 'nodes', false, ['no'], ['status']),
-  core('Pod', 'pods', true, ['po'], ['status', 'binding', 'log'], ['all']),
+  core('Node', 'nodes', false, ['no'], ['status', 'proxy']),
+  core('Pod', 'pods', true, ['po'], ['status', 'binding', 'log', 'eviction'], ['all']),
   core('Service', 'services', true, ['svc'], ['status'], ['all']),
   core('Endpoints', 'endpoints', true, ['ep']),
   core('ConfigMap', 'configmaps', true, ['cm']),

@@ -12,6 +12,7 @@ import type { ObjectStore, DeleteOptions } from './object-store.js';
 import { applyPatch, serverSideApply, recordUpdateManager } from './patch/index.js';
 import type { QuotaAdmission } from './quota-admission.js';
 import { proxyPodLog } from './pod-log-proxy.js';
+import { proxyToNode } from './node-proxy.js';
 import { requestContext, type RequestContext } from './request-context.js';
 import type { ResourceRequestInfo } from './request-info.js';
 import type { ServiceAllocator } from './service-allocator.js';
@@ -108,6 +109,10 @@ export class ResourceHandler {
     if (sub === 'token' && info.verb === 'create') return this.tokenRequests.handle(ctx);
     if (sub === 'log' && info.verb === 'get')
       return proxyPodLog(this.store, info.namespace, info.name, ctx.q, ctx.res);
+    if (sub === 'proxy' && info.verb === 'get') {
+      const { search } = new URL(req.url ?? '/', 'http://apiserver');
+      return proxyToNode(this.store, info.name, info.path, search, ctx.res, ctx.signal);
+    }
     throw errors.methodNotAllowed(`${req.method} is not supported on ${r.resource}/${sub}`);
   }
 
