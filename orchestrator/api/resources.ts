@@ -67,6 +67,10 @@ export const RESOURCES: readonly ResourceType[] = Object.freeze([
   },
   { ...core('ReplicaSet', 'replicasets', true, ['rs'], ['status', 'scale'], ['all']), group: 'apps' },
   { ...core('Lease', 'leases', true), group: 'coordination.k8s.io' },
+  {
+    ...core('PodDisruptionBudget', 'poddisruptionbudgets', true, ['pdb'], ['status']),
+    group: 'policy',
+  },
   { ...core('Role', 'roles', true), group: 'rbac.authorization.k8s.io' },
   { ...core('RoleBinding', 'rolebindings', true), group: 'rbac.authorization.k8s.io' },
   { ...core('ClusterRole', 'clusterroles', false), group: 'rbac.authorization.k8s.io' },

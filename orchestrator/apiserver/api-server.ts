@@ -59,6 +59,7 @@ import { ServiceAllocator } from './service-allocator.js';
 import { Compactor } from './storage/compactor.js';
 import { type EtcdClientTls, EtcdStorage } from './storage/etcd-storage.js';
 import { TokenRequestHandler } from './token-request-handler.js';
+import { EvictionHandler } from './eviction-handler.js';
 
 /** An authorization mode of `--authorization-mode`. */
 export type AuthorizationMode = 'Node' | 'RBAC' | 'AlwaysAllow';
@@ -172,6 +173,7 @@ export class ApiServer {
         signer: new ServiceAccountTokenSigner(tokens.issuers[0]!, tokens.signingKey),
         audiences,
       }),
+      new EvictionHandler(this.store, this.clock, nodeRestriction),
       nodeRestriction,
     );
     this.rbac = new RbacCache(this.storage);

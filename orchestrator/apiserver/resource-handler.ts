@@ -17,6 +17,7 @@ import { requestContext, type RequestContext } from './request-context.js';
 import type { ResourceRequestInfo } from './request-info.js';
 import type { ServiceAllocator } from './service-allocator.js';
 import type { TokenRequestHandler } from './token-request-handler.js';
+import type { EvictionHandler } from './eviction-handler.js';
 import type { EtcdStorage } from './storage/etcd-storage.js';
 import type { PrefixCache } from './storage/prefix-cache.js';
 import { buildTable, isTableRequest, negotiateTableVersion, parseIncludeObject } from './table/index.js';
@@ -51,6 +52,7 @@ export class ResourceHandler {
     private readonly defaulting: DefaultingOptions,
     private readonly quota: QuotaAdmission,
     private readonly tokenRequests: TokenRequestHandler,
+    private readonly evictions: EvictionHandler,
     /** Undefined when the NodeRestriction admission plugin is disabled. */
     private readonly nodeRestriction?: NodeRestriction,
   ) {}
@@ -107,6 +109,7 @@ export class ResourceHandler {
     if (sub === 'scale') return this.scale(ctx);
     if (sub === 'binding' && info.verb === 'create') return this.bind(ctx);
     if (sub === 'token' && info.verb === 'create') return this.tokenRequests.handle(ctx);
+    if (sub === 'eviction' && info.verb === 'create') return this.evictions.handle(ctx, isDryRun(ctx.q));
     if (sub === 'log' && info.verb === 'get')
       return proxyPodLog(this.store, info.namespace, info.name, ctx.q, ctx.res);
     if (sub === 'proxy' && info.verb === 'get') {
