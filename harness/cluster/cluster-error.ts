@@ -23,7 +23,9 @@ export type ClusterErrorCode =
   /** The node is not running, so the operation has nothing to act on. */
   | 'NodeNotRunning'
   /** A boot step did not finish in time; the message names what it waited for. */
-  | 'BootTimeout';
+  | 'BootTimeout'
+  /** A program of the spec's `images` that the pods, users of their own, could not read or run. */
+  | 'ImageNotReadable';
 
 export class ClusterError extends Error {
   constructor(

@@ -40,6 +40,15 @@ export { startLocalControlPlane } from './local-control-plane.js';
 export { LocalProcess } from './local-process.js';
 export { buildNodeImage, dockerEngineAnswers } from './node-image.js';
 export { openCluster } from './open-cluster.js';
+export {
+  HEARTBEAT_ANNOTATION,
+  RUN_LABEL,
+  createOwnedNamespace,
+  deleteNamespaces,
+  listOwnedNamespaces,
+  ownedSelector,
+  renewHeartbeat,
+} from './owned-namespaces.js';
 export { ProcessProvider } from './process-provider.js';
 export { isProcessAlive, labelledProcesses, reapProcesses } from './process-reaper.js';
 export { processTree } from './process-tree.js';

@@ -20,6 +20,8 @@ import type { Scenario, ScenarioStep, ScheduledFault } from './scenario.js';
 export const SCENARIO_API_VERSION = 'crucible.dev/v1alpha1';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Namespaces every cluster has: a run neither creates nor removes them. */
+const RESERVED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 const NAMESPACED_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** The cluster's name defaults to the scenario's, and a cluster name is at most this long. */
 const CLUSTER_NAME_MAX = 40;
@@ -417,14 +419,18 @@ function scenarioFileSchema(files: ReferencedFiles, cluster: 'inline' | 'file' |
         .meta({
           description: 'namespaces each with a user of their own, bound to `edit` in them and nothing else',
         }),
+      namespaces: z.array(dnsLabel()).default([]).meta({
+        description:
+          "namespaces the run creates for itself (labelled as crucible's, removed with it), besides the tenants': workloads without a tenant go in the first",
+      }),
       workloads: z
         .array(
           z
             .object({
-              tenant: z
-                .string()
-                .optional()
-                .meta({ description: "applied into this tenant's first namespace (default: default)" }),
+              tenant: z.string().optional().meta({
+                description:
+                  "applied into this tenant's first namespace (default: the scenario's first namespace, else default)",
+              }),
               manifests: z
                 .array(referenced().meta({ description: 'a manifest file, relative to this scenario file' }))
                 .min(1)
@@ -676,6 +682,7 @@ function toScenario(doc: ScenarioFile, ctx: ScenarioContext): Scenario {
     hash: ctx.hash,
     cluster,
     tenants: doc.tenants.map((t) => ({ name: t.name, namespaces: t.namespaces ?? [t.name] })),
+    namespaces: doc.namespaces,
     workloads: doc.workloads.map((w) => ({
       ...(w.tenant === undefined ? {} : { tenant: w.tenant }),
       manifests: w.manifests.map((m) => resolve(ctx.dir, m)),
@@ -882,6 +889,17 @@ function checkReferences(doc: unknown, ctx: z.RefinementCtx<unknown>): void {
       else owners.set(ns, name);
     });
   });
+  list(field(doc, 'namespaces')).forEach((ns, i) => {
+    if (typeof ns !== 'string') return;
+    if (RESERVED_NAMESPACES.includes(ns))
+      problem(['namespaces', i], `"${ns}" is not the run's to create or remove: name a namespace of its own`);
+    if (owners.has(ns))
+      problem(['namespaces', i], `namespace "${ns}" belongs to tenant "${owners.get(ns)}" already`);
+  });
+  unique(
+    'namespace',
+    list(field(doc, 'namespaces')).map((ns, i) => ({ value: asString(ns), path: ['namespaces', i] })),
+  );
   const knownTenant = (value: unknown, path: PropertyKey[]) => {
     if (typeof value === 'string' && !tenantNames.has(value))
       problem(path, `unknown tenant "${value}"; ${oneOf('tenants', tenantNames)}`);

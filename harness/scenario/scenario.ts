@@ -18,7 +18,12 @@ export interface Scenario {
   cluster: ClusterSpec;
   /** Namespaces with their own user (a bearer token) bound to the `edit` role in them and nothing else. */
   tenants: TenantSpec[];
-  /** Manifests applied with kubectl, each into its tenant's first namespace (or `default`). */
+  /**
+   * Namespaces the run creates for itself besides the tenants' (labelled as crucible's and removed
+   * with the run): on an existing cluster a run works only in namespaces it created.
+   */
+  namespaces: string[];
+  /** Manifests applied with kubectl, each into its tenant's first namespace (else the first of `namespaces`, else `default`). */
   workloads: WorkloadSpec[];
   steadyState: SteadyStateSpec;
   loads: ScenarioLoad[];

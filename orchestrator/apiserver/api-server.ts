@@ -7,6 +7,7 @@ import { errors, isApiError } from '../api/errors.js';
 import { systemClock, type Clock } from '../api/clock.js';
 import { findResource } from '../api/resources.js';
 import type { DefaultingOptions } from '../api/schemas/index.js';
+import type { PortRange } from '../api/port-range.js';
 import type { KubeObject } from '../api/types.js';
 import { parseFieldSelector, type FieldRequirement } from '../api/selectors/index.js';
 import {
@@ -114,6 +115,8 @@ export interface ApiServerOptions {
   anonymousAuth: boolean;
   /** Defaults that are apiserver settings, e.g. the pods' default toleration seconds. */
   defaulting?: DefaultingOptions;
+  /** The ports Services' node ports come from (--service-node-port-range); default 30000-32767. */
+  serviceNodePortRange?: PortRange;
   clock?: Clock;
   logger?: Logger;
 }
@@ -164,7 +167,7 @@ export class ApiServer {
     this.handler = new ResourceHandler(
       this.store,
       this.storage,
-      new ServiceAllocator(this.storage),
+      new ServiceAllocator(this.storage, options.serviceNodePortRange),
       this.clock,
       this.namespaces,
       options.defaulting ?? {},
