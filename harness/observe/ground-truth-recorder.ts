@@ -23,7 +23,7 @@ export interface GroundTruthRecorderOptions extends RecorderOptions {
    * How a kubelet's `/pods` is read; it rejects when the kubelet cannot be reached. Default: `GET
    * http://<ip>:<kubeletPort>/pods`, straight to the kubelet, which keeps answering while the
    * control plane is down. A cluster whose kubelets the harness cannot reach directly reads them
-   * through the apiserver's node proxy instead (`nodeProxyPath(node, '/pods')`).
+   * through the apiserver's node proxy instead (`nodeProxyPodsReader(client)`).
    */
   readPods?: (worker: GroundTruthWorker, signal: AbortSignal) => Promise<KubeletPodsAnswer>;
   /** Default 500 ms. */
