@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { adminClient } from '../../testing/controller-context.js';
 import { TEST_TOKENS, TestControlPlane } from '../../testing/test-control-plane.js';
 import type { ApiClient } from '../api/client/index.js';
+import { isApiError, type ApiError } from '../api/errors.js';
 import { findResource } from '../api/resources.js';
 import type { Pod, PodDisruptionBudget, PodDisruptionBudgetStatus } from '../api/types.js';
 
@@ -232,6 +233,27 @@ describe('pods/eviction (real apiserver and etcd, budgets with hand-written stat
     expect(twice.body.message).to.equal(
       'Internal error occurred: This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.',
     );
+  });
+
+  it('is what ApiClient.evict calls: a refusal rejects at once as TooManyRequests, not retried', async () => {
+    await pod('a', 'Running', true);
+    await pod('b', 'Running', true);
+    await budget(
+      'web',
+      { maxUnavailable: 1, selector: { matchLabels: { app: 'web' } } },
+      { disruptionsAllowed: 1, currentHealthy: 2, desiredHealthy: 1, expectedPods: 2 },
+    );
+    await client.evict(PODS, ns(), 'a');
+    expect(await podGone('a')).to.equal(true);
+    const started = Date.now();
+    const refusal = await client.evict(PODS, ns(), 'b').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(Date.now() - started).to.be.below(1000);
+    expect(isApiError(refusal, 'TooManyRequests')).to.equal(true);
+    expect((refusal as ApiError).code).to.equal(429);
+    expect((refusal as ApiError).message).to.equal(REFUSED);
   });
 
   it('changes nothing in a dry run, and refuses a body naming another pod', async () => {

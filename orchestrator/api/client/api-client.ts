@@ -214,6 +214,32 @@ export class ApiClient {
     return this.call<T>('GET', path.startsWith('/') ? path : `/${path}`, undefined, undefined, opts);
   }
 
+  /**
+   * Evicts a pod through the Eviction API (pods/eviction, a policy/v1 Eviction), which deletes it
+   * only if its PodDisruptionBudget allows. A refusal rejects with ApiError TooManyRequests (429),
+   * which is retried only as `opts.retries` says: default none, so a caller draining a node
+   * decides itself when to try again (kubectl drain waits 5 s).
+   */
+  async evict(
+    podsResource: ResourceType,
+    namespace: string,
+    pod: string,
+    opts: GetPathOptions & { deleteOptions?: DeleteOptions } = {},
+  ): Promise<void> {
+    await this.call(
+      'POST',
+      this.path(podsResource, namespace, pod, 'eviction'),
+      {
+        apiVersion: 'policy/v1',
+        kind: 'Eviction',
+        metadata: { name: pod, namespace },
+        ...(opts.deleteOptions ? { deleteOptions: opts.deleteOptions } : {}),
+      },
+      'application/json',
+      { retries: opts.retries ?? 0, signal: opts.signal },
+    );
+  }
+
   /** Binds an unscheduled pod to a node (pods/binding). */
   async bind(namespace: string, pod: string, node: string, podsResource: ResourceType): Promise<void> {
     await this.call('POST', this.path(podsResource, namespace, pod, 'binding'), {
