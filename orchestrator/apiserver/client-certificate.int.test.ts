@@ -22,8 +22,7 @@ describe('client certificate authentication (--client-ca-file; real apiserver, e
     const client = new ApiClient({
       servers: [cp.url],
       caPem: cp.ca.certPem,
-      certPem: pair.certPem,
-      keyPem: pair.keyPem,
+      ...(pair.certPem && pair.keyPem ? { clientCert: { certPem: pair.certPem, keyPem: pair.keyPem } } : {}),
       token,
       retries: 0,
     });

@@ -83,13 +83,6 @@ describe('listAll', () => {
 });
 
 describe('ApiClient options and paths', () => {
-  it('takes a client certificate only with its key', () => {
-    expect(() => new ApiClient({ servers: ['https://127.0.0.1:6443'], certPem: 'CERT' })).to.throw(
-      RangeError,
-      /certificate and its key together/,
-    );
-  });
-
   it('addresses a kubelet path through the node proxy', () => {
     expect(nodeProxyPath('worker-1', '/pods')).to.equal('/api/v1/nodes/worker-1/proxy/pods');
     expect(nodeProxyPath('worker-1', 'metrics')).to.equal('/api/v1/nodes/worker-1/proxy/metrics');

@@ -8,20 +8,20 @@ export interface ApiClientOptions {
   /** apiserver URLs; a connection failure moves to the next. */
   servers: string[];
   token?: string;
+  /** A client certificate and its key (PEM), as a kubeconfig's client-certificate-data gives them. */
+  clientCert?: ClientCertificate;
   /** CA certificate (PEM) the apiserver's serving certificate is signed by. */
   caPem?: string;
-  /**
-   * A client certificate (PEM) presented to the apiserver, with its private key `keyPem`: how a
-   * kubeconfig's client-certificate-data authenticates (kind, k3d, kubeadm's admin.conf).
-   */
-  certPem?: string;
-  /** The private key (PEM) of `certPem`; the two go together. */
-  keyPem?: string;
   /** Deadline of each request (watches excepted). */
   timeoutMs?: number;
   /** Retries of a request that failed retriably (connection, 429, 5xx for reads). */
   retries?: number;
   userAgent?: string;
+}
+
+export interface ClientCertificate {
+  certPem: string;
+  keyPem: string;
 }
 
 export interface ListOptions {
@@ -97,12 +97,10 @@ export class ApiClient {
 
   constructor(private readonly options: ApiClientOptions) {
     if (options.servers.length === 0) throw new RangeError('ApiClient needs at least one server URL');
-    if (!options.certPem !== !options.keyPem)
-      throw new RangeError('ApiClient needs a client certificate and its key together (certPem, keyPem)');
     this.dispatcher = new Agent({
       connect: {
         ca: options.caPem,
-        ...(options.certPem ? { cert: options.certPem, key: options.keyPem } : {}),
+        ...(options.clientCert ? { cert: options.clientCert.certPem, key: options.clientCert.keyPem } : {}),
         timeout: options.timeoutMs ?? 5000,
       },
       keepAliveTimeout: 30_000,
