@@ -30,7 +30,7 @@ export interface ResourceType {
   subresources: Subresource[];
 }
 
-export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'token';
+export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'token' | 'proxy' | 'eviction';
 
 const core = (
   kind: string,
@@ -53,8 +53,8 @@ const core = (
 
 export const RESOURCES: readonly ResourceType[] = Object.freeze([
   core('Namespace', 'namespaces', false, ['ns'], ['status']),
-  core('Node', 'nodes', false, ['no'], ['status']),
-  core('Pod', 'pods', true, ['po'], ['status', 'binding', 'log'], ['all']),
+  core('Node', 'nodes', false, ['no'], ['status', 'proxy']),
+  core('Pod', 'pods', true, ['po'], ['status', 'binding', 'log', 'eviction'], ['all']),
   core('Service', 'services', true, ['svc'], ['status'], ['all']),
   core('Endpoints', 'endpoints', true, ['ep']),
   core('ConfigMap', 'configmaps', true, ['cm']),
@@ -67,6 +67,10 @@ export const RESOURCES: readonly ResourceType[] = Object.freeze([
   },
   { ...core('ReplicaSet', 'replicasets', true, ['rs'], ['status', 'scale'], ['all']), group: 'apps' },
   { ...core('Lease', 'leases', true), group: 'coordination.k8s.io' },
+  {
+    ...core('PodDisruptionBudget', 'poddisruptionbudgets', true, ['pdb'], ['status']),
+    group: 'policy',
+  },
   { ...core('Role', 'roles', true), group: 'rbac.authorization.k8s.io' },
   { ...core('RoleBinding', 'rolebindings', true), group: 'rbac.authorization.k8s.io' },
   { ...core('ClusterRole', 'clusterroles', false), group: 'rbac.authorization.k8s.io' },

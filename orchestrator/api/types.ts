@@ -473,3 +473,45 @@ export interface TokenRequest extends KubeObject {
   };
   status?: { token: string; expirationTimestamp: string };
 }
+
+// ---- policy/v1 ----
+
+export interface PodDisruptionBudgetSpec {
+  /** Pods that must stay available after an eviction: a number, or a percent of the expected pods. */
+  minAvailable?: number | string;
+  /** Pods that may be unavailable after an eviction: a number, or a percent of the expected pods. */
+  maxUnavailable?: number | string;
+  /** The pods the budget covers; null selects none, `{}` every pod of the namespace. */
+  selector?: LabelSelector | null;
+  /** When an unhealthy (not Ready) pod may be evicted; unset means `IfHealthyBudget`. */
+  unhealthyPodEvictionPolicy?: 'IfHealthyBudget' | 'AlwaysAllow';
+}
+
+export interface PodDisruptionBudgetStatus {
+  observedGeneration?: number;
+  /** Pods an eviction deleted that the disruption controller has not yet seen go, with when. */
+  disruptedPods?: Record<string, string>;
+  disruptionsAllowed: number;
+  currentHealthy: number;
+  desiredHealthy: number;
+  expectedPods: number;
+  conditions?: Condition[];
+}
+
+export interface PodDisruptionBudget extends KubeObject {
+  spec: PodDisruptionBudgetSpec;
+  status?: PodDisruptionBudgetStatus;
+}
+
+/** What `POST …/pods/<name>/eviction` takes: the pod to evict, and how to delete it. */
+export interface Eviction {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+  deleteOptions?: {
+    gracePeriodSeconds?: number | null;
+    preconditions?: { uid?: string; resourceVersion?: string } | null;
+    propagationPolicy?: 'Background' | 'Foreground' | 'Orphan' | null;
+    dryRun?: string[];
+  } | null;
+}

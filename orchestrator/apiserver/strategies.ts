@@ -20,6 +20,13 @@ const statusOnCreate: Record<string, (obj: KubeObject) => unknown> = {
   ReplicaSet: () => ({}),
   Service: () => ({ loadBalancer: {} }),
   ResourceQuota: () => ({}),
+  // policy/v1 renders these four without omitempty: a new budget reads as allowing nothing yet.
+  PodDisruptionBudget: () => ({
+    disruptionsAllowed: 0,
+    currentHealthy: 0,
+    desiredHealthy: 0,
+    expectedPods: 0,
+  }),
   Namespace: () => ({ phase: 'Active' }),
 };
 

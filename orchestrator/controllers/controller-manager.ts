@@ -1,5 +1,6 @@
 import type { Controller, ControllerContext } from './controller.js';
 import { DeploymentController } from './deployment-controller.js';
+import { DisruptionController } from './disruption-controller.js';
 import { EndpointsController } from './endpoints-controller.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { NamespaceController } from './namespace-controller.js';
@@ -20,6 +21,7 @@ export const CONTROLLERS: Readonly<Record<string, (ctx: ControllerContext) => Co
   resourcequota: (ctx) => new ResourceQuotaController(ctx),
   podgc: (ctx) => new PodGarbageCollector(ctx),
   serviceaccount: (ctx) => new ServiceAccountController(ctx),
+  disruption: (ctx) => new DisruptionController(ctx),
 };
 
 /**

@@ -13,9 +13,8 @@ import { TEST_TOKENS, TestControlPlane } from '../../testing/test-control-plane.
 import { pollUntil } from '../../harness/support/poll-until.js';
 import { ApiServer } from '../apiserver/api-server.js';
 import type { ApiClient } from '../api/client/index.js';
-import type { KubeletContainerView } from '../api/kubelet-view.js';
 import { findResource } from '../api/resources.js';
-import type { Container, Lease, Node, Pod, PodSpec } from '../api/types.js';
+import type { Container, KubeList, Lease, Node, Pod, PodSpec } from '../api/types.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
 const NODES = findResource('', 'v1', 'nodes')!;
@@ -147,8 +146,9 @@ describe('kubelet (a real process) over a real apiserver', function () {
     );
   }
 
-  async function kubeletPods(k: RunningKubelet): Promise<KubeletContainerView[]> {
-    return (await httpGet(k.port, '/pods').then((r) => JSON.parse(r.body))) as KubeletContainerView[];
+  /** What the kubelet's read-only server lists: a v1 PodList, as the real kubelet's /pods. */
+  async function kubeletPods(k: RunningKubelet): Promise<KubeList<Pod>> {
+    return (await httpGet(k.port, '/pods').then((r) => JSON.parse(r.body))) as KubeList<Pod>;
   }
 
   before(async () => {
@@ -220,14 +220,19 @@ describe('kubelet (a real process) over a real apiserver', function () {
     const answer = await httpGet(mapping.hostPort, '/');
     expect(answer.status).to.equal(200);
     expect(answer.body).to.include('echo');
-    const view = (await kubeletPods(kubelet)).find((c) => c.pod === 'echo');
-    expect(view).to.include({
-      namespace: 'default',
-      container: 'web',
-      pid: pidOf(p),
+    const listed = await kubeletPods(kubelet);
+    expect(listed).to.include({ apiVersion: 'v1', kind: 'PodList' });
+    const view = listed.items.find((x) => x.metadata.name === 'echo')!;
+    expect(view.metadata).to.include({ namespace: 'default', uid: p.metadata.uid });
+    expect(view.spec.nodeName).to.equal(p.spec.nodeName);
+    const viewed = view.status!.containerStatuses![0]!;
+    expect(viewed).to.include({
+      name: 'web',
+      containerID: `process://${pidOf(p)}`,
       ready: true,
-      state: 'running',
+      restartCount: 0,
     });
+    expect(viewed.state!.running!.startedAt).to.equal(cs.state!.running!.startedAt);
 
     const res = await request(`http://127.0.0.1:${mapping.hostPort}/ready?state=false`, { method: 'POST' });
     await res.body.dump();
@@ -518,7 +523,7 @@ describe('kubelet (a real process) over a real apiserver', function () {
     const again = await waitForPod('on-b', 'running again', (x) => ready(x) && pidOf(x) !== pid1);
     expect(again.status!.containerStatuses![0]!.restartCount).to.equal(1);
     const views = await kubeletPods(b2);
-    expect(views.map((v) => v.pod)).to.deep.equal(['on-b']);
+    expect(views.items.map((v) => v.metadata.name)).to.deep.equal(['on-b']);
     await b2.proc.stop();
     await pollUntil(() => !alive(pidOf(again)), 8000, 'workloads stopped with their kubelet (SIGTERM)');
   });

@@ -5,7 +5,6 @@ import type { Logger } from 'pino';
 import { EventRecorder, Informer, byNamespace, type ApiClient } from '../api/client/index.js';
 import { imageRepository } from '../api/image-reference.js';
 import { IMAGE_REPOSITORY, findLoadedImage, type LoadedImage } from '../api/loaded-image.js';
-import type { KubeletContainerView } from '../api/kubelet-view.js';
 import { findResource } from '../api/resources.js';
 import type { TimingProfile } from '../api/timing-profile.js';
 import type { Pod, Service, Taint } from '../api/types.js';
@@ -96,10 +95,10 @@ export class Kubelet {
       rootDir: options.rootDir,
     });
     this.ports = new PortAllocator(options.nodeIp);
-    this.metrics = new KubeletMetrics(() => this.containers());
+    this.metrics = new KubeletMetrics(() => this.runningPods());
     this.server = new KubeletServer(
       {
-        containers: () => this.containers(),
+        pods: () => this.runningPods(),
         containerLogs: (ns, pod, container, tail) => this.containerLogs(ns, pod, container, tail),
       },
       this.metrics,
@@ -175,9 +174,9 @@ export class Kubelet {
     await this.server.stop();
   }
 
-  /** The read-only view of every container of every pod this kubelet runs. */
-  containers(): KubeletContainerView[] {
-    return [...this.workers.values()].flatMap((w) => w.view());
+  /** Every pod this kubelet runs, each with the status its worker sees: what `/pods` serves. */
+  runningPods(): Pod[] {
+    return [...this.workers.values()].map((w) => w.view());
   }
 
   private podSeen(pod: Pod): void {

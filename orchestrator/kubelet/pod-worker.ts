@@ -5,7 +5,6 @@ import type { ApiClient, EventRecorder } from '../api/client/index.js';
 import { sleep, systemTimers } from '../api/client/timer-scheduler.js';
 import { formatTime } from '../api/clock.js';
 import { isApiError } from '../api/errors.js';
-import type { KubeletContainerView } from '../api/kubelet-view.js';
 import { withCondition } from '../api/pod-helpers.js';
 import { findResource } from '../api/resources.js';
 import type {
@@ -151,19 +150,12 @@ export class PodWorker {
     return this.pod.metadata.name!;
   }
 
-  /** What the read-only server shows of each container. */
-  view(): KubeletContainerView[] {
-    return [...this.records.values()].map((rec) => ({
-      podUid: this.uid,
-      namespace: this.namespace,
-      pod: this.name,
-      container: rec.spec.name,
-      ...(rec.current ? { pid: rec.current.pid, startedAt: rec.current.startedAt.toISOString() } : {}),
-      restarts: rec.restartCount,
-      ready: rec.ready,
-      state: rec.current ? 'running' : rec.terminated ? 'terminated' : 'waiting',
-      hostPorts: (rec.ports ?? []).map((p) => p.hostPort),
-    }));
+  /**
+   * The pod as the read-only server shows it: the API's pod with the status this worker sees now,
+   * not the one the API holds (which lags, or is stale while the control plane is away).
+   */
+  view(): Pod {
+    return { ...this.pod, status: this.desiredStatus() };
   }
 
   /** The log file of `container`'s current (or last) instance. */

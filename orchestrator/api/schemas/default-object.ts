@@ -224,6 +224,14 @@ function defaultBinding(binding: Obj): void {
   }
 }
 
+// policy/v1's status counts have no omitempty: Go writes them as 0 when a writer leaves them out.
+function defaultPodDisruptionBudget(pdb: Obj): void {
+  const status = objectAt(pdb, 'status');
+  if (!status) return;
+  for (const count of ['disruptionsAllowed', 'currentHealthy', 'desiredHealthy', 'expectedPods'])
+    setDefault(status, count, 0);
+}
+
 /** Settings of the apiserver that change defaults (kube-apiserver's admission plugin flags). */
 export interface DefaultingOptions {
   /** --default-not-ready-toleration-seconds (300 by default). */
@@ -240,6 +248,7 @@ const defaulters: Readonly<Record<string, (obj: Obj, opts: DefaultingOptions) =>
   Namespace: defaultNamespace,
   RoleBinding: defaultBinding,
   ClusterRoleBinding: defaultBinding,
+  PodDisruptionBudget: defaultPodDisruptionBudget,
 };
 
 /**

@@ -24,6 +24,7 @@ import type { FieldErrors } from './field-errors.js';
 import { nameIsDNSSubdomain } from './names.js';
 import { objectMetaShape, validateObjectMeta } from './object-meta-schema.js';
 import { podShape, validatePod } from './pod-schema.js';
+import { podDisruptionBudgetShape, validatePodDisruptionBudget } from './policy-schemas.js';
 import {
   clusterRoleBindingShape,
   clusterRoleShape,
@@ -67,6 +68,7 @@ const KINDS: Readonly<Record<string, KindSchema>> = {
   ResourceQuota: kind(resourceQuotaShape, validateResourceQuota),
   ServiceAccount: kind(serviceAccountShape, validateServiceAccount),
   Lease: kind(leaseShape, validateLease),
+  PodDisruptionBudget: kind(podDisruptionBudgetShape, validatePodDisruptionBudget),
   Role: kind(roleShape, (errs, obj: Parameters<typeof validateRole>[1]) => validateRole(errs, obj, true)),
   ClusterRole: kind(clusterRoleShape, (errs, obj: Parameters<typeof validateRole>[1]) =>
     validateRole(errs, obj, false),

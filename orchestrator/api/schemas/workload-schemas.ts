@@ -4,9 +4,9 @@
  */
 import { labelSelectorFromObject } from '../selectors/label-selector.js';
 import type { DeploymentSpec, LabelSelector, ObjectMeta } from '../types.js';
-import { nonNegative } from './checks.js';
+import { intOrPercent, nonNegative, notMoreThan100Percent } from './checks.js';
 import { child, type FieldErrors } from './field-errors.js';
-import { nameIsDNSSubdomain, regexError } from './names.js';
+import { nameIsDNSSubdomain } from './names.js';
 import {
   kindShape,
   labelSelectorShape,
@@ -132,27 +132,6 @@ function validateSelectorAndTemplate(errs: FieldErrors, spec: WorkloadSpecIn, ki
   }
 }
 
-const percentFmt = '[0-9]+%';
-
-function validateIntOrPercent(errs: FieldErrors, path: string, value: number | string | undefined): void {
-  if (typeof value === 'string') {
-    if (!new RegExp(`^${percentFmt}$`).test(value)) {
-      errs.invalid(
-        path,
-        value,
-        regexError(
-          "a valid percent string must be a numeric string followed by an ending '%'",
-          percentFmt,
-          '1%',
-          '93%',
-        ),
-      );
-    }
-  } else {
-    nonNegative(errs, path, value);
-  }
-}
-
 // Absent values are about to be defaulted to 25%, so only explicit zeros count as zero.
 const isZero = (v: number | string | undefined) => v === 0 || (typeof v === 'string' && /^0+%$/.test(v));
 
@@ -177,16 +156,12 @@ function validateStrategy(errs: FieldErrors, strategy: DeploymentSpec['strategy'
   }
   if (!ru) return;
   const ruPath = child(path, 'rollingUpdate');
-  validateIntOrPercent(errs, child(ruPath, 'maxUnavailable'), ru.maxUnavailable);
-  validateIntOrPercent(errs, child(ruPath, 'maxSurge'), ru.maxSurge);
+  intOrPercent(errs, child(ruPath, 'maxUnavailable'), ru.maxUnavailable);
+  intOrPercent(errs, child(ruPath, 'maxSurge'), ru.maxSurge);
   if (isZero(ru.maxUnavailable) && isZero(ru.maxSurge)) {
     errs.invalid(child(ruPath, 'maxUnavailable'), ru.maxUnavailable, 'may not be 0 when `maxSurge` is 0');
   }
-  if (typeof ru.maxUnavailable === 'string' && /^[0-9]+%$/.test(ru.maxUnavailable)) {
-    if (Number(ru.maxUnavailable.slice(0, -1)) > 100) {
-      errs.invalid(child(ruPath, 'maxUnavailable'), ru.maxUnavailable, 'must not be greater than 100%');
-    }
-  }
+  notMoreThan100Percent(errs, child(ruPath, 'maxUnavailable'), ru.maxUnavailable);
 }
 
 /** Semantic checks of a whole Deployment. */

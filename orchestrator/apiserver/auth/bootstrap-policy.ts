@@ -13,6 +13,7 @@ const CORE = '';
 const APPS = 'apps';
 const COORDINATION = 'coordination.k8s.io';
 const AUTHORIZATION = 'authorization.k8s.io';
+const POLICY = 'policy';
 
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'update', 'patch', 'delete', 'deletecollection'];
@@ -133,6 +134,7 @@ function viewRules(): PolicyRule[] {
       ],
     ),
     rule(READ, [COORDINATION], ['leases']),
+    rule(READ, [POLICY], ['poddisruptionbudgets', 'poddisruptionbudgets/status']),
   ];
 }
 
@@ -145,6 +147,9 @@ function editRules(): PolicyRule[] {
     rule(['create'], [CORE], ['serviceaccounts/token']),
     rule(WRITE, [APPS], ['deployments', 'deployments/scale', 'replicasets', 'replicasets/scale']),
     rule(WRITE, [COORDINATION], ['leases']),
+    // As upstream: a tenant may evict its pods (which respects its budgets) and keep budgets.
+    rule(['create'], [CORE], ['pods/eviction']),
+    rule(WRITE, [POLICY], ['poddisruptionbudgets']),
   ];
 }
 

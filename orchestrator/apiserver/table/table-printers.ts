@@ -19,6 +19,7 @@ import type {
   Namespace,
   Node,
   Pod,
+  PodDisruptionBudget,
   ReplicaSet,
   ResourceQuota,
   RoleBinding,
@@ -780,6 +781,33 @@ const leasePrinter: TablePrinter = {
   row: (obj, now) => ({ cells: [name(obj), (obj as Lease).spec?.holderIdentity ?? '', age(obj, now)] }),
 };
 
+// ---- PodDisruptionBudget ----
+
+/** `intstr.IntOrString.String()`, `N/A` when unset. */
+const intOrStringCell = (v: number | string | undefined): string => (v === undefined ? 'N/A' : String(v));
+
+const podDisruptionBudgetPrinter: TablePrinter = {
+  columns: [
+    nameCol(),
+    col('Min Available', 'string', 'The minimum number of pods that must be available.'),
+    col('Max Unavailable', 'string', 'The maximum number of pods that may be unavailable.'),
+    col('Allowed Disruptions', 'integer', 'Calculated number of pods that may be disrupted at this time.'),
+    ageCol(),
+  ],
+  row(obj, now) {
+    const pdb = obj as PodDisruptionBudget;
+    return {
+      cells: [
+        name(obj),
+        intOrStringCell(pdb.spec?.minAvailable),
+        intOrStringCell(pdb.spec?.maxUnavailable),
+        pdb.status?.disruptionsAllowed ?? 0,
+        age(obj, now),
+      ],
+    };
+  },
+};
+
 // ---- RBAC ----
 
 /** kube-apiserver serves roles through the generic default convertor: Name and Created At. */
@@ -848,6 +876,7 @@ export const TABLE_PRINTERS: Readonly<Record<string, TablePrinter>> = Object.fre
   Deployment: deploymentPrinter,
   ReplicaSet: replicaSetPrinter,
   Lease: leasePrinter,
+  PodDisruptionBudget: podDisruptionBudgetPrinter,
   Role: defaultConvertorPrinter,
   ClusterRole: defaultConvertorPrinter,
   RoleBinding: bindingPrinter('roleBinding'),
