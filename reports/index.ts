@@ -26,3 +26,5 @@ export {
   type RenderResult,
   type WrittenReport,
 } from './write-report.js';
+export { mergeRunFolders, type MergeResult } from './merge-run-folders.js';
+export { recordedDurations } from './recorded-durations.js';
