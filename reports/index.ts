@@ -15,6 +15,7 @@ export { digestRun, type RunDigest } from './run-digest.js';
 export type { LinkedRun, TrendModel } from './trend-chart.js';
 export { MAX_POINTS_PER_LINE, type TimelineModel } from './timeline-model.js';
 export { renderIndexPage, renderRunPage } from './render-html.js';
+export { formatDuration } from './format.js';
 export { renderJUnit, type JudgedRun } from './junit.js';
 export { ReportError, type ReportErrorCode } from './report-error.js';
 export {

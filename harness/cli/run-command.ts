@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { chooseProvider, type ProviderChoice } from '../cluster/index.js';
+import { recordedDurations } from '../../reports/index.js';
+import {
+  ClusterError,
+  chooseProvider,
+  type ClusterErrorCode,
+  type ProviderChoice,
+} from '../cluster/index.js';
 import { EXIT, checkLoadTools, exitCodeOf, runExperiment } from '../experiment/index.js';
 import {
   JUnitFileReporter,
@@ -11,7 +17,14 @@ import {
   type RunReporter,
   type ScenarioRun,
 } from '../reporters/index.js';
-import { findScenarioFiles, notAScenarioWords, parseScenario, type Scenario } from '../scenario/index.js';
+import {
+  findScenarioFiles,
+  notAScenarioWords,
+  parseScenario,
+  selectShard,
+  type Scenario,
+} from '../scenario/index.js';
+import { parseShardFlag, shardLine } from './shard-flag.js';
 import { UsageError } from './usage-error.js';
 
 interface RunFlags {
@@ -25,7 +38,15 @@ interface RunFlags {
   tag?: string;
   keepRuns?: string;
   loadDriver?: 'builtin' | 'k6' | 'auto';
+  shard?: string;
 }
+
+/**
+ * Why a cluster could not even start, the same for every scenario after it: nothing was started
+ * (the provider rolls back), so the invocation stops at once instead of reporting each scenario
+ * as inconclusive.
+ */
+const NO_CLUSTER_CAN_START: readonly ClusterErrorCode[] = ['NoFreeAddress', 'NoDockerEngine'];
 
 export { EXIT };
 
@@ -47,6 +68,10 @@ export function runCommand(): Command {
     .option('--dry-run', 'validate and print the plan without booting anything')
     .option('--tag <tags>', 'only scenarios with one of these tags (comma-separated), e.g. quick')
     .option('--keep-runs <n>', 'keep the newest n runs of each scenario in --out, delete older ones')
+    .option(
+      '--shard <i/n>',
+      'run only the i-th of n shares of the scenarios, balanced by the durations recorded in --out (join them with report --merge)',
+    )
     .addOption(
       new Option(
         '--load-driver <name>',
@@ -63,7 +88,8 @@ export function runCommand(): Command {
       const repeat = Number(flags.repeat);
       if (!Number.isInteger(repeat) || repeat < 1)
         throw new UsageError('InvalidFlag', `--repeat: "${flags.repeat}" is not a positive whole number`);
-      const scenarios: Scenario[] = [];
+      const shard = flags.shard === undefined ? undefined : parseShardFlag(flags.shard);
+      let scenarios: Scenario[] = [];
       const tags = flags.tag
         ?.split(',')
         .map((t) => t.trim())
@@ -77,6 +103,13 @@ export function runCommand(): Command {
           'NoScenarios',
           `no scenario${tags ? ` tagged ${tags.join(' or ')}` : ''} in ${paths.join(', ')}`,
         );
+      if (shard) {
+        const selection = selectShard(scenarios, shard, await recordedDurations(flags.out));
+        process.stderr.write(`${shardLine(shard, selection, flags.out)}\n`);
+        // More shards than scenarios: this one has nothing to do, which is no failure.
+        if (selection.scenarios.length === 0) return;
+        scenarios = selection.scenarios;
+      }
       if (flags.dryRun) {
         for (const s of scenarios) process.stdout.write(planText(s, seed));
         return;
@@ -117,6 +150,13 @@ export function runCommand(): Command {
             progress,
             signal: abort.signal,
           });
+          if (result.error instanceof ClusterError && NO_CLUSTER_CAN_START.includes(result.error.code)) {
+            await reporter.onEnd(runs);
+            throw new ClusterError(
+              result.error.code,
+              `${scenario.name}: no cluster could start, and nothing was left running: ${result.error.message}`,
+            );
+          }
           const run = { scenario, result };
           runs.push(run);
           await reporter.onScenarioEnd(run);
