@@ -19,6 +19,7 @@ export { formatDuration } from './format.js';
 export { renderJUnit, type JudgedRun } from './junit.js';
 export { ReportError, type ReportErrorCode } from './report-error.js';
 export {
+  beginInvocation,
   renderFromDirectory,
   runId,
   scenarioFolderName,

@@ -399,6 +399,16 @@ async function recordInvocation(outDir: string, id: string, runDir: string): Pro
   await writeInvocation(outDir, { id, runs: [...runs, path.relative(outDir, runDir)] });
 }
 
+/**
+ * Records that an invocation began and has written no run yet, so that the folder never passes off
+ * an earlier invocation's runs as its own: a shard that ran nothing, or a run that stopped before
+ * its first report, leaves a folder that `report --merge` reads as having run nothing.
+ */
+export async function beginInvocation(outDir: string, id: string): Promise<void> {
+  await mkdir(outDir, { recursive: true });
+  await writeInvocation(outDir, { id, runs: [] });
+}
+
 /** Records which runs of the output folder the index's score and root junit.xml are about. */
 export async function writeInvocation(outDir: string, invocation: Invocation): Promise<void> {
   await writeAtomically(path.join(outDir, INVOCATION), JSON.stringify(invocation, null, 2));

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { recordedDurations } from '../../reports/index.js';
+import { beginInvocation, recordedDurations } from '../../reports/index.js';
 import {
   ClusterError,
   chooseProvider,
@@ -106,8 +107,16 @@ export function runCommand(): Command {
       if (shard) {
         const selection = selectShard(scenarios, shard, await recordedDurations(flags.out));
         process.stderr.write(`${shardLine(shard, selection, flags.out)}\n`);
-        // More shards than scenarios: this one has nothing to do, which is no failure.
-        if (selection.scenarios.length === 0) return;
+        // More shards than scenarios: this one has nothing to do, which is no failure; its folder
+        // says so, lest a merge take the runs of an earlier invocation there for this shard's.
+        if (selection.scenarios.length === 0) {
+          if (!flags.dryRun)
+            await beginInvocation(
+              resolve(flags.out),
+              `shard-${shard.index}-of-${shard.count}-${new Date().toISOString()}`,
+            );
+          return;
+        }
         scenarios = selection.scenarios;
       }
       if (flags.dryRun) {

@@ -74,6 +74,20 @@ describe('crucible run --shard and report --merge (real CLI)', function () {
     }
   });
 
+  it('runs nothing in a shard beyond the suite, and its folder says it ran nothing', async () => {
+    const out = join(home, 'out');
+    // An earlier invocation's runs in the folder (as restored from last night) are not this shard's.
+    await mkdir(out);
+    await writeFile(
+      join(out, 'invocation.json'),
+      JSON.stringify({ id: 'last-night', runs: ['probes/runs/x'] }),
+    );
+    const run = await crucible(home, ['run', '--provider', 'process', '--shard', '3/3', '--out', out, QUICK]);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stderr).to.include('shard 3/3: 0 of 1 scenarios');
+    expect(await invocationScenarios(out)).to.deep.equal([]);
+  });
+
   it(`runs the ${TAG} conformance scenarios as two shards on the process provider; the merge is one unsharded run's index, score and JUnit`, async () => {
     const shardOut = (i: number) => join(home, `shard-${i}`);
     const shards: CrucibleRun[] = [];
@@ -110,7 +124,8 @@ describe('crucible run --shard and report --merge (real CLI)', function () {
     const junit = await readFile(join(merged, 'junit.xml'), 'utf8');
     expect(junit.match(/<testsuite /g)).to.have.length(suite.length);
     const score = /score ([\d.]+)/.exec(merge.stdout)![1]!;
-    expect(await readFile(join(merged, 'index.html'), 'utf8')).to.include(`= ${score}`);
+    // The page's computation, its "=" as handlebars escapes it.
+    expect(await readFile(join(merged, 'index.html'), 'utf8')).to.include(`&#x3D; ${score}<`);
 
     // Merging a shard with a copy of itself: the same scenarios twice, refused.
     await cp(shardOut(1), join(home, 'again'), { recursive: true });
@@ -154,7 +169,8 @@ describe('a run that cannot get a cluster (real CLI)', function () {
       /^crucible: quick-pod-kill: no cluster could start, and nothing was left running: no free loopback slot/m,
     );
     expect(run.stderr, 'the second scenario is not tried').to.not.include('» probes');
-    expect(await readdir(out).catch(() => []), 'no report of a run that never began').to.deep.equal([]);
+    // No report of a run that never began; only the record that this invocation ran nothing.
+    expect(await readdir(out), 'no report of a run that never began').to.deep.equal(['invocation.json']);
     expect(await readdir(join(home, 'clusters')).catch(() => []), 'no cluster folder left').to.deep.equal([]);
   });
 
