@@ -101,7 +101,13 @@ describe('crucible run --shard and report --merge (real CLI)', function () {
     expect([...one, ...two].sort(), 'every scenario once').to.deep.equal(suite);
     expect(one).to.not.be.empty;
     expect(two).to.not.be.empty;
-    for (const shard of shards) expect(shard.code, shard.stderr).to.be.oneOf([0, 1, 2]);
+    // How each run went (a check failing, or the harness under a loaded machine's timeouts) is not
+    // this test's subject: each shard must have taken and reported its share, which the folders
+    // show above, and said so.
+    for (const [i, shard] of shards.entries())
+      expect(shard.stderr).to.include(
+        `shard ${i + 1}/2: ${[one, two][i]!.length} of ${suite.length} scenarios`,
+      );
 
     const merged = join(home, 'merged');
     const merge = await crucible(home, ['report', '--merge', shardOut(1), shardOut(2), '--out', merged]);
