@@ -58,6 +58,7 @@ export const RESOURCES: readonly ResourceType[] = Object.freeze([
   core('Service', 'services', true, ['svc'], ['status'], ['all']),
   core('Endpoints', 'endpoints', true, ['ep']),
   core('ConfigMap', 'configmaps', true, ['cm']),
+  core('Secret', 'secrets', true),
   core('Event', 'events', true, ['ev']),
   core('ResourceQuota', 'resourcequotas', true, ['quota'], ['status']),
   core('ServiceAccount', 'serviceaccounts', true, ['sa'], ['token']),

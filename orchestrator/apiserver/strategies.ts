@@ -83,6 +83,36 @@ export function validateUpdate(ctx: WriteContext, next: KubeObject, live: KubeOb
     ]);
   }
   if (kind === 'Pod') validatePodSpecUpdate(next as Pod, live as Pod, group);
+  if (kind === 'Secret' || kind === 'ConfigMap') validateImmutableData(next, live, group);
+}
+
+/** Kubernetes' ValidateSecretUpdate / ValidateConfigMapUpdate: immutable data, and a Secret's type. */
+function validateImmutableData(next: KubeObject, live: KubeObject, group: string): void {
+  const causes: { field: string; reason: string; message: string }[] = [];
+  if (live.kind === 'Secret' && (next['type'] ?? 'Opaque') !== (live['type'] ?? 'Opaque')) {
+    causes.push({
+      field: 'type',
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: ${JSON.stringify(next['type'])}: field is immutable`,
+    });
+  }
+  if (live['immutable'] === true) {
+    if (next['immutable'] !== true)
+      causes.push({
+        field: 'immutable',
+        reason: 'FieldValueForbidden',
+        message: 'Forbidden: field is immutable when `immutable` is set',
+      });
+    for (const field of ['data', 'binaryData']) {
+      if (!isDeepStrictEqual(next[field] ?? {}, live[field] ?? {}))
+        causes.push({
+          field,
+          reason: 'FieldValueForbidden',
+          message: 'Forbidden: field is immutable when `immutable` is set',
+        });
+    }
+  }
+  if (causes.length) throw errors.invalid(live.kind, group, live.metadata.name ?? '', causes);
 }
 
 function validatePodSpecUpdate(next: Pod, live: Pod, group: string): void {

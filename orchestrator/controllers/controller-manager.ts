@@ -7,6 +7,7 @@ import { NodeLifecycleController } from './node-lifecycle-controller.js';
 import { PodGarbageCollector } from './pod-garbage-collector.js';
 import { ReplicaSetController } from './replicaset-controller.js';
 import { ResourceQuotaController } from './resourcequota-controller.js';
+import { RootCaCertPublisher } from './root-ca-cert-publisher.js';
 import { ServiceAccountController } from './service-account-controller.js';
 
 /** Every controller by its --controllers name, in start order. */
@@ -20,6 +21,7 @@ export const CONTROLLERS: Readonly<Record<string, (ctx: ControllerContext) => Co
   resourcequota: (ctx) => new ResourceQuotaController(ctx),
   podgc: (ctx) => new PodGarbageCollector(ctx),
   serviceaccount: (ctx) => new ServiceAccountController(ctx),
+  'root-ca-cert-publisher': (ctx) => new RootCaCertPublisher(ctx),
 };
 
 /**

@@ -224,6 +224,21 @@ function defaultBinding(binding: Obj): void {
   }
 }
 
+/**
+ * `type: Opaque`, and `stringData` merged into `data` (base64, its keys winning) and dropped, as
+ * the Secret's conversion does: `stringData` is write-only.
+ */
+function defaultSecret(secret: Obj): void {
+  setDefault(secret, 'type', 'Opaque', ['']);
+  const stringData = objectAt(secret, 'stringData');
+  if (!stringData) return;
+  const data = ensureObject(secret, 'data');
+  for (const [k, v] of Object.entries(stringData)) {
+    if (typeof v === 'string') data[k] = Buffer.from(v, 'utf8').toString('base64');
+  }
+  delete secret.stringData;
+}
+
 /** Settings of the apiserver that change defaults (kube-apiserver's admission plugin flags). */
 export interface DefaultingOptions {
   /** --default-not-ready-toleration-seconds (300 by default). */
@@ -237,6 +252,7 @@ const defaulters: Readonly<Record<string, (obj: Obj, opts: DefaultingOptions) =>
   Deployment: defaultDeployment,
   ReplicaSet: defaultReplicaSet,
   Service: defaultService,
+  Secret: defaultSecret,
   Namespace: defaultNamespace,
   RoleBinding: defaultBinding,
   ClusterRoleBinding: defaultBinding,

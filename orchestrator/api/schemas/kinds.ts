@@ -32,6 +32,7 @@ import {
   validateBinding,
   validateRole,
 } from './rbac-schemas.js';
+import { secretShape, validateSecret } from './secret-schema.js';
 import { serviceShape, validateService } from './service-schema.js';
 import { object, string, type Shape } from './shape.js';
 import {
@@ -63,6 +64,7 @@ const KINDS: Readonly<Record<string, KindSchema>> = {
   Node: kind(nodeShape, validateNode),
   Endpoints: kind(endpointsShape, validateEndpoints),
   ConfigMap: kind(configMapShape, validateConfigMap),
+  Secret: kind(secretShape, validateSecret),
   Event: kind(eventShape, validateEvent),
   ResourceQuota: kind(resourceQuotaShape, validateResourceQuota),
   ServiceAccount: kind(serviceAccountShape, validateServiceAccount),

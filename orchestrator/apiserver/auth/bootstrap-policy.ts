@@ -141,7 +141,9 @@ function viewRules(): PolicyRule[] {
 function editRules(): PolicyRule[] {
   return [
     ...viewRules(),
-    rule(WRITE, [CORE], ['pods', 'services', 'configmaps', 'serviceaccounts', 'events']),
+    // Secrets are not in view (reading them escalates to whatever they unlock), as upstream.
+    rule(READ, [CORE], ['secrets']),
+    rule(WRITE, [CORE], ['pods', 'services', 'configmaps', 'secrets', 'serviceaccounts', 'events']),
     rule(['create'], [CORE], ['serviceaccounts/token']),
     rule(WRITE, [APPS], ['deployments', 'deployments/scale', 'replicasets', 'replicasets/scale']),
     rule(WRITE, [COORDINATION], ['leases']),
@@ -172,7 +174,7 @@ function kubeSchedulerRules(): PolicyRule[] {
 function kubeControllerManagerRules(): PolicyRule[] {
   return [
     rule(['get', 'list', 'watch', 'update', 'patch', 'delete', 'deletecollection'], ['*'], ['*']),
-    rule(['create'], [CORE], ['pods', 'endpoints', 'events', 'serviceaccounts']),
+    rule(['create'], [CORE], ['pods', 'endpoints', 'events', 'serviceaccounts', 'configmaps']),
     rule(['create'], [APPS], ['replicasets']),
     rule(['create'], [COORDINATION], ['leases']),
   ];

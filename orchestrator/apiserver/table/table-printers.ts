@@ -22,6 +22,7 @@ import type {
   ReplicaSet,
   ResourceQuota,
   RoleBinding,
+  Secret,
   Service,
 } from '../../api/types.js';
 import { humanDuration, parseTimestamp, translateTimestampSince } from './human-duration.js';
@@ -560,6 +561,21 @@ const configMapPrinter: TablePrinter = {
   },
 };
 
+// ---- Secret ----
+
+const secretPrinter: TablePrinter = {
+  columns: [
+    nameCol(),
+    col('Type', 'string', 'The type of the secret'),
+    col('Data', 'string', 'The number of entries in the secret'),
+    ageCol(),
+  ],
+  row(obj, now) {
+    const secret = obj as Secret;
+    return { cells: [name(obj), secret.type ?? '', Object.keys(secret.data ?? {}).length, age(obj, now)] };
+  },
+};
+
 // ---- Event ----
 
 interface EventExtras {
@@ -842,6 +858,7 @@ export const TABLE_PRINTERS: Readonly<Record<string, TablePrinter>> = Object.fre
   Service: servicePrinter,
   Endpoints: endpointsPrinter,
   ConfigMap: configMapPrinter,
+  Secret: secretPrinter,
   Event: eventPrinter,
   ResourceQuota: resourceQuotaPrinter,
   ServiceAccount: serviceAccountPrinter,
