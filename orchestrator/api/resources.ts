@@ -67,6 +67,11 @@ export const RESOURCES: readonly ResourceType[] = Object.freeze([
     group: 'apps',
   },
   { ...core('ReplicaSet', 'replicasets', true, ['rs'], ['status', 'scale'], ['all']), group: 'apps' },
+  {
+    ...core('StatefulSet', 'statefulsets', true, ['sts'], ['status', 'scale'], ['all']),
+    group: 'apps',
+  },
+  { ...core('ControllerRevision', 'controllerrevisions', true), group: 'apps' },
   { ...core('Lease', 'leases', true), group: 'coordination.k8s.io' },
   { ...core('Role', 'roles', true), group: 'rbac.authorization.k8s.io' },
   { ...core('RoleBinding', 'rolebindings', true), group: 'rbac.authorization.k8s.io' },

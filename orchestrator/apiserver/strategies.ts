@@ -18,6 +18,7 @@ const statusOnCreate: Record<string, (obj: KubeObject) => unknown> = {
   Pod: () => ({ phase: 'Pending', qosClass: 'BestEffort' }),
   Deployment: () => ({}),
   ReplicaSet: () => ({}),
+  StatefulSet: () => ({ replicas: 0, availableReplicas: 0 }),
   Service: () => ({ loadBalancer: {} }),
   ResourceQuota: () => ({}),
   Namespace: () => ({ phase: 'Active' }),
@@ -83,6 +84,7 @@ export function validateUpdate(ctx: WriteContext, next: KubeObject, live: KubeOb
     ]);
   }
   if (kind === 'Pod') validatePodSpecUpdate(next as Pod, live as Pod, group);
+  if (kind === 'StatefulSet') validateStatefulSetSpecUpdate(next, live, group);
   if (kind === 'Secret' || kind === 'ConfigMap') validateImmutableData(next, live, group);
 }
 
@@ -113,6 +115,34 @@ function validateImmutableData(next: KubeObject, live: KubeObject, group: string
     }
   }
   if (causes.length) throw errors.invalid(live.kind, group, live.metadata.name ?? '', causes);
+}
+
+/** Upstream's ValidateStatefulSetUpdate: the spec is fixed but for the fields it lists. */
+const statefulSetMutableFields = [
+  'replicas',
+  'ordinals',
+  'template',
+  'updateStrategy',
+  'persistentVolumeClaimRetentionPolicy',
+  'minReadySeconds',
+] as const;
+
+function validateStatefulSetSpecUpdate(next: KubeObject, live: KubeObject, group: string): void {
+  const strip = (obj: KubeObject) => {
+    const spec = { ...specOf(obj) };
+    for (const field of statefulSetMutableFields) delete spec[field];
+    return spec;
+  };
+  if (!isDeepStrictEqual(strip(next), strip(live))) {
+    throw errors.invalid('StatefulSet', group, live.metadata.name ?? '', [
+      {
+        field: 'spec',
+        reason: 'FieldValueForbidden',
+        message:
+          "Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+      },
+    ]);
+  }
 }
 
 function validatePodSpecUpdate(next: Pod, live: Pod, group: string): void {

@@ -9,11 +9,13 @@ import { ReplicaSetController } from './replicaset-controller.js';
 import { ResourceQuotaController } from './resourcequota-controller.js';
 import { RootCaCertPublisher } from './root-ca-cert-publisher.js';
 import { ServiceAccountController } from './service-account-controller.js';
+import { StatefulSetController } from './statefulset-controller.js';
 
 /** Every controller by its --controllers name, in start order. */
 export const CONTROLLERS: Readonly<Record<string, (ctx: ControllerContext) => Controller>> = {
   replicaset: (ctx) => new ReplicaSetController(ctx),
   deployment: (ctx) => new DeploymentController(ctx),
+  statefulset: (ctx) => new StatefulSetController(ctx),
   nodelifecycle: (ctx) => new NodeLifecycleController(ctx),
   endpoints: (ctx) => new EndpointsController(ctx),
   namespace: (ctx) => new NamespaceController(ctx),

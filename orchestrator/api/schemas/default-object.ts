@@ -164,6 +164,21 @@ function defaultReplicaSet(rs: Obj): void {
   defaultTemplate(spec);
 }
 
+/** apps/v1 SetDefaults_StatefulSet: OrderedReady, RollingUpdate with partition 0, Retain claims. */
+function defaultStatefulSet(sts: Obj): void {
+  const spec = ensureObject(sts, 'spec');
+  setDefault(spec, 'replicas', 1);
+  setDefault(spec, 'podManagementPolicy', 'OrderedReady', ['']);
+  const strategy = ensureObject(spec, 'updateStrategy');
+  setDefault(strategy, 'type', 'RollingUpdate', ['']);
+  if (strategy.type === 'RollingUpdate') setDefault(ensureObject(strategy, 'rollingUpdate'), 'partition', 0);
+  setDefault(spec, 'revisionHistoryLimit', 10);
+  const retention = ensureObject(spec, 'persistentVolumeClaimRetentionPolicy');
+  setDefault(retention, 'whenDeleted', 'Retain', ['']);
+  setDefault(retention, 'whenScaled', 'Retain', ['']);
+  defaultTemplate(spec);
+}
+
 function defaultService(svc: Obj): void {
   const spec = ensureObject(svc, 'spec');
   setDefault(spec, 'sessionAffinity', 'None', ['']);
@@ -251,6 +266,7 @@ const defaulters: Readonly<Record<string, (obj: Obj, opts: DefaultingOptions) =>
   Pod: defaultPod,
   Deployment: defaultDeployment,
   ReplicaSet: defaultReplicaSet,
+  StatefulSet: defaultStatefulSet,
   Service: defaultService,
   Secret: defaultSecret,
   Namespace: defaultNamespace,

@@ -33,6 +33,12 @@ import {
   validateRole,
 } from './rbac-schemas.js';
 import { secretShape, validateSecret } from './secret-schema.js';
+import {
+  controllerRevisionShape,
+  statefulSetShape,
+  validateControllerRevision,
+  validateStatefulSet,
+} from './statefulset-schema.js';
 import { serviceShape, validateService } from './service-schema.js';
 import { object, string, type Shape } from './shape.js';
 import {
@@ -59,6 +65,8 @@ const KINDS: Readonly<Record<string, KindSchema>> = {
   Pod: kind(podShape, validatePod),
   Deployment: kind(deploymentShape, validateDeployment),
   ReplicaSet: kind(replicaSetShape, validateReplicaSet),
+  StatefulSet: kind(statefulSetShape, validateStatefulSet),
+  ControllerRevision: kind(controllerRevisionShape, validateControllerRevision),
   Service: kind(serviceShape, validateService),
   Namespace: kind(namespaceShape, validateNamespace),
   Node: kind(nodeShape, validateNode),

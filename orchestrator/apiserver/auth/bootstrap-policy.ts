@@ -130,6 +130,10 @@ function viewRules(): PolicyRule[] {
         'replicasets',
         'replicasets/status',
         'replicasets/scale',
+        'statefulsets',
+        'statefulsets/status',
+        'statefulsets/scale',
+        'controllerrevisions',
       ],
     ),
     rule(READ, [COORDINATION], ['leases']),
@@ -145,7 +149,18 @@ function editRules(): PolicyRule[] {
     rule(READ, [CORE], ['secrets']),
     rule(WRITE, [CORE], ['pods', 'services', 'configmaps', 'secrets', 'serviceaccounts', 'events']),
     rule(['create'], [CORE], ['serviceaccounts/token']),
-    rule(WRITE, [APPS], ['deployments', 'deployments/scale', 'replicasets', 'replicasets/scale']),
+    rule(
+      WRITE,
+      [APPS],
+      [
+        'deployments',
+        'deployments/scale',
+        'replicasets',
+        'replicasets/scale',
+        'statefulsets',
+        'statefulsets/scale',
+      ],
+    ),
     rule(WRITE, [COORDINATION], ['leases']),
   ];
 }
@@ -175,7 +190,7 @@ function kubeControllerManagerRules(): PolicyRule[] {
   return [
     rule(['get', 'list', 'watch', 'update', 'patch', 'delete', 'deletecollection'], ['*'], ['*']),
     rule(['create'], [CORE], ['pods', 'endpoints', 'events', 'serviceaccounts', 'configmaps']),
-    rule(['create'], [APPS], ['replicasets']),
+    rule(['create'], [APPS], ['replicasets', 'controllerrevisions']),
     rule(['create'], [COORDINATION], ['leases']),
   ];
 }

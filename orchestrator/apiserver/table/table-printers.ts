@@ -20,6 +20,8 @@ import type {
   Node,
   Pod,
   ReplicaSet,
+  StatefulSet,
+  ControllerRevision,
   ResourceQuota,
   RoleBinding,
   Secret,
@@ -785,6 +787,48 @@ const replicaSetPrinter: TablePrinter = {
   },
 };
 
+// ---- StatefulSet, ControllerRevision ----
+
+const statefulSetPrinter: TablePrinter = {
+  columns: [
+    nameCol(),
+    col('Ready', 'string', 'Number of the pod with ready state'),
+    ageCol(),
+    col('Containers', 'string', CONTAINERS_DOC, 1),
+    col('Images', 'string', IMAGES_DOC, 1),
+  ],
+  row(obj, now) {
+    const sts = obj as StatefulSet;
+    const [containers, images] = layoutContainerCells(sts.spec?.template?.spec?.containers);
+    return {
+      cells: [
+        name(obj),
+        `${sts.status?.readyReplicas ?? 0}/${sts.spec?.replicas ?? 1}`,
+        age(obj, now),
+        containers,
+        images,
+      ],
+    };
+  },
+};
+
+const controllerRevisionPrinter: TablePrinter = {
+  columns: [
+    nameCol(),
+    col('Controller', 'string', 'Controller of the object'),
+    col('Revision', 'string', 'Revision of the ControllerRevision'),
+    ageCol(),
+  ],
+  row(obj, now) {
+    const owner = obj.metadata?.ownerReferences?.find((r) => r.controller);
+    // As upstream: the controller as kind.group/name, <none> for an orphan.
+    const controller = owner
+      ? `${owner.kind.toLowerCase()}.${owner.apiVersion.includes('/') ? owner.apiVersion.split('/')[0] : ''}/${owner.name}`
+      : '<none>';
+    return { cells: [name(obj), controller, (obj as ControllerRevision).revision, age(obj, now)] };
+  },
+};
+
 // ---- Lease ----
 
 const leasePrinter: TablePrinter = {
@@ -864,6 +908,8 @@ export const TABLE_PRINTERS: Readonly<Record<string, TablePrinter>> = Object.fre
   ServiceAccount: serviceAccountPrinter,
   Deployment: deploymentPrinter,
   ReplicaSet: replicaSetPrinter,
+  StatefulSet: statefulSetPrinter,
+  ControllerRevision: controllerRevisionPrinter,
   Lease: leasePrinter,
   Role: defaultConvertorPrinter,
   ClusterRole: defaultConvertorPrinter,
