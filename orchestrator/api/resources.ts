@@ -71,6 +71,7 @@ export const RESOURCES: readonly ResourceType[] = Object.freeze([
     ...core('StatefulSet', 'statefulsets', true, ['sts'], ['status', 'scale'], ['all']),
     group: 'apps',
   },
+  { ...core('DaemonSet', 'daemonsets', true, ['ds'], ['status'], ['all']), group: 'apps' },
   { ...core('ControllerRevision', 'controllerrevisions', true), group: 'apps' },
   { ...core('Lease', 'leases', true), group: 'coordination.k8s.io' },
   { ...core('Role', 'roles', true), group: 'rbac.authorization.k8s.io' },

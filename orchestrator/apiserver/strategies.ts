@@ -19,6 +19,12 @@ const statusOnCreate: Record<string, (obj: KubeObject) => unknown> = {
   Deployment: () => ({}),
   ReplicaSet: () => ({}),
   StatefulSet: () => ({ replicas: 0, availableReplicas: 0 }),
+  DaemonSet: () => ({
+    currentNumberScheduled: 0,
+    numberMisscheduled: 0,
+    desiredNumberScheduled: 0,
+    numberReady: 0,
+  }),
   Service: () => ({ loadBalancer: {} }),
   ResourceQuota: () => ({}),
   Namespace: () => ({ phase: 'Active' }),
@@ -72,7 +78,7 @@ export function validateUpdate(ctx: WriteContext, next: KubeObject, live: KubeOb
   }
   if (ctx.subresource === 'status' || ctx.subresource === 'binding') return;
   if (
-    (kind === 'Deployment' || kind === 'ReplicaSet') &&
+    (kind === 'Deployment' || kind === 'ReplicaSet' || kind === 'DaemonSet') &&
     !isDeepStrictEqual(specOf(next).selector, specOf(live).selector)
   ) {
     throw errors.invalid(kind, group, name, [

@@ -1,4 +1,5 @@
 import type { Controller, ControllerContext } from './controller.js';
+import { DaemonSetController } from './daemonset-controller.js';
 import { DeploymentController } from './deployment-controller.js';
 import { EndpointsController } from './endpoints-controller.js';
 import { GarbageCollector } from './garbage-collector.js';
@@ -16,6 +17,7 @@ export const CONTROLLERS: Readonly<Record<string, (ctx: ControllerContext) => Co
   replicaset: (ctx) => new ReplicaSetController(ctx),
   deployment: (ctx) => new DeploymentController(ctx),
   statefulset: (ctx) => new StatefulSetController(ctx),
+  daemonset: (ctx) => new DaemonSetController(ctx),
   nodelifecycle: (ctx) => new NodeLifecycleController(ctx),
   endpoints: (ctx) => new EndpointsController(ctx),
   namespace: (ctx) => new NamespaceController(ctx),

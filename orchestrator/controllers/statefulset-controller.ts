@@ -393,7 +393,8 @@ export class StatefulSetController implements Controller {
     try {
       await this.ctx.client.updateStatus(STATEFULSETS, { ...sts, status });
     } catch (e) {
-      if (!isApiError(e, 'NotFound') && !isApiError(e, 'Conflict')) throw e;
+      // A Conflict is thrown on: the loop tries again (with back-off) from a fresher cache.
+      if (!isApiError(e, 'NotFound')) throw e;
     }
     if (minReady && status.readyReplicas !== status.availableReplicas) {
       this.loop.queue.addAfter(objectKey(sts), minReady * 1000);

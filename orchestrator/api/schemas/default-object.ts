@@ -179,6 +179,20 @@ function defaultStatefulSet(sts: Obj): void {
   defaultTemplate(spec);
 }
 
+/** apps/v1 SetDefaults_DaemonSet: RollingUpdate, maxUnavailable 1 and maxSurge 0. */
+function defaultDaemonSet(ds: Obj): void {
+  const spec = ensureObject(ds, 'spec');
+  const strategy = ensureObject(spec, 'updateStrategy');
+  setDefault(strategy, 'type', 'RollingUpdate', ['']);
+  if (strategy.type === 'RollingUpdate') {
+    const ru = ensureObject(strategy, 'rollingUpdate');
+    setDefault(ru, 'maxUnavailable', 1);
+    setDefault(ru, 'maxSurge', 0);
+  }
+  setDefault(spec, 'revisionHistoryLimit', 10);
+  defaultTemplate(spec);
+}
+
 function defaultService(svc: Obj): void {
   const spec = ensureObject(svc, 'spec');
   setDefault(spec, 'sessionAffinity', 'None', ['']);
@@ -267,6 +281,7 @@ const defaulters: Readonly<Record<string, (obj: Obj, opts: DefaultingOptions) =>
   Deployment: defaultDeployment,
   ReplicaSet: defaultReplicaSet,
   StatefulSet: defaultStatefulSet,
+  DaemonSet: defaultDaemonSet,
   Service: defaultService,
   Secret: defaultSecret,
   Namespace: defaultNamespace,

@@ -32,6 +32,7 @@ import {
   validateBinding,
   validateRole,
 } from './rbac-schemas.js';
+import { daemonSetShape, validateDaemonSet } from './daemonset-schema.js';
 import { secretShape, validateSecret } from './secret-schema.js';
 import {
   controllerRevisionShape,
@@ -66,6 +67,7 @@ const KINDS: Readonly<Record<string, KindSchema>> = {
   Deployment: kind(deploymentShape, validateDeployment),
   ReplicaSet: kind(replicaSetShape, validateReplicaSet),
   StatefulSet: kind(statefulSetShape, validateStatefulSet),
+  DaemonSet: kind(daemonSetShape, validateDaemonSet),
   ControllerRevision: kind(controllerRevisionShape, validateControllerRevision),
   Service: kind(serviceShape, validateService),
   Namespace: kind(namespaceShape, validateNamespace),

@@ -142,7 +142,11 @@ export function validateSelectorAndTemplate(
 
 const percentFmt = '[0-9]+%';
 
-function validateIntOrPercent(errs: FieldErrors, path: string, value: number | string | undefined): void {
+export function validateIntOrPercent(
+  errs: FieldErrors,
+  path: string,
+  value: number | string | undefined,
+): void {
   if (typeof value === 'string') {
     if (!new RegExp(`^${percentFmt}$`).test(value)) {
       errs.invalid(

@@ -96,6 +96,8 @@ export const mergeKeys: Readonly<Record<string, PatchMeta>> = Object.freeze({
   'ReplicaSetStatus.conditions': merge('type'),
   'StatefulSetSpec.selector': { patchStrategy: 'merge', structType: 'atomic' },
   'StatefulSetStatus.conditions': merge('type'),
+  'DaemonSetSpec.selector': { patchStrategy: 'merge', structType: 'atomic' },
+  'DaemonSetStatus.conditions': merge('type'),
 });
 
 /** Struct type of a nested field, by `Type.field`; a list field names the type of its elements. */
@@ -119,6 +121,9 @@ export const fieldTypes: Readonly<Record<string, string>> = Object.freeze({
   'StatefulSet.spec': 'StatefulSetSpec',
   'StatefulSet.status': 'StatefulSetStatus',
   'StatefulSetSpec.template': 'PodTemplateSpec',
+  'DaemonSet.spec': 'DaemonSetSpec',
+  'DaemonSet.status': 'DaemonSetStatus',
+  'DaemonSetSpec.template': 'PodTemplateSpec',
 
   'Service.spec': 'ServiceSpec',
   'Service.status': 'ServiceStatus',
@@ -133,6 +138,7 @@ const KINDS: ReadonlySet<string> = new Set([
   'Deployment',
   'ReplicaSet',
   'StatefulSet',
+  'DaemonSet',
   'Service',
   'Endpoints',
   'ConfigMap',

@@ -22,6 +22,7 @@ import type {
   ReplicaSet,
   StatefulSet,
   ControllerRevision,
+  DaemonSet,
   ResourceQuota,
   RoleBinding,
   Secret,
@@ -812,6 +813,72 @@ const statefulSetPrinter: TablePrinter = {
   },
 };
 
+// ---- DaemonSet ----
+
+const daemonSetPrinter: TablePrinter = {
+  columns: [
+    nameCol(),
+    col(
+      'Desired',
+      'integer',
+      'The total number of nodes that should be running the daemon pod (including nodes correctly running the daemon pod).',
+    ),
+    col(
+      'Current',
+      'integer',
+      'The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.',
+    ),
+    col(
+      'Ready',
+      'integer',
+      'numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition.',
+    ),
+    col('Up-to-date', 'integer', 'The total number of nodes that are running updated daemon pod'),
+    col(
+      'Available',
+      'integer',
+      'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)',
+    ),
+    col(
+      'Node Selector',
+      'string',
+      "NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node. More info: https://kubernetes.io/docs/concepts/configuration/assign-pod-node/",
+    ),
+    ageCol(),
+    col('Containers', 'string', CONTAINERS_DOC, 1),
+    col('Images', 'string', IMAGES_DOC, 1),
+    col(
+      'Selector',
+      'string',
+      "A label query over pods that are managed by the daemon set. Must match in order to be controlled. It must match the pod template's labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors",
+      1,
+    ),
+  ],
+  row(obj, now) {
+    const ds = obj as DaemonSet;
+    const s = ds.status;
+    const [containers, images] = layoutContainerCells(ds.spec?.template?.spec?.containers);
+    const nodeSelector = Object.entries(ds.spec?.template?.spec?.nodeSelector ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    return {
+      cells: [
+        name(obj),
+        s?.desiredNumberScheduled ?? 0,
+        s?.currentNumberScheduled ?? 0,
+        s?.numberReady ?? 0,
+        s?.updatedNumberScheduled ?? 0,
+        s?.numberAvailable ?? 0,
+        nodeSelector || '<none>',
+        age(obj, now),
+        containers,
+        images,
+        formatLabelSelector(ds.spec?.selector),
+      ],
+    };
+  },
+};
+
 const controllerRevisionPrinter: TablePrinter = {
   columns: [
     nameCol(),
@@ -909,6 +976,7 @@ export const TABLE_PRINTERS: Readonly<Record<string, TablePrinter>> = Object.fre
   Deployment: deploymentPrinter,
   ReplicaSet: replicaSetPrinter,
   StatefulSet: statefulSetPrinter,
+  DaemonSet: daemonSetPrinter,
   ControllerRevision: controllerRevisionPrinter,
   Lease: leasePrinter,
   Role: defaultConvertorPrinter,
