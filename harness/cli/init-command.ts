@@ -78,20 +78,24 @@ tags: [first]
 cluster:
   workers: [{ count: 2 }]
 
-# Manifests applied with kubectl after boot; paths are relative to this file.
+# The namespace the run creates for the app (and removes with it): a run works only in
+# namespaces it created, so that it can also run against a cluster of yours (--provider kubeconfig).
+namespaces: [hello]
+
+# Manifests applied with kubectl after boot, into the first namespace; paths are relative to this file.
 workloads:
   - manifests: [manifests/hello.yaml]
 
 # What must hold before the load and the faults start, and again after heal: every Deployment
 # ready (the default), and this Service answering through every worker's node port.
 steadyState:
-  servicesAnswering: [default/hello]
+  servicesAnswering: [hello/hello]
 
 # Requests at a constant rate, through the workers' node ports, from before the first fault to the
 # end of recovery. Checks pick a load by its name.
 load:
   - name: hello
-    service: default/hello
+    service: hello/hello
     rate: 20
 
 # What is done to the cluster. 3 s into the faults phase, one pod of the app (picked with the
@@ -102,7 +106,7 @@ faults:
     - id: kill-a-pod
       type: pod-kill
       target: one
-      options: { namespace: default, selector: app=hello }
+      options: { namespace: hello, selector: app=hello }
       at: 3s
       for: 5s
 

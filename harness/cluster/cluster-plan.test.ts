@@ -86,6 +86,34 @@ describe('planCluster', () => {
     }
   });
 
+  it('loads the spec’s images onto every kubelet, each at the folder the layout gives it', () => {
+    const image = {
+      name: 'example.com/my-api:1.0',
+      path: '/home/me/my-api',
+      command: ['node', 'server.js'],
+      hostDir: '/home/me/my-api',
+    };
+    const spec = { ...HA, images: [image] };
+    const kubelets = (layout: ClusterLayout) =>
+      planCluster(spec, layout)
+        .members.filter((m) => m.role === 'kubelet')
+        .map((m) => arg(m.args, '--image'));
+    expect(kubelets(docker)).to.deep.equal([
+      'example.com/my-api:1.0=/home/me/my-api:["node","server.js"]',
+      'example.com/my-api:1.0=/home/me/my-api:["node","server.js"]',
+    ]);
+    expect(kubelets({ ...docker, loadedImageDir: () => '/crucible-images/0a1b' })).to.deep.equal([
+      'example.com/my-api:1.0=/crucible-images/0a1b:["node","server.js"]',
+      'example.com/my-api:1.0=/crucible-images/0a1b:["node","server.js"]',
+    ]);
+  });
+
+  it('gives every apiserver the spec’s node port range', () => {
+    const spec = { ...HA, nodePortRange: '30100-30149' };
+    for (const a of planCluster(spec, docker).members.filter((m) => m.role === 'apiserver'))
+      expect(arg(a.args, '--service-node-port-range')).to.equal('30100-30149');
+  });
+
   it('confines the pods of a layout that asks for it: a user id range, a directory per worker, the apiserver as pods reach it', () => {
     const plan = planCluster(HA, { ...docker, podConfinement: { podsDir: (w) => `/pods/${w}` } });
     const kubelet = plan.members.find((m) => m.name === 'worker-2-kubelet')!;
@@ -105,6 +133,8 @@ describe('planCluster', () => {
         'etcd-0=https://etcd-0:2380,etcd-1=https://etcd-1:2380,etcd-2=https://etcd-2:2380',
       );
     const args = etcd[1]!.args;
+    // A member back from a kill must not depose the leader (the etcd-member-loss scenario).
+    expect(arg(args, '--pre-vote')).to.equal('true');
     expect(arg(args, '--listen-client-urls')).to.equal('https://0.0.0.0:2379');
     expect(arg(args, '--advertise-client-urls')).to.equal('https://etcd-1:2379');
     expect(arg(args, '--initial-advertise-peer-urls')).to.equal('https://etcd-1:2380');

@@ -1,6 +1,7 @@
 import { POD_UID_RANGE } from '../../orchestrator/api/pod-confinement.js';
 import { formatTaint } from '../../orchestrator/api/taints.js';
-import type { ClusterSpec } from './cluster-spec.js';
+import { formatImageFlag } from '../../orchestrator/api/loaded-image.js';
+import type { ClusterSpec, LoadedImageSpec } from './cluster-spec.js';
 import { workerNames } from './cluster-spec.js';
 import { etcdArgs } from './etcd-command.js';
 import { CREDENTIAL_FILES, type NodeCredentials, type TokenOwner, tokenFile } from './node-credentials.js';
@@ -71,6 +72,11 @@ export interface ClusterLayout {
    * Absent: pods run as their kubelet's user.
    */
   podConfinement?: { podsDir(worker: string): string };
+  /**
+   * Where a worker finds a loaded image's folder (the spec's `images`); default: where it is on
+   * this machine (`hostDir`), as the process provider's workers do.
+   */
+  loadedImageDir?(image: LoadedImageSpec): string;
   /**
    * The cloud-controller-manager's provider flags (--cloud-provider and what it needs to find the
    * cluster's machines and place load balancers); only used when the spec asks for one.
@@ -237,6 +243,7 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
         `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
         `--service-account-key-file=${file(a, f.serviceAccountPublicKey)}`,
         `--service-account-signing-key-file=${file(a, f.serviceAccountKey)}`,
+        `--service-node-port-range=${spec.nodePortRange}`,
         ...(fast
           ? ['--default-not-ready-toleration-seconds=1', '--default-unreachable-toleration-seconds=1']
           : []),
@@ -292,6 +299,11 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
       ],
     });
   }
+  const imageDir = (image: LoadedImageSpec) => layout.loadedImageDir?.(image) ?? image.hostDir;
+  const images = spec.images.map(
+    (image) =>
+      `--image=${formatImageFlag({ image: image.name, dir: imageDir(image), command: image.command })}`,
+  );
   const groups = spec.workers.flatMap((g) => Array.from({ length: g.count }, () => g));
   const workers = workerNames(spec).map((name, i) => ({
     name,
@@ -326,6 +338,7 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
         `--capacity=cpu=${group.capacity.cpu},memory=${group.capacity.memory},pods=${group.capacity.pods}`,
         ...(labels.length ? [`--node-labels=${labels.join(',')}`] : []),
         ...(taints.length ? [`--register-with-taints=${taints.join(',')}`] : []),
+        ...images,
       ],
     });
     holds(w.name).tokens.push({ component: 'kube-proxy' });

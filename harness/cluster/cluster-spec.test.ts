@@ -1,6 +1,15 @@
 import { expect } from 'chai';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from '../support/decode-yaml.js';
-import { defaultClusterSpec, parseClusterSpec, simulatedNodeNames, workerNames } from './cluster-spec.js';
+import {
+  defaultClusterSpec,
+  nodePortRange,
+  parseClusterSpec,
+  simulatedNodeNames,
+  workerNames,
+} from './cluster-spec.js';
 
 describe('cluster spec', () => {
   it('defaults a minimal file: one etcd, one of each control-plane component, three workers, fast timing', () => {
@@ -120,5 +129,113 @@ describe('cluster spec', () => {
       '5 simulatedNodes.prefix',
       '6 simulatedNodes.cpus',
     ]);
+  });
+
+  it('takes a node port range within 30000-32767, defaulting to 30080-30099', () => {
+    const header = 'apiVersion: crucible.dev/v1alpha1\nkind: Cluster\n';
+    expect(parseClusterSpec(header, 'c.yaml').nodePortRange).to.equal('30080-30099');
+    expect(nodePortRange(parseClusterSpec(`${header}nodePortRange: 31000-31099\n`, 'c.yaml'))).to.deep.equal({
+      min: 31000,
+      max: 31099,
+    });
+    const problems = (text: string) => {
+      try {
+        parseClusterSpec(header + text, 'ports.yaml');
+        return [];
+      } catch (e) {
+        return (e as ConfigError).problems.map(
+          (p) => `${p.file}:${p.line}:${p.column} ${p.path}: ${p.message}`,
+        );
+      }
+    };
+    expect(problems('nodePortRange: 8080-8090\n')).to.deep.equal([
+      "ports.yaml:3:16 nodePortRange: must lie within 30000-32767, kube-apiserver's default range (the cluster's own ports and the pods' lie outside it)",
+    ]);
+    expect(problems('nodePortRange: 30099-30080\n')).to.deep.equal([
+      'ports.yaml:3:16 nodePortRange: "30099-30080": the last port comes before the first',
+    ]);
+  });
+
+  it('says what replaced nodePorts, for a spec written before node port ranges', () => {
+    expect(() =>
+      parseClusterSpec(
+        'apiVersion: crucible.dev/v1alpha1\nkind: Cluster\nnodePorts: [30080, 30081]\n',
+        'old.yaml',
+      ),
+    ).to.throw(
+      ConfigError,
+      'old.yaml:3:12: nodePorts: replaced by nodePortRange (e.g. nodePortRange: 30080-30099): the apiservers now hand out node ports only from that range, and the docker provider publishes all of it',
+    );
+  });
+
+  describe('images: the user’s own programs', () => {
+    let dir: string;
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), 'crucible-spec-images-'));
+      mkdirSync(join(dir, 'my-api'));
+      writeFileSync(join(dir, 'my-api', 'server.js'), '');
+      writeFileSync(join(dir, 'my-api', 'tool'), '', { mode: 0o644 });
+      writeFileSync(join(dir, 'my-bin'), '', { mode: 0o755 });
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    const spec = (images: string[]) =>
+      ['apiVersion: crucible.dev/v1alpha1', 'kind: Cluster', 'images:', ...images].join('\n');
+
+    it('reads a folder or a file, relative to the spec file, into an absolute path', () => {
+      const parsed = parseClusterSpec(
+        spec([
+          '  - { name: example.com/my-api:1.0, path: ./my-api, command: [node, server.js] }',
+          '  - { name: my-bin, path: my-bin, command: [./my-bin, --port, "8080"] }',
+        ]),
+        join(dir, 'cluster.yaml'),
+      );
+      expect(parsed.images).to.deep.equal([
+        {
+          name: 'example.com/my-api:1.0',
+          path: join(dir, 'my-api'),
+          command: ['node', 'server.js'],
+          hostDir: join(dir, 'my-api'),
+        },
+        { name: 'my-bin', path: join(dir, 'my-bin'), command: ['./my-bin', '--port', '8080'], hostDir: dir },
+      ]);
+      expect(
+        parseClusterSpec(spec(['  []']).replace('images:\n  []', 'images: []'), 'c.yaml').images,
+      ).to.deep.equal([]);
+    });
+
+    it('reports a missing path, an empty command, a program that is not there or not executable, with their lines', () => {
+      let error: unknown;
+      try {
+        parseClusterSpec(
+          spec([
+            '  - { name: a, path: ./missing, command: [node, server.js] }',
+            '  - { name: b, path: ./my-api, command: [] }',
+            '  - { name: c, path: ./my-api, command: [./tool] }',
+            '  - { name: d, path: ./my-api, command: [./bin/server] }',
+            '  - { name: e, path: ./my-bin, command: [./other] }',
+            '  - { name: f, path: ./my-bin, command: [my-bin] }',
+            '  - { name: crucible/echo, path: ./my-bin, command: [./my-bin] }',
+            '  - { name: a:latest, path: ./my-bin, command: [./my-bin] }',
+          ]),
+          join(dir, 'bad.yaml'),
+        );
+      } catch (e) {
+        error = e;
+      }
+      expect(error).to.be.instanceOf(ConfigError);
+      expect(
+        (error as ConfigError).problems.map((p) => `${p.line}:${p.column} ${p.path}: ${p.message}`),
+      ).to.deep.equal([
+        `4:22 images[0].path: ${join(dir, 'missing')} does not exist`,
+        '5:41 images[1].command: must say what to run, e.g. [node, server.js] or [./my-api]',
+        `6:42 images[2].command[0]: ${join(dir, 'my-api', 'tool')} is not executable (chmod +x ${join(dir, 'my-api', 'tool')})`,
+        `7:42 images[3].command[0]: ${join(dir, 'my-api', 'bin', 'server')} does not exist`,
+        '8:42 images[4].command[0]: an image of one file runs that file: ./my-bin',
+        '9:42 images[5].command[0]: write ./my-bin: a bare name is looked for on PATH',
+        '10:13 images[6].name: crucible/ images are crucible’s own programs: give yours another name',
+        '11:13 images[7].name: a:latest is loaded twice',
+      ]);
+    });
   });
 });

@@ -1,8 +1,31 @@
 import { z } from 'zod';
 import { SIMULATED_NODE_TAINT } from '../../orchestrator/api/simulated-nodes.js';
-import { decodeYaml } from '../support/decode-yaml.js';
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { configFileDir, decodeYaml } from '../support/decode-yaml.js';
+import { imageRepository } from '../../orchestrator/api/image-reference.js';
+import { normalizedImage } from '../../orchestrator/api/loaded-image.js';
+import {
+  DEFAULT_NODE_PORT_RANGE as NODE_PORT_LIMITS,
+  formatPortRange,
+  inPortRange,
+  parsePortRange,
+  type PortRange,
+} from '../../orchestrator/api/port-range.js';
 
 export const CLUSTER_API_VERSION = 'crucible.dev/v1alpha1';
+
+/**
+ * The node ports of a cluster unless its spec says otherwise: 20 ports, room for the Services of
+ * any scenario in the library (which fix 30080–30082) and of a user's own, at a small cost. The
+ * docker provider publishes every port of the range on every worker, and Docker runs one
+ * docker-proxy process per published port and worker. Measured with 3 workers on 2 busy cores
+ * (memory as proportional set size): 5 ports → 21 proxies, 16 MiB, containers started in
+ * 6–14 s; 20 → 66 proxies, 48 MiB, 10–14 s; 100 → 306 proxies, 217 MiB, 24–36 s, and teardown
+ * 25–30 s instead of 8–14 s. The whole of 30000–32767 took a single container 324 s to start,
+ * 642 s to remove and 1.9 GiB (2768 proxies): three workers would need some 6 GiB and many minutes.
+ */
+export const DEFAULT_NODE_PORT_RANGE = '30080-30099';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
@@ -58,6 +81,48 @@ const simulatedNodes = z
     taints: z.array(taint).default(() => [{ ...SIMULATED_NODE_TAINT }]),
   })
   .strict();
+
+/**
+ * A user's own program that pods of an image run, loaded onto every worker as `kind load
+ * docker-image` does: a folder (a Node.js app, say) or one file (a static binary), and the
+ * command that runs it from inside that folder (for a file, a folder that holds it). `path` is
+ * relative to the file the spec is written in; once decoded it is absolute, and `hostDir` is the
+ * folder the command runs in on this machine (the path, or the folder that holds the file).
+ */
+const loadedImage = z
+  .object({
+    name: z
+      .string()
+      .refine((name) => normalizedImage(name) !== undefined, {
+        message: 'must be an image reference such as example.com/my-api:1.0 (lower case; no digest)',
+      })
+      .refine((name) => !imageRepository(name).startsWith('crucible/'), {
+        message: 'crucible/ images are crucible’s own programs: give yours another name',
+      })
+      .meta({ description: 'the image pods name, e.g. example.com/my-api:1.0 (no tag: latest)' }),
+    path: z.string().min(1).meta({
+      description:
+        "a folder (e.g. a Node.js app) or a file (e.g. a static binary), relative to this file; copied into the docker provider's node image, run in place by the process provider",
+    }),
+    command: z
+      .array(z.string().min(1))
+      .min(1, 'must say what to run, e.g. [node, server.js] or [./my-api]')
+      .meta({
+        description:
+          "what runs, from inside the folder (for a file, a folder that holds it): e.g. [node, server.js] (node is crucible's own Node.js) or [./my-api]; a pod's args follow it, its command replaces it",
+      }),
+  })
+  .strict()
+  .superRefine((image, ctx) => {
+    for (const problem of loadedImageProblems(image, configFileDir()))
+      ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+  })
+  .transform((image) => {
+    const path = resolve(configFileDir(), image.path);
+    // Unreadable here only when refinements already failed, and then the value is never used.
+    const isFile = statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+    return { ...image, path, hostDir: isFile ? dirname(path) : path };
+  });
 
 /**
  * A cluster spec file, as kind's config: versioned, decoded strictly (unknown fields are
@@ -124,16 +189,113 @@ export const clusterSpecSchema = z
       .default([]),
     /** Extra users, each with its own bearer token and no rights until RBAC grants some (tenants). */
     users: z.array(z.string().regex(DNS_LABEL, 'must be a DNS label')).default([]),
-    /**
-     * Node ports the docker provider publishes on every worker's host address (127.0.<slot>.N);
-     * the process provider serves every node port there anyway.
-     */
-    nodePorts: z.array(z.number().int().min(30000).max(32767)).default([30080, 30081, 30082, 30083, 30084]),
+    nodePortRange: z
+      .string()
+      .superRefine((text, ctx) => {
+        const problem = nodePortRangeProblem(text);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .default(DEFAULT_NODE_PORT_RANGE)
+      .meta({
+        description:
+          "the ports Services get their node ports from (the apiservers' --service-node-port-range), MIN-MAX within 30000-32767; the docker provider publishes each of them on every worker's host address (one docker-proxy process per port and worker), so every node port the apiserver hands out is reachable from the host",
+      }),
+    images: z
+      .array(loadedImage)
+      .superRefine((images, ctx) => {
+        const seen = new Set<string>();
+        images.forEach((image, i) => {
+          const key = normalizedImage(image.name);
+          if (key !== undefined && seen.has(key))
+            ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `${image.name} is loaded twice` });
+          if (key !== undefined) seen.add(key);
+        });
+      })
+      .default([])
+      .meta({
+        description:
+          "the user's own programs, by image, loaded onto every worker as kind load does: pods of the image run the command in the program's folder, as a user of their own (so the files must be readable by other users on the process provider; docker copies them readable)",
+      }),
+    /** Replaced by nodePortRange; named here so that an old spec gets a way forward, not "unknown field". */
+    nodePorts: z
+      .unknown()
+      .refine(() => false, {
+        message: `replaced by nodePortRange (e.g. nodePortRange: ${DEFAULT_NODE_PORT_RANGE}): the apiservers now hand out node ports only from that range, and the docker provider publishes all of it`,
+      })
+      .optional()
+      .meta({ description: 'replaced by nodePortRange', deprecated: true }),
   })
   .strict();
 
 export type ClusterSpec = z.infer<typeof clusterSpecSchema>;
+
+/** The node port range of a spec (already validated when the spec was decoded). */
+export function nodePortRange(spec: ClusterSpec): PortRange {
+  return parsePortRange(spec.nodePortRange);
+}
+
+/**
+ * What is wrong with a loaded image's files, each problem at its field: the path must exist, and
+ * a command that names a program by a relative path (./my-api) must name an executable file of
+ * the image (for an image of one file, that file).
+ */
+function loadedImageProblems(
+  image: { name: string; path: string; command: string[] },
+  dir: string,
+): { path: PropertyKey[]; message: string }[] {
+  const path = resolve(dir, image.path);
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    return [{ path: ['path'], message: `${path} does not exist` }];
+  }
+  if (!stats.isFile() && !stats.isDirectory())
+    return [{ path: ['path'], message: `${path} is neither a folder nor a file` }];
+  const program = image.command[0];
+  if (program === undefined) return [];
+  const folder = stats.isDirectory() ? path : dirname(path);
+  const at = { path: ['command', 0] };
+  if (!program.includes('/')) {
+    // A bare name is looked for on PATH, as a shell does, never in the image's folder.
+    const own = stats.isDirectory() ? existsSync(join(folder, program)) : basename(path) === program;
+    return own ? [{ ...at, message: `write ./${program}: a bare name is looked for on PATH` }] : [];
+  }
+  if (isAbsolute(program)) return [];
+  const target = resolve(folder, program);
+  if (stats.isFile() && target !== path)
+    return [{ ...at, message: `an image of one file runs that file: ./${basename(path)}` }];
+  if (relative(folder, target).startsWith('..'))
+    return [{ ...at, message: `${program} lies outside ${folder}, which is all the image holds` }];
+  let mode: number;
+  try {
+    const s = statSync(target);
+    if (!s.isFile()) return [{ ...at, message: `${target} is not a file` }];
+    mode = s.mode;
+  } catch {
+    return [{ ...at, message: `${target} does not exist` }];
+  }
+  if ((mode & 0o100) === 0) return [{ ...at, message: `${target} is not executable (chmod +x ${target})` }];
+  return [];
+}
+
+/** Why `text` cannot be a cluster's node port range, or undefined when it can. */
+function nodePortRangeProblem(text: string): string | undefined {
+  let range: PortRange;
+  try {
+    range = parsePortRange(text);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  // Outside it node ports would meet the cluster's own ports (6443, 10250, Toxiproxy's links from
+  // 20000) or the ephemeral ports the kubelets give pods (32768 up).
+  if (!inPortRange(NODE_PORT_LIMITS, range.min) || !inPortRange(NODE_PORT_LIMITS, range.max))
+    return `must lie within ${formatPortRange(NODE_PORT_LIMITS)}, kube-apiserver's default range (the cluster's own ports and the pods' lie outside it)`;
+  return undefined;
+}
 export type WorkerGroup = ClusterSpec['workers'][number];
+/** One of the spec's `images`, decoded. */
+export type LoadedImageSpec = ClusterSpec['images'][number];
 
 /** Reads a cluster spec file's text; every problem is reported with its line (ConfigError). */
 export function parseClusterSpec(text: string, file: string): ClusterSpec {

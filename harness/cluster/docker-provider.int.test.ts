@@ -253,7 +253,7 @@ describe('crucible up/down with the docker provider (real engine, node image, re
       const expected: Record<string, string[]> = {
         'worker-1': ['ca.crt 644', 'kube-proxy.token 600', 'kubelet.token 600'],
         'worker-2': ['ca.crt 644', 'kube-proxy.token 600', 'kubelet.token 600'],
-        'simulated-nodes': ['ca.crt 644', 'kubelet.token 600'],
+        'simulated-nodes': ['ca.crt 644', 'simulated-nodes.token 600'],
         'apiserver-0': [
           'apiserver-etcd-client.crt 644',
           'apiserver-etcd-client.key 600',

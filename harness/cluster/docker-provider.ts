@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { finishBoot } from './cluster-boot.js';
+import { ALL_FEATURES } from './cluster-features.js';
 import {
   type ClusterCredentials,
   nodeCredentialsDir,
@@ -15,15 +16,10 @@ import {
 } from './cluster-plan.js';
 import type { ClusterProvider } from './cluster-provider.js';
 import { type ClusterRecord, clusterDir, readClusterRecord, removeClusterDir } from './cluster-record.js';
-import type { ClusterSpec } from './cluster-spec.js';
+import { type ClusterSpec, nodePortRange } from './cluster-spec.js';
 import { ClusterError } from './cluster-error.js';
-import {
-  DockerCluster,
-  STOP_TIMEOUT_SECONDS,
-  confineDockerNode,
-  memberArgv,
-  removeDockerCluster,
-} from './docker-cluster.js';
+import { STOP_TIMEOUT_SECONDS } from './container-nodes.js';
+import { DockerCluster, confineDockerNode, memberArgv, removeDockerCluster } from './docker-cluster.js';
 import {
   DOCKER_CLUSTER_LABEL,
   DOCKER_NODE_LABEL,
@@ -34,9 +30,12 @@ import {
 } from './docker-engine.js';
 import { PROJECT_ROOT } from './host-programs.js';
 import { loadBalancerAddresses, releaseLoopbackSlot, reserveLoopbackSlot } from './loopback-slot.js';
+import { addLoadedImages } from './loaded-images-layer.js';
 import { buildNodeImage } from './node-image.js';
 import { toxiproxyImage } from './toxiproxy-image.js';
 
+/** Beyond this many node ports, publishing them costs enough boot time to say so (see DEFAULT_NODE_PORT_RANGE). */
+const SLOW_NODE_PORT_COUNT = 100;
 /** Where each container mounts its node's own credentials folder (read-only). */
 const CREDENTIALS_DIR = '/etc/crucible';
 const DOCKER_SOCKET = '/var/run/docker.sock';
@@ -54,7 +53,7 @@ export interface DockerProviderOptions {
  *
  * From the host, with the process provider's addresses: the apiservers at 127.0.<slot>.254:6443+i,
  * the Toxiproxy API at 127.0.<slot>.254:8474, worker N at 127.0.<slot>.N (kubelet :10250,
- * kube-proxy health :10256 and the spec's node ports). Host ports are fixed, so a restarted
+ * kube-proxy health :10256 and every port of the spec's nodePortRange). Host ports are fixed, so a restarted
  * container is found where it was. With a cloud-controller-manager, each Service of type
  * LoadBalancer gets a balancer container whose ports are published at 127.0.<slot>.200+k (see
  * loadBalancerAddresses): an address of its own, so it can take the Service's own port.
@@ -65,6 +64,11 @@ export interface DockerProviderOptions {
  */
 export class DockerProvider implements ClusterProvider {
   readonly name = 'docker';
+  readonly features = ALL_FEATURES;
+
+  unmetNeeds(): string[] {
+    return [];
+  }
 
   constructor(private readonly options: DockerProviderOptions = {}) {}
 
@@ -86,11 +90,12 @@ export class DockerProvider implements ClusterProvider {
     const hostControlPlane = `127.0.${slot}.254`;
     const started = Date.now();
     try {
-      const image = await buildNodeImage({
+      const nodeImage = await buildNodeImage({
         projectRoot: PROJECT_ROOT,
         baseImage: this.options.baseImage,
         progress,
       });
+      const { image, dirs: loadedImageDirs } = await addLoadedImages(nodeImage, spec.images, progress);
       signal?.throwIfAborted();
       const realToxiproxy = await toxiproxyImage(docker, progress);
       if (realToxiproxy) progress(`toxiproxy: the real one, image ${realToxiproxy}`);
@@ -124,6 +129,7 @@ export class DockerProvider implements ClusterProvider {
           ? {}
           : { podConfinement: { podsDir: (worker: string) => `/var/lib/crucible/${worker}-pods` } }),
         dataDir: (member) => `/var/lib/crucible/${member}`,
+        loadedImageDir: (loaded) => loadedImageDirs.get(loaded.name)!,
         realToxiproxy: realToxiproxy !== undefined,
         cloudProviderArgs: [
           '--cloud-provider=docker',
@@ -166,6 +172,14 @@ export class DockerProvider implements ClusterProvider {
         Labels: labels,
       });
       progress(`network ${network} (${subnet})`);
+      // Every node port the apiservers may hand out, so that each is reachable from the host:
+      // one docker-proxy process per port and worker (see DEFAULT_NODE_PORT_RANGE for the cost).
+      const { min, max } = nodePortRange(spec);
+      const nodePorts = Array.from({ length: max - min + 1 }, (_, i) => min + i);
+      if (nodePorts.length > SLOW_NODE_PORT_COUNT)
+        progress(
+          `publishing ${nodePorts.length} node ports (${spec.nodePortRange}) on each of ${record.workers.length} workers: ${nodePorts.length * record.workers.length} docker-proxy processes, about 0.1-0.2 s and 0.7 MiB each; a narrower nodePortRange boots faster`,
+        );
       const published = (node: string): Record<string, { HostIp: string; HostPort: string }[]> => {
         const bind = (host: string, hostPort: number, port = hostPort) => ({
           [`${port}/tcp`]: [{ HostIp: host, HostPort: String(hostPort) }],
@@ -178,7 +192,7 @@ export class DockerProvider implements ClusterProvider {
         return Object.assign(
           bind(worker.ip, KUBELET_PORT),
           bind(worker.ip, PROXY_HEALTH_PORT),
-          ...spec.nodePorts.map((p) => bind(worker.ip, p)),
+          ...nodePorts.map((p) => bind(worker.ip, p)),
         );
       };
       signal?.throwIfAborted();

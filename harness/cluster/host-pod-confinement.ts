@@ -1,7 +1,9 @@
+import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 
 import { podFirewallRules } from './cluster-firewall.js';
+import type { LoadedImageSpec } from './cluster-spec.js';
 import { PROJECT_ROOT } from './host-programs.js';
 import { applyRules, removeRules } from './iptables-rules.js';
 
@@ -66,6 +68,45 @@ export async function unconfineHostPods(cluster?: string): Promise<number> {
 
 function confineComment(cluster: string): string {
   return `crucible-confine:${cluster}`;
+}
+
+/**
+ * Why pods confined on this host (users of their own) could not run a loaded image's program in
+ * place, or undefined when they can: every folder above it must let other users through, every
+ * folder and file of it must be readable by them, and a program the command names by its path
+ * executable by them. Names the first path that fails and the chmod that fixes it.
+ */
+export function loadedImageNotReadable(image: LoadedImageSpec): string | undefined {
+  const why = (what: string) =>
+    `image ${image.name}: ${what}; pods run as users of their own here, so the program must be readable by other users`;
+  for (let dir = dirname(image.hostDir); ; dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0)
+      return why(
+        `${dir} does not let other users through (chmod o+x ${dir}, or put ${image.path} elsewhere)`,
+      );
+    if (dir === dirname(dir)) break;
+  }
+  const unreadable = (path: string): string | undefined => {
+    const s = lstatSync(path);
+    if (s.isSymbolicLink()) return undefined;
+    const wanted = s.isDirectory() ? 0o005 : 0o004;
+    if ((s.mode & wanted) !== wanted) return path;
+    if (!s.isDirectory()) return undefined;
+    for (const name of readdirSync(path)) {
+      const found = unreadable(join(path, name));
+      if (found) return found;
+    }
+    return undefined;
+  };
+  const first = unreadable(image.path);
+  if (first) return why(`${first} is not readable by other users (chmod -R o+rX ${image.path})`);
+  const program = image.command[0]!;
+  if (program.includes('/') && !isAbsolute(program)) {
+    const file = resolve(image.hostDir, program);
+    if ((statSync(file).mode & 0o001) === 0)
+      return why(`${file} is not executable by other users (chmod o+x ${file})`);
+  }
+  return undefined;
 }
 
 /** The first path (or folder above it) a user other than its owner cannot read or pass through. */

@@ -13,6 +13,8 @@ export interface LocalControlPlaneOptions {
   /** Started processes are appended here so the caller can stop them, even if a later start fails. */
   processes: LocalProcess[];
   etcdBin?: string;
+  /** Further flags of `orchestrator apiserver`, e.g. `--service-node-port-range=30080-30099`. */
+  apiserverArgs?: string[];
 }
 
 export interface LocalControlPlane {
@@ -64,6 +66,7 @@ export async function startLocalControlPlane(opts: LocalControlPlaneOptions): Pr
       `--tls-private-key-file=${join(opts.dir, 'apiserver.key')}`,
       `--token-auth-file=${opts.tokenFile}`,
       '--log-level=warn',
+      ...(opts.apiserverArgs ?? []),
     ],
     logFile: join(opts.dir, 'apiserver.log'),
     ready: httpReady(`${apiserverUrl}/readyz`, ca.certPem),

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClusterError } from './cluster-error.js';
 import { clusterDir } from './cluster-record.js';
+import { sleep } from '../support/index.js';
 import { isProcessAlive } from './process-reaper.js';
 
 /** Where slots are reserved: one folder for the whole machine, whatever CRUCIBLE_HOME each run has. */
@@ -31,23 +32,50 @@ interface Reservation {
 export async function reserveLoopbackSlot(cluster: string): Promise<number> {
   await mkdir(RESERVATIONS, { recursive: true });
   const reservation: Reservation = { pid: process.pid, bootId: bootId(), cluster, dir: clusterDir(cluster) };
-  for (let slot = 1; slot < 200; slot++) {
-    const file = slotFile(slot);
-    if (await held(file)) continue;
-    await rm(file, { force: true }); // a stale reservation: its owner and its cluster are gone
-    try {
+  // Looking at a slot, removing a stale reservation and writing ours are three steps: without the
+  // lock, a run removing a stale file could remove the one another run wrote a moment before.
+  return withReservationLock(async () => {
+    for (let slot = 1; slot < 200; slot++) {
+      const file = slotFile(slot);
+      if (await held(file)) continue;
+      await rm(file, { force: true }); // a stale reservation: its owner and its cluster are gone
       await writeFile(file, JSON.stringify(reservation), { flag: 'wx' });
-    } catch {
-      continue; // another run took it between the look and the write
+      if ((await canBind(`127.0.${slot}.1`, 10250)) && (await canBind(`127.0.${slot}.254`, 6443)))
+        return slot;
+      // Taken outside the reservations (a cluster from before them, or not crucible's at all).
+      await rm(file, { force: true });
     }
-    if ((await canBind(`127.0.${slot}.1`, 10250)) && (await canBind(`127.0.${slot}.254`, 6443))) return slot;
-    // Taken outside the reservations (a cluster from before them, or not crucible's at all).
-    await rm(file, { force: true });
+    throw new ClusterError(
+      'NoFreeAddress',
+      'no free loopback slot for another cluster: run `crucible down --all`',
+    );
+  });
+}
+
+/** A lock older than this was left by a process that died holding it: the work under it takes milliseconds. */
+const STALE_LOCK_MS = 10_000;
+
+/** Runs `work` while holding the machine-wide reservation lock, a folder created exclusively. */
+async function withReservationLock<T>(work: () => Promise<T>): Promise<T> {
+  const lock = join(RESERVATIONS, '.lock');
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch {
+      const age = await stat(lock).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
+      if (age > STALE_LOCK_MS) await rm(lock, { recursive: true, force: true });
+      else await sleep(5 + Math.random() * 20);
+    }
   }
-  throw new ClusterError(
-    'NoFreeAddress',
-    'no free loopback slot for another cluster: run `crucible down --all`',
-  );
+  try {
+    return await work();
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
 }
 
 /** Gives the slot back; only the reservation of `cluster` is removed. */

@@ -14,6 +14,7 @@ import {
   NODE_IMAGE_LABEL_VALUE,
 } from './node-image.js';
 import { loadTestcontainers } from '../support/docker-client.js';
+import { addLoadedImages } from './loaded-images-layer.js';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 /** Every container this suite starts carries it, so that none can be left behind unnoticed. */
@@ -202,6 +203,58 @@ describe('node image (Docker)', function () {
         .remove()
         .catch(() => undefined);
       await rm(work, { recursive: true, force: true });
+    }
+  });
+
+  it('adds the user’s programs as a layer: readable by any user, executables runnable, reused when unchanged', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'crucible-loaded-images-test-'));
+    try {
+      // Private on this machine: a checkout only its owner may read.
+      await mkdir(join(dir, 'app', 'lib'), { recursive: true, mode: 0o700 });
+      await writeFile(join(dir, 'app', 'lib', 'data.txt'), 'data', { mode: 0o600 });
+      await writeFile(
+        join(dir, 'app', 'run.sh'),
+        '#!/bin/sh\necho "ran as $(id -u 2>/dev/null || echo someone)"\n',
+        {
+          mode: 0o700,
+        },
+      );
+      await writeFile(join(dir, 'tool'), '#!/bin/sh\necho tool\n', { mode: 0o700 });
+      const images = [
+        { name: 'my-app:1', path: join(dir, 'app'), command: ['./run.sh'], hostDir: join(dir, 'app') },
+        { name: 'my-tool:1', path: join(dir, 'tool'), command: ['./tool'], hostDir: dir },
+      ];
+      const { image: withPrograms, dirs } = await addLoadedImages(image, images, progress);
+      expect(withPrograms).to.match(/^crucible-node:[0-9a-f]{16}-[0-9a-f]{12}$/);
+      const app = dirs.get('my-app:1')!;
+      const tool = dirs.get('my-tool:1')!;
+      expect(app).to.match(/^\/crucible-images\/[0-9a-f]{16}$/);
+      const script = `
+        const fs = require('node:fs');
+        const mode = (p) => (fs.statSync(p).mode & 0o7777).toString(8);
+        console.log(JSON.stringify({
+          modes: ['', '/lib', '/lib/data.txt', '/run.sh'].map((p) => mode('${app}' + p)),
+          tool: mode('${tool}/tool'),
+          data: fs.readFileSync('${app}/lib/data.txt', 'utf8'),
+          ran: require('node:child_process').execFileSync('./tool', { cwd: '${tool}' }).toString().trim(),
+        }));`;
+      const out = await runToCompletion(withPrograms, (c) =>
+        c.withUser('200000:200000').withEntrypoint(['/usr/bin/node', '-e', script]),
+      );
+      expect(JSON.parse(out)).to.deep.equal({
+        modes: ['755', '755', '644', '755'],
+        tool: '755',
+        data: 'data',
+        ran: 'tool',
+      });
+      const info = await client.image.inspect(tc.ImageName.fromString(withPrograms));
+      expect(info.Config.Labels?.[NODE_IMAGE_LABEL]).to.equal(NODE_IMAGE_LABEL_VALUE);
+      const started = performance.now();
+      expect((await addLoadedImages(image, images)).image).to.equal(withPrograms);
+      expect(performance.now() - started).to.be.below(3000);
+      await client.container.dockerode.getImage(withPrograms).remove();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { PROCESS_FEATURES } from './cluster-features.js';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finishBoot } from './cluster-boot.js';
@@ -15,7 +16,14 @@ import { realToxiproxyServer } from './host-programs.js';
 import { loadBalancerAddresses, releaseLoopbackSlot, reserveLoopbackSlot } from './loopback-slot.js';
 import { ProcessCluster, removeProcessCluster, spawnMember } from './process-cluster.js';
 import { reapProcesses } from './process-reaper.js';
-import { confineHostPods, hostConfinement, hostPodsDir, unconfineHostPods } from './host-pod-confinement.js';
+import { ClusterError } from './cluster-error.js';
+import {
+  confineHostPods,
+  hostConfinement,
+  hostPodsDir,
+  loadedImageNotReadable,
+  unconfineHostPods,
+} from './host-pod-confinement.js';
 
 /**
  * The process provider: every member of the cluster as a local process, detached from the command
@@ -28,6 +36,11 @@ import { confineHostPods, hostConfinement, hostPodsDir, unconfineHostPods } from
  */
 export class ProcessProvider implements ClusterProvider {
   readonly name = 'process';
+  readonly features = PROCESS_FEATURES;
+
+  unmetNeeds(): string[] {
+    return [];
+  }
 
   async create(
     spec: ClusterSpec,
@@ -35,6 +48,17 @@ export class ProcessProvider implements ClusterProvider {
     signal?: AbortSignal,
   ): Promise<ProcessCluster> {
     const name = spec.name;
+    // The known bug (cluster spec `sabotage`): pods run as root, beside every credential.
+    const sabotaged = spec.sabotage.includes('pods-see-cluster-credentials');
+    const confinement = sabotaged
+      ? { confined: false as const, reason: 'sabotage' }
+      : await hostConfinement();
+    // Confined pods run the spec's programs in place, as users of their own: say now if they cannot.
+    if (confinement.confined)
+      for (const image of spec.images) {
+        const problem = loadedImageNotReadable(image);
+        if (problem) throw new ClusterError('ImageNotReadable', problem);
+      }
     const leftovers = await reapProcesses(name, 2000);
     if (leftovers) progress(`removed ${leftovers} process(es) a previous run of ${name} left`);
     await removeClusterDir(name);
@@ -45,11 +69,6 @@ export class ProcessProvider implements ClusterProvider {
     const runId = randomBytes(4).toString('hex');
     const slot = await reserveLoopbackSlot(name);
     const controlPlane = `127.0.${slot}.254`;
-    // The known bug (cluster spec `sabotage`): pods run as root, beside every credential.
-    const sabotaged = spec.sabotage.includes('pods-see-cluster-credentials');
-    const confinement = sabotaged
-      ? { confined: false as const, reason: 'sabotage' }
-      : await hostConfinement();
     if (!confinement.confined && !sabotaged)
       progress(`warning: pods are not isolated from the control plane: ${confinement.reason}`);
     const layout: ClusterLayout = {

@@ -5,7 +5,7 @@ import { seededRandom } from '../support/index.js';
 import type { Phase } from './phase.js';
 
 /**
- * boot: the scenario's cluster, under a name of its own, with a user per tenant; then the admin's
+ * boot: the scenario's cluster, under a name of its own; then the admin's
  * client and the fault injector, whose events go into the history.
  */
 export const bootPhase: Phase = {
@@ -15,11 +15,7 @@ export const bootPhase: Phase = {
   async run(run, signal) {
     const { scenario, options } = run;
     const cluster = await options.provider.create(
-      {
-        ...scenario.cluster,
-        name: `run-${randomBytes(3).toString('hex')}`,
-        users: scenario.tenants.map((t) => t.name),
-      },
+      { ...scenario.cluster, name: `run-${randomBytes(3).toString('hex')}` },
       (line) => options.progress(`boot: ${line}`),
       signal,
     );

@@ -34,6 +34,8 @@ export class ExperimentRun {
   client?: ApiClient;
   injector?: FaultInjector;
   observation?: Observation;
+  /** Each tenant's bearer token (its ServiceAccount's, from the TokenRequest API), once set up. */
+  tenantTokens: Record<string, string> = {};
   /** The evidence taken before teardown: paths relative to the run's folder → text. */
   evidence = new Map<string, string>();
   /** What the loads saw, per load and second, once collected. */

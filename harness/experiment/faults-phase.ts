@@ -47,7 +47,7 @@ function runScenarioSteps(run: ExperimentRun, signal: AbortSignal): Promise<void
     kubectl: (args, o) =>
       runKubectl(args, {
         kubeconfig: cluster!.credentials.kubeconfig,
-        ...(o.as ? { token: cluster!.credentials.userTokens[o.as]! } : {}),
+        ...(o.as ? { token: run.tenantTokens[o.as]! } : {}),
         ...(o.stdin === undefined ? {} : { stdin: o.stdin }),
         cwd: dirname(scenario.file),
         timeoutMs: o.timeoutMs,

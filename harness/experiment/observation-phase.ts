@@ -10,7 +10,14 @@ export const observationPhase: Phase = {
   kind: 'lifecycle',
   timeoutMs: () => OBSERVATION_START_MS,
   async run(run) {
-    run.observation = new Observation(run.cluster!, run.scenario, run.startedAt, run.options.loadDriver);
+    run.observation = new Observation({
+      cluster: run.cluster!,
+      scenario: run.scenario,
+      runStartedAt: run.startedAt,
+      tenantTokens: run.tenantTokens,
+      progress: run.options.progress,
+      ...(run.options.loadDriver ? { loadDriver: run.options.loadDriver } : {}),
+    });
     await run.observation.start(run.client!);
   },
 };

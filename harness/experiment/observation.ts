@@ -1,14 +1,7 @@
 import type { ApiClient } from '../../orchestrator/api/client/index.js';
 import type { RunningCluster } from '../cluster/index.js';
 import type { HistoryEvent, LoadSecond } from '../history/index.js';
-import {
-  createLoadDriver,
-  parseLoadSpec,
-  resolveLoadBalancerTarget,
-  resolveServiceTargets,
-  type LoadProgress,
-  type LoadResult,
-} from '../load/index.js';
+import { createLoadDriver, parseLoadSpec, type LoadProgress, type LoadResult } from '../load/index.js';
 import {
   ApiProbeRecorder,
   ClusterStateRecorder,
@@ -20,10 +13,9 @@ import {
   toLoadSeconds,
 } from '../observe/index.js';
 import type { Scenario, ScenarioLoad } from '../scenario/scenario.js';
+import { resolveLoadRoute } from './load-route.js';
+import { harnessNamespace } from './tenant-setup.js';
 import { workloadNamespaces } from './workloads.js';
-
-/** How long a load waits for a LoadBalancer Service's balancer when the cluster runs a cloud-controller-manager. */
-const LOAD_BALANCER_WAIT_MS = 30_000;
 
 /** The recorders of one run; the isolation battery only with two tenants or more. */
 export type RecorderSet = {
@@ -35,6 +27,19 @@ export type RecorderSet = {
   /** The same from inside a probe pod in each tenant's namespace, where the cluster confines pods. */
   inPod?: InPodProbes;
 };
+
+export interface ObservationOptions {
+  cluster: RunningCluster;
+  scenario: Scenario;
+  /** When the run started (ms since the epoch): the history's time zero. */
+  runStartedAt: number;
+  /** Each tenant's bearer token. */
+  tenantTokens: Readonly<Record<string, string>>;
+  /** Every load's driver, whatever the scenario says (`crucible run --load-driver`). */
+  loadDriver?: 'builtin' | 'k6' | 'auto';
+  /** Where lines for the run's progress go (which way each load reaches its Service). */
+  progress?: (line: string) => void;
+}
 
 interface RunningLoad {
   name: string;
@@ -55,22 +60,17 @@ export class Observation {
   private readonly loads: RunningLoad[] = [];
   private readonly loadAbort = new AbortController();
 
-  constructor(
-    private readonly cluster: RunningCluster,
-    private readonly scenario: Scenario,
-    private readonly runStartedAt: number,
-    /** Every load's driver, whatever the scenario says (`crucible run --load-driver`). */
-    private readonly loadDriver?: 'builtin' | 'k6' | 'auto',
-  ) {
+  constructor(private readonly of: ObservationOptions) {
+    const { cluster, scenario, runStartedAt } = of;
     const options = { runStartedAt };
     const access = adminAccess(cluster);
-    const tenants = scenario.tenants.map((t) => ({ ...t, token: cluster.credentials.userTokens[t.name]! }));
+    const tenants = scenario.tenants.map((t) => ({ ...t, token: of.tenantTokens[t.name]! }));
     const isolated = scenario.tenants.length > 1;
     this.recorders = {
       cluster: new ClusterStateRecorder({ ...options, access, namespaces: workloadNamespaces(scenario) }),
       api: new ApiProbeRecorder({ ...options, access }),
       truth: new GroundTruthRecorder({ ...options, workers: cluster.record.workers }),
-      durability: new DurabilityWriter({ ...options, access, namespace: 'default' }),
+      durability: new DurabilityWriter({ ...options, access, namespace: harnessNamespace(cluster.name) }),
       ...(isolated
         ? {
             isolation: new IsolationBattery({
@@ -99,7 +99,7 @@ export class Observation {
   async start(client: ApiClient): Promise<void> {
     const { cluster, api, truth, durability } = this.recorders;
     for (const recorder of [cluster, api, truth, durability]) recorder.start();
-    for (const load of this.scenario.loads) await this.startLoad(client, load);
+    for (const load of this.of.scenario.loads) await this.startLoad(client, load);
     await Promise.all([this.recorders.isolation?.run(), this.recorders.inPod?.run()]);
   }
 
@@ -117,7 +117,7 @@ export class Observation {
       });
       if (!result) continue;
       loadSeconds.push(
-        ...toLoadSeconds(load.name, load.namespace, result.buckets, this.runStartedAt).map((second) => ({
+        ...toLoadSeconds(load.name, load.namespace, result.buckets, this.of.runStartedAt).map((second) => ({
           ...second,
           driver: load.driver,
         })),
@@ -144,24 +144,10 @@ export class Observation {
   }
 
   private async startLoad(client: ApiClient, load: ScenarioLoad): Promise<void> {
-    const [namespace, name] = load.service.split('/') as [string, string];
-    const workers = this.cluster.record.workers.filter((w) => !load.nodes || load.nodes.includes(w.name));
-    if (workers.length === 0)
-      throw new Error(`load ${load.name}: none of its nodes (${load.nodes?.join(', ')}) is a worker`);
-    // A Service with a load balancer is reached through it, as its clients would (a lost worker
-    // then takes no share of the traffic with it); `nodes:` pins the load to node ports.
-    const balancer = load.nodes
-      ? undefined
-      : await resolveLoadBalancerTarget(
-          client,
-          namespace,
-          name,
-          load.port,
-          this.cluster.record.spec.controlPlane.cloudControllerManager ? LOAD_BALANCER_WAIT_MS : 0,
-        );
-    const targets = balancer
-      ? [balancer]
-      : await resolveServiceTargets(client, workers, namespace, name, load.port);
+    const namespace = load.service.split('/')[0]!;
+    const route = await resolveLoadRoute(client, this.of.cluster, load);
+    this.of.progress?.(`load ${load.name} reaches ${load.service} through ${route.words}`);
+    const targets = route.targets;
     const spec = parseLoadSpec({
       target: targets[0]!.url,
       ...(load.stages
@@ -175,7 +161,7 @@ export class Observation {
       timeout: `${load.timeoutMs}ms`,
       ...(load.thresholds ? { thresholds: load.thresholds } : {}),
       ...(load.script ? { script: load.script } : {}),
-      driver: this.loadDriver ?? load.driver,
+      driver: this.of.loadDriver ?? load.driver,
       // The load's name tags its k6 metrics, so that a user's thresholds can select it.
       tags: { load: load.name },
     });

@@ -1,15 +1,15 @@
 import type { Phase } from './phase.js';
-import { setUpTenants } from './tenant-setup.js';
+import { setUpNamespaces } from './tenant-setup.js';
 import { STEADY_STATE_MARGIN_MS, awaitSteadyState } from './steady-state.js';
 import { applyWorkloads } from './workloads.js';
 
-/** workloads: each tenant's namespaces and user, then the scenario's manifests, applied with kubectl. */
+/** workloads: the run's namespaces and each tenant's identity, then the scenario's manifests, applied with kubectl. */
 export const workloadsPhase: Phase = {
   name: 'workloads',
   kind: 'lifecycle',
   timeoutMs: (run) => run.scenario.timeouts.workloadsMs,
   async run(run) {
-    await setUpTenants(run.client!, run.scenario.tenants);
+    run.tenantTokens = await setUpNamespaces(run.client!, run.scenario, run.cluster!.name);
     await applyWorkloads(run.cluster!, run.scenario);
   },
 };

@@ -5,9 +5,11 @@ import type { Scenario } from '../scenario/scenario.js';
 
 const run = promisify(execFile);
 
-/** The namespace a workload goes to: its tenant's first namespace, else `default`. */
+/** The namespace a workload goes to: its tenant's first namespace, else the scenario's first, else `default`. */
 export function workloadNamespace(scenario: Scenario, tenant: string | undefined): string {
-  return scenario.tenants.find((t) => t.name === tenant)?.namespaces[0] ?? 'default';
+  return (
+    scenario.tenants.find((t) => t.name === tenant)?.namespaces[0] ?? scenario.namespaces[0] ?? 'default'
+  );
 }
 
 /** Every namespace the scenario's workloads live in. */

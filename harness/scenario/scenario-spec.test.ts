@@ -63,6 +63,7 @@ describe('scenario spec', () => {
       '  - name: tenant-a',
       '  - name: tenant-b',
       '    namespaces: [b-1, b-2]',
+      'namespaces: [db]',
       'workloads:',
       '  - tenant: tenant-a',
       '    manifests: [../manifests/echo.yaml]',
@@ -124,6 +125,7 @@ describe('scenario spec', () => {
         { name: 'tenant-a', namespaces: ['tenant-a'] },
         { name: 'tenant-b', namespaces: ['b-1', 'b-2'] },
       ],
+      namespaces: ['db'],
       workloads: [
         { tenant: 'tenant-a', manifests: [join(dir, 'manifests', 'echo.yaml')] },
         { manifests: [join(dir, 'manifests', 'db.yaml')] },
@@ -135,6 +137,7 @@ describe('scenario spec', () => {
           service: 'tenant-a/echo',
           port: 'http',
           path: '/slow',
+          via: 'auto',
           rate: 200,
           durationMs: 90_000,
           timeoutMs: 500,
@@ -198,6 +201,7 @@ describe('scenario spec', () => {
     expect(scenario).to.deep.include({
       tags: [],
       tenants: [],
+      namespaces: [],
       workloads: [],
       steadyState: { deploymentsAvailable: true, servicesAnswering: [] },
       loads: [],
@@ -241,6 +245,7 @@ describe('scenario spec', () => {
         path: '/',
         rate: 10,
         timeoutMs: 2000,
+        via: 'auto',
         driver: 'builtin',
       },
     ]);
@@ -330,6 +335,21 @@ describe('scenario spec', () => {
       '27 checks[1].type: unknown check type "availabilty"; the checks: availability, no-restarts, self-heal, convergence, namespace-isolation, durability, leader-failover, latency, api-availability, steps, steady-state, load-thresholds',
     ]);
     expect(problems[7]).to.include('node-loss, node-pause');
+  });
+
+  it('refuses a namespace of its own that every cluster has, or that is a tenant’s, or twice', async () => {
+    expect(
+      await problemsOf([
+        ...HEADER,
+        'tenants: [{name: tenant-a}]',
+        'namespaces: [default, tenant-a, app, app, kube-system]',
+      ]),
+    ).to.deep.equal([
+      `5 namespaces[0]: "default" is not the run's to create or remove: name a namespace of its own`,
+      '5 namespaces[1]: namespace "tenant-a" belongs to tenant "tenant-a" already',
+      '5 namespaces[3]: duplicate namespace "app"',
+      `5 namespaces[4]: "kube-system" is not the run's to create or remove: name a namespace of its own`,
+    ]);
   });
 
   it('reports a fault’s missing option at its options, and a fault’s default id taken', async () => {

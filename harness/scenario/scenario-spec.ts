@@ -20,6 +20,8 @@ import type { Scenario, ScenarioStep, ScheduledFault } from './scenario.js';
 export const SCENARIO_API_VERSION = 'crucible.dev/v1alpha1';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Namespaces every cluster has: a run neither creates nor removes them. */
+const RESERVED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 const NAMESPACED_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** The cluster's name defaults to the scenario's, and a cluster name is at most this long. */
 const CLUSTER_NAME_MAX = 40;
@@ -153,6 +155,12 @@ const requestSchema = z
   })
   .strict();
 
+/** Whether a URL's host is this machine's loopback: 127.0.0.0/8, ::1 or localhost. */
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
 /** A scenario's load; `referenced` checks the k6 script file exists. */
 function loadSchema(referenced: () => z.ZodType<string>) {
   return z
@@ -193,6 +201,21 @@ function loadSchema(referenced: () => z.ZodType<string>) {
         description:
           "the workers whose node ports the load goes through (default: the Service's load balancer when it has one, else every worker)",
       }),
+      via: z.enum(['auto', 'load-balancer', 'node-port', 'url']).default('auto').meta({
+        description:
+          "how the load reaches the Service: its load balancer (status.loadBalancer.ingress), a node port on each worker's address, the url given, or auto: those in that order, the first that works (the run's progress says which)",
+      }),
+      url: z
+        .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+        .refine((u) => isLoopbackUrl(u), {
+          message:
+            "must be on this machine's loopback (127.0.0.0/8 or localhost): crucible sends load nowhere else",
+        })
+        .optional()
+        .meta({
+          description:
+            "the Service's address as its clients reach it (e.g. an ingress published on 127.0.0.1 by a kind cluster's port mapping); used with via: url, or by auto when the Service has neither a load balancer nor a node port",
+        }),
       driver: z.enum(['builtin', 'k6', 'auto']).default('builtin').meta({
         description:
           'who sends the requests: builtin (crucible, in Node), k6 (the real k6: K6_BIN, PATH or a local grafana/k6 image), or auto (k6 when found); `crucible run --load-driver` overrides it',
@@ -228,6 +251,14 @@ function loadSchema(referenced: () => z.ZodType<string>) {
               message: 'give either rate (and duration) or stages',
             });
       }
+      if (l.via === 'url' && l.url === undefined)
+        ctx.addIssue({ code: 'custom', path: ['url'], message: 'required with via: url' });
+      if (l.nodes !== undefined && (l.via === 'url' || l.via === 'load-balancer'))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nodes'],
+          message: `node ports are not used with via: ${l.via}`,
+        });
       if (l.requests !== undefined && l.path !== '/')
         ctx.addIssue({ code: 'custom', path: ['path'], message: 'give either path or requests' });
       if (l.driver === 'builtin')
@@ -417,14 +448,18 @@ function scenarioFileSchema(files: ReferencedFiles, cluster: 'inline' | 'file' |
         .meta({
           description: 'namespaces each with a user of their own, bound to `edit` in them and nothing else',
         }),
+      namespaces: z.array(dnsLabel()).default([]).meta({
+        description:
+          "namespaces the run creates for itself (labelled as crucible's, removed with it), besides the tenants': workloads without a tenant go in the first",
+      }),
       workloads: z
         .array(
           z
             .object({
-              tenant: z
-                .string()
-                .optional()
-                .meta({ description: "applied into this tenant's first namespace (default: default)" }),
+              tenant: z.string().optional().meta({
+                description:
+                  "applied into this tenant's first namespace (default: the scenario's first namespace, else default)",
+              }),
               manifests: z
                 .array(referenced().meta({ description: 'a manifest file, relative to this scenario file' }))
                 .min(1)
@@ -676,6 +711,7 @@ function toScenario(doc: ScenarioFile, ctx: ScenarioContext): Scenario {
     hash: ctx.hash,
     cluster,
     tenants: doc.tenants.map((t) => ({ name: t.name, namespaces: t.namespaces ?? [t.name] })),
+    namespaces: doc.namespaces,
     workloads: doc.workloads.map((w) => ({
       ...(w.tenant === undefined ? {} : { tenant: w.tenant }),
       manifests: w.manifests.map((m) => resolve(ctx.dir, m)),
@@ -697,6 +733,8 @@ function toScenario(doc: ScenarioFile, ctx: ScenarioContext): Scenario {
       ...(l.requests === undefined ? {} : { requests: l.requests }),
       timeoutMs: l.timeout,
       ...(l.nodes === undefined ? {} : { nodes: l.nodes }),
+      via: l.via,
+      ...(l.url === undefined ? {} : { url: l.url }),
       driver: l.driver,
       ...(l.thresholds === undefined ? {} : { thresholds: l.thresholds }),
       ...(l.script === undefined ? {} : { script: resolve(ctx.dir, l.script) }),
@@ -882,6 +920,17 @@ function checkReferences(doc: unknown, ctx: z.RefinementCtx<unknown>): void {
       else owners.set(ns, name);
     });
   });
+  list(field(doc, 'namespaces')).forEach((ns, i) => {
+    if (typeof ns !== 'string') return;
+    if (RESERVED_NAMESPACES.includes(ns))
+      problem(['namespaces', i], `"${ns}" is not the run's to create or remove: name a namespace of its own`);
+    if (owners.has(ns))
+      problem(['namespaces', i], `namespace "${ns}" belongs to tenant "${owners.get(ns)}" already`);
+  });
+  unique(
+    'namespace',
+    list(field(doc, 'namespaces')).map((ns, i) => ({ value: asString(ns), path: ['namespaces', i] })),
+  );
   const knownTenant = (value: unknown, path: PropertyKey[]) => {
     if (typeof value === 'string' && !tenantNames.has(value))
       problem(path, `unknown tenant "${value}"; ${oneOf('tenants', tenantNames)}`);

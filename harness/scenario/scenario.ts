@@ -18,7 +18,12 @@ export interface Scenario {
   cluster: ClusterSpec;
   /** Namespaces with their own user (a bearer token) bound to the `edit` role in them and nothing else. */
   tenants: TenantSpec[];
-  /** Manifests applied with kubectl, each into its tenant's first namespace (or `default`). */
+  /**
+   * Namespaces the run creates for itself besides the tenants' (labelled as crucible's and removed
+   * with the run): on an existing cluster a run works only in namespaces it created.
+   */
+  namespaces: string[];
+  /** Manifests applied with kubectl, each into its tenant's first namespace (else the first of `namespaces`, else `default`). */
   workloads: WorkloadSpec[];
   steadyState: SteadyStateSpec;
   loads: ScenarioLoad[];
@@ -67,6 +72,10 @@ export interface ScenarioLoad {
   timeoutMs: number;
   /** The workers whose node ports it goes through, as a client behind a load balancer that knows them; every worker when absent. */
   nodes?: string[];
+  /** How it reaches the Service; auto tries the load balancer, then node ports, then `url`. */
+  via: 'auto' | 'load-balancer' | 'node-port' | 'url';
+  /** The Service's address as its clients reach it (loopback only). */
+  url?: string;
   /** Who sends the requests; `crucible run --load-driver` overrides it. */
   driver: 'builtin' | 'k6' | 'auto';
   /** k6 thresholds (k6 driver): metric → expressions. */

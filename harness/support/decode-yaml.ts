@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { ZodType } from 'zod';
 
@@ -30,6 +31,18 @@ export class ConfigError extends Error {
   }
 }
 
+/** The folders of the files being decoded, the innermost last (a decode may decode another file). */
+const decoding: string[] = [];
+
+/**
+ * The folder of the configuration file being decoded, which the paths written in it are relative
+ * to: for a schema's refinements and transforms. The working directory outside a decode (and for
+ * text that comes from no file).
+ */
+export function configFileDir(): string {
+  return decoding.at(-1) ?? process.cwd();
+}
+
 /**
  * Decodes YAML text strictly against a zod schema: syntax errors, wrong types, values out of
  * range and unknown fields are all reported, each with its file, line and column. Returns the
@@ -48,7 +61,13 @@ export function decodeYaml<T>(text: string, file: string, schema: ZodType<T>): T
     );
   }
   const value: unknown = doc.toJS() ?? {};
-  const result = schema.safeParse(value);
+  decoding.push(dirname(resolve(file)));
+  let result;
+  try {
+    result = schema.safeParse(value);
+  } finally {
+    decoding.pop();
+  }
   if (result.success) return deepFreeze(result.data);
   const problems: ConfigProblem[] = [];
   for (const issue of result.error.issues) {

@@ -9,7 +9,7 @@ import { sleep as sleepOn, systemTimers } from '../../orchestrator/api/client/ti
 export { seededRandom } from '../../orchestrator/api/seeded-random.js';
 export { pollUntil } from './poll-until.js';
 export { dockerClient, loadTestcontainers, type DockerClient } from './docker-client.js';
-export { AT_KEY, ConfigError, decodeYaml, type ConfigProblem } from './decode-yaml.js';
+export { AT_KEY, ConfigError, configFileDir, decodeYaml, type ConfigProblem } from './decode-yaml.js';
 
 /** Resolves after `ms` on the wall clock (true), or as soon as `signal` aborts (false); never rejects. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {

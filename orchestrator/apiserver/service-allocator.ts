@@ -1,19 +1,30 @@
 import { errors } from '../api/errors.js';
+import {
+  DEFAULT_NODE_PORT_RANGE,
+  formatPortRange,
+  inPortRange,
+  portRangeSize,
+  type PortRange,
+} from '../api/port-range.js';
 import type { Service, ServicePort } from '../api/types.js';
 import type { EtcdStorage } from './storage/etcd-storage.js';
 
-export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
 const NODE_PORT_CLAIMS = '/registry/ranges/servicenodeports/';
 const CLUSTER_IP_CLAIMS = '/registry/ranges/serviceips/';
 
 /**
- * Hands out node ports (30000–32767) and cluster IPs as claims in etcd, so two apiservers never
- * give the same port to two Services. A claim names the Service holding it. Cluster IPs are
- * labels only: traffic to a Service goes through kube-proxy's node ports.
+ * Hands out node ports (from the apiserver's `--service-node-port-range`, 30000–32767 unless
+ * told otherwise) and cluster IPs as claims in etcd, so two apiservers never give the same port
+ * to two Services. A claim names the Service holding it. Cluster IPs are labels only: traffic to
+ * a Service goes through kube-proxy's node ports.
+ *
+ * As kube-apiserver's allocator: a node port asked for outside the range, or already held, is
+ * 422 Invalid naming the port's field; a range with no free port left is 500 ("range is full").
  */
 export class ServiceAllocator {
   constructor(
     private readonly storage: EtcdStorage,
+    private readonly nodePortRange: PortRange = DEFAULT_NODE_PORT_RANGE,
     private readonly random: () => number = Math.random,
   ) {}
 
@@ -36,29 +47,33 @@ export class ServiceAllocator {
         spec.clusterIPs = [spec.clusterIP];
       }
       const wantsNodePorts = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
-      for (const port of spec.ports ?? []) {
+      for (const [i, port] of (spec.ports ?? []).entries()) {
         if (!wantsNodePorts) {
           delete port.nodePort;
           continue;
         }
         const previous = live?.spec.ports?.find((p) => samePort(p, port))?.nodePort;
         if (!port.nodePort && previous) port.nodePort = previous;
+        // A port the Service already holds stays, even if the range has changed since.
         if (port.nodePort && port.nodePort === previous) continue;
         if (port.nodePort) {
-          if (!(await this.storage.claim(NODE_PORT_CLAIMS + port.nodePort, owner))) {
-            throw errors.invalid('Service', '', svc.metadata.name ?? '', [
+          const invalid = (why: string) =>
+            errors.invalid('Service', '', svc.metadata.name ?? '', [
               {
-                field: 'spec.ports[].nodePort',
+                field: `spec.ports[${i}].nodePort`,
                 reason: 'FieldValueInvalid',
-                message: `Invalid value: ${port.nodePort}: provided port is already allocated`,
+                message: `Invalid value: ${port.nodePort}: ${why}`,
               },
             ]);
-          }
+          if (!inPortRange(this.nodePortRange, port.nodePort))
+            throw invalid(
+              `provided port is not in the valid range. The range of valid ports is ${formatPortRange(this.nodePortRange)}`,
+            );
+          if (!(await this.storage.claim(NODE_PORT_CLAIMS + port.nodePort, owner)))
+            throw invalid('provided port is already allocated');
           claimed.push(NODE_PORT_CLAIMS + port.nodePort);
         } else {
-          port.nodePort = Number(
-            await this.claimFree(NODE_PORT_CLAIMS, owner, claimed, () => String(this.randomNodePort())),
-          );
+          port.nodePort = await this.claimFreeNodePort(owner, claimed);
         }
       }
       return claimed;
@@ -101,8 +116,23 @@ export class ServiceAllocator {
     throw errors.internal(`no free value left under ${prefix}`);
   }
 
-  private randomNodePort(): number {
-    return NODE_PORT_RANGE.min + Math.floor(this.random() * (NODE_PORT_RANGE.max - NODE_PORT_RANGE.min + 1));
+  /**
+   * A free node port of the range, claimed: the ports nobody holds, tried from a random one on
+   * (as kube-apiserver's allocator), so a nearly full range still finds its last free port.
+   */
+  private async claimFreeNodePort(owner: string, claimed: string[]): Promise<number> {
+    const held = new Set((await this.storage.listRaw(NODE_PORT_CLAIMS)).keys());
+    const size = portRangeSize(this.nodePortRange);
+    const start = Math.floor(this.random() * size);
+    for (let k = 0; k < size; k++) {
+      const port = this.nodePortRange.min + ((start + k) % size);
+      const key = NODE_PORT_CLAIMS + port;
+      // Another apiserver may take a port between the list and the claim: then the next one.
+      if (held.has(key) || !(await this.storage.claim(key, owner))) continue;
+      claimed.push(key);
+      return port;
+    }
+    throw errors.internal('failed to allocate a nodePort: range is full');
   }
 
   private randomClusterIp(): string {

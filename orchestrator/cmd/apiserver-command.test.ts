@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { authorizationModes, nodeRestrictionEnabled } from './apiserver-command.js';
+import { authorizationModes, nodePortRange, nodeRestrictionEnabled } from './apiserver-command.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,13 @@ describe('orchestrator apiserver flags', () => {
     );
     expect(() => authorizationModes('RBAC,RBAC')).to.throw('--authorization-mode: RBAC given twice');
     expect(() => authorizationModes('')).to.throw('--authorization-mode: no mode given');
+  });
+
+  it('reads --service-node-port-range as kube-apiserver does, naming the flag when it cannot', () => {
+    expect(nodePortRange('30080-30099')).to.deep.equal({ min: 30080, max: 30099 });
+    expect(() => nodePortRange('30080..30099')).to.throw(
+      '--service-node-port-range: "30080..30099" is not a port range',
+    );
   });
 
   it('runs NodeRestriction unless disabled, and names every admission plugin problem at once', () => {

@@ -2,6 +2,12 @@ import { Command, Option } from 'commander';
 import { pino } from 'pino';
 import { parseDuration } from '../api/duration.js';
 import {
+  DEFAULT_NODE_PORT_RANGE,
+  formatPortRange,
+  parsePortRange,
+  type PortRange,
+} from '../api/port-range.js';
+import {
   ApiServer,
   type AuthorizationMode,
   type ServiceAccountTokenOptions,
@@ -47,6 +53,7 @@ interface ApiserverFlags {
   defaultNotReadyTolerationSeconds: string;
   defaultUnreachableTolerationSeconds: string;
   etcdCompactionInterval: string;
+  serviceNodePortRange: string;
   logLevel: string;
 }
 
@@ -137,9 +144,15 @@ export function apiserverCommand(): Command {
       "tolerationSeconds of every pod's default unreachable toleration",
       '300',
     )
+    .option(
+      '--service-node-port-range <range>',
+      'the ports Services of type NodePort and LoadBalancer get their node ports from: MIN-MAX (or MIN+COUNT); a node port asked for outside it is refused',
+      formatPortRange(DEFAULT_NODE_PORT_RANGE),
+    )
     .option('--log-level <level>', 'pino log level', 'info')
     .action(async (flags: ApiserverFlags) => {
       const log = pino({ name: 'apiserver', level: flags.logLevel });
+      const serviceNodePortRange = nodePortRange(flags.serviceNodePortRange);
       const modes = authorizationModes(flags.authorizationMode);
       const nodeRestriction = nodeRestrictionEnabled(flags);
       const serviceAccountTokens = await serviceAccountTokenOptions(flags);
@@ -173,6 +186,7 @@ export function apiserverCommand(): Command {
         anonymousAuth: flags.anonymousAuth === 'true',
         etcdRequestTimeoutMs: parseDuration(flags.etcdRequestTimeout),
         etcdCompactionIntervalMs: parseDuration(flags.etcdCompactionInterval),
+        serviceNodePortRange,
         defaulting: {
           notReadyTolerationSeconds: nonNegativeInt(
             flags.defaultNotReadyTolerationSeconds,
@@ -186,7 +200,10 @@ export function apiserverCommand(): Command {
         logger: log,
       });
       const { url } = await server.start();
-      log.info({ url, etcd: flags.etcdServers }, 'apiserver listening');
+      log.info(
+        { url, etcd: flags.etcdServers, serviceNodePortRange: formatPortRange(serviceNodePortRange) },
+        'apiserver listening',
+      );
       runUntilSignal(
         () => server.stop(),
         (m) => log.info(m),
@@ -248,6 +265,15 @@ async function servingCertificate(flags: ApiserverFlags, log: Logger): Promise<K
   await writeFile(join(flags.certDir, 'apiserver.key'), serving.keyPem, { mode: 0o600 });
   log.info({ ca: join(flags.certDir, 'ca.crt') }, 'generated a self-signed serving certificate');
   return serving;
+}
+
+/** `--service-node-port-range`: a range of ports as kube-apiserver reads it. */
+export function nodePortRange(text: string): PortRange {
+  try {
+    return parsePortRange(text);
+  } catch (e) {
+    throw new Error(`--service-node-port-range: ${(e as Error).message}`);
+  }
 }
 
 function nonNegativeInt(text: string, flag: string): number {

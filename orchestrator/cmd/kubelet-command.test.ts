@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import {
   parseCapacity,
+  parseImageFlags,
   parseNodeLabels,
   parseNodeNamePrefix,
   parseSimulatedNodeCount,
@@ -10,6 +11,18 @@ import { formatTaint } from '../api/taints.js';
 import type { Taint } from '../api/types.js';
 
 describe('kubelet flags', () => {
+  it('reads every --image, and names each problem with the flag', () => {
+    expect(
+      parseImageFlags(['my-api:1.0=/srv/my-api:["node","server.js"]', 'tool=/opt/tool:["./tool"]']),
+    ).to.deep.equal([
+      { image: 'my-api:1.0', dir: '/srv/my-api', command: ['node', 'server.js'] },
+      { image: 'tool', dir: '/opt/tool', command: ['./tool'] },
+    ]);
+    expect(() => parseImageFlags(['tool=/a:["./tool"]', 'tool:latest=/b:["./tool"]', 'x=/c:"./x"'])).to.throw(
+      '--image: tool:latest is given twice\n--image: "x=/c:"./x"" is not <image>=<dir>',
+    );
+  });
+
   it('reads --capacity as resource=quantity pairs and rejects a pair without a quantity', () => {
     expect(parseCapacity('cpu=4, memory=8Gi,pods=110')).to.deep.equal({
       cpu: '4',

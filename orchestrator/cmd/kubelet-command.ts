@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { Logger } from 'pino';
 import { parseDuration } from '../api/duration.js';
+import { type LoadedImage, normalizedImage, parseImageFlag } from '../api/loaded-image.js';
 import { parseUidRange } from '../api/pod-confinement.js';
 import type { Taint } from '../api/types.js';
 import { DEFAULT_WORKLOADS_DIR, Kubelet } from '../kubelet/kubelet.js';
@@ -28,6 +29,7 @@ interface KubeletFlags extends ComponentFlags {
   podUidRange?: string;
   podsDir?: string;
   kubernetesService?: string;
+  image: string[];
 }
 
 /** Restart back-off per profile: upstream's 10 s → 5 min, and a fast one for the harness. */
@@ -146,6 +148,12 @@ export function kubeletCommand(): Command {
       "with --pod-uid-range: where each pod's working directory goes (default: <root-dir>/../<node>-pods)",
     )
     .option(
+      '--image <image=dir:command>',
+      'run pods of IMAGE as COMMAND (a JSON array; node is this Node.js) in the folder DIR, a user\'s own program loaded onto the node as kind load does; repeatable, e.g. --image=\'example.com/my-api:1.0=/srv/my-api:["node","server.js"]\'',
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    )
+    .option(
       '--kubernetes-service <host:port>',
       "the apiserver's address as pods reach it: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT",
     )
@@ -173,6 +181,7 @@ async function runKubelet(flags: KubeletFlags, nodeName: string): Promise<void> 
     maxMs: flags.restartBackoffMax ? parseDuration(flags.restartBackoffMax) : profileBackoff.maxMs,
   };
   const rootDir = resolve(flags.rootDir ?? join(tmpdir(), `crucible-kubelet-${nodeName}`));
+  const images = parseImageFlags(flags.image);
   const confinement = await confinementFrom(flags, nodeName, rootDir);
   const rt = await componentRuntime('kubelet', { ...flags, identity: nodeName });
   logStrayRejections(rt.log);
@@ -188,6 +197,7 @@ async function runKubelet(flags: KubeletFlags, nodeName: string): Promise<void> 
     taints,
     timing: rt.timing,
     workloadsDir: resolve(flags.workloadsDir),
+    images,
     backoff,
     ...(confinement ? { confinement } : {}),
   });
@@ -226,6 +236,24 @@ async function confinementFrom(
     caPem: await readFile(flags.certificateAuthority, 'utf8'),
     ...(service ? { kubernetesService: service } : {}),
   };
+}
+
+/** Every `--image`: the loaded images, each image once; every problem reported at once. */
+export function parseImageFlags(values: string[]): LoadedImage[] {
+  const problems: string[] = [];
+  const images: LoadedImage[] = [];
+  for (const value of values) {
+    try {
+      const image = parseImageFlag(value);
+      if (images.some((i) => normalizedImage(i.image) === normalizedImage(image.image)))
+        problems.push(`--image: ${image.image} is given twice`);
+      else images.push(image);
+    } catch (e) {
+      problems.push(`--image: ${(e as Error).message}`);
+    }
+  }
+  if (problems.length) throw new Error(problems.join('\n'));
+  return images;
 }
 
 /** `--kubernetes-service`: `host:port`. */

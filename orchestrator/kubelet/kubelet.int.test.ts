@@ -58,7 +58,11 @@ describe('kubelet (a real process) over a real apiserver', function () {
   /** Every workload pid seen, to check that none outlives the suite. */
   const pids = new Set<number>();
 
-  async function startKubelet(node: string, rootDir = join(rootBase, node)): Promise<RunningKubelet> {
+  async function startKubelet(
+    node: string,
+    rootDir = join(rootBase, node),
+    extraArgs: string[] = [],
+  ): Promise<RunningKubelet> {
     const proc = new LocalProcess({
       name: `kubelet-${node}`,
       command: process.execPath,
@@ -73,6 +77,7 @@ describe('kubelet (a real process) over a real apiserver', function () {
         `--root-dir=${rootDir}`,
         '--port=0',
         '--log-level=info',
+        ...extraArgs,
       ],
       logFile: join(rootBase, `kubelet-${node}.log`),
       ready: outputContains('"msg":"kubelet started"'),
@@ -445,6 +450,75 @@ describe('kubelet (a real process) over a real apiserver', function () {
       'utf8',
     );
     expect(log).to.include('got SIGTERM');
+  });
+
+  it('runs a loaded image’s program in its folder (--image), with the pod’s args after it, its command instead of it, its workingDir instead of the folder', async () => {
+    const app = join(rootBase, 'my-api');
+    mkdirSync(app);
+    writeFileSync(join(app, 'greeting.txt'), 'hello from my-api');
+    writeFileSync(
+      join(app, 'server.js'),
+      [
+        "const { readFileSync } = require('fs');",
+        "require('http').createServer((q, s) => s.end(JSON.stringify({ cwd: process.cwd(), args: process.argv.slice(2),",
+        "  greeting: readFileSync(__dirname + '/greeting.txt', 'utf8') })))",
+        '  .listen(+process.env.PORT, process.env.POD_IP);',
+      ].join('\n'),
+    );
+    const other = join(rootBase, 'elsewhere');
+    mkdirSync(other);
+    const c = await startKubelet('node-c', undefined, [
+      `--image=example.com/my-api:1.0=${app}:["node","server.js"]`,
+    ]);
+    const web = (extra: Partial<Container> = {}): Container => ({
+      name: 'web',
+      image: 'example.com/my-api:1.0',
+      ports: [{ containerPort: 8080 }],
+      readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
+      ...extra,
+    });
+    await client.create(PODS, pod('mine', 'node-c', [web({ args: ['--verbose'] })]));
+    // As an image's WORKDIR: the pod's replaces it, and a relative path in the command would then
+    // be looked for there (so this one names its program by its full path).
+    await client.create(
+      PODS,
+      pod('mine-elsewhere', 'node-c', [web({ workingDir: other, command: ['node', `${app}/server.js`] })]),
+    );
+    await client.create(
+      PODS,
+      pod('mine-own-command', 'node-c', [web({ command: ['node', `${app}/server.js`], args: ['x'] })]),
+    );
+    const answer = async (name: string) => {
+      const p = await waitForPod(name, 'Ready', ready);
+      pidOf(p);
+      return JSON.parse((await httpGet(hostPort(p))).body) as {
+        cwd: string;
+        args: string[];
+        greeting: string;
+      };
+    };
+    expect(await answer('mine')).to.deep.equal({
+      cwd: app,
+      args: ['--verbose'],
+      greeting: 'hello from my-api',
+    });
+    expect((await answer('mine-elsewhere')).cwd).to.equal(other);
+    expect(await answer('mine-own-command')).to.deep.include({ cwd: app, args: ['x'] });
+    const status = (await get('mine')).status!.containerStatuses![0]!;
+    expect(status).to.include({ image: 'example.com/my-api:1.0', imageID: `process://${app}` });
+
+    await client.create(PODS, pod('not-loaded', 'node-c', [web({ image: 'example.com/my-api:2.0' })]));
+    const missing = await waitForPod(
+      'not-loaded',
+      'ErrImagePull',
+      (x) => x.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ErrImagePull',
+    );
+    expect(missing.status!.containerStatuses![0]!.state!.waiting!.message).to.include(
+      'the images loaded onto the node (example.com/my-api:1.0)',
+    );
+    for (const name of ['mine', 'mine-elsewhere', 'mine-own-command', 'not-loaded'])
+      await client.delete(PODS, 'default', name);
+    await c.proc.stop();
   });
 
   it('leaves an unknown image waiting with ErrImagePull and stays healthy', async () => {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { EventRecorder, Informer, byNamespace, type ApiClient } from '../api/client/index.js';
 import { imageRepository } from '../api/image-reference.js';
+import { IMAGE_REPOSITORY, findLoadedImage, type LoadedImage } from '../api/loaded-image.js';
 import type { KubeletContainerView } from '../api/kubelet-view.js';
 import { findResource } from '../api/resources.js';
 import type { TimingProfile } from '../api/timing-profile.js';
@@ -47,6 +48,8 @@ export interface KubeletOptions {
   timing: TimingProfile;
   /** `crucible/<name>[:tag]` runs `<workloadsDir>/<name>.js`. */
   workloadsDir: string;
+  /** The user's own programs, by image (`--image`): each runs in its folder. */
+  images?: readonly LoadedImage[];
   /** Restart back-off: the first restart is immediate, then base doubling up to max. */
   backoff: { baseMs: number; maxMs: number };
   /** How long a stop on shutdown waits before SIGKILL. Default 5 s. */
@@ -258,24 +261,42 @@ export class Kubelet {
     return this.runtime.logs(path, tailLines);
   }
 
-  /** `crucible/<name>[:tag]` → `<workloadsDir>/<name>.js`, or why not. */
+  /**
+   * A loaded image (`--image`) → its command in its folder; `crucible/<name>[:tag]` →
+   * `node <workloadsDir>/<name>.js`; or why not.
+   */
   resolveImage(image: string | undefined): ImageResolution {
     const repo = imageRepository(image ?? '');
-    if (!repo || !IMAGE_REFERENCE.test(repo)) {
+    if (!repo || !IMAGE_REPOSITORY.test(repo)) {
       return {
         reason: 'InvalidImageName',
         message: `Failed to apply default image tag "${image ?? ''}": couldn't parse image name: invalid reference format`,
       };
     }
+    const loaded = findLoadedImage(this.options.images ?? [], image!);
+    if (loaded) {
+      if (!existsSync(loaded.dir))
+        return {
+          reason: 'ErrImagePull',
+          message: `image "${image}" is loaded from ${loaded.dir}, which is not on this node`,
+        };
+      const [command, ...args] = loaded.command;
+      return {
+        entrypoint: [command === 'node' ? process.execPath : command!, ...args],
+        workingDir: loaded.dir,
+        imageId: `process://${loaded.dir}`,
+      };
+    }
     const name = repo.startsWith('crucible/') ? repo.slice('crucible/'.length) : '';
     const program = name && !name.includes('/') ? join(this.options.workloadsDir, `${name}.js`) : '';
     if (!program || !existsSync(program)) {
+      const loadedNames = (this.options.images ?? []).map((i) => i.image);
       return {
         reason: 'ErrImagePull',
-        message: `image "${image}" not found: the process runtime runs only crucible/<program> images shipped in ${this.options.workloadsDir}`,
+        message: `image "${image}" not found: the process runtime runs only crucible/<program> images shipped in ${this.options.workloadsDir}${loadedNames.length ? ` and the images loaded onto the node (${loadedNames.join(', ')})` : " and images loaded onto the node (a cluster spec's images)"}`,
       };
     }
-    return { program };
+    return { entrypoint: [process.execPath, program], imageId: `process://${program}` };
   }
 
   /** `<SERVICE>_SERVICE_HOST` / `_PORT` (and `_PORT_<NAME>`) of the namespace's node-port Services. */
@@ -293,7 +314,3 @@ export class Kubelet {
     return env;
   }
 }
-
-/** A repository path as Docker accepts it (lower case components, optional registry host:port). */
-const IMAGE_REFERENCE =
-  /^([a-zA-Z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;

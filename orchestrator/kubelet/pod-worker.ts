@@ -31,9 +31,14 @@ import { ContainerProbes, type ProbeKind, type ProbeOutcome } from './probes.js'
 
 const PODS = findResource('', 'v1', 'pods')!;
 
-/** An image resolved to the program it runs, or the reason it cannot be. */
+/**
+ * An image resolved to what its containers run (as an image's ENTRYPOINT and WORKDIR: a
+ * container's command replaces the entry point, its args follow it, its workingDir replaces the
+ * image's), or the reason it cannot be.
+ */
 export type ImageResolution =
-  { program: string } | { reason: 'ErrImagePull' | 'InvalidImageName'; message: string };
+  | { entrypoint: string[]; workingDir?: string; imageId: string }
+  | { reason: 'ErrImagePull' | 'InvalidImageName'; message: string };
 
 /** What pod workers report for metrics. */
 export interface PodWorkerMetrics {
@@ -322,6 +327,7 @@ export class PodWorker {
     if (wait > 0) return;
     const program = this.resolveProgram(rec);
     if (!program) return;
+    const workingDir = rec.spec.workingDir ?? program.workingDir;
     rec.starting = true;
     try {
       if (!rec.ports) rec.ports = await this.allocatePorts(rec.spec);
@@ -337,7 +343,7 @@ export class PodWorker {
         command: program.command,
         args: program.args,
         env,
-        workingDir: rec.spec.workingDir ?? this.workingDir(sandbox),
+        workingDir: workingDir ?? this.workingDir(sandbox),
         logPath: join(this.podDir(), `${rec.spec.name}.log`),
         ...(sandbox.confinement ? { confinement: { ...sandbox.confinement, mounts } } : {}),
       });
@@ -351,7 +357,7 @@ export class PodWorker {
         this.containerExited(info);
         return;
       }
-      this.startProbes(rec, env, sandbox);
+      this.startProbes(rec, env, sandbox, workingDir);
     } catch (e) {
       if (e instanceof VolumeSetUpError) {
         this.waitAndRetry(rec, 'ContainerCreating', e.message, 'FailedMount', e.message);
@@ -479,17 +485,33 @@ export class PodWorker {
     return mounts;
   }
 
-  private resolveProgram(rec: ContainerRecord): { command: string; args: string[] } | undefined {
+  /**
+   * What the container runs and where: its own command, or its image's entry point (with its
+   * args after either). A container with a command runs whatever image it names; it still
+   * starts in the image's folder when the image is one the kubelet knows.
+   */
+  private resolveProgram(
+    rec: ContainerRecord,
+  ): { command: string; args: string[]; workingDir?: string } | undefined {
     const { spec } = rec;
+    const resolved = this.deps.resolveImage(spec.image);
     if (spec.command?.length) {
       const [cmd, ...rest] = spec.command;
       rec.imageId = spec.image ? `process://${spec.image}` : '';
-      return { command: cmd === 'node' ? process.execPath : cmd!, args: [...rest, ...(spec.args ?? [])] };
+      return {
+        command: cmd === 'node' ? process.execPath : cmd!,
+        args: [...rest, ...(spec.args ?? [])],
+        ...('entrypoint' in resolved && resolved.workingDir ? { workingDir: resolved.workingDir } : {}),
+      };
     }
-    const resolved = this.deps.resolveImage(spec.image);
-    if ('program' in resolved) {
-      rec.imageId = `process://${resolved.program}`;
-      return { command: process.execPath, args: [resolved.program, ...(spec.args ?? [])] };
+    if ('entrypoint' in resolved) {
+      rec.imageId = resolved.imageId;
+      const [command, ...rest] = resolved.entrypoint;
+      return {
+        command: command!,
+        args: [...rest, ...(spec.args ?? [])],
+        ...(resolved.workingDir ? { workingDir: resolved.workingDir } : {}),
+      };
     }
     if (rec.waiting?.reason !== resolved.reason) {
       this.log.warn({ container: spec.name, image: spec.image, reason: resolved.reason }, resolved.message);
@@ -578,7 +600,12 @@ export class PodWorker {
     return env;
   }
 
-  private startProbes(rec: ContainerRecord, env: Record<string, string>, sandbox: PreparedSandbox): void {
+  private startProbes(
+    rec: ContainerRecord,
+    env: Record<string, string>,
+    sandbox: PreparedSandbox,
+    workingDir: string | undefined,
+  ): void {
     const instance = rec.current!;
     const { livenessProbe, readinessProbe, startupProbe } = rec.spec;
     const ports = rec.ports ?? [];
@@ -587,7 +614,7 @@ export class PodWorker {
       {
         host: this.deps.nodeIp,
         env,
-        cwd: rec.spec.workingDir ?? this.workingDir(sandbox),
+        cwd: workingDir ?? this.workingDir(sandbox),
         ...(sandbox.confinement ? { user: sandbox.confinement, mountNamespacePid: instance.pid } : {}),
         resolvePort: (port) => {
           const byName = typeof port === 'string' && !/^\d+$/.test(port);

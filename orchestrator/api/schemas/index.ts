@@ -29,4 +29,3 @@ export {
   isValidPathSegmentName,
   isValidPortName,
 } from './names.js';
-export { NODE_PORT_RANGE } from './service-schema.js';

@@ -120,13 +120,14 @@ describe('Service schema', () => {
       );
     });
 
-    it('take a nodePort in 30000-32767 when one is given', () => {
+    it('take a nodePort that is a port number, leaving the node port range to the allocator', () => {
       expectValid(service({ type: 'NodePort', ports: [{ port: 80, nodePort: 32767 }] }), 'Service');
+      expectValid(service({ type: 'NodePort', ports: [{ port: 80, nodePort: 8080 }] }), 'Service');
       expectCause(
-        service({ type: 'NodePort', ports: [{ port: 80, nodePort: 8080 }] }),
+        service({ type: 'NodePort', ports: [{ port: 80, nodePort: 70000 }] }),
         'Service',
         'spec.ports[0].nodePort',
-        'Invalid value: 8080: provided port is not in the valid range. The range of valid ports is 30000-32767',
+        'Invalid value: 70000: must be between 1 and 65535, inclusive',
       );
     });
 

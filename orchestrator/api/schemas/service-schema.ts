@@ -20,9 +20,6 @@ import {
   type Shape,
 } from './shape.js';
 
-/** The NodePort range kube-apiserver is started with by default (`--service-node-port-range`). */
-export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
-
 const servicePort = object({
   name: string(),
   protocol: string(),
@@ -101,13 +98,8 @@ function validatePorts(errs: FieldErrors, spec: ServiceSpecIn): void {
     if (p.targetPort !== 0 && p.targetPort !== '')
       portNumberOrName(errs, child(at, 'targetPort'), p.targetPort);
     if (p.nodePort !== undefined && p.nodePort !== 0) {
-      if (p.nodePort < NODE_PORT_RANGE.min || p.nodePort > NODE_PORT_RANGE.max) {
-        errs.invalid(
-          child(at, 'nodePort'),
-          p.nodePort,
-          `provided port is not in the valid range. The range of valid ports is ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}`,
-        );
-      }
+      // Whether it is in --service-node-port-range is the allocator's to say, as upstream.
+      portNumber(errs, child(at, 'nodePort'), p.nodePort, false);
       const nodeKey = `${p.nodePort}/${p.protocol ?? 'TCP'}`;
       if (nodePorts.has(nodeKey)) errs.duplicate(child(at, 'nodePort'), p.nodePort);
       nodePorts.add(nodeKey);
