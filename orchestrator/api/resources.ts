@@ -58,6 +58,7 @@ export const RESOURCES: readonly ResourceType[] = Object.freeze([
   core('Service', 'services', true, ['svc'], ['status'], ['all']),
   core('Endpoints', 'endpoints', true, ['ep']),
   core('ConfigMap', 'configmaps', true, ['cm']),
+  core('Secret', 'secrets', true),
   core('Event', 'events', true, ['ev']),
   core('ResourceQuota', 'resourcequotas', true, ['quota'], ['status']),
   core('ServiceAccount', 'serviceaccounts', true, ['sa'], ['token']),
@@ -66,6 +67,12 @@ export const RESOURCES: readonly ResourceType[] = Object.freeze([
     group: 'apps',
   },
   { ...core('ReplicaSet', 'replicasets', true, ['rs'], ['status', 'scale'], ['all']), group: 'apps' },
+  {
+    ...core('StatefulSet', 'statefulsets', true, ['sts'], ['status', 'scale'], ['all']),
+    group: 'apps',
+  },
+  { ...core('DaemonSet', 'daemonsets', true, ['ds'], ['status'], ['all']), group: 'apps' },
+  { ...core('ControllerRevision', 'controllerrevisions', true), group: 'apps' },
   { ...core('Lease', 'leases', true), group: 'coordination.k8s.io' },
   {
     ...core('PodDisruptionBudget', 'poddisruptionbudgets', true, ['pdb'], ['status']),

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { EventRecorder, InformerFactory } from '../api/client/index.js';
 import { systemClock } from '../api/clock.js';
@@ -17,6 +18,7 @@ interface ControllerManagerFlags extends ComponentFlags {
   concurrentSyncs: string;
   nodeMonitorGracePeriod?: string;
   nodeMonitorPeriod?: string;
+  rootCaFile?: string;
 }
 
 /** `orchestrator controller-manager`: kube-controller-manager's control loops, leader-elected. */
@@ -36,12 +38,18 @@ export function controllerManagerCommand(): Command {
       'a node whose Lease was not renewed for this long goes Unknown (default: by profile)',
     )
     .option('--node-monitor-period <duration>', 'how often node health is checked (default: by profile)')
+    .option(
+      '--root-ca-file <file>',
+      'the cluster CA published to every namespace as ConfigMap kube-root-ca.crt (default: --certificate-authority)',
+    )
     .action(async (flags: ControllerManagerFlags) => {
       const names = selectControllers(flags.controllers);
       const workers = Number(flags.concurrentSyncs);
       if (!Number.isInteger(workers) || workers < 1)
         throw new Error(`--concurrent-syncs: "${flags.concurrentSyncs}" is not a positive whole number`);
       const rt = await componentRuntime('controller-manager', flags);
+      const caFile = flags.rootCaFile ?? flags.certificateAuthority;
+      const rootCaPem = caFile ? await readFile(caFile, 'utf8') : undefined;
       const timing = withNodeMonitorFlags(rt.timing, flags);
       rt.log.info(
         {
@@ -69,6 +77,7 @@ export function controllerManagerCommand(): Command {
             timing,
             log: rt.log,
             workers,
+            rootCaPem,
           };
           await new ControllerManager(ctx, names).run(signal);
         },

@@ -18,6 +18,8 @@ export interface ControllerContext {
   log: Logger;
   /** Workers per controller (--concurrent-*-syncs). */
   workers: number;
+  /** The cluster CA's certificate (--root-ca-file), published in every namespace; absent: not published. */
+  rootCaPem?: string;
 }
 
 /**

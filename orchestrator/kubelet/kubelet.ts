@@ -1,4 +1,5 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -11,7 +12,10 @@ import type { Pod, Service, Taint } from '../api/types.js';
 import { KubeletMetrics, KubeletServer } from './kubelet-server.js';
 import { CONFINE_TOOLS } from '../api/pod-confinement.js';
 import { NodeStatusReporter } from './node-status.js';
+import { ConfigSources } from './config-sources.js';
+import type { NodeFacts } from './downward-api.js';
 import { PodSandboxes, type PodConfinementOptions } from './pod-sandbox.js';
+import { PodVolumes } from './pod-volumes.js';
 import { PodWorker, envName, type ImageResolution } from './pod-worker.js';
 import { PortAllocator } from './port-allocator.js';
 import { ProcessRuntime } from './process-runtime.js';
@@ -54,7 +58,11 @@ export interface KubeletOptions {
    * util-linux's unshare, mount and setpriv). Absent: pods run as the kubelet's own user.
    */
   confinement?: PodConfinementOptions;
+  /** How often the files of secret, configMap, downwardAPI and projected volumes follow their sources. Default 5 s. */
+  volumeRefreshMs?: number;
 }
+
+const DEFAULT_VOLUME_REFRESH_MS = 5000;
 
 /**
  * The node agent. Registers its Node and keeps its Lease, runs the pods bound to it (informer
@@ -75,6 +83,9 @@ export class Kubelet {
   private readonly server: KubeletServer;
   private readonly recorder: EventRecorder;
   private readonly sandboxes?: PodSandboxes;
+  private readonly sources: ConfigSources;
+  private readonly volumes: PodVolumes;
+  private readonly node: NodeFacts;
   private pods?: Informer<Pod>;
   private services?: Informer<Service>;
   private nodeStatus?: NodeStatusReporter;
@@ -94,6 +105,13 @@ export class Kubelet {
     this.runtime = new ProcessRuntime({
       rootDir: options.rootDir,
     });
+    this.node = {
+      nodeName: options.nodeName,
+      nodeIp: options.nodeIp,
+      allocatable: { cpu: options.capacity.cpu, memory: options.capacity.memory },
+    };
+    this.sources = new ConfigSources(options.client);
+    this.volumes = new PodVolumes(this.sources, options.client, this.node);
     this.ports = new PortAllocator(options.nodeIp);
     this.metrics = new KubeletMetrics(() => this.runningPods());
     this.server = new KubeletServer(
@@ -201,9 +219,24 @@ export class Kubelet {
         resolveImage: (image) => this.resolveImage(image),
         serviceEnv: (ns) => this.serviceEnv(ns),
         ...(this.sandboxes ? { sandboxes: this.sandboxes } : {}),
+        sources: this.sources,
+        volumes: this.volumes,
+        node: this.node,
+        volumeRefreshMs: this.options.volumeRefreshMs ?? DEFAULT_VOLUME_REFRESH_MS,
         metrics: this.metrics,
         onDone: (uid) => {
           if (this.workers.get(uid) === created) this.workers.delete(uid);
+          this.volumes.release(uid);
+          if (!this.sandboxes) {
+            const podDir = join(
+              this.options.rootDir,
+              'pods',
+              `${pod.metadata.namespace}_${pod.metadata.name}_${uid}`,
+            );
+            void Promise.all(
+              ['volumes', 'work'].map((d) => rm(join(podDir, d), { recursive: true, force: true })),
+            ).catch(() => undefined);
+          }
           void this.sandboxes
             ?.release(uid)
             .catch((e: Error) => this.options.log.warn({ err: e.message }, 'pod sandbox clean-up failed'));

@@ -27,7 +27,7 @@ import {
   type Shape,
 } from './shape.js';
 
-const workloadStatus = object(
+export const workloadStatus = object(
   {
     observedGeneration: int64(),
     replicas: int32(),
@@ -72,15 +72,23 @@ export const replicaSetShape: Shape = kindShape({
   status: workloadStatus,
 });
 
-interface WorkloadSpecIn {
+export interface WorkloadSpecIn {
   replicas?: number;
   selector?: LabelSelector;
   template?: PodTemplateIn & { spec?: { restartPolicy?: string; activeDeadlineSeconds?: number } };
   minReadySeconds?: number;
 }
 
-/** Selector, template and their agreement, shared by Deployments and ReplicaSets. */
-function validateSelectorAndTemplate(errs: FieldErrors, spec: WorkloadSpecIn, kind: string): void {
+/**
+ * Selector, template and their agreement, shared by the apps/v1 workloads; `kind` as upstream's
+ * messages spell it (`replicaset` in one, `ReplicaSet` in the other).
+ */
+export function validateSelectorAndTemplate(
+  errs: FieldErrors,
+  spec: WorkloadSpecIn,
+  kind: string,
+  kindTitle = 'ReplicaSet',
+): void {
   const selectorPath = 'spec.selector';
   if (!spec.selector) {
     errs.required(selectorPath);
@@ -127,7 +135,7 @@ function validateSelectorAndTemplate(errs: FieldErrors, spec: WorkloadSpecIn, ki
     errs.invalid(
       child(child(templatePath, 'spec'), 'activeDeadlineSeconds'),
       deadline,
-      'activeDeadlineSeconds in ReplicaSet is not Supported',
+      `activeDeadlineSeconds in ${kindTitle} is not Supported`,
     );
   }
 }
