@@ -176,6 +176,62 @@ describe('crucible run --provider kubeconfig: an existing cluster, through its k
     expect(await kubectl.ok(['get', 'namespaces', '-l', 'crucible.dev/run', '-o', 'name'])).to.equal('');
   });
 
+  it('drains a node through the Eviction API, and a PodDisruptionBudget that allows nothing holds its pods', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'crucible-kc-drain-'));
+    await writeFile(
+      join(dir, 'app.yaml'),
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: { name: web }',
+        'spec:',
+        '  replicas: 2',
+        '  selector: { matchLabels: { app: web } }',
+        '  template:',
+        '    metadata: { labels: { app: web } }',
+        '    spec: { containers: [{ name: web, image: crucible/echo }] }',
+        '---',
+        'apiVersion: policy/v1',
+        'kind: PodDisruptionBudget',
+        'metadata: { name: web }',
+        'spec: { minAvailable: 2, selector: { matchLabels: { app: web } } }',
+      ].join('\n'),
+    );
+    await writeFile(
+      join(dir, 'drain.yaml'),
+      [
+        'apiVersion: crucible.dev/v1alpha1',
+        'kind: Scenario',
+        'name: drain-held',
+        'namespaces: [drain]',
+        'workloads: [{ manifests: [app.yaml] }]',
+        'steadyState: { deploymentsAvailable: true }',
+        'faults:',
+        '  schedule:',
+        '    - { id: drain, type: node-drain, target: all, at: 1s, for: 1s, options: { timeoutMs: 4000 } }',
+        'steps:',
+        "  - kubectl: [get, pods, -n, drain, '-o=jsonpath={.items[*].metadata.uid}']",
+        '    capture: before',
+        '  - sleep: 8s',
+        '  - id: held',
+        "    kubectl: [get, pods, -n, drain, '-o=jsonpath={.items[*].metadata.uid}']",
+        '    expect: { stdout: { equals: "${before}" } }',
+        'checks:',
+        '  - { name: pods held, type: steps }',
+      ].join('\n'),
+    );
+    const out = join(dir, 'out');
+    const run = await runOnExisting(['--out', out, join(dir, 'drain.yaml')]);
+    const [history] = await readHistories(join(out, 'drain-held', 'runs'));
+    await rm(dir, { recursive: true, force: true });
+    expect(run.stdout, run.stderr).to.match(/✔ pods held/);
+    const inject = history!.events.find((e) => e.type === 'fault-inject') as { ok: boolean; error?: string };
+    expect(inject.ok, 'a drain the budget forbids does not complete').to.equal(false);
+    expect(inject.error).to.include("Cannot evict pod as it would violate the pod's disruption budget");
+    // The heal uncordoned every node the drain had cordoned.
+    expect(await kubectl.ok(['get', 'nodes', '-o', 'jsonpath={.items[*].spec.unschedulable}'])).to.equal('');
+  });
+
   it('leaves the namespaces it did not create exactly as they were', async () => {
     expect(await bystander()).to.equal(bystanderBefore);
   });

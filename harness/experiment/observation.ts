@@ -10,6 +10,7 @@ import {
   InPodProbes,
   IsolationBattery,
   adminAccess,
+  nodeProxyPodsReader,
   toLoadSeconds,
 } from '../observe/index.js';
 import type { Scenario, ScenarioLoad } from '../scenario/scenario.js';
@@ -59,6 +60,8 @@ export class Observation {
   readonly loadProgress = new Map<string, LoadProgress>();
   private readonly loads: RunningLoad[] = [];
   private readonly loadAbort = new AbortController();
+  /** The run's admin client, from `start` on. */
+  private client?: ApiClient;
 
   constructor(private readonly of: ObservationOptions) {
     const { cluster, scenario, runStartedAt } = of;
@@ -69,7 +72,15 @@ export class Observation {
     this.recorders = {
       cluster: new ClusterStateRecorder({ ...options, access, namespaces: workloadNamespaces(scenario) }),
       api: new ApiProbeRecorder({ ...options, access }),
-      truth: new GroundTruthRecorder({ ...options, workers: cluster.record.workers }),
+      truth: new GroundTruthRecorder({
+        ...options,
+        workers: cluster.record.workers,
+        // On a cluster not its own, crucible reaches the kubelets only as the API lets it: through
+        // the apiserver's node proxy (a real kubelet's port wants credentials crucible lacks).
+        ...(cluster.features.has('own-cluster')
+          ? {}
+          : { readPods: (worker, signal) => nodeProxyPodsReader(this.client!)(worker, signal) }),
+      }),
       durability: new DurabilityWriter({ ...options, access, namespace: harnessNamespace(cluster.name) }),
       ...(isolated
         ? {
@@ -97,6 +108,7 @@ export class Observation {
 
   /** Starts the recorders and every load, then runs the isolation battery once. */
   async start(client: ApiClient): Promise<void> {
+    this.client = client;
     const { cluster, api, truth, durability } = this.recorders;
     for (const recorder of [cluster, api, truth, durability]) recorder.start();
     for (const load of this.of.scenario.loads) await this.startLoad(client, load);

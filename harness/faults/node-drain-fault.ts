@@ -72,15 +72,7 @@ async function drain(client: ApiClient, node: string, deadline: number, timeoutM
 /** Evicts the pod; why it was refused (a disruption budget), or undefined when it is going or gone. */
 async function evict(client: ApiClient, pod: Pod): Promise<string | undefined> {
   try {
-    await client.create(
-      PODS,
-      {
-        apiVersion: 'policy/v1',
-        kind: 'Eviction',
-        metadata: { name: pod.metadata.name!, namespace: pod.metadata.namespace! },
-      },
-      'eviction',
-    );
+    await client.evict(PODS, pod.metadata.namespace!, pod.metadata.name!);
     return undefined;
   } catch (e) {
     if (e instanceof ApiError && e.code === 404) return undefined;
