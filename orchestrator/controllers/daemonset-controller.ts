@@ -9,6 +9,7 @@ import { reconcileLoop, type Controller, type ControllerContext } from './contro
 import { adopt, release } from './controller-ref.js';
 import { daemonPodSpec, nodeShouldRunDaemonPod, targetNode } from './daemonset-nodes.js';
 import { Expectations } from './expectations.js';
+import { handleOwnersAndPods } from './owned-pod-handlers.js';
 import { computePodTemplateHash } from './pod-template-hash.js';
 import { REVISION_LABEL } from './statefulset-identity.js';
 
@@ -46,38 +47,9 @@ export class DaemonSetController implements Controller {
     this.pods = ctx.informers.informer<Pod>(PODS);
     this.nodes = ctx.informers.informer<Node>(NODES);
     this.loop = reconcileLoop(ctx, this.name, (key) => this.reconcile(key));
-    this.sets.addHandlers({
-      add: (ds) => this.loop.enqueue(ds),
-      update: (_old, ds) => this.loop.enqueue(ds),
-      delete: (ds) => {
-        this.expectations.forget(objectKey(ds));
-        this.loop.enqueue(ds);
-      },
-    });
-    this.pods.addHandlers({
-      add: (pod) => {
-        const owner = this.ownerKey(pod);
-        if (owner) this.expectations.creationObserved(owner);
-        this.enqueueFor(pod);
-      },
-      update: (old, pod) => {
-        if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) {
-          const owner = this.ownerKey(pod);
-          if (owner) this.expectations.deletionObserved(owner, objectKey(pod));
-        }
-        this.enqueueFor(pod);
-        if (
-          !isDeepStrictEqual(old.metadata.labels, pod.metadata.labels) ||
-          controllerOf(old)?.uid !== controllerOf(pod)?.uid
-        ) {
-          this.enqueueFor(old);
-        }
-      },
-      delete: (pod) => {
-        const owner = this.ownerKey(pod);
-        if (owner) this.expectations.deletionObserved(owner, objectKey(pod));
-        this.enqueueFor(pod);
-      },
+    handleOwnersAndPods(this.sets, this.pods, this.loop, this.expectations, {
+      ownerKey: (pod) => this.ownerKey(pod),
+      enqueueFor: (pod) => this.enqueueFor(pod),
     });
     // What decides where daemons run: a node's existence, labels, taints and readiness.
     const relevant = (n: Node) => [

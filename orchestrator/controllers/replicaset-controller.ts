@@ -14,6 +14,7 @@ import type { Pod, ReplicaSet, WorkloadStatus } from '../api/types.js';
 import { reconcileLoop, type Controller, type ControllerContext } from './controller.js';
 import { adopt, release } from './controller-ref.js';
 import { Expectations } from './expectations.js';
+import { handleOwnersAndPods } from './owned-pod-handlers.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
 const REPLICASETS = findResource('apps', 'v1', 'replicasets')!;
@@ -39,38 +40,9 @@ export class ReplicaSetController implements Controller {
     this.replicaSets = ctx.informers.informer<ReplicaSet>(REPLICASETS);
     this.pods = ctx.informers.informer<Pod>(PODS);
     this.loop = reconcileLoop(ctx, this.name, (key) => this.reconcile(key));
-    this.replicaSets.addHandlers({
-      add: (rs) => this.loop.enqueue(rs),
-      update: (_old, rs) => this.loop.enqueue(rs),
-      delete: (rs) => {
-        this.expectations.forget(objectKey(rs));
-        this.loop.enqueue(rs);
-      },
-    });
-    this.pods.addHandlers({
-      add: (pod) => {
-        const owner = this.ownerKey(pod);
-        if (owner) this.expectations.creationObserved(owner);
-        this.enqueueFor(pod);
-      },
-      update: (old, pod) => {
-        if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) {
-          const owner = this.ownerKey(pod);
-          if (owner) this.expectations.deletionObserved(owner, objectKey(pod));
-        }
-        this.enqueueFor(pod);
-        if (
-          !isDeepStrictEqual(old.metadata.labels, pod.metadata.labels) ||
-          controllerOf(old)?.uid !== controllerOf(pod)?.uid
-        ) {
-          this.enqueueFor(old);
-        }
-      },
-      delete: (pod) => {
-        const owner = this.ownerKey(pod);
-        if (owner) this.expectations.deletionObserved(owner, objectKey(pod));
-        this.enqueueFor(pod);
-      },
+    handleOwnersAndPods(this.replicaSets, this.pods, this.loop, this.expectations, {
+      ownerKey: (pod) => this.ownerKey(pod),
+      enqueueFor: (pod) => this.enqueueFor(pod),
     });
   }
 

@@ -14,6 +14,7 @@ import type {
 import { reconcileLoop, type Controller, type ControllerContext } from './controller.js';
 import { adopt, release } from './controller-ref.js';
 import { Expectations } from './expectations.js';
+import { handleOwnersAndPods } from './owned-pod-handlers.js';
 import {
   newPod,
   ordinalOf,
@@ -69,38 +70,9 @@ export class StatefulSetController implements Controller {
     this.pods = ctx.informers.informer<Pod>(PODS);
     this.revisions = ctx.informers.informer<ControllerRevision>(REVISIONS);
     this.loop = reconcileLoop(ctx, this.name, (key) => this.reconcile(key));
-    this.sets.addHandlers({
-      add: (sts) => this.loop.enqueue(sts),
-      update: (_old, sts) => this.loop.enqueue(sts),
-      delete: (sts) => {
-        this.expectations.forget(objectKey(sts));
-        this.loop.enqueue(sts);
-      },
-    });
-    this.pods.addHandlers({
-      add: (pod) => {
-        const owner = this.ownerKey(pod);
-        if (owner) this.expectations.creationObserved(owner);
-        this.enqueueFor(pod);
-      },
-      update: (old, pod) => {
-        if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) {
-          const owner = this.ownerKey(pod);
-          if (owner) this.expectations.deletionObserved(owner, objectKey(pod));
-        }
-        this.enqueueFor(pod);
-        if (
-          !isDeepStrictEqual(old.metadata.labels, pod.metadata.labels) ||
-          controllerOf(old)?.uid !== controllerOf(pod)?.uid
-        ) {
-          this.enqueueFor(old);
-        }
-      },
-      delete: (pod) => {
-        const owner = this.ownerKey(pod);
-        if (owner) this.expectations.deletionObserved(owner, objectKey(pod));
-        this.enqueueFor(pod);
-      },
+    handleOwnersAndPods(this.sets, this.pods, this.loop, this.expectations, {
+      ownerKey: (pod) => this.ownerKey(pod),
+      enqueueFor: (pod) => this.enqueueFor(pod),
     });
     this.revisions.addHandlers({
       add: (r) => this.enqueueOwner(r),
