@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crucible } from '../../testing/crucible-cli.js';
 import { Kubectl } from '../../testing/kubectl.js';
+import { nightlyIt } from '../../testing/nightly.js';
 import { dockerEngineAnswers } from '../cluster/index.js';
 
 const SCENARIOS = fileURLToPath(new URL('../../scenarios/', import.meta.url));
@@ -231,6 +232,18 @@ describe('crucible run --provider kubeconfig: an existing cluster, through its k
     // The heal uncordoned every node the drain had cordoned.
     expect(await kubectl.ok(['get', 'nodes', '-o', 'jsonpath={.items[*].spec.unschedulable}'])).to.equal('');
   });
+
+  for (const suite of ['conformance', 'chaos'])
+    nightlyIt(
+      `runs the quick ${suite} subset: what the cluster can run passes, the rest is skipped with its reason`,
+      async () => {
+        const run = await runOnExisting(['--seed', '1', '--tag', 'quick', join(SCENARIOS, suite)]);
+        expect(run.code, run.stdout + run.stderr).to.equal(0);
+        expect(run.stdout).to.not.match(/^[✘?] /m);
+        for (const skipped of run.stderr.split('\n').filter((l) => l.startsWith('skipped ')))
+          expect(skipped).to.match(/cannot run on the kubeconfig provider's cluster: .+/);
+      },
+    );
 
   it('leaves the namespaces it did not create exactly as they were', async () => {
     expect(await bystander()).to.equal(bystanderBefore);

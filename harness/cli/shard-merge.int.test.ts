@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readRun, writeRunReport } from '../../reports/write-report.js';
 import { CRUCIBLE_CLI, crucible, type CrucibleRun } from '../../testing/crucible-cli.js';
+import { nightlyIt } from '../../testing/nightly.js';
 
 const CONFORMANCE = fileURLToPath(new URL('../../scenarios/conformance/', import.meta.url));
 const QUICK = fileURLToPath(new URL('../../scenarios/quick/pod-kill.yaml', import.meta.url));
@@ -88,58 +89,63 @@ describe('crucible run --shard and report --merge (real CLI)', function () {
     expect(await invocationScenarios(out)).to.deep.equal([]);
   });
 
-  it(`runs the ${TAG} conformance scenarios as two shards on the process provider; the merge is one unsharded run's index, score and JUnit`, async () => {
-    const shardOut = (i: number) => join(home, `shard-${i}`);
-    const shards: CrucibleRun[] = [];
-    // One after the other: the machine has two cores, and slots side by side are another test's.
-    for (const i of [1, 2]) {
-      const args = ['run', '--provider', 'process', '--seed', '1', '--tag', TAG, '--shard', `${i}/2`];
-      shards.push(await crucible(home, [...args, '--out', shardOut(i), CONFORMANCE]));
-    }
-    const suite = planned(await crucible(home, ['run', '--dry-run', '--tag', TAG, CONFORMANCE])).sort();
-    const [one, two] = [await invocationScenarios(shardOut(1)), await invocationScenarios(shardOut(2))];
-    expect([...one, ...two].sort(), 'every scenario once').to.deep.equal(suite);
-    expect(one).to.not.be.empty;
-    expect(two).to.not.be.empty;
-    // How each run went (a check failing, or the harness under a loaded machine's timeouts) is not
-    // this test's subject: each shard must have taken and reported its share, which the folders
-    // show above, and said so.
-    for (const [i, shard] of shards.entries())
-      expect(shard.stderr).to.include(
-        `shard ${i + 1}/2: ${[one, two][i]!.length} of ${suite.length} scenarios`,
-      );
-
-    const merged = join(home, 'merged');
-    const merge = await crucible(home, ['report', '--merge', shardOut(1), shardOut(2), '--out', merged]);
-    expect(merge.code, merge.stderr).to.equal(0);
-    expect(merge.stdout).to.match(new RegExp(`^merged 2 folders: ${suite.length} scenarios, score [\\d.]+`));
-
-    // One unsharded run of the same runs: each run written into one folder by one invocation.
-    const whole = join(home, 'whole');
-    for (const out of [shardOut(1), shardOut(2)])
-      for (const scenario of await invocationScenarios(out)) {
-        const runs = join(out, scenario, 'runs');
-        const [id] = await readdir(runs);
-        const { history, verdicts } = await readRun(join(runs, id!));
-        await writeRunReport(whole, history, verdicts, new Map(), 'unsharded');
+  nightlyIt(
+    `runs the ${TAG} conformance scenarios as two shards on the process provider; the merge is one unsharded run's index, score and JUnit`,
+    async () => {
+      const shardOut = (i: number) => join(home, `shard-${i}`);
+      const shards: CrucibleRun[] = [];
+      // One after the other: the machine has two cores, and slots side by side are another test's.
+      for (const i of [1, 2]) {
+        const args = ['run', '--provider', 'process', '--seed', '1', '--tag', TAG, '--shard', `${i}/2`];
+        shards.push(await crucible(home, [...args, '--out', shardOut(i), CONFORMANCE]));
       }
-    for (const file of ['index.html', 'junit.xml'])
-      expect(await readFile(join(merged, file), 'utf8'), file).to.equal(
-        await readFile(join(whole, file), 'utf8'),
-      );
-    const junit = await readFile(join(merged, 'junit.xml'), 'utf8');
-    expect(junit.match(/<testsuite /g)).to.have.length(suite.length);
-    const score = /score ([\d.]+)/.exec(merge.stdout)![1]!;
-    // The page's computation, its "=" as handlebars escapes it.
-    expect(await readFile(join(merged, 'index.html'), 'utf8')).to.include(`&#x3D; ${score}<`);
+      const suite = planned(await crucible(home, ['run', '--dry-run', '--tag', TAG, CONFORMANCE])).sort();
+      const [one, two] = [await invocationScenarios(shardOut(1)), await invocationScenarios(shardOut(2))];
+      expect([...one, ...two].sort(), 'every scenario once').to.deep.equal(suite);
+      expect(one).to.not.be.empty;
+      expect(two).to.not.be.empty;
+      // How each run went (a check failing, or the harness under a loaded machine's timeouts) is not
+      // this test's subject: each shard must have taken and reported its share, which the folders
+      // show above, and said so.
+      for (const [i, shard] of shards.entries())
+        expect(shard.stderr).to.include(
+          `shard ${i + 1}/2: ${[one, two][i]!.length} of ${suite.length} scenarios`,
+        );
 
-    // Merging a shard with a copy of itself: the same scenarios twice, refused.
-    await cp(shardOut(1), join(home, 'again'), { recursive: true });
-    const twice = await crucible(home, ['report', '--merge', shardOut(1), join(home, 'again')]);
-    expect(twice.code).to.equal(3);
-    expect(twice.stderr).to.include('run by more than one of the folders');
-    expect(twice.stderr).to.include(`${one[0]}: ${shardOut(1)}, ${join(home, 'again')}`);
-  });
+      const merged = join(home, 'merged');
+      const merge = await crucible(home, ['report', '--merge', shardOut(1), shardOut(2), '--out', merged]);
+      expect(merge.code, merge.stderr).to.equal(0);
+      expect(merge.stdout).to.match(
+        new RegExp(`^merged 2 folders: ${suite.length} scenarios, score [\\d.]+`),
+      );
+
+      // One unsharded run of the same runs: each run written into one folder by one invocation.
+      const whole = join(home, 'whole');
+      for (const out of [shardOut(1), shardOut(2)])
+        for (const scenario of await invocationScenarios(out)) {
+          const runs = join(out, scenario, 'runs');
+          const [id] = await readdir(runs);
+          const { history, verdicts } = await readRun(join(runs, id!));
+          await writeRunReport(whole, history, verdicts, new Map(), 'unsharded');
+        }
+      for (const file of ['index.html', 'junit.xml'])
+        expect(await readFile(join(merged, file), 'utf8'), file).to.equal(
+          await readFile(join(whole, file), 'utf8'),
+        );
+      const junit = await readFile(join(merged, 'junit.xml'), 'utf8');
+      expect(junit.match(/<testsuite /g)).to.have.length(suite.length);
+      const score = /score ([\d.]+)/.exec(merge.stdout)![1]!;
+      // The page's computation, its "=" as handlebars escapes it.
+      expect(await readFile(join(merged, 'index.html'), 'utf8')).to.include(`&#x3D; ${score}<`);
+
+      // Merging a shard with a copy of itself: the same scenarios twice, refused.
+      await cp(shardOut(1), join(home, 'again'), { recursive: true });
+      const twice = await crucible(home, ['report', '--merge', shardOut(1), join(home, 'again')]);
+      expect(twice.code).to.equal(3);
+      expect(twice.stderr).to.include('run by more than one of the folders');
+      expect(twice.stderr).to.include(`${one[0]}: ${shardOut(1)}, ${join(home, 'again')}`);
+    },
+  );
 });
 
 describe('a run that cannot get a cluster (real CLI)', function () {
