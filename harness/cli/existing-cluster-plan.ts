@@ -37,10 +37,7 @@ export async function existingClusterPlan(
     ),
   ];
   for (const workload of scenario.workloads) {
-    const namespace =
-      scenario.tenants.find((t) => t.name === workload.tenant)?.namespaces[0] ??
-      scenario.namespaces[0] ??
-      'default';
+    const namespace = workloadNamespace(scenario, workload.tenant);
     for (const file of workload.manifests)
       lines.push(
         `    apply ${relative(process.cwd(), file)} into ${namespace}: ${(await objectsOf(file)).join(', ')}`,
