@@ -11,6 +11,7 @@ import {
   type ComponentFlags,
 } from './component-options.js';
 import { runUntilSignal } from './run-until-signal.js';
+import { sabotagesOf, warnSabotaged, withSabotageFlags } from './sabotage-flags.js';
 
 interface ControllerManagerFlags extends ComponentFlags {
   controllers: string;
@@ -21,7 +22,7 @@ interface ControllerManagerFlags extends ComponentFlags {
 
 /** `orchestrator controller-manager`: kube-controller-manager's control loops, leader-elected. */
 export function controllerManagerCommand(): Command {
-  return withComponentFlags(new Command('controller-manager'))
+  return withSabotageFlags(withComponentFlags(new Command('controller-manager')), 'controller-manager')
     .description(
       'run the control loops (replicaset, deployment, node lifecycle, endpoints, namespace, garbage collector, resource quota, pod gc)',
     )
@@ -42,6 +43,10 @@ export function controllerManagerCommand(): Command {
       if (!Number.isInteger(workers) || workers < 1)
         throw new Error(`--concurrent-syncs: "${flags.concurrentSyncs}" is not a positive whole number`);
       const rt = await componentRuntime('controller-manager', flags);
+      const sabotages = sabotagesOf(flags, 'controller-manager');
+      warnSabotaged(sabotages, rt.log);
+      // Aborted only at shutdown: what a leader that ignores its lost Lease goes by (a sabotage).
+      const shutdown = new AbortController();
       const timing = withNodeMonitorFlags(rt.timing, flags);
       rt.log.info(
         {
@@ -69,12 +74,16 @@ export function controllerManagerCommand(): Command {
             timing,
             log: rt.log,
             workers,
+            sabotages,
           };
-          await new ControllerManager(ctx, names).run(signal);
+          // SABOTAGE act-after-losing-lease: the controllers outlive the leadership term.
+          const ignoreLostLease = sabotages.has('act-after-losing-lease');
+          await new ControllerManager(ctx, names).run(ignoreLostLease ? shutdown.signal : signal);
         },
       );
       runUntilSignal(
         async () => {
+          shutdown.abort();
           await stop();
           await rt.client.close();
         },
