@@ -11,6 +11,8 @@ import { benchScheduling, type SchedulingBenchResult } from '../bench/scheduling
 import { benchRecovery, type RecoveryBenchResult } from '../bench/recovery-bench.js';
 import { recoveryTable } from '../bench/recovery-table.js';
 import { benchOutage } from '../bench/outage-bench.js';
+import { benchEtcdLoss } from '../bench/etcd-loss-bench.js';
+import { etcdLossTable } from '../bench/etcd-loss-table.js';
 import { outageTable } from '../bench/outage-table.js';
 import { benchSimulatedNodes, simulatedNodesRamp } from '../bench/simulated-nodes-bench.js';
 import { simulatedNodesTable } from '../bench/simulated-nodes-table.js';
@@ -27,6 +29,8 @@ interface BenchFlags {
   nodeMonitorGracePeriod?: string;
   outage: string;
   outageRate: string;
+  etcdRounds: string;
+  etcdLoss: string;
   simulatedMaxNodes: string;
   json?: string;
 }
@@ -39,6 +43,7 @@ const TARGETS = {
   bootMs: 5000,
   recoveryMs: 5000,
   outageFailedRequests: 0,
+  etcdLossApiAvailability: 0.995,
   simulatedNodes: 1000,
 };
 
@@ -51,6 +56,7 @@ const SECTIONS = [
   'load',
   'recovery',
   'outage',
+  'etcd',
   'simulated',
 ] as const;
 /** How long every simulated node must stay Ready at each size of the ramp. */
@@ -73,6 +79,8 @@ export function benchCommand(): Command {
     )
     .option('--outage <duration>', 'outage: how long the whole control plane stays down', '30s')
     .option('--outage-rate <n>', 'outage: requests per second through the node ports', '100')
+    .option('--etcd-rounds <n>', 'etcd: etcd members lost, one after another (each member in turn)', '3')
+    .option('--etcd-loss <duration>', 'etcd: how long each member stays dead', '15s')
     .option(
       '--simulated-max-nodes <n>',
       'simulated: the largest cluster to try; the ramp doubles from 250 up to it',
@@ -193,6 +201,16 @@ export function benchCommand(): Command {
         const o = await benchOutage({ outageMs, rate, progress: log });
         out.push(...outageTable(o, TARGETS.outageFailedRequests));
         json.outage = o;
+      }
+      if (sections.includes('etcd')) {
+        const rounds = positiveInt(flags.etcdRounds, '--etcd-rounds');
+        const lossMs = durationMs(flags.etcdLoss, '--etcd-loss');
+        process.stderr.write(
+          `etcd member loss: 3 etcd members, each in turn killed for ${lossMs / 1000} s (${rounds} rounds), the API probed meanwhile\n`,
+        );
+        const e = await benchEtcdLoss({ rounds, lossMs, probeRate: 20, writeRate: 10, progress: log });
+        out.push(...etcdLossTable(e, TARGETS.etcdLossApiAvailability));
+        json.etcdLoss = e;
       }
       if (sections.includes('simulated')) {
         const counts = simulatedNodesRamp(positiveInt(flags.simulatedMaxNodes, '--simulated-max-nodes'));

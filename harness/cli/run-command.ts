@@ -1,7 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { chooseProvider, type ProviderChoice } from '../cluster/index.js';
-import { EXIT, checkLoadTools, exitCodeOf, runExperiment } from '../experiment/index.js';
+import {
+  chooseProvider,
+  type ClusterProvider,
+  type ProviderChoice,
+  type ProviderOptions,
+} from '../cluster/index.js';
+import { EXIT, checkLoadTools, exitCodeOf, runExperiment, unmetNeeds } from '../experiment/index.js';
 import {
   JUnitFileReporter,
   MultiplexReporter,
@@ -25,6 +30,8 @@ interface RunFlags {
   tag?: string;
   keepRuns?: string;
   loadDriver?: 'builtin' | 'k6' | 'auto';
+  kubeconfig?: string;
+  context?: string;
 }
 
 export { EXIT };
@@ -38,7 +45,16 @@ export function runCommand(): Command {
   return new Command('run')
     .description('run experiments: boot, load, faults, heal, judge, report')
     .argument('<paths...>', 'scenario files, or folders of them')
-    .option('--provider <name>', 'docker, process, or auto (docker when an engine answers)', 'auto')
+    .option(
+      '--provider <name>',
+      'docker, process, kubeconfig (an existing cluster), or auto (docker when an engine answers)',
+      'auto',
+    )
+    .option('--kubeconfig <file>', 'with --provider kubeconfig: the kubeconfig of the existing cluster')
+    .option(
+      '--context <name>',
+      'with --provider kubeconfig: its context (always named; never the current one by default)',
+    )
     .option('--seed <n>', 'seed of every random choice (default: random, printed)')
     .option('--out <dir>', 'where histories and reports go', 'crucible-runs')
     .option('--junit <file>', 'also write one JUnit file for all the scenarios run')
@@ -83,7 +99,8 @@ export function runCommand(): Command {
       }
       // A missing k6 or a broken k6 script is said now, before any cluster boots.
       for (const scenario of scenarios) await checkLoadTools(scenario, flags.loadDriver);
-      const provider = await chooseProvider(flags.provider);
+      const provider = await chooseProvider(flags.provider, providerOptions(flags));
+      const fitting = scenariosThatFit(scenarios, provider, paths);
       const abort = new AbortController();
       const onSignal = () => {
         process.stderr.write('\n» interrupted: healing, collecting and tearing down…\n');
@@ -100,10 +117,10 @@ export function runCommand(): Command {
       const reporter = new MultiplexReporter(reporters, (f) =>
         process.stderr.write(`crucible: the ${f.reporter} reporter failed (${f.hook}): ${f.message}\n`),
       );
-      await reporter.onBegin({ scenarios, provider: provider.name, seed, repeat });
+      await reporter.onBegin({ scenarios: fitting, provider: provider.name, seed, repeat });
       const outcomes: number[] = [];
       const runs: ScenarioRun[] = [];
-      for (const scenario of scenarios)
+      for (const scenario of fitting)
         for (let i = 0; i < repeat && !abort.signal.aborted; i++) {
           await reporter.onScenarioBegin(scenario);
           const progress = (line: string) => reporter.onProgress(scenario, line);
@@ -125,6 +142,49 @@ export function runCommand(): Command {
       await reporter.onEnd(runs);
       process.exitCode = Math.max(0, ...outcomes);
     });
+}
+
+function providerOptions(flags: RunFlags): ProviderOptions {
+  if (flags.provider !== 'kubeconfig') {
+    if (flags.kubeconfig || flags.context)
+      throw new UsageError('InvalidFlag', '--kubeconfig and --context go with --provider kubeconfig');
+    return {};
+  }
+  if (!flags.kubeconfig || !flags.context)
+    throw new UsageError(
+      'InvalidFlag',
+      '--provider kubeconfig needs --kubeconfig FILE and --context NAME: crucible acts on an existing cluster only when its context is named',
+    );
+  return { target: { kubeconfig: flags.kubeconfig, context: flags.context } };
+}
+
+/**
+ * The scenarios the provider's clusters can run. One named on its own that cannot is an error;
+ * of a folder's, each that cannot is skipped with its reasons on stderr (conformance anywhere:
+ * each behaviour the target can run), and none left is an error.
+ */
+function scenariosThatFit(scenarios: Scenario[], provider: ClusterProvider, paths: string[]): Scenario[] {
+  const fitting: Scenario[] = [];
+  for (const scenario of scenarios) {
+    const reasons = unmetNeeds(scenario, provider);
+    if (reasons.length === 0) {
+      fitting.push(scenario);
+      continue;
+    }
+    const why = `${scenario.name} cannot run on the ${provider.name} provider's cluster: ${reasons.join('; ')}`;
+    if (scenarios.length === 1) throw new UsageError('ScenarioDoesNotFit', why);
+    process.stderr.write(`skipped ${why}\n`);
+  }
+  if (fitting.length === 0)
+    throw new UsageError(
+      'ScenarioDoesNotFit',
+      `none of the scenarios in ${paths.join(', ')} can run on the ${provider.name} provider's cluster`,
+    );
+  if (fitting.length < scenarios.length)
+    process.stderr.write(
+      `running ${fitting.length} of ${scenarios.length} scenarios; the others were skipped\n`,
+    );
+  return fitting;
 }
 
 /** The scenario files of the paths given, saying on stderr which YAML was skipped. */

@@ -11,6 +11,8 @@ export type UsageErrorCode =
   | 'NoScenarios'
   /** A file named on its own is of another kind than Scenario (a manifest, a cluster spec). */
   | 'NotAScenario'
+  /** The scenario asks what the chosen cluster cannot give (a fault it cannot do, a namespace it did not create). */
+  | 'ScenarioDoesNotFit'
   /** A command that writes files would overwrite one that exists (`crucible init`). */
   | 'WouldOverwrite';
 

@@ -5,10 +5,12 @@ type Reachable = Pick<RunningCluster, 'record' | 'credentials'>;
 
 /** An API client of the cluster's admin, failing over across its apiservers. The caller closes it. */
 export function adminClient(cluster: Reachable): ApiClient {
+  const { adminToken, adminClientCert, caPem } = cluster.credentials;
   return new ApiClient({
     servers: cluster.record.apiservers,
-    token: cluster.credentials.adminToken,
-    caPem: cluster.credentials.caPem,
+    ...(adminToken ? { token: adminToken } : {}),
+    ...(adminClientCert ? { clientCert: adminClientCert } : {}),
+    caPem,
   });
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import type { ClientCertificate } from '../../orchestrator/api/client/index.js';
 import {
   createCertificateAuthority,
   createServiceAccountKeyPair,
@@ -155,14 +156,17 @@ export function kubeconfig(name: string, server: string, caPem: string, token: s
 
 /**
  * What the harness holds to act on a cluster as its users: the admin's kubeconfig (a file, for
- * kubectl) and token, the CA to trust, and each tenant's token. Kept in credentials.json (mode
- * 0600) beside the cluster's record, never inside it.
+ * kubectl) and token or client certificate, the CA to trust, and the spec's extra users' tokens.
+ * Kept in credentials.json (mode 0600) beside the cluster's record, never inside it (an existing
+ * cluster's are read from the user's kubeconfig, and kept nowhere).
  */
 export interface ClusterCredentials {
   kubeconfig: string;
   caPem: string;
-  adminToken: string;
-  /** The spec's extra users (tenants) and their bearer tokens. */
+  /** The admin's bearer token; an existing cluster's user may have a client certificate instead. */
+  adminToken?: string;
+  adminClientCert?: ClientCertificate;
+  /** The spec's extra users and their bearer tokens. */
   userTokens: Record<string, string>;
 }
 

@@ -10,7 +10,7 @@ export type ClusterErrorCode =
   | 'MemberNotFound'
   /** The provider cannot do this operation at all (a network disconnect without a network). */
   | 'ProviderUnsupported'
-  /** A provider name that is not docker, process or auto. */
+  /** A provider name that is not docker, process, kubeconfig or auto. */
   | 'UnknownProvider'
   /** The docker provider was asked for and no Docker engine answers. */
   | 'NoDockerEngine'
@@ -25,7 +25,19 @@ export type ClusterErrorCode =
   /** A boot step did not finish in time; the message names what it waited for. */
   | 'BootTimeout'
   /** A program of the spec's `images` that the pods, users of their own, could not read or run. */
-  | 'ImageNotReadable';
+  | 'ImageNotReadable'
+  /** --provider kubeconfig: the kubeconfig file does not exist, or kubectl cannot read it. */
+  | 'KubeconfigNotFound'
+  | 'KubeconfigUnreadable'
+  /** An existing cluster's context was not named (crucible never picks the current one by itself), or is not in the file. */
+  | 'KubeconfigContextNotNamed'
+  | 'KubeconfigContextNotFound'
+  /** The context authenticates or verifies in a way crucible's clients cannot (exec plugins, no CA). */
+  | 'KubeconfigUnsupported'
+  /** The existing cluster did not answer, or refused crucible's reads. */
+  | 'ClusterUnreachable'
+  /** A namespace the run would create exists and is not this run's (a user's, or a live run's). */
+  | 'NamespaceTaken';
 
 export class ClusterError extends Error {
   constructor(

@@ -133,6 +133,8 @@ describe('planCluster', () => {
         'etcd-0=https://etcd-0:2380,etcd-1=https://etcd-1:2380,etcd-2=https://etcd-2:2380',
       );
     const args = etcd[1]!.args;
+    // A member back from a kill must not depose the leader (the etcd-member-loss scenario).
+    expect(arg(args, '--pre-vote')).to.equal('true');
     expect(arg(args, '--listen-client-urls')).to.equal('https://0.0.0.0:2379');
     expect(arg(args, '--advertise-client-urls')).to.equal('https://etcd-1:2379');
     expect(arg(args, '--initial-advertise-peer-urls')).to.equal('https://etcd-1:2380');

@@ -1,4 +1,5 @@
 import type { ClusterCredentials } from './cluster-credentials.js';
+import type { ClusterFeature } from './cluster-features.js';
 import type { ClusterRecord, ProviderName } from './cluster-record.js';
 import type { ClusterSpec } from './cluster-spec.js';
 import type { RunningCluster } from './running-cluster.js';
@@ -10,6 +11,13 @@ import type { RunningCluster } from './running-cluster.js';
  */
 export interface ClusterProvider {
   readonly name: ProviderName;
+  /** What its clusters let crucible do beyond the API; a scenario needing more is refused before it runs. */
+  readonly features: ReadonlySet<ClusterFeature>;
+  /**
+   * Why this provider cannot give what the spec asks for, one reason each (none: it can). A
+   * provider that boots clusters boots what is asked; an existing cluster is what it is.
+   */
+  unmetNeeds(spec: ClusterSpec): string[];
   /** Boots the cluster; on failure or abort removes everything it created, then rethrows. */
   create(spec: ClusterSpec, progress: (line: string) => void, signal?: AbortSignal): Promise<RunningCluster>;
   /** The live handle of a cluster this provider booted. */

@@ -5,7 +5,7 @@ import type { ClusterSpec } from './cluster-spec.js';
 import type { ClusterLink, ClusterMember } from './cluster-plan.js';
 import { ClusterError } from './cluster-error.js';
 
-export type ProviderName = 'docker' | 'process';
+export type ProviderName = 'docker' | 'process' | 'kubeconfig';
 
 /** What a provider runs for one member or node: a process (pid, log) or a container (id, address). */
 export interface MemberHandle {
@@ -107,9 +107,9 @@ export async function removeClusterDir(name: string): Promise<void> {
   await rm(clusterDir(name), { recursive: true, force: true });
 }
 
-/** The node names of a cluster, in the order of its members. */
+/** The node names of a cluster, in the order of its members (an existing cluster's: its workers). */
 export function nodeNames(record: ClusterRecord): string[] {
-  return [...new Set(record.members.map((m) => m.node))];
+  return [...new Set([...record.members.map((m) => m.node), ...record.workers.map((w) => w.name)])];
 }
 
 /** The member by name, or a MemberNotFound error naming the members there are. */

@@ -1,4 +1,5 @@
 import type { ClusterCredentials } from './cluster-credentials.js';
+import { ALL_FEATURES } from './cluster-features.js';
 import { ClusterError } from './cluster-error.js';
 import { APISERVER_PORT, type ClusterMember, TOXIPROXY_API_PORT } from './cluster-plan.js';
 import { harnessOnlyApiRules, podFirewallRules } from './cluster-firewall.js';
@@ -11,88 +12,70 @@ import {
   membersOf,
   nodeNames,
 } from './cluster-record.js';
-import {
-  DOCKER_CLUSTER_LABEL,
-  demuxDockerStream,
-  dockerClient,
-  ignoreStatus,
-  reapDocker,
-} from './docker-engine.js';
+import { ContainerNodes, type NodeContainer } from './container-nodes.js';
+import { DOCKER_CLUSTER_LABEL, dockerClient, reapDocker } from './docker-engine.js';
 import { DockerPacketFilter } from './docker-packet-filter.js';
 import { IMAGE_ORCHESTRATOR_MAIN, IMAGE_PROJECT_DIR, removeOlderNodeImages } from './node-image.js';
 import type { ExecResult, PodEscapeTargets, RunningCluster } from './running-cluster.js';
-import { removeClusterDir } from './cluster-record.js';
+import { clusterDir, removeClusterDir } from './cluster-record.js';
 
-export const STOP_TIMEOUT_SECONDS = 2;
 const IMAGE_CRUCIBLE_CLI = `${IMAGE_PROJECT_DIR}/dist/harness/cli/crucible-cli.js`;
 
 /**
  * A cluster of the docker provider, live: one container per node, found through the record's
- * container ids. Each operation looks at the container first, so that repeating it does nothing:
- * the engine answers 500 (not 304/409) to "unpause a running container" or "disconnect a
- * disconnected one".
+ * container ids; the operations on them are ContainerNodes'.
  */
 export class DockerCluster implements RunningCluster {
   readonly provider = 'docker';
+  readonly features = ALL_FEATURES;
   readonly packetFilter: DockerPacketFilter;
+  private readonly nodes: ContainerNodes;
 
   constructor(
     readonly record: ClusterRecord,
     readonly credentials: ClusterCredentials,
   ) {
-    this.packetFilter = new DockerPacketFilter(record, (node) => this.namespacePid(node));
+    this.nodes = new ContainerNodes((node) => this.locate(node));
+    this.packetFilter = new DockerPacketFilter(record, (node) => this.nodes.namespacePid(node));
   }
 
   get name(): string {
     return this.record.name;
   }
 
-  async kill(node: string): Promise<void> {
-    const { container, info } = await this.inspect(node);
-    if (info.State.Running) await ignoreStatus(container.kill(), 409);
+  get stateDir(): string {
+    return clusterDir(this.name);
   }
 
-  async pause(node: string): Promise<void> {
-    const { container, info } = await this.inspect(node);
-    if (info.State.Running && !info.State.Paused) await container.pause();
+  kill(node: string): Promise<void> {
+    return this.nodes.kill(node);
   }
 
-  async unpause(node: string): Promise<void> {
-    const { container, info } = await this.inspect(node);
-    if (info.State.Paused) await container.unpause();
+  pause(node: string): Promise<void> {
+    return this.nodes.pause(node);
   }
 
-  async stop(node: string): Promise<void> {
-    const { container, info } = await this.inspect(node);
-    if (info.State.Paused) await container.unpause();
-    if (info.State.Running) await ignoreStatus(container.stop({ t: STOP_TIMEOUT_SECONDS }), 304);
+  unpause(node: string): Promise<void> {
+    return this.nodes.unpause(node);
+  }
+
+  stop(node: string): Promise<void> {
+    return this.nodes.stop(node);
   }
 
   async start(node: string): Promise<void> {
-    const { container, info } = await this.inspect(node);
-    if (info.State.Paused) await container.unpause();
-    else if (!info.State.Running) {
-      await ignoreStatus(container.start(), 304);
-      // A started container has a new network namespace: its rules go in again.
-      const pid = await this.namespacePid(node);
-      if (pid !== undefined) await confineDockerNode(this.record, node, pid);
-    }
+    if (!(await this.nodes.start(node))) return;
+    // A started container has a new network namespace: its rules go in again.
+    const pid = await this.nodes.namespacePid(node);
+    if (pid !== undefined) await confineDockerNode(this.record, node, pid);
   }
 
-  async disconnect(node: string): Promise<void> {
-    const { info, network, networkName } = await this.attachment(node);
-    if (info.NetworkSettings.Networks[networkName])
-      await network.disconnect({ Container: info.Id, Force: true });
+  disconnect(node: string): Promise<void> {
+    return this.nodes.disconnect(node);
   }
 
-  async connect(node: string): Promise<void> {
-    const { info, network, networkName, ip } = await this.attachment(node);
-    // The same address and alias as before, else peers and Toxiproxy would not find it again.
-    if (!info.NetworkSettings.Networks[networkName])
-      await network.connect({
-        Container: info.Id,
-        EndpointConfig: { IPAMConfig: { IPv4Address: ip }, Aliases: [node] },
-      });
+  connect(node: string): Promise<void> {
+    return this.nodes.connect(node);
   }
 
   async killMember(member: string): Promise<void> {
@@ -104,7 +87,7 @@ export class DockerCluster implements RunningCluster {
     const m = memberNamed(this.record, member);
     const running = await this.exec(m.node, ['/usr/bin/node', '-e', memberProcessScript(m, 'probe')]);
     if (running.output.trim() === 'running') return;
-    const container = await this.container(m.node);
+    const container = await this.nodes.container(m.node);
     const exec = await container.exec({ Cmd: memberArgv(m), AttachStdout: false, AttachStderr: false });
     await exec.start({ Detach: true });
   }
@@ -116,26 +99,14 @@ export class DockerCluster implements RunningCluster {
     await this.packetFilter.clear(node);
   }
 
-  async exec(node: string, command: string[]): Promise<ExecResult> {
-    const container = await this.container(node);
-    const exec = await container.exec({ Cmd: command, AttachStdout: true, AttachStderr: true });
-    const stream = await exec.start({ hijack: true, stdin: false });
-    const chunks: Buffer[] = [];
-    await new Promise<void>((resolve, reject) => {
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.once('end', resolve);
-      stream.once('error', reject);
-    });
-    const info = await exec.inspect();
-    return { exitCode: info.ExitCode ?? 1, output: demuxDockerStream(Buffer.concat(chunks)) };
+  exec(node: string, command: string[]): Promise<ExecResult> {
+    return this.nodes.exec(node, command);
   }
 
   /** A node's container log; a member's is its node's (the members of a worker share one log). */
-  async logs(nodeOrMember: string): Promise<string> {
+  logs(nodeOrMember: string): Promise<string> {
     const member = this.record.members.find((m) => m.name === nodeOrMember);
-    const container = await this.container(member?.node ?? nodeOrMember);
-    const raw = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
-    return demuxDockerStream(raw);
+    return this.nodes.logs(member?.node ?? nodeOrMember);
   }
 
   podEscapeTargets(): PodEscapeTargets {
@@ -146,11 +117,8 @@ export class DockerCluster implements RunningCluster {
     return { files: ['/etc/crucible', '/var/lib/crucible', '/root'], urls };
   }
 
-  async memoryMiB(node: string): Promise<number> {
-    const stats = (await (await this.container(node)).stats({ stream: false })) as unknown as {
-      memory_stats: { usage: number; stats?: { cache?: number } };
-    };
-    return (stats.memory_stats.usage - (stats.memory_stats.stats?.cache ?? 0)) / 2 ** 20;
+  memoryMiB(node: string): Promise<number> {
+    return this.nodes.memoryMiB(node);
   }
 
   async liveness(): Promise<string> {
@@ -169,38 +137,20 @@ export class DockerCluster implements RunningCluster {
     return removeDockerCluster(this.name, this.record);
   }
 
-  private async container(node: string) {
+  private locate(node: string): NodeContainer {
     membersOf(this.record, node);
-    const id = this.record.handles[node]?.containerId;
-    if (!id)
+    const handle = this.record.handles[node];
+    if (!handle?.containerId)
       throw new ClusterError(
         'NodeNotFound',
         `cluster "${this.name}": no container recorded for node "${node}"`,
       );
-    return (await dockerClient()).getContainer(id);
-  }
-
-  private async inspect(node: string) {
-    const container = await this.container(node);
-    return { container, info: await container.inspect() };
-  }
-
-  private async attachment(node: string) {
-    const { info } = await this.inspect(node);
-    const ip = this.record.handles[node]?.ip;
-    if (!this.record.network || !ip)
-      throw new ClusterError(
-        'NodeNotFound',
-        `cluster "${this.name}": no network address recorded for "${node}"`,
-      );
-    const networkName = this.record.network.name;
-    return { info, network: (await dockerClient()).getNetwork(networkName), networkName, ip };
-  }
-
-  /** The pid of the container's first process, whose network namespace is the container's; undefined when it is not running. */
-  private async namespacePid(node: string): Promise<number | undefined> {
-    const { info } = await this.inspect(node);
-    return info.State.Running ? info.State.Pid : undefined;
+    return {
+      containerId: handle.containerId,
+      ...(this.record.network && handle.ip
+        ? { network: { name: this.record.network.name, ip: handle.ip, aliases: [node] } }
+        : {}),
+    };
   }
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { finishBoot } from './cluster-boot.js';
+import { ALL_FEATURES } from './cluster-features.js';
 import {
   type ClusterCredentials,
   nodeCredentialsDir,
@@ -17,13 +18,8 @@ import type { ClusterProvider } from './cluster-provider.js';
 import { type ClusterRecord, clusterDir, readClusterRecord, removeClusterDir } from './cluster-record.js';
 import { type ClusterSpec, nodePortRange } from './cluster-spec.js';
 import { ClusterError } from './cluster-error.js';
-import {
-  DockerCluster,
-  STOP_TIMEOUT_SECONDS,
-  confineDockerNode,
-  memberArgv,
-  removeDockerCluster,
-} from './docker-cluster.js';
+import { STOP_TIMEOUT_SECONDS } from './container-nodes.js';
+import { DockerCluster, confineDockerNode, memberArgv, removeDockerCluster } from './docker-cluster.js';
 import {
   DOCKER_CLUSTER_LABEL,
   DOCKER_NODE_LABEL,
@@ -68,6 +64,11 @@ export interface DockerProviderOptions {
  */
 export class DockerProvider implements ClusterProvider {
   readonly name = 'docker';
+  readonly features = ALL_FEATURES;
+
+  unmetNeeds(): string[] {
+    return [];
+  }
 
   constructor(private readonly options: DockerProviderOptions = {}) {}
 

@@ -1,10 +1,12 @@
 /**
- * Clusters of the bundled orchestrator: their spec, the providers that run them (docker: a
- * container per node; process: local processes), the live handle on a running cluster, its record
- * and credentials on disk, and the clean-up of whatever a run left. The rest of the harness reaches
- * a cluster only through this file.
+ * Clusters: the bundled orchestrator's (their spec, the providers that run them — docker: a
+ * container per node; process: local processes — their records and credentials on disk) and
+ * existing Kubernetes clusters reached through a kubeconfig; the live handle on a running cluster,
+ * what it lets crucible do, and the clean-up of whatever a run left. The rest of the harness
+ * reaches a cluster only through this file.
  */
-export { chooseProvider, providerFor, type ProviderChoice } from './choose-provider.js';
+export { chooseProvider, providerFor, type ProviderChoice, type ProviderOptions } from './choose-provider.js';
+export { ALL_FEATURES, type ClusterFeature, FEATURE_WORDS } from './cluster-features.js';
 export { createLinks } from './cluster-boot.js';
 export { adminClient, withAdminClient } from './cluster-client.js';
 export { type ClusterCredentials } from './cluster-credentials.js';
@@ -38,6 +40,7 @@ export { DOCKER_CLUSTER_LABEL, reapDocker } from './docker-engine.js';
 export { PROJECT_ROOT, ORCHESTRATOR_MAIN, componentNodeArgs } from './host-programs.js';
 export { startLocalControlPlane } from './local-control-plane.js';
 export { LocalProcess } from './local-process.js';
+export { KEPT_ANNOTATION, KubeconfigProvider, type KubeconfigTarget } from './kubeconfig-provider.js';
 export { buildNodeImage, dockerEngineAnswers } from './node-image.js';
 export { openCluster } from './open-cluster.js';
 export {

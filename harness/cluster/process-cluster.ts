@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { PROCESS_FEATURES } from './cluster-features.js';
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClusterCredentials } from './cluster-credentials.js';
@@ -29,6 +30,7 @@ import { pollUntil } from '../support/poll-until.js';
  */
 export class ProcessCluster implements RunningCluster {
   readonly provider = 'process';
+  readonly features = PROCESS_FEATURES;
   /** Processes share the host's network: no namespace of their own to filter in. */
   readonly packetFilter = undefined;
 
@@ -39,6 +41,10 @@ export class ProcessCluster implements RunningCluster {
 
   get name(): string {
     return this.record.name;
+  }
+
+  get stateDir(): string {
+    return clusterDir(this.name);
   }
 
   async kill(node: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { PROCESS_FEATURES } from './cluster-features.js';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finishBoot } from './cluster-boot.js';
@@ -35,6 +36,11 @@ import {
  */
 export class ProcessProvider implements ClusterProvider {
   readonly name = 'process';
+  readonly features = PROCESS_FEATURES;
+
+  unmetNeeds(): string[] {
+    return [];
+  }
 
   async create(
     spec: ClusterSpec,

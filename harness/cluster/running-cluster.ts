@@ -1,4 +1,5 @@
 import type { ClusterCredentials } from './cluster-credentials.js';
+import type { ClusterFeature } from './cluster-features.js';
 import type { ClusterRecord, ProviderName } from './cluster-record.js';
 
 /** What a command run inside a node printed and how it ended. */
@@ -39,9 +40,13 @@ export interface PodEscapeTargets {
 export interface RunningCluster {
   readonly name: string;
   readonly provider: ProviderName;
+  /** What it lets crucible do beyond the API (its provider's). */
+  readonly features: ReadonlySet<ClusterFeature>;
   /** Where the cluster's parts are. Read it; only the cluster itself changes it. */
   readonly record: Readonly<ClusterRecord>;
   readonly credentials: ClusterCredentials;
+  /** Where crucible keeps what later processes must know of the cluster (the faults in force). */
+  readonly stateDir: string;
   /** SIGKILL: the node's processes end at once, its connections close. */
   kill(node: string): Promise<void>;
   /** Freezes the node (connections stall but survive) / thaws it. */

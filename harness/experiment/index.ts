@@ -6,4 +6,5 @@
 export { runExperiment, type ExperimentOptions, type ExperimentResult } from './experiment.js';
 export { EXIT, exitCodeOf } from './exit-code.js';
 export { checkLoadTools } from './load-tools.js';
+export { unmetNeeds } from './scenario-fit.js';
 export { runKubectl, type KubectlRunOptions } from './kubectl-run.js';

@@ -15,6 +15,7 @@ export const observationPhase: Phase = {
       scenario: run.scenario,
       runStartedAt: run.startedAt,
       tenantTokens: run.tenantTokens,
+      progress: run.options.progress,
       ...(run.options.loadDriver ? { loadDriver: run.options.loadDriver } : {}),
     });
     await run.observation.start(run.client!);

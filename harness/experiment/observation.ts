@@ -1,14 +1,7 @@
 import type { ApiClient } from '../../orchestrator/api/client/index.js';
 import type { RunningCluster } from '../cluster/index.js';
 import type { HistoryEvent, LoadSecond } from '../history/index.js';
-import {
-  createLoadDriver,
-  parseLoadSpec,
-  resolveLoadBalancerTarget,
-  resolveServiceTargets,
-  type LoadProgress,
-  type LoadResult,
-} from '../load/index.js';
+import { createLoadDriver, parseLoadSpec, type LoadProgress, type LoadResult } from '../load/index.js';
 import {
   ApiProbeRecorder,
   ClusterStateRecorder,
@@ -20,11 +13,9 @@ import {
   toLoadSeconds,
 } from '../observe/index.js';
 import type { Scenario, ScenarioLoad } from '../scenario/scenario.js';
+import { resolveLoadRoute } from './load-route.js';
 import { harnessNamespace } from './tenant-setup.js';
 import { workloadNamespaces } from './workloads.js';
-
-/** How long a load waits for a LoadBalancer Service's balancer when the cluster runs a cloud-controller-manager. */
-const LOAD_BALANCER_WAIT_MS = 30_000;
 
 /** The recorders of one run; the isolation battery only with two tenants or more. */
 export type RecorderSet = {
@@ -46,6 +37,8 @@ export interface ObservationOptions {
   tenantTokens: Readonly<Record<string, string>>;
   /** Every load's driver, whatever the scenario says (`crucible run --load-driver`). */
   loadDriver?: 'builtin' | 'k6' | 'auto';
+  /** Where lines for the run's progress go (which way each load reaches its Service). */
+  progress?: (line: string) => void;
 }
 
 interface RunningLoad {
@@ -151,24 +144,10 @@ export class Observation {
   }
 
   private async startLoad(client: ApiClient, load: ScenarioLoad): Promise<void> {
-    const [namespace, name] = load.service.split('/') as [string, string];
-    const workers = this.of.cluster.record.workers.filter((w) => !load.nodes || load.nodes.includes(w.name));
-    if (workers.length === 0)
-      throw new Error(`load ${load.name}: none of its nodes (${load.nodes?.join(', ')}) is a worker`);
-    // A Service with a load balancer is reached through it, as its clients would (a lost worker
-    // then takes no share of the traffic with it); `nodes:` pins the load to node ports.
-    const balancer = load.nodes
-      ? undefined
-      : await resolveLoadBalancerTarget(
-          client,
-          namespace,
-          name,
-          load.port,
-          this.of.cluster.record.spec.controlPlane.cloudControllerManager ? LOAD_BALANCER_WAIT_MS : 0,
-        );
-    const targets = balancer
-      ? [balancer]
-      : await resolveServiceTargets(client, workers, namespace, name, load.port);
+    const namespace = load.service.split('/')[0]!;
+    const route = await resolveLoadRoute(client, this.of.cluster, load);
+    this.of.progress?.(`load ${load.name} reaches ${load.service} through ${route.words}`);
+    const targets = route.targets;
     const spec = parseLoadSpec({
       target: targets[0]!.url,
       ...(load.stages

@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import type { ApiClient } from '../../orchestrator/api/client/index.js';
 import { findResource } from '../../orchestrator/api/resources.js';
-import type { Deployment, Pod } from '../../orchestrator/api/types.js';
+import type { Deployment, Node, Pod } from '../../orchestrator/api/types.js';
 import type { RunningCluster } from '../cluster/index.js';
 import type { UnmetCondition } from '../history/index.js';
 import { resolveServiceTargets } from '../load/index.js';
@@ -15,6 +15,7 @@ export const STEADY_STATE_MARGIN_MS = 10_000;
 
 const DEPLOYMENTS = findResource('apps', 'v1', 'deployments')!;
 const PODS = findResource('', 'v1', 'pods')!;
+const NODES = findResource('', 'v1', 'nodes')!;
 const POLL_MS = 250;
 /** Pods named per unready Deployment; more would drown the one that explains it. */
 const PODS_NAMED = 2;
@@ -55,6 +56,7 @@ export async function waitForSteadyState(
   scenario: Scenario,
   timeoutMs: number,
   signal?: AbortSignal,
+  { nodesReady = false }: { nodesReady?: boolean } = {},
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const tallies = new Map<string, ServiceTally>();
@@ -63,6 +65,7 @@ export async function waitForSteadyState(
     const unmet = [
       ...(scenario.steadyState.deploymentsAvailable ? await unreadyDeployments(client, scenario) : []),
       ...(await silentServices(client, cluster, scenario, tallies)),
+      ...(nodesReady ? await unreadyNodes(client) : []),
     ];
     if (unmet.length === 0) return;
     if (Date.now() >= deadline) throw new SteadyStateNotReached(unmet, timeoutMs);
@@ -81,12 +84,36 @@ export async function awaitSteadyState(
   signal: AbortSignal,
 ): Promise<void> {
   try {
-    await waitForSteadyState(run.client!, run.cluster!, run.scenario, timeoutMs, signal);
+    // Recovered means the nodes too: after a control-plane outage the data plane answers at once,
+    // while the node lifecycle controller may only now find the leases stale and mark nodes Unknown.
+    await waitForSteadyState(run.client!, run.cluster!, run.scenario, timeoutMs, signal, {
+      nodesReady: phase === 'recovery',
+    });
   } catch (e) {
     if (e instanceof SteadyStateNotReached)
       for (const u of e.unmet) run.record({ t: run.now(), type: 'unmet', phase, ...u });
     throw e;
   }
+}
+
+async function unreadyNodes(client: ApiClient): Promise<UnmetCondition[]> {
+  let nodes: Node[];
+  try {
+    nodes = (await client.list<Node>(NODES)).items;
+  } catch (e) {
+    return [{ subject: 'nodes', observation: `cannot be listed: ${(e as Error).message}` }];
+  }
+  return nodes.flatMap((n) => {
+    const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
+    return ready?.status === 'True'
+      ? []
+      : [
+          {
+            subject: `node ${n.metadata.name}`,
+            observation: `not Ready (${ready?.status ?? 'no condition'})`,
+          },
+        ];
+  });
 }
 
 async function unreadyDeployments(client: ApiClient, scenario: Scenario): Promise<UnmetCondition[]> {

@@ -65,6 +65,7 @@ export const componentKillFault: FaultPlugin<Options> = {
   description: 'SIGKILL a component; heal starts it again',
   targetDescription,
   options,
+  needs: () => ['control-plane-components'],
   targets,
   async inject(ctx, ts, { component }) {
     for (const t of ts) await kill(ctx, t, component);
@@ -79,6 +80,7 @@ export const componentStopFault: FaultPlugin<Options> = {
   description: 'stop a component gracefully (SIGTERM); heal starts it again',
   targetDescription,
   options,
+  needs: () => ['control-plane-components'],
   targets,
   async inject(ctx, ts, { component }) {
     for (const t of ts)
@@ -93,6 +95,7 @@ export const componentRestartFault: FaultPlugin<Options> = {
   description: 'stop a component and start it again at once',
   targetDescription,
   options,
+  needs: () => ['control-plane-components'],
   targets,
   async inject(ctx, ts, o) {
     await componentStopFault.inject(ctx, ts, o);

@@ -14,6 +14,7 @@ export const controlPlaneOutageFault: FaultPlugin = {
   targetDescription:
     'every etcd member, apiserver, scheduler and controller-manager (its target is not used)',
   options: z.object({}).strict(),
+  needs: () => ['control-plane-components'],
   targets: async (ctx) => CONTROL_PLANE.flatMap((role) => nodesOfRole(ctx.cluster.record, role)),
   async inject(ctx, targets) {
     await Promise.all(targets.map((node) => ctx.cluster.kill(node)));
@@ -29,6 +30,7 @@ export const etcdQuorumLossFault: FaultPlugin = {
   description: 'kill a majority of the etcd members; heal starts them again',
   targetDescription: 'a majority of the etcd members, drawn from the seed (its target is not used)',
   options: z.object({}).strict(),
+  needs: () => ['control-plane-components'],
   targets: async (ctx) =>
     selectTargets('majority', nodesOfRole(ctx.cluster.record, 'etcd'), ctx.random, 'etcd members'),
   inject: controlPlaneOutageFault.inject,

@@ -10,10 +10,13 @@ import {
   linkTimeoutFault,
 } from './link-fault.js';
 import { networkPartitionFault, packetLossFault } from './network-faults.js';
+import { nodeDrainFault } from './node-drain-fault.js';
 import { nodeLossFault } from './node-loss-fault.js';
 import { nodePartitionFault } from './node-partition-fault.js';
 import { nodePauseFault } from './node-pause-fault.js';
+import { nodeTaintFault } from './node-taint-fault.js';
 import { podKillFault } from './pod-kill-fault.js';
+import { scaleToZeroFault } from './scale-to-zero-fault.js';
 
 /** Every fault crucible can inject, by type. */
 export const FAULTS: Readonly<Record<string, FaultPlugin<never>>> = Object.freeze(
@@ -35,6 +38,9 @@ export const FAULTS: Readonly<Record<string, FaultPlugin<never>>> = Object.freez
       networkPartitionFault,
       packetLossFault,
       podKillFault,
+      nodeDrainFault,
+      nodeTaintFault,
+      scaleToZeroFault,
     ].map((f) => [f.type, f as unknown as FaultPlugin<never>]),
   ),
 );

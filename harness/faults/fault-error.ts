@@ -13,6 +13,8 @@ export type FaultErrorCode =
   | 'NoLeader'
   /** The cluster's provider cannot do what the fault needs (iptables without a network namespace). */
   | 'FaultUnsupported'
+  /** node-drain: pods a PodDisruptionBudget kept on the node until the drain's time ran out. */
+  | 'DrainIncomplete'
   /** One or more heals failed; the cluster may still carry the fault. */
   | 'HealFailed';
 

@@ -19,11 +19,14 @@ function fakeCluster(failing: string[] = []): { cluster: RunningCluster; calls: 
     provider: 'process',
     members: ['worker-1', 'worker-2'].map((node) => ({ role: 'kubelet', name: `${node}-kubelet`, node })),
     links: [],
-    workers: [],
+    workers: [{ name: 'worker-1' }, { name: 'worker-2' }],
   } as unknown as ClusterRecord;
   const cluster = {
     name: 'fake',
     provider: 'process',
+    get stateDir() {
+      return join(process.env.CRUCIBLE_HOME!, 'clusters', 'fake');
+    },
     record,
     pause: op('pause'),
     unpause: op('unpause'),

@@ -33,7 +33,7 @@ export class FaultInjector {
     private readonly ctx: FaultContext,
     private readonly journal: FaultJournal = NO_JOURNAL,
   ) {
-    this.ledger = new FaultLedger(ctx.cluster.name);
+    this.ledger = new FaultLedger(ctx.cluster.stateDir);
   }
 
   /** Validates the options (every problem listed), resolves the targets, records the fault and injects it. */

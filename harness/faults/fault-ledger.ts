@@ -1,21 +1,20 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { clusterDir } from '../cluster/index.js';
 import type { FaultRef } from '../history/index.js';
 
 /** A fault in force, as the ledger keeps it: the fault and when it was injected (ISO time). */
 export type LedgerEntry = FaultRef & { injectedAt: string };
 
 /**
- * The faults in force on a cluster, on disk beside its record (faults.json). A fault is written
+ * The faults in force on a cluster, on disk in its state folder (faults.json). A fault is written
  * here before it acts and removed once healed, so whatever process comes next — `crucible fault
  * heal`, the next run — can heal what a crash left.
  */
 export class FaultLedger {
   private readonly file: string;
 
-  constructor(cluster: string) {
-    this.file = join(clusterDir(cluster), 'faults.json');
+  constructor(stateDir: string) {
+    this.file = join(stateDir, 'faults.json');
   }
 
   async list(): Promise<LedgerEntry[]> {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { RunningCluster } from '../cluster/index.js';
+import type { ClusterFeature, RunningCluster } from '../cluster/index.js';
 
 /** What a fault acts through. */
 export interface FaultContext {
@@ -19,6 +19,8 @@ export interface FaultPlugin<Options extends Record<string, unknown> = Record<st
   targetDescription: string;
   /** The fault's own options (zod, strict, each described). `target` is common to all and resolved separately. */
   options: z.ZodType<Options>;
+  /** What the cluster must let crucible do beyond its API for this fault (none: the API is enough). */
+  needs(options: Options): ClusterFeature[];
   /** Chooses what the fault acts on, from the target expression. */
   targets(ctx: FaultContext, target: string, options: Options): Promise<string[]>;
   inject(ctx: FaultContext, targets: string[], options: Options): Promise<void>;

@@ -38,6 +38,7 @@ function toxicFault<O extends Record<string, unknown> & { stream: 'upstream' | '
     description,
     targetDescription: linkTargetDescription,
     options,
+    needs: () => ['control-plane-links'],
     targets: async (ctx, target) => linkTargets(ctx.cluster.record, target, ctx.random),
     async inject(ctx, links, o) {
       const toxiproxy = toxiproxyOf(ctx.cluster.record);
@@ -131,6 +132,7 @@ export const linkDownFault: FaultPlugin = {
   description: 'take links down (connections closed, new ones refused)',
   targetDescription: linkTargetDescription,
   options: z.object({}).strict(),
+  needs: () => ['control-plane-links'],
   targets: async (ctx, target) => linkTargets(ctx.cluster.record, target, ctx.random),
   inject: (ctx, links) => setLinksEnabled(ctx.cluster.record, links, false),
   heal: (ctx, links) => setLinksEnabled(ctx.cluster.record, links, true),

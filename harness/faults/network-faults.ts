@@ -35,6 +35,7 @@ export const networkPartitionFault: FaultPlugin<{ from?: string[] }> = {
         }),
     })
     .strict(),
+  needs: () => ['packet-filter'],
   async targets(ctx, target) {
     packetFilterOf(ctx.cluster, 'network-partition');
     return selectTargets(target, nodeNames(ctx.cluster.record), ctx.random, 'nodes');
@@ -66,6 +67,7 @@ export const packetLossFault: FaultPlugin<{ probability: number }> = {
         .meta({ description: 'the share of packets dropped, above 0 and at most 1' }),
     })
     .strict(),
+  needs: () => ['packet-filter'],
   async targets(ctx, target) {
     packetFilterOf(ctx.cluster, 'packet-loss');
     return selectTargets(target, nodeNames(ctx.cluster.record), ctx.random, 'nodes');

@@ -15,6 +15,7 @@ export const nodeLossFault: FaultPlugin<{ restartAfterMs?: number }> = {
       }),
     })
     .strict(),
+  needs: () => ['worker-nodes'],
   targets: async (ctx, target) =>
     selectTargets(target, nodesOfRole(ctx.cluster.record, 'worker'), ctx.random, 'workers'),
   async inject(ctx, targets, options) {

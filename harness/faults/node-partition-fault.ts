@@ -21,6 +21,7 @@ export const nodePartitionFault: FaultPlugin<{ from: 'control-plane' | 'everythi
       }),
     })
     .strict(),
+  needs: ({ from }) => [from === 'everything' ? 'worker-nodes' : 'control-plane-links'],
   targets: async (ctx, target) =>
     selectTargets(target, nodesOfRole(ctx.cluster.record, 'worker'), ctx.random, 'workers'),
   async inject(ctx, targets, options) {

@@ -8,6 +8,7 @@ export const nodePauseFault: FaultPlugin = {
   description: 'freeze a worker (docker pause, or SIGSTOP of its processes); heal thaws it',
   targetDescription: 'workers: worker-1, worker-2, … (or random, one, minority, majority, all of them)',
   options: z.object({}).strict(),
+  needs: () => ['worker-nodes'],
   targets: async (ctx, target) =>
     selectTargets(target, nodesOfRole(ctx.cluster.record, 'worker'), ctx.random, 'workers'),
   async inject(ctx, targets) {

@@ -26,6 +26,7 @@ export const podKillFault: FaultPlugin<{ namespace: string; selector?: string }>
       selector: z.string().optional().meta({ description: 'a label selector, e.g. app=echo' }),
     })
     .strict(),
+  needs: () => [],
   targets: (ctx, target, { namespace, selector }) =>
     withAdminClient(ctx.cluster, async (client) => {
       const pods = await client.list<Pod>(PODS, namespace, selector ? { labelSelector: selector } : {});

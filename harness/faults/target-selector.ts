@@ -50,8 +50,9 @@ function shuffle<T>(items: T[], random: () => number): T[] {
   return copy;
 }
 
-/** The nodes of a role: worker, etcd, apiserver, scheduler, controller-manager. */
+/** The nodes of a role: worker, etcd, apiserver, scheduler, controller-manager. The workers are the record's, whatever their names. */
 export function nodesOfRole(record: ClusterRecord, role: string): string[] {
+  if (role === 'worker') return record.workers.map((w) => w.name);
   const roleOfNode = (node: string) => node.replace(/-\d+$/, '');
   return nodeNames(record).filter((n) => roleOfNode(n) === role);
 }

@@ -38,7 +38,7 @@ export interface RunMetadata {
   crucible: { version: string; commit: string; dirty: boolean };
   commandLine: string[];
   versions: Record<string, string>;
-  provider: 'docker' | 'process';
+  provider: 'docker' | 'process' | 'kubeconfig';
   /** The cluster's nodes as the provider ran them (etcd-0, apiserver-0, worker-1, …) and their roles. */
   topology: { node: string; role: string }[];
   tenants: { name: string; namespaces: string[] }[];

@@ -12,6 +12,8 @@ export type LoadErrorCode =
   | 'ServicePortNotFound'
   /** The Service's port has no node port, so it cannot be reached through the workers. */
   | 'ServiceWithoutNodePort'
+  /** A load was to go through the Service's load balancer, and it has none that answers. */
+  | 'ServiceWithoutLoadBalancer'
   /** A Service target needs a cluster to resolve it against. */
   | 'ServiceTargetNeedsCluster'
   /** The k6 driver was asked for and no k6 was found (K6_BIN, PATH, local grafana/k6 image). */

@@ -1,19 +1,22 @@
-import { ApiClient } from '../../orchestrator/api/client/index.js';
+import { ApiClient, type ClientCertificate } from '../../orchestrator/api/client/index.js';
 import type { RunningCluster } from '../cluster/index.js';
 
-/** How a recorder reaches the API: the apiservers, the CA they are signed by, and whose token. */
+/** How a recorder reaches the API: the apiservers, the CA they are signed by, and who it is (a token, or a client certificate). */
 export interface ApiAccess {
   apiservers: readonly string[];
   caPem: string;
-  token: string;
+  token?: string;
+  clientCert?: ClientCertificate;
 }
 
 /** The admin's access to a cluster. */
 export function adminAccess(cluster: Pick<RunningCluster, 'record' | 'credentials'>): ApiAccess {
+  const { adminToken, adminClientCert, caPem } = cluster.credentials;
   return {
     apiservers: cluster.record.apiservers,
-    caPem: cluster.credentials.caPem,
-    token: cluster.credentials.adminToken,
+    caPem,
+    ...(adminToken ? { token: adminToken } : {}),
+    ...(adminClientCert ? { clientCert: adminClientCert } : {}),
   };
 }
 
@@ -28,7 +31,8 @@ export function observerClient(
 ): ApiClient {
   return new ApiClient({
     servers: [...access.apiservers],
-    token: access.token,
+    ...(access.token ? { token: access.token } : {}),
+    ...(access.clientCert ? { clientCert: access.clientCert } : {}),
     caPem: access.caPem,
     timeoutMs,
     retries,

@@ -36,6 +36,7 @@ export class ApiProbeRecorder {
     this.client = new RawApiClient({
       apiservers: options.access.apiservers,
       caPem: options.access.caPem,
+      ...(options.access.clientCert ? { clientCert: options.access.clientCert } : {}),
       timeoutMs: options.timeoutMs ?? 1000,
     });
     this.loop = new SamplingLoop(

@@ -1,4 +1,5 @@
 import { Agent, request } from 'undici';
+import type { ClientCertificate } from '../../orchestrator/api/client/index.js';
 import { failureMessage } from './failure-message.js';
 import { NoAnswerError } from './no-answer-error.js';
 
@@ -12,6 +13,8 @@ export interface RawAnswer {
 export interface RawApiClientOptions {
   apiservers: readonly string[];
   caPem: string;
+  /** The client certificate every request presents, for a user who has one instead of a token. */
+  clientCert?: ClientCertificate;
   /** Deadline of each request, connecting and reading the body included. */
   timeoutMs: number;
 }
@@ -30,22 +33,26 @@ export class RawApiClient {
   constructor(private readonly options: RawApiClientOptions) {
     if (options.apiservers.length === 0) throw new RangeError('RawApiClient needs at least one apiserver');
     this.dispatcher = new Agent({
-      connect: { ca: options.caPem, timeout: options.timeoutMs },
+      connect: {
+        ca: options.caPem,
+        ...(options.clientCert ? { cert: options.clientCert.certPem, key: options.clientCert.keyPem } : {}),
+        timeout: options.timeoutMs,
+      },
       keepAliveTimeout: 10_000,
     });
   }
 
-  /** Sends one request with `token`; rejects with NoAnswerError when no answer came. */
+  /** Sends one request with `token` (none: the client certificate alone); rejects with NoAnswerError when no answer came. */
   async send(
     method: 'GET' | 'POST' | 'DELETE',
     path: string,
-    token: string,
+    token: string | undefined,
     body?: unknown,
   ): Promise<RawAnswer> {
     const server = this.options.apiservers[this.current]!;
     const headers: Record<string, string> = {
       accept: 'application/json',
-      authorization: `Bearer ${token}`,
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
       'user-agent': 'crucible-observer',
     };
     if (body !== undefined) headers['content-type'] = 'application/json';

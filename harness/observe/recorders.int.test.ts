@@ -85,7 +85,7 @@ describe('the recorders of a run, on a process cluster with 2 workers', function
       caPem: access.caPem,
       tenants: [
         // The admin in place of tenant a: whatever it tries in tenant b gets through.
-        { name: 'admin', namespaces: ['tenant-a'], token: cluster.credentials.adminToken },
+        { name: 'admin', namespaces: ['tenant-a'], token: cluster.credentials.adminToken! },
         { name: 'kube-proxy', namespaces: ['tenant-b'], token: kubeProxyToken },
       ],
     });

@@ -137,6 +137,7 @@ describe('scenario spec', () => {
           service: 'tenant-a/echo',
           port: 'http',
           path: '/slow',
+          via: 'auto',
           rate: 200,
           durationMs: 90_000,
           timeoutMs: 500,
@@ -244,6 +245,7 @@ describe('scenario spec', () => {
         path: '/',
         rate: 10,
         timeoutMs: 2000,
+        via: 'auto',
         driver: 'builtin',
       },
     ]);

@@ -159,6 +159,12 @@ const requestSchema = z
   })
   .strict();
 
+/** Whether a URL's host is this machine's loopback: 127.0.0.0/8, ::1 or localhost. */
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
 /** A scenario's load; `referenced` checks the k6 script file exists. */
 function loadSchema(referenced: () => z.ZodType<string>) {
   return z
@@ -199,6 +205,21 @@ function loadSchema(referenced: () => z.ZodType<string>) {
         description:
           "the workers whose node ports the load goes through (default: the Service's load balancer when it has one, else every worker)",
       }),
+      via: z.enum(['auto', 'load-balancer', 'node-port', 'url']).default('auto').meta({
+        description:
+          "how the load reaches the Service: its load balancer (status.loadBalancer.ingress), a node port on each worker's address, the url given, or auto: those in that order, the first that works (the run's progress says which)",
+      }),
+      url: z
+        .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+        .refine((u) => isLoopbackUrl(u), {
+          message:
+            "must be on this machine's loopback (127.0.0.0/8 or localhost): crucible sends load nowhere else",
+        })
+        .optional()
+        .meta({
+          description:
+            "the Service's address as its clients reach it (e.g. an ingress published on 127.0.0.1 by a kind cluster's port mapping); used with via: url, or by auto when the Service has neither a load balancer nor a node port",
+        }),
       driver: z.enum(['builtin', 'k6', 'auto']).default('builtin').meta({
         description:
           'who sends the requests: builtin (crucible, in Node), k6 (the real k6: K6_BIN, PATH or a local grafana/k6 image), or auto (k6 when found); `crucible run --load-driver` overrides it',
@@ -234,6 +255,14 @@ function loadSchema(referenced: () => z.ZodType<string>) {
               message: 'give either rate (and duration) or stages',
             });
       }
+      if (l.via === 'url' && l.url === undefined)
+        ctx.addIssue({ code: 'custom', path: ['url'], message: 'required with via: url' });
+      if (l.nodes !== undefined && (l.via === 'url' || l.via === 'load-balancer'))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nodes'],
+          message: `node ports are not used with via: ${l.via}`,
+        });
       if (l.requests !== undefined && l.path !== '/')
         ctx.addIssue({ code: 'custom', path: ['path'], message: 'give either path or requests' });
       if (l.driver === 'builtin')
@@ -724,6 +753,8 @@ function toScenario(doc: ScenarioFile, ctx: ScenarioContext): Scenario {
       ...(l.requests === undefined ? {} : { requests: l.requests }),
       timeoutMs: l.timeout,
       ...(l.nodes === undefined ? {} : { nodes: l.nodes }),
+      via: l.via,
+      ...(l.url === undefined ? {} : { url: l.url }),
       driver: l.driver,
       ...(l.thresholds === undefined ? {} : { thresholds: l.thresholds }),
       ...(l.script === undefined ? {} : { script: resolve(ctx.dir, l.script) }),

@@ -74,6 +74,10 @@ export interface ScenarioLoad {
   timeoutMs: number;
   /** The workers whose node ports it goes through, as a client behind a load balancer that knows them; every worker when absent. */
   nodes?: string[];
+  /** How it reaches the Service; auto tries the load balancer, then node ports, then `url`. */
+  via: 'auto' | 'load-balancer' | 'node-port' | 'url';
+  /** The Service's address as its clients reach it (loopback only). */
+  url?: string;
   /** Who sends the requests; `crucible run --load-driver` overrides it. */
   driver: 'builtin' | 'k6' | 'auto';
   /** k6 thresholds (k6 driver): metric → expressions. */

@@ -175,7 +175,7 @@ describe('apiserver over a real etcd', function () {
       expect(events[1].object.data.k).to.equal('2');
     });
 
-    it('answers a compacted resourceVersion with a 410 Gone ERROR event', async () => {
+    it('answers a resourceVersion older than the watch cache and etcd reach with a 410 Gone ERROR event', async () => {
       const first = await cp.request(
         'POST',
         '/api/v1/namespaces/default/configmaps',
@@ -183,14 +183,18 @@ describe('apiserver over a real etcd', function () {
         configMap('old'),
       );
       const oldRv = Number(first.body.metadata.resourceVersion);
-      const later = await cp.request(
+      await cp.request(
         'PATCH',
         '/api/v1/namespaces/default/configmaps/old',
         admin,
         { data: { k: 'new' } },
         'application/merge-patch+json',
       );
-      await cp.server['storage'].compact(Number(later.body.metadata.resourceVersion));
+      // A new apiserver's cache starts at the revision it listed, reaching back only as far as etcd
+      // still has history: after a compaction, a watch from before it is told to relist.
+      const storage = cp.server['storage'];
+      await storage.compact(await storage.currentRevision());
+      await cp.restartApiServer();
       const events = await readEvents(
         cp,
         `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${oldRv - 1}`,
@@ -199,7 +203,19 @@ describe('apiserver over a real etcd', function () {
       );
       expect(events).to.have.length(1);
       expect(events[0].type).to.equal('ERROR');
-      expect(events[0].object).to.include({ kind: 'Status', code: 410 });
+      expect(events[0].object).to.include({ kind: 'Status', code: 410, reason: 'Expired' });
+      const relisted = await cp.request('GET', '/api/v1/namespaces/default/configmaps', admin);
+      const resumed = readEvents(
+        cp,
+        `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${relisted.body.metadata.resourceVersion}`,
+        admin,
+        1,
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      await cp.request('DELETE', '/api/v1/namespaces/default/configmaps/old', admin);
+      expect((await resumed).map((e) => `${e.type} ${e.object.metadata.name}`)).to.deep.equal([
+        'DELETED old',
+      ]);
     });
 
     it('sends the current objects first when watching without a resourceVersion', async () => {
@@ -477,6 +493,102 @@ describe('apiserver over a real etcd', function () {
         .length;
       expect(after).to.equal(before);
       expect((await cp.request('GET', '/healthz', admin)).status).to.equal(200);
+    });
+  });
+
+  describe('clients that are not kubectl', () => {
+    it('reads every boolean query parameter as kube-apiserver does: only 0 and false (any case) are false', async () => {
+      await cp.request('POST', '/api/v1/namespaces/default/configmaps', admin, configMap('bools'));
+      const path = '/api/v1/namespaces/default/configmaps?fieldSelector=metadata.name%3Dbools';
+      for (const value of ['true', 'True', 'TRUE', '1', 'yes', '']) {
+        const events = await readEvents(cp, `${path}&watch=${value}`, admin, 1, 3000);
+        expect(
+          events.map((e) => e.type),
+          `watch=${value}`,
+        ).to.deep.equal(['ADDED']);
+      }
+      const bare = await readEvents(cp, `${path}&watch`, admin, 1, 3000);
+      expect(
+        bare.map((e) => e.type),
+        'watch without a value',
+      ).to.deep.equal(['ADDED']);
+      for (const value of ['false', 'False', 'FALSE', '0']) {
+        const res = await cp.request('GET', `${path}&watch=${value}`, admin);
+        expect(res.body.kind, `watch=${value}`).to.equal('ConfigMapList');
+      }
+      const applied = await cp.request(
+        'PATCH',
+        '/api/v1/namespaces/default/configmaps/bools?fieldManager=other&force=True',
+        admin,
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bools\ndata:\n  k: forced\n',
+        'application/apply-patch+yaml',
+      );
+      expect(applied.status, 'force=True takes the field over').to.equal(200);
+      expect(applied.body.data.k).to.equal('forced');
+    });
+
+    it('answers a body nested 5000 deep with a 400 on every verb and body type, and keeps serving', async () => {
+      const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+      const deep = nested(5000);
+      const cm = '/api/v1/namespaces/default/configmaps';
+      await cp.request('POST', cm, admin, configMap('deep'));
+      const cases: [string, string, string, string][] = [
+        ['POST', cm, `{"metadata":{"name":"d"},"data":${deep}}`, 'application/json'],
+        ['POST', `${cm}?fieldValidation=Ignore`, `{"metadata":{"name":"d"},"x":${deep}}`, 'application/json'],
+        ['PUT', `${cm}/deep`, `{"metadata":{"name":"deep"},"data":${deep}}`, 'application/json'],
+        ['PATCH', `${cm}/deep`, `{"data":${deep}}`, 'application/merge-patch+json'],
+        ['PATCH', `${cm}/deep`, `{"data":${deep}}`, 'application/strategic-merge-patch+json'],
+        [
+          'PATCH',
+          `${cm}/deep`,
+          `[{"op":"add","path":"/data/z","value":${deep}}]`,
+          'application/json-patch+json',
+        ],
+        [
+          'PATCH',
+          `${cm}/deep?fieldManager=m`,
+          `{"metadata":{"name":"deep"},"data":${deep}}`,
+          'application/apply-patch+yaml',
+        ],
+        ['POST', cm, `metadata: {name: y}\ndata: ${deep}`, 'application/yaml'],
+        ['POST', cm, `metadata: {name: y}\ndata: ${'['.repeat(100_000)}`, 'application/yaml'],
+        ['DELETE', `${cm}/deep`, `{"preconditions":${deep}}`, 'application/json'],
+        [
+          'POST',
+          '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+          `{"spec":${deep}}`,
+          'application/json',
+        ],
+        [
+          'PUT',
+          `${cm}/deep`,
+          `{"metadata":{"name":"deep"},"data":${'['.repeat(200_000)}1${']'.repeat(200_000)}}`,
+          'application/json',
+        ],
+      ];
+      for (const [method, path, body, type] of cases) {
+        const res = await cp.request(method, path, admin, body, type);
+        expect(res.status, `${method} ${path} ${type}: ${JSON.stringify(res.body).slice(0, 200)}`).to.equal(
+          400,
+        );
+        expect(res.body.message).to.match(/nested too deeply/);
+      }
+      // Just under the limit, every walk of the body still answers with a 4xx of its own.
+      const limit = nested(990);
+      for (const [method, path, body, type] of [
+        ['POST', cm, `{"metadata":{"name":"d"},"data":${limit}}`, 'application/json'],
+        ['PATCH', `${cm}/deep`, `{"data":${limit}}`, 'application/strategic-merge-patch+json'],
+        [
+          'PATCH',
+          `${cm}/deep?fieldManager=m`,
+          `{"metadata":{"name":"deep"},"data":${limit}}`,
+          'application/apply-patch+yaml',
+        ],
+      ]) {
+        const res = await cp.request(method!, path!, admin, body, type);
+        expect(res.status, `${method} ${type} at 990 deep`).to.be.within(400, 499);
+      }
+      expect((await cp.request('GET', `${cm}/deep`, admin)).status).to.equal(200);
     });
   });
 

@@ -50,9 +50,8 @@ import { NodeRestriction } from './node-restriction.js';
 import { ObjectStore } from './object-store.js';
 import { openApiV3Document, openApiV3Root } from './openapi.js';
 import { RbacCache } from './rbac-cache.js';
-import { PrefixCache } from './storage/prefix-cache.js';
 import { QuotaAdmission } from './quota-admission.js';
-import { WriteHints } from './storage/write-hints.js';
+import { Cachers, type CacherOptions } from './cacher/index.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
 import { ResourceHandler } from './resource-handler.js';
 import { ServiceAllocator } from './service-allocator.js';
@@ -106,6 +105,8 @@ export interface ApiServerOptions {
   etcdCompactionIntervalMs?: number;
   /** Whether requests without a token pass as system:anonymous (kube-apiserver's --anonymous-auth). */
   anonymousAuth: boolean;
+  /** The watch cache's window and how it treats slow watchers; defaults as kube-apiserver's. */
+  watchCache?: CacherOptions;
   /** Defaults that are apiserver settings, e.g. the pods' default toleration seconds. */
   defaulting?: DefaultingOptions;
   /** The ports Services' node ports come from (--service-node-port-range); default 30000-32767. */
@@ -130,9 +131,7 @@ export class ApiServer {
   private readonly store: ObjectStore;
   private readonly handler: ResourceHandler;
   private readonly rbac: RbacCache;
-  private readonly namespaces: PrefixCache;
-  private readonly quotas: PrefixCache;
-  private readonly hints: WriteHints;
+  private readonly cachers: Cachers;
   private readonly compactor: Compactor;
   private readonly authorizer: Authorizer;
   private readonly authenticator?: TokenAuthenticator;
@@ -150,23 +149,24 @@ export class ApiServer {
       endpoints: options.etcdServers,
       requestTimeoutMs: options.etcdRequestTimeoutMs,
       tls: options.etcdTls,
+      onMemberChange: (member, answering, why) =>
+        answering
+          ? this.log.info({ member }, 'etcd member answers again')
+          : this.log.warn({ member, err: why }, 'etcd member failed; calls go to the others'),
     });
-    this.hints = new WriteHints(this.storage);
-    this.store = new ObjectStore(this.storage, this.clock, this.hints);
-    this.namespaces = new PrefixCache(this.storage, '/registry/namespaces/');
-    this.quotas = new PrefixCache(this.storage, '/registry/resourcequotas/');
+    this.cachers = new Cachers(this.storage, { ...options.watchCache, logger: this.log });
+    this.store = new ObjectStore(this.storage, this.clock, this.cachers);
     const lookups = new AuthLookups(this.store);
     const tokens = serviceAccountTokenOptions(options.serviceAccountTokens);
     const audiences = tokens.apiAudiences ?? tokens.issuers;
     const nodeRestriction = options.nodeRestriction === false ? undefined : new NodeRestriction();
     this.handler = new ResourceHandler(
       this.store,
-      this.storage,
+      this.cachers,
       new ServiceAllocator(this.storage, options.serviceNodePortRange),
       this.clock,
-      this.namespaces,
       options.defaulting ?? {},
-      new QuotaAdmission(this.store, this.clock, this.quotas),
+      new QuotaAdmission(this.store, this.clock, this.cachers.for(findResource('', 'v1', 'resourcequotas')!)),
       new TokenRequestHandler(this.store, this.clock, nodeRestriction, {
         signer: new ServiceAccountTokenSigner(tokens.issuers[0]!, tokens.signingKey),
         audiences,
@@ -174,7 +174,7 @@ export class ApiServer {
       nodeRestriction,
       options.sabotages,
     );
-    this.rbac = new RbacCache(this.storage);
+    this.rbac = new RbacCache(this.cachers, this.storage);
     this.compactor = new Compactor(this.storage, options.etcdCompactionIntervalMs ?? 5 * 60_000, this.log);
     this.authorizer = new UnionAuthorizer(
       options.authorizationModes.map((mode): Authorizer => {
@@ -208,9 +208,7 @@ export class ApiServer {
       server.once('error', reject);
       server.listen(this.options.port, this.options.bindAddress, () => resolve());
     });
-    this.rbac.start();
-    this.namespaces.start();
-    this.quotas.start();
+    this.cachers.start();
     this.compactor.start();
     void this.bootstrapUntilDone();
     const port = (server.address() as AddressInfo).port;
@@ -232,10 +230,7 @@ export class ApiServer {
       clearTimeout(cut);
     }
     this.compactor.stop();
-    await this.rbac.stop();
-    await this.namespaces.stop();
-    await this.quotas.stop();
-    await this.hints.stop();
+    await this.cachers.stop();
     this.storage.close();
   }
 

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { ApiError, errors } from '../api/errors.js';
 import { PROTOBUF_MEDIA_TYPE, decodeProtobufObject } from './protobuf/index.js';
+import { checkBodyDepth, checkYamlDepth } from './body-depth.js';
 
 /** kube-apiserver refuses request bodies over 3 MiB; etcd's object limit is 1.5 MiB. */
 export const MAX_BODY_BYTES = 1.5 * 1024 * 1024;
@@ -30,14 +31,23 @@ export function mediaType(contentType: string | undefined): string {
   return (contentType ?? 'application/json').split(';')[0]!.trim().toLowerCase();
 }
 
-/** Decodes a JSON, YAML or Kubernetes protobuf body; a malformed body is a 400 naming the parser's complaint. */
+/**
+ * Decodes a JSON, YAML or Kubernetes protobuf body; a malformed body is a 400 naming the parser's
+ * complaint, and so is one nested deeper than MAX_BODY_DEPTH.
+ */
 export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
-  const type = mediaType(contentType);
+  const decoded = decode(body, mediaType(contentType));
+  checkBodyDepth(decoded);
+  return decoded;
+}
+
+function decode(body: Buffer, type: string): unknown {
   // kubectl's typed commands (create namespace, create configmap, auth can-i, …) send protobuf.
   if (type === PROTOBUF_MEDIA_TYPE) return decodeProtobufObject(body);
   const text = body.toString('utf8');
   if (text.trim() === '') throw errors.badRequest('the request body is empty');
   if (type.endsWith('yaml')) {
+    checkYamlDepth(text);
     try {
       return parseYaml(text, { strict: true, uniqueKeys: true, maxAliasCount: 100 });
     } catch (e) {

@@ -5,7 +5,6 @@ import { formatTime, type Clock } from '../api/clock.js';
 import type { ResourceType } from '../api/resources.js';
 import type { KubeObject } from '../api/types.js';
 import type { EtcdStorage, ListPage } from './storage/etcd-storage.js';
-import type { WriteHints } from './storage/write-hints.js';
 import { prepareForCreate, prepareForUpdate, validateUpdate } from './strategies.js';
 
 export interface DeleteOptions {
@@ -34,7 +33,8 @@ export class ObjectStore {
   constructor(
     private readonly storage: EtcdStorage,
     private readonly clock: Clock,
-    private readonly hints?: WriteHints,
+    /** The last known state of objects (the watch cache), offered to writes as a guess. */
+    private readonly hints?: { guess(r: ResourceType, key: string): KubeObject | undefined },
   ) {}
 
   /**

@@ -18,7 +18,7 @@ import {
 import { findResource, type ResourceType } from '../api/resources.js';
 import type { KubeObject, ResourceQuota } from '../api/types.js';
 import type { ObjectStore } from './object-store.js';
-import type { PrefixCache } from './storage/prefix-cache.js';
+import type { CachedObjects } from './cacher/index.js';
 
 const RESOURCE_QUOTAS = findResource('', 'v1', 'resourcequotas')!;
 
@@ -56,7 +56,7 @@ export class QuotaAdmission {
     private readonly store: ObjectStore,
     private readonly clock: Clock,
     /** The quotas as last watched: lets a create in a namespace without quota skip reading etcd. */
-    private readonly cache?: PrefixCache,
+    private readonly cache?: CachedObjects,
   ) {}
 
   /**
@@ -173,7 +173,7 @@ export class QuotaAdmission {
    * quota, which is about to make that "none" false.
    */
   private async mayHaveQuota(namespace: string, remember: boolean): Promise<boolean> {
-    if (this.cache?.synced && this.cache.list(`${this.cache.prefix}${namespace}/`).length > 0) return true;
+    if (this.cache?.ready && this.cache.list(`${this.cache.prefix}${namespace}/`).length > 0) return true;
     const now = this.clock.now().getTime();
     if ((this.noQuotaUntil.get(namespace) ?? 0) > now) return false;
     const found = (await this.quotas(namespace)).length > 0;

@@ -1,35 +1,30 @@
+import { findResource } from '../api/resources.js';
 import type { Role, RoleBinding } from '../api/types.js';
 import type { RbacSource } from './auth/index.js';
+import type { CachedObjects, Cachers } from './cacher/index.js';
 import type { EtcdStorage } from './storage/etcd-storage.js';
-import { PrefixCache } from './storage/prefix-cache.js';
+
+const RBAC = 'rbac.authorization.k8s.io';
 
 /**
- * The RBAC objects held in memory, so authorizing a request costs no etcd round trip. A cache
- * not (yet, or no longer) in sync falls through to etcd.
+ * The RBAC objects as the watch cache holds them, so authorizing a request costs no etcd round
+ * trip. A cache not (yet, or no longer) ready falls through to etcd.
  */
 export class RbacCache implements RbacSource {
-  private readonly roles: PrefixCache;
-  private readonly roleBindings: PrefixCache;
-  private readonly clusterRoles: PrefixCache;
-  private readonly clusterRoleBindings: PrefixCache;
+  private readonly roles: CachedObjects;
+  private readonly roleBindings: CachedObjects;
+  private readonly clusterRoles: CachedObjects;
+  private readonly clusterRoleBindings: CachedObjects;
 
-  constructor(private readonly storage: EtcdStorage) {
-    this.roles = new PrefixCache(storage, '/registry/roles/');
-    this.roleBindings = new PrefixCache(storage, '/registry/rolebindings/');
-    this.clusterRoles = new PrefixCache(storage, '/registry/clusterroles/');
-    this.clusterRoleBindings = new PrefixCache(storage, '/registry/clusterrolebindings/');
-  }
-
-  private get all(): PrefixCache[] {
-    return [this.roles, this.roleBindings, this.clusterRoles, this.clusterRoleBindings];
-  }
-
-  start(): void {
-    this.all.forEach((c) => c.start());
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(this.all.map((c) => c.stop()));
+  constructor(
+    cachers: Cachers,
+    private readonly storage: EtcdStorage,
+  ) {
+    const cached = (resource: string) => cachers.for(findResource(RBAC, 'v1', resource)!);
+    this.roles = cached('roles');
+    this.roleBindings = cached('rolebindings');
+    this.clusterRoles = cached('clusterroles');
+    this.clusterRoleBindings = cached('clusterrolebindings');
   }
 
   async listClusterRoleBindings(): Promise<RoleBinding[]> {
@@ -48,11 +43,11 @@ export class RbacCache implements RbacSource {
     return (await this.get(this.roles, `${this.roles.prefix}${namespace}/${name}`)) as Role | undefined;
   }
 
-  private async list(cache: PrefixCache, keyPrefix: string) {
-    return cache.synced ? cache.list(keyPrefix) : (await this.storage.list(keyPrefix)).items;
+  private async list(cache: CachedObjects, keyPrefix: string) {
+    return cache.ready ? cache.list(keyPrefix) : (await this.storage.list(keyPrefix)).items;
   }
 
-  private async get(cache: PrefixCache, key: string) {
-    return cache.synced ? cache.get(key) : this.storage.get(key);
+  private async get(cache: CachedObjects, key: string) {
+    return cache.ready ? cache.get(key) : this.storage.get(key);
   }
 }

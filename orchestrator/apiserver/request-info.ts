@@ -1,5 +1,6 @@
 import { findResource, type ResourceType } from '../api/resources.js';
 import { errors } from '../api/errors.js';
+import { boolParam } from './bool-param.js';
 
 /**
  * What a request addresses, decoded from its path and method as kube-apiserver's
@@ -68,8 +69,7 @@ export function parseRequestInfo(method: string, url: URL): RequestInfo {
   const subresource = rest[2] ?? '';
   if (rest.length > 3) throw errors.notFound(resourceName, group, path);
 
-  const watchParam = url.searchParams.get('watch');
-  const watching = watchParam === 'true' || watchParam === '1';
+  const watching = boolParam(url.searchParams, 'watch');
   let verb = methodVerbs[method] ?? method.toLowerCase();
   if (verb === 'get' && !name) verb = watching ? 'watch' : 'list';
   else if (verb === 'get' && watching) verb = 'watch';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NO_SABOTAGE, type Sabotages } from '../api/sabotage.js';
-import { errors, isApiError } from '../api/errors.js';
+import { ApiError, errors, isApiError } from '../api/errors.js';
 import { formatTime, type Clock } from '../api/clock.js';
 import { apiVersionOf, findResource, type ResourceType } from '../api/resources.js';
 import type { KubeObject, Pod, Service } from '../api/types.js';
@@ -17,10 +17,10 @@ import { requestContext, type RequestContext } from './request-context.js';
 import type { ResourceRequestInfo } from './request-info.js';
 import type { ServiceAllocator } from './service-allocator.js';
 import type { TokenRequestHandler } from './token-request-handler.js';
-import type { EtcdStorage } from './storage/etcd-storage.js';
-import type { PrefixCache } from './storage/prefix-cache.js';
+import type { Cachers, WatchStart } from './cacher/index.js';
 import { buildTable, isTableRequest, negotiateTableVersion, parseIncludeObject } from './table/index.js';
-import { parseWatchRevision, serveWatch } from './watch-stream.js';
+import { boolParam } from './bool-param.js';
+import { parseReadVersion, type ReadVersion } from './read-version.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 
 type FieldValidation = 'Strict' | 'Ignore' | 'Warn';
@@ -32,6 +32,8 @@ const PATCH_TYPES = new Set([
   'application/strategic-merge-patch+json',
   'application/apply-patch+yaml',
 ]);
+/** How long a watch waits for its resource's cache to be ready before it is answered 429. */
+const WATCH_CACHE_WAIT_MS = 3_000;
 const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
 
 /**
@@ -40,14 +42,11 @@ const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', '
  * write to the ObjectStore. One instance serves all resources.
  */
 export class ResourceHandler {
-  private readonly openWatches = new Set<() => void>();
-
   constructor(
     private readonly store: ObjectStore,
-    private readonly storage: EtcdStorage,
+    private readonly cachers: Cachers,
     private readonly allocator: ServiceAllocator,
     private readonly clock: Clock,
-    private readonly namespaces: PrefixCache,
     private readonly defaulting: DefaultingOptions,
     private readonly quota: QuotaAdmission,
     private readonly tokenRequests: TokenRequestHandler,
@@ -62,7 +61,7 @@ export class ResourceHandler {
 
   /** Ends every open watch stream cleanly; clients re-watch from their last resourceVersion. */
   closeWatches(): void {
-    for (const close of [...this.openWatches]) close();
+    this.cachers.endWatches();
   }
 
   async handle(
@@ -77,7 +76,7 @@ export class ResourceHandler {
     if (info.subresource) return this.handleSubresource(ctx);
     switch (info.verb) {
       case 'get':
-        return this.respond(ctx, 200, await this.store.get(r, info.namespace, info.name));
+        return this.respond(ctx, 200, await this.get(ctx));
       case 'list':
         return this.list(ctx);
       case 'watch':
@@ -103,8 +102,7 @@ export class ResourceHandler {
     const allowed = sub === 'finalize' ? r.kind === 'Namespace' : r.subresources.includes(sub as never);
     if (!allowed) throw errors.notFound(`${r.resource}/${sub}`, r.group, info.name);
     if (sub === 'status') {
-      if (info.verb === 'get')
-        return this.respond(ctx, 200, await this.store.get(r, info.namespace, info.name));
+      if (info.verb === 'get') return this.respond(ctx, 200, await this.get(ctx));
       if (info.verb === 'update') return this.replace(ctx, 'status');
       if (info.verb === 'patch') return this.patch(ctx, 'status');
     }
@@ -119,13 +117,42 @@ export class ResourceHandler {
 
   // ---- reads ----
 
+  /**
+   * A get: from etcd unless the client names a resourceVersion (kube-apiserver 1.32 reads a get
+   * without one from etcd); `0`, or one the watch cache has reached, is answered from the cache.
+   */
+  private async get(ctx: RequestContext): Promise<KubeObject> {
+    const { info, r, q } = ctx;
+    const version = parseReadVersion(q, 'get');
+    const cacher = this.cachers.for(r);
+    if (version.revision !== undefined && version.match !== 'Exact' && cacher.ready) {
+      if (version.revision === 0 || cacher.revision >= version.revision) {
+        const found = cacher.get(this.store.key(r, info.namespace, info.name));
+        if (!found) throw errors.notFound(r.resource, r.group, info.name);
+        return found;
+      }
+    }
+    return this.store.get(r, info.namespace, info.name);
+  }
+
+  /**
+   * A list, with kube-apiserver 1.32's choice of source as it makes it against etcd 3.4.23, where
+   * consistent reads from the cache are off (they need etcd ≥ 3.4.31's progress notifications):
+   * `resourceVersion=0` (any) and `resourceVersion=N` (not older than N) without `limit` or
+   * `continue` come from the watch cache (0 ignores `limit`, as there); a list without a
+   * resourceVersion, a page, a continuation and `resourceVersionMatch=Exact` read etcd.
+   */
   private async list(ctx: RequestContext): Promise<void> {
-    const { info, r, req, res, q } = ctx;
+    const { info, r, q } = ctx;
     const matches = this.matcher(r, q);
     const limit = q.has('limit') ? parseLimit(q.get('limit')!) : 0;
     const cont = q.get('continue') ? decodeContinue(q.get('continue')!) : undefined;
+    const version = parseReadVersion(q, 'list', Boolean(cont));
+    const fromCache = this.listFromCache(ctx, version, limit, Boolean(cont), matches.fn);
+    if (fromCache)
+      return this.writeList(ctx, fromCache.items, { resourceVersion: String(fromCache.revision) });
     const items: KubeObject[] = [];
-    let revision = cont?.revision ?? 0;
+    let revision = cont?.revision ?? (version.match === 'Exact' ? version.revision! : 0);
     let startKey = cont?.startKey;
     let nextKey: string | undefined;
     let remaining: number | undefined;
@@ -154,11 +181,33 @@ export class ResourceHandler {
       }
       startKey = page.nextKey;
     }
+    if (version.revision && version.match !== 'Exact' && revision < version.revision)
+      throw tooLarge(version.revision, revision);
     const metadata = {
       resourceVersion: String(revision),
       ...(nextKey ? { continue: encodeContinue({ revision, startKey: nextKey }) } : {}),
       ...(nextKey && matches.all && remaining !== undefined ? { remainingItemCount: remaining } : {}),
     };
+    return this.writeList(ctx, items, metadata);
+  }
+
+  /** The list from the watch cache, when the request allows it and the cache has it; else undefined. */
+  private listFromCache(
+    ctx: RequestContext,
+    version: ReadVersion,
+    limit: number,
+    continuing: boolean,
+    matches: (obj: KubeObject) => boolean,
+  ): { items: KubeObject[]; revision: number } | undefined {
+    if (version.revision === undefined || version.match === 'Exact' || continuing) return undefined;
+    if (limit && version.revision !== 0) return undefined;
+    const cacher = this.cachers.for(ctx.r);
+    if (!cacher.ready || cacher.revision < version.revision) return undefined;
+    return { items: cacher.listNamespace(ctx.info.namespace).filter(matches), revision: cacher.revision };
+  }
+
+  private writeList(ctx: RequestContext, items: KubeObject[], metadata: object): void {
+    const { r, req, res, q } = ctx;
     if (isTableRequest(req.headers.accept)) {
       return writeJson(res, 200, this.table(r, items, q, metadata, req.headers.accept));
     }
@@ -170,34 +219,59 @@ export class ResourceHandler {
     });
   }
 
+  /**
+   * A watch, served by the resource's watch cache: from resourceVersion N, the events after it (410
+   * once the cache's window no longer reaches back to N); from 0, the cache's objects and then the
+   * events; without one, the objects as etcd holds them now (a consistent read) and then the events.
+   */
   private async watch(ctx: RequestContext): Promise<void> {
     const { info, r, req, res, q } = ctx;
     const matches = this.matcher(r, q);
     const asTable = isTableRequest(req.headers.accept);
+    const version = parseReadVersion(q, 'watch');
     const timeout = Number(q.get('timeoutSeconds') ?? 0);
-    await serveWatch(this.storage, req, res, {
-      prefix: this.store.prefix(r, info.namespace),
-      key: info.name ? this.store.key(r, info.namespace, info.name) : undefined,
-      fromRevision: parseWatchRevision(q.get('resourceVersion')),
-      matches: matches.fn,
-      render: (obj) => (asTable ? this.table(r, [obj], q, {}, req.headers.accept) : withTypeMeta(r, obj)),
-      timeoutSeconds: Number.isFinite(timeout) ? timeout : 0,
-      bookmarks: q.get('allowWatchBookmarks') === 'true',
-      bookmarkKind: { apiVersion: apiVersionOf(r), kind: r.kind },
-      open: this.openWatches,
-      listCurrent: async () => {
-        const all: KubeObject[] = [];
-        let startKey: string | undefined;
-        let revision = 0;
-        do {
-          const page = await this.store.list(r, info.namespace, { limit: 500, startKey, revision });
-          revision = page.revision;
-          all.push(...page.items);
-          startKey = page.nextKey;
-        } while (startKey);
-        return { items: all, revision };
+    const cacher = this.cachers.for(r);
+    if (!cacher.ready && !(await cacher.waitUntilReady(WATCH_CACHE_WAIT_MS))) {
+      throw new ApiError(
+        'TooManyRequests',
+        `storage is (re)initializing: the watch cache of ${r.resource} is not ready`,
+        { retryAfterSeconds: 1 },
+      );
+    }
+    const start = await this.watchStart(ctx, version);
+    if (res.destroyed || ctx.signal.aborted) return;
+    await cacher.watch(
+      res,
+      {
+        namespace: r.namespaced ? info.namespace : '',
+        key: info.name ? this.store.key(r, info.namespace, info.name) : undefined,
+        matches: matches.fn,
+        render: asTable ? (obj) => this.table(r, [obj], q, {}, req.headers.accept) : undefined,
+        bookmarks: boolParam(q, 'allowWatchBookmarks'),
+        bookmarkKind: { apiVersion: apiVersionOf(r), kind: r.kind },
+        timeoutSeconds: Number.isFinite(timeout) ? timeout : 0,
       },
-    });
+      start,
+    );
+  }
+
+  private async watchStart(ctx: RequestContext, version: ReadVersion): Promise<WatchStart> {
+    if (version.revision === 0) return { from: 'cache' };
+    if (version.revision !== undefined) return { from: 'revision', revision: version.revision };
+    const { r, info } = ctx;
+    const items: KubeObject[] = [];
+    let startKey: string | undefined;
+    let revision = 0;
+    do {
+      const page = await this.store.list(r, info.namespace, { limit: 500, startKey, revision });
+      revision = page.revision;
+      const key = info.name ? this.store.key(r, info.namespace, info.name) : undefined;
+      page.items.forEach((obj, i) => {
+        if (key === undefined || page.keys[i] === key) items.push(obj);
+      });
+      startKey = page.nextKey;
+    } while (startKey);
+    return { from: 'list', items, revision };
   }
 
   // ---- writes ----
@@ -289,7 +363,7 @@ export class ResourceHandler {
       const manager = q.get('fieldManager');
       if (!manager)
         throw errors.badRequest('PATCH requests with apply content type require fieldManager to be set');
-      const force = q.get('force') === 'true';
+      const force = boolParam(q, 'force');
       if (!isObject(patch)) throw errors.badRequest('apply patch must be an object');
       checkTypeMeta(r, patch);
       const applied = this.inNamespace(info, r, patch as Partial<KubeObject>) as KubeObject;
@@ -530,9 +604,7 @@ export class ResourceHandler {
     }
     const ns = obj.metadata.namespace!;
     // The cache answers most creates; a miss may be a namespace created a moment ago, so ask etcd.
-    const cached = this.namespaces.synced
-      ? this.namespaces.get(this.store.key(NAMESPACE, '', ns))
-      : undefined;
+    const cached = this.cachers.guess(NAMESPACE, this.store.key(NAMESPACE, '', ns));
     const namespace = cached ?? (await this.store.tryGet(NAMESPACE, '', ns));
     if (!namespace) throw errors.notFound('namespaces', '', ns);
     if (namespace.metadata.deletionTimestamp) {
@@ -688,8 +760,8 @@ async function deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<
   if (!isObject(body)) throw errors.badRequest('DeleteOptions must be an object');
   const opts = body as DeleteOptions & { orphanDependents?: boolean };
   const grace = q.get('gracePeriodSeconds') ?? opts.gracePeriodSeconds;
-  const policy =
-    q.get('propagationPolicy') ?? opts.propagationPolicy ?? (opts.orphanDependents ? 'Orphan' : undefined);
+  const orphan = q.has('orphanDependents') ? boolParam(q, 'orphanDependents') : opts.orphanDependents;
+  const policy = q.get('propagationPolicy') ?? opts.propagationPolicy ?? (orphan ? 'Orphan' : undefined);
   if (policy !== undefined && !['Background', 'Foreground', 'Orphan'].includes(policy)) {
     throw errors.badRequest(
       `propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`,
@@ -720,6 +792,14 @@ function isDryRun(q: URLSearchParams): boolean {
   if (v.some((d) => d !== 'All'))
     throw errors.badRequest(`dryRun: Unsupported value: ${JSON.stringify(v)}: supported values: "All"`);
   return v.length > 0;
+}
+
+/** kube-apiserver's "too large resource version": etcd has not reached what the client asked for. */
+function tooLarge(requested: number, current: number): ApiError {
+  return new ApiError('Timeout', `Too large resource version: ${requested}, current: ${current}`, {
+    causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+    retryAfterSeconds: 1,
+  });
 }
 
 function parseLimit(text: string): number {

@@ -8,6 +8,8 @@ export interface ApiClientOptions {
   /** apiserver URLs; a connection failure moves to the next. */
   servers: string[];
   token?: string;
+  /** A client certificate and its key (PEM), as a kubeconfig's client-certificate-data gives them. */
+  clientCert?: ClientCertificate;
   /** CA certificate (PEM) the apiserver's serving certificate is signed by. */
   caPem?: string;
   /** Deadline of each request (watches excepted). */
@@ -15,6 +17,11 @@ export interface ApiClientOptions {
   /** Retries of a request that failed retriably (connection, 429, 5xx for reads). */
   retries?: number;
   userAgent?: string;
+}
+
+export interface ClientCertificate {
+  certPem: string;
+  keyPem: string;
 }
 
 export interface ListOptions {
@@ -75,7 +82,11 @@ export class ApiClient {
   constructor(private readonly options: ApiClientOptions) {
     if (options.servers.length === 0) throw new RangeError('ApiClient needs at least one server URL');
     this.dispatcher = new Agent({
-      connect: { ca: options.caPem, timeout: options.timeoutMs ?? 5000 },
+      connect: {
+        ca: options.caPem,
+        ...(options.clientCert ? { cert: options.clientCert.certPem, key: options.clientCert.keyPem } : {}),
+        timeout: options.timeoutMs ?? 5000,
+      },
       keepAliveTimeout: 30_000,
       connections: 64,
     });

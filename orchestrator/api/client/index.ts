@@ -6,6 +6,7 @@
 export {
   ApiClient,
   type ApiClientOptions,
+  type ClientCertificate,
   listAll,
   type DeleteOptions,
   type ListAllOptions,

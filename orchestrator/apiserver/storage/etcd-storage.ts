@@ -1,14 +1,7 @@
-import { Etcd3, isRecoverableError, type IKeyValue, type Watcher } from 'etcd3';
-import {
-  BrokenCircuitError,
-  ConsecutiveBreaker,
-  ConstantBackoff,
-  circuitBreaker,
-  handleWhen,
-  noop,
-} from 'cockatiel';
+import { Etcd3, type IKeyValue, type IWatchResponse } from 'etcd3';
 import { ApiError, errors } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
+import { EtcdMembers, memberClientOptions, type EtcdCallKind, type EtcdMember } from './etcd-members.js';
 
 export interface EtcdStorageOptions {
   /** etcd's client URLs: http://, or https:// with `tls`. */
@@ -17,6 +10,8 @@ export interface EtcdStorageOptions {
   requestTimeoutMs: number;
   /** TLS to etcd; without it, plain http (or https trusting the system's roots). */
   tls?: EtcdClientTls;
+  /** Told when a member leaves the choice of members and when it comes back. */
+  onMemberChange?: (member: string, answering: boolean, why: string) => void;
 }
 
 /**
@@ -41,92 +36,68 @@ export interface ListPage {
   remaining?: number;
 }
 
-export type StorageEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
-
-export interface StorageEvent {
-  type: StorageEventType;
-  key: string;
-  object: KubeObject;
-  /** The object before this change, for MODIFIED and DELETED. */
-  previous?: KubeObject;
-  revision: number;
-}
+/**
+ * One change under a watched prefix: a put of the object as stored, or a delete of the key; with
+ * `withPrevious`, also what the key held before (none for a key's first version).
+ */
+export type StorageEvent =
+  | { type: 'PUT'; key: string; object: KubeObject; previous?: KubeObject; revision: number }
+  | { type: 'DELETE'; key: string; previous?: KubeObject; revision: number };
 
 export interface StorageWatch {
   stop(): Promise<void>;
 }
 
 export interface WatchHandlers {
-  onEvent(event: StorageEvent): void;
+  /** The changes of one etcd response, in revision order. */
+  onEvents(events: StorageEvent[]): void;
   /** The watch ended for a reason other than stop(): compaction (Gone) or losing etcd. */
   onEnd(error: ApiError): void;
 }
 
 const encoder = new TextEncoder();
-/** How long an etcd endpoint that failed is skipped before one call tries it again. */
-const ENDPOINT_RETRY_AFTER_MS = 1000;
 
 /**
  * The only code that touches etcd. Objects are stored as JSON without their resourceVersion;
  * the resourceVersion handed out is the key's mod_revision, so optimistic concurrency is an
- * etcd transaction comparing mod_revision. Every call carries a deadline and is never retried
- * here: the caller decides what a failure means.
+ * etcd transaction comparing mod_revision. Every call carries one deadline, retries included.
  *
- * With several etcd endpoints, the client picks one at random per call and does not try another
- * once a call went out. So each endpoint gets a circuit breaker that opens on its first
- * connection-level failure and lets one trial call through a second later: one call fails when
- * a member dies, the following ones go to the live members. (Without it, a third of all calls
- * failed for as long as one of three members was down.) When every breaker is open, calls fail
- * at once as etcd unavailable. A single endpoint has no breaker: each call fails on its own.
+ * With several etcd members, calls are spread over the members that answer, and retried on
+ * another member where that is safe (reads always; writes only when they never reached their
+ * member): see EtcdMembers. While no member answers, calls fail as etcd unavailable.
  */
 export class EtcdStorage {
-  private readonly client: Etcd3;
+  private readonly members: EtcdMembers;
   private readonly timeoutMs: number;
   private closed = false;
 
   constructor(options: EtcdStorageOptions) {
     this.timeoutMs = options.requestTimeoutMs;
     const tls = options.tls;
-    this.client = new Etcd3({
-      hosts: options.endpoints,
-      credentials: tls && {
-        rootCertificate: Buffer.from(tls.caPem),
-        privateKey: tls.keyPem === undefined ? undefined : Buffer.from(tls.keyPem),
-        certChain: tls.certPem === undefined ? undefined : Buffer.from(tls.certPem),
-      },
-      dialTimeout: options.requestTimeoutMs,
-      // Reconnect quickly once etcd is back: gRPC's default back-off grows to two minutes.
-      grpcOptions: {
-        'grpc.initial_reconnect_backoff_ms': 100,
-        'grpc.max_reconnect_backoff_ms': 500,
-        'grpc.keepalive_time_ms': 5000,
-        'grpc.keepalive_timeout_ms': 2000,
-        'grpc.keepalive_permit_without_calls': 1,
-        // An unpaged list of a large resource (2000 Nodes are 6 MB) must not hit gRPC's default 4 MB
-        // limit: the call would fail, and the failure (RESOURCE_EXHAUSTED counts as recoverable)
-        // would open the endpoint's breaker and fail every call for a second. kube-apiserver's
-        // etcd client sets the same: MaxCallRecvMsgSize = math.MaxInt32.
-        'grpc.max_receive_message_length': 2 ** 31 - 1,
-      },
-      faultHandling: {
-        // With one member there is nowhere else to send a call, so a breaker could only turn one
-        // slow call (a large list past its deadline) into a second of failing every call.
-        host: () =>
-          options.endpoints.length > 1
-            ? circuitBreaker(handleWhen(isRecoverableError), {
-                halfOpenAfter: ENDPOINT_RETRY_AFTER_MS,
-                breaker: new ConsecutiveBreaker(1),
-              })
-            : noop,
-        global: noop,
-        watchBackoff: new ConstantBackoff(250).next(),
-      },
-      defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + this.timeoutMs }),
+    this.members = new EtcdMembers({
+      endpoints: options.endpoints,
+      requestTimeoutMs: options.requestTimeoutMs,
+      onChange: options.onMemberChange,
+      connect: (endpoint) =>
+        new Etcd3({
+          hosts: [endpoint],
+          credentials: tls && {
+            rootCertificate: Buffer.from(tls.caPem),
+            privateKey: tls.keyPem === undefined ? undefined : Buffer.from(tls.keyPem),
+            certChain: tls.certPem === undefined ? undefined : Buffer.from(tls.certPem),
+          },
+          ...memberClientOptions(options.requestTimeoutMs),
+        }),
     });
   }
 
+  /** The members' URLs that answered their last call (for health reporting and tests). */
+  get answeringMembers(): string[] {
+    return this.members.healthy.map((m) => m.url);
+  }
+
   async get(key: string): Promise<KubeObject | undefined> {
-    const res = await this.call(() => this.client.kv.range({ key: Buffer.from(key) }));
+    const res = await this.call('read', (kv, deadline) => kv.range({ key: Buffer.from(key) }, { deadline }));
     return res.kvs[0] ? decode(res.kvs[0]) : undefined;
   }
 
@@ -135,13 +106,16 @@ export class EtcdStorage {
     prefix: string,
     opts: { limit?: number; startKey?: string; revision?: number } = {},
   ): Promise<ListPage> {
-    const res = await this.call(() =>
-      this.client.kv.range({
-        key: Buffer.from(opts.startKey ?? prefix),
-        range_end: prefixEnd(prefix),
-        limit: opts.limit ?? 0,
-        revision: opts.revision ?? 0,
-      }),
+    const res = await this.call('read', (kv, deadline) =>
+      kv.range(
+        {
+          key: Buffer.from(opts.startKey ?? prefix),
+          range_end: prefixEnd(prefix),
+          limit: opts.limit ?? 0,
+          revision: opts.revision ?? 0,
+        },
+        { deadline },
+      ),
     );
     const items = res.kvs.map(decode);
     const keys = res.kvs.map((kv) => kv.key.toString());
@@ -156,11 +130,14 @@ export class EtcdStorage {
 
   /** Stores a new object; AlreadyExists when the key is taken. */
   async create(key: string, object: KubeObject, describe: Describe): Promise<KubeObject> {
-    const res = await this.call(() =>
-      this.client.kv.txn({
-        compare: [{ key: Buffer.from(key), target: 'Create', result: 'Equal', create_revision: 0 }],
-        success: [{ request_put: { key: Buffer.from(key), value: encode(object) } }],
-      }),
+    const res = await this.call('write', (kv, deadline) =>
+      kv.txn(
+        {
+          compare: [{ key: Buffer.from(key), target: 'Create', result: 'Equal', create_revision: 0 }],
+          success: [{ request_put: { key: Buffer.from(key), value: encode(object) } }],
+        },
+        { deadline },
+      ),
     );
     if (!res.succeeded) throw errors.alreadyExists(describe.resource, describe.group, describe.name);
     return withRevision(object, Number(res.header.revision));
@@ -176,12 +153,17 @@ export class EtcdStorage {
     expectedRevision: number,
     describe: Describe,
   ): Promise<KubeObject> {
-    const res = await this.call(() =>
-      this.client.kv.txn({
-        compare: [{ key: Buffer.from(key), target: 'Mod', result: 'Equal', mod_revision: expectedRevision }],
-        success: [{ request_put: { key: Buffer.from(key), value: encode(object) } }],
-        failure: [{ request_range: { key: Buffer.from(key) } }],
-      }),
+    const res = await this.call('write', (kv, deadline) =>
+      kv.txn(
+        {
+          compare: [
+            { key: Buffer.from(key), target: 'Mod', result: 'Equal', mod_revision: expectedRevision },
+          ],
+          success: [{ request_put: { key: Buffer.from(key), value: encode(object) } }],
+          failure: [{ request_range: { key: Buffer.from(key) } }],
+        },
+        { deadline },
+      ),
     );
     if (!res.succeeded) {
       const current = res.responses[0]?.response_range?.kvs?.[0];
@@ -198,12 +180,17 @@ export class EtcdStorage {
 
   /** Deletes the key if its mod_revision is still `expectedRevision`; returns the last state. */
   async delete(key: string, expectedRevision: number, describe: Describe): Promise<KubeObject> {
-    const res = await this.call(() =>
-      this.client.kv.txn({
-        compare: [{ key: Buffer.from(key), target: 'Mod', result: 'Equal', mod_revision: expectedRevision }],
-        success: [{ request_delete_range: { key: Buffer.from(key), prev_kv: true } }],
-        failure: [{ request_range: { key: Buffer.from(key) } }],
-      }),
+    const res = await this.call('write', (kv, deadline) =>
+      kv.txn(
+        {
+          compare: [
+            { key: Buffer.from(key), target: 'Mod', result: 'Equal', mod_revision: expectedRevision },
+          ],
+          success: [{ request_delete_range: { key: Buffer.from(key), prev_kv: true } }],
+          failure: [{ request_range: { key: Buffer.from(key) } }],
+        },
+        { deadline },
+      ),
     );
     if (!res.succeeded) {
       const current = res.responses[0]?.response_range?.kvs?.[0];
@@ -217,117 +204,169 @@ export class EtcdStorage {
 
   /** Claims `key` if free (a create-if-absent of a plain value); false when someone holds it. */
   async claim(key: string, value: string): Promise<boolean> {
-    const res = await this.call(() =>
-      this.client.kv.txn({
-        compare: [{ key: Buffer.from(key), target: 'Create', result: 'Equal', create_revision: 0 }],
-        success: [{ request_put: { key: Buffer.from(key), value: Buffer.from(value) } }],
-      }),
+    const res = await this.call('write', (kv, deadline) =>
+      kv.txn(
+        {
+          compare: [{ key: Buffer.from(key), target: 'Create', result: 'Equal', create_revision: 0 }],
+          success: [{ request_put: { key: Buffer.from(key), value: Buffer.from(value) } }],
+        },
+        { deadline },
+      ),
     );
     return res.succeeded;
   }
 
   async release(key: string): Promise<void> {
-    await this.call(() => this.client.kv.deleteRange({ key: Buffer.from(key) }));
+    await this.call('write', (kv, deadline) => kv.deleteRange({ key: Buffer.from(key) }, { deadline }));
+  }
+
+  /** The keys under `prefix` at `revision` (0 = newest) with their mod_revision, without values. */
+  async listKeys(prefix: string, revision = 0): Promise<{ keys: Map<string, number>; revision: number }> {
+    const res = await this.call('read', (kv, deadline) =>
+      kv.range(
+        { key: Buffer.from(prefix), range_end: prefixEnd(prefix), keys_only: true, revision },
+        { deadline },
+      ),
+    );
+    return {
+      keys: new Map(res.kvs.map((kv) => [kv.key.toString(), Number(kv.mod_revision)])),
+      revision: revision || Number(res.header.revision),
+    };
   }
 
   /** Keys under `prefix` with their raw values (for claims). */
   async listRaw(prefix: string): Promise<Map<string, string>> {
-    const res = await this.call(() =>
-      this.client.kv.range({ key: Buffer.from(prefix), range_end: prefixEnd(prefix) }),
+    const res = await this.call('read', (kv, deadline) =>
+      kv.range({ key: Buffer.from(prefix), range_end: prefixEnd(prefix) }, { deadline }),
     );
     return new Map(res.kvs.map((kv) => [kv.key.toString(), kv.value.toString()]));
   }
 
   /** The store's newest revision. */
   async currentRevision(): Promise<number> {
-    const res = await this.call(() =>
-      this.client.kv.range({ key: Buffer.from('/registry/'), count_only: true }),
+    const res = await this.call('read', (kv, deadline) =>
+      kv.range({ key: Buffer.from('/registry/'), count_only: true }, { deadline }),
     );
     return Number(res.header.revision);
   }
 
   async compact(revision: number): Promise<void> {
-    await this.call(() => this.client.kv.compact({ revision, physical: true }));
+    await this.call('write', (kv, deadline) => kv.compact({ revision, physical: true }, { deadline }));
   }
 
   /**
-   * Streams every change under `prefix` after `fromRevision`, in revision order. A compacted
-   * `fromRevision` ends the watch with Gone; losing etcd ends it with ServiceUnavailable, so the
-   * client re-watches from the last resourceVersion it saw, as Kubernetes clients do.
+   * Streams every change under `prefix` after `fromRevision`, in revision order, from one member,
+   * on a gRPC stream of its own. A compacted `fromRevision` (at the start, or a watch that fell
+   * behind a compaction) ends the watch with Gone; losing the member or etcd ends it with
+   * ServiceUnavailable and takes the member out of the choice until it answers again, so the
+   * caller watches again from the last revision it saw.
    */
-  async watch(prefix: string, fromRevision: number, handlers: WatchHandlers): Promise<StorageWatch> {
-    let ended = false;
-    // A watch from a compacted revision must never reach etcd: the client library then waits
-    // forever for a "created" answer and every later watch on this client queues behind it.
-    if (await this.isCompacted(prefix, fromRevision))
-      throw errors.gone(`too old resource version: ${fromRevision}`);
-    const watcher: Watcher = await this.client
-      .watch()
-      .prefix(prefix)
-      .startRevision(String(fromRevision + 1))
-      .withPreviousKV()
-      .create();
-    const end = (error: ApiError) => {
-      if (ended) return;
-      ended = true;
-      void cancelWatcher(watcher);
-      handlers.onEnd(error);
-    };
-    watcher.on('data', (res) => {
-      if (ended) return;
-      for (const ev of res.events) {
-        const revision = Number(ev.kv.mod_revision);
-        if (ev.type === 'Put') {
-          handlers.onEvent({
-            type: ev.kv.version === '1' ? 'ADDED' : 'MODIFIED',
-            key: ev.kv.key.toString(),
-            object: decode(ev.kv),
-            previous: ev.prev_kv ? decode(ev.prev_kv) : undefined,
-            revision,
-          });
-        } else if (ev.prev_kv) {
-          handlers.onEvent({
-            type: 'DELETED',
-            key: ev.kv.key.toString(),
-            object: withRevision(decode(ev.prev_kv), revision),
-            previous: decode(ev.prev_kv),
-            revision,
-          });
-        }
-      }
-    });
-    watcher.on('error', (err: Error) => end(mapWatchError(err)));
-    watcher.on('disconnected', () => end(errors.unavailable('watch stream to etcd lost')));
-    return {
-      stop: async () => {
-        if (ended) return;
-        ended = true;
-        await cancelWatcher(watcher);
-      },
-    };
-  }
-
-  private async isCompacted(prefix: string, fromRevision: number): Promise<boolean> {
+  async watch(
+    prefix: string,
+    fromRevision: number,
+    handlers: WatchHandlers,
+    options: { withPrevious?: boolean } = {},
+  ): Promise<StorageWatch> {
+    const member = this.members.pickForStream();
+    let stream: Awaited<ReturnType<EtcdMember['client']['watchClient']['watch']>>;
     try {
-      await this.client.kv.range({ key: Buffer.from(prefix), count_only: true, revision: fromRevision + 1 });
-      return false;
+      stream = await member.client.watchClient.watch();
     } catch (e) {
-      if (/compacted/i.test((e as Error).message)) return true;
-      // A future revision is fine to watch from; anything else is etcd failing.
-      if (/future revision/i.test((e as Error).message)) return false;
+      this.members.markFailed(member);
       throw mapEtcdError(e);
     }
+    let created = false;
+    let ended = false;
+    const close = () => {
+      // Half-closing first ends the call without the library counting it as the member's failure.
+      stream.end();
+      stream.cancel();
+    };
+    return new Promise<StorageWatch>((resolve, reject) => {
+      const end = (error: ApiError) => {
+        if (ended) return;
+        ended = true;
+        clearTimeout(timer);
+        close();
+        if (created) handlers.onEnd(error);
+        else reject(error);
+      };
+      const timer = setTimeout(
+        () => end(errors.timeout(`etcd did not start the watch within ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
+      stream.on('data', (res: IWatchResponse) => {
+        if (ended) return;
+        if (res.canceled) {
+          const compacted = res.compact_revision && res.compact_revision !== '0';
+          end(
+            compacted
+              ? errors.gone(
+                  `too old resource version: ${fromRevision} (compacted to ${res.compact_revision})`,
+                )
+              : errors.unavailable(`etcd canceled the watch: ${res.cancel_reason || 'no reason given'}`),
+          );
+          return;
+        }
+        if (res.created && !created) {
+          created = true;
+          clearTimeout(timer);
+          resolve({
+            stop: async () => {
+              if (ended) return;
+              ended = true;
+              close();
+            },
+          });
+        }
+        if (res.events.length === 0) return;
+        const batch: StorageEvent[] = [];
+        for (const ev of res.events) {
+          const key = ev.kv.key.toString();
+          const revision = Number(ev.kv.mod_revision);
+          const previous = ev.prev_kv ? decode(ev.prev_kv) : undefined;
+          if (ev.type === 'Put') batch.push({ type: 'PUT', key, object: decode(ev.kv), previous, revision });
+          else batch.push({ type: 'DELETE', key, previous, revision });
+        }
+        handlers.onEvents(batch);
+      });
+      stream.on('error', (err: Error) => {
+        if (ended) return;
+        this.members.markFailed(member, err);
+        end(mapWatchError(err));
+      });
+      stream.on('end', () => {
+        if (ended) return;
+        this.members.markFailed(member);
+        end(errors.unavailable('watch stream to etcd ended'));
+      });
+      stream.write({
+        create_request: {
+          key: Buffer.from(prefix),
+          range_end: prefixEnd(prefix),
+          start_revision: String(fromRevision + 1),
+          prev_kv: Boolean(options.withPrevious),
+        },
+      });
+    });
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.client.close();
+    this.members.close();
   }
 
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
+  private async call<T>(
+    kind: EtcdCallKind,
+    fn: (kv: EtcdMember['client']['kv'], deadline: number) => Promise<T>,
+  ): Promise<T> {
     try {
-      return await fn();
+      return await this.members.call(
+        kind,
+        (member, deadline) => fn(member.client.kv, deadline),
+        this.timeoutMs,
+      );
     } catch (err) {
       throw mapEtcdError(err);
     }
@@ -338,19 +377,6 @@ export interface Describe {
   resource: string;
   group: string;
   name: string;
-}
-
-/**
- * Cancels an etcd watch without waiting on etcd for long: the client library waits for etcd to
- * confirm, and never hears back when the stream broke meanwhile.
- */
-async function cancelWatcher(watcher: Watcher): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    watcher.cancel().catch(() => undefined),
-    new Promise<void>((resolve) => (timer = setTimeout(resolve, 500))),
-  ]);
-  clearTimeout(timer);
 }
 
 function encode(object: KubeObject): Buffer {
@@ -374,8 +400,6 @@ function prefixEnd(prefix: string): Buffer {
 
 function mapEtcdError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  if (err instanceof BrokenCircuitError)
-    return errors.unavailable('etcd is unavailable: every endpoint failed its last call');
   const message = err instanceof Error ? err.message : String(err);
   if (/compacted/i.test(message)) return errors.gone(`too old resource version: ${message}`);
   if (/deadline|timed out|timeout/i.test(message))
