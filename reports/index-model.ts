@@ -105,6 +105,17 @@ export function resilienceScore(latest: readonly RunDigest[]): ResilienceScore {
   };
 }
 
+/** The score says so when the only runs with checks were sabotage runs, which it leaves out. */
+function withoutSabotage(score: ResilienceScore, latest: readonly RunDigest[]): ResilienceScore {
+  const onlySabotage = score.value === '—' && latest.some((d) => d.sabotage);
+  return onlySabotage
+    ? {
+        ...score,
+        computation: 'Only sabotage scenarios ran: they score the checks (below), not the cluster.',
+      }
+    : score;
+}
+
 /** The sabotage score of the latest runs of sabotage scenarios; null when there were none. */
 export function sabotageScoreModel(latest: readonly RunDigest[]): SabotageScoreModel | null {
   const runs = latest.flatMap((d) => (d.sabotage ? [{ scenario: d.scenario, ...d.sabotage }] : []));
@@ -152,7 +163,7 @@ export function buildIndexModel(
     outcome: badge(outcome),
     summary,
     // A sabotage run breaks the cluster on purpose: it scores the checks, not the cluster.
-    score: resilienceScore(latest.filter((d) => !d.sabotage)),
+    score: withoutSabotage(resilienceScore(latest.filter((d) => !d.sabotage)), latest),
     sabotage: sabotageScoreModel(latest),
     scenarios: rows.map(indexRow),
     earlier: latestOf(earlierEntries).map(indexRow),

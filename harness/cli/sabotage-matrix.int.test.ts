@@ -56,7 +56,7 @@ describe('the sabotage matrix, quick subset (real CLI, docker)', function () {
     expect(off.code, off.stdout + off.stderr).to.equal(0);
     expect(off.stdout)
       .to.match(/✔ app available/)
-      .and.not.include('sabotage');
+      .and.not.match(/sabotage (caught|missed|misattributed|inconclusive)|known bug/);
   });
 
   it('a kubelet restarting its pods in a control-plane outage is caught by no-restarts, naming the pods; without the switch it passes', async () => {
