@@ -55,7 +55,7 @@ describe('namespace isolation from inside pods (real CLI, docker)', function () 
     return { code: ran.code, stdout: ran.stdout + ran.stderr, history };
   }
 
-  it('fails when pods run beside the cluster’s credentials, with what the pods read as evidence', async () => {
+  it('catches pods that run beside the cluster’s credentials (the isolation check fails, as the scenario expects), with what the pods read as evidence', async () => {
     const { code, stdout, history } = await run(true);
     // The isolation check failed, as expected: the known bug was caught, so the run passes.
     expect(code, stdout).to.equal(0);
