@@ -15,9 +15,11 @@ export { digestRun, type RunDigest } from './run-digest.js';
 export type { LinkedRun, TrendModel } from './trend-chart.js';
 export { MAX_POINTS_PER_LINE, type TimelineModel } from './timeline-model.js';
 export { renderIndexPage, renderRunPage } from './render-html.js';
+export { formatDuration } from './format.js';
 export { renderJUnit, type JudgedRun } from './junit.js';
 export { ReportError, type ReportErrorCode } from './report-error.js';
 export {
+  beginInvocation,
   renderFromDirectory,
   runId,
   scenarioFolderName,
@@ -26,3 +28,5 @@ export {
   type RenderResult,
   type WrittenReport,
 } from './write-report.js';
+export { mergeRunFolders, type MergeResult } from './merge-run-folders.js';
+export { recordedDurations } from './recorded-durations.js';

@@ -12,7 +12,11 @@ export type ReportErrorCode =
   /** verdicts.json is not a list of verdicts. */
   | 'InvalidVerdicts'
   /** A history.json has no verdicts.json beside it: judge it first (`crucible check`). */
-  | 'VerdictsNotFound';
+  | 'VerdictsNotFound'
+  /** A folder given to merge is not the output folder of a run (it has no invocation.json). */
+  | 'NotAnOutputFolder'
+  /** Folders given to merge ran the same scenario: each scenario belongs to one shard. */
+  | 'OverlappingShards';
 
 export class ReportError extends Error {
   constructor(

@@ -1,7 +1,7 @@
 /**
- * Writes run reports into an output folder and re-renders them from what the folder holds. The
- * only file of reports/ that touches the file system; everything it writes is rendered by the pure
- * functions beside it.
+ * Writes run reports into an output folder and re-renders them from what the folder holds. With
+ * merge-run-folders.ts and recorded-durations.ts, which build on it, the only files of reports/
+ * that touch the file system; everything it writes is rendered by the pure functions beside it.
  *
  * Layout of an output folder:
  *
@@ -43,7 +43,7 @@ const RUNS = 'runs';
 const INVOCATION = 'invocation.json';
 
 /** Which runs one invocation of `crucible run` (or one library call) wrote: the index and root JUnit are about them. */
-interface Invocation {
+export interface Invocation {
   id: string;
   /** Run folders, relative to the output folder. */
   runs: string[];
@@ -66,6 +66,8 @@ export interface RenderResult {
   indexPage: string | null;
   /** Run folders that could not be read, with why. */
   unreadable: string[];
+  /** The index's resilience score ("87.5", or "—"), when an index was rendered. */
+  score?: string;
 }
 
 /**
@@ -255,9 +257,10 @@ async function renderOutputFolder(outDir: string): Promise<RenderResult> {
   if (entries.length === 0 && earlierEntries.length === 0 && unreadable.length === 0)
     return { pages: [], indexPage: null, unreadable };
   const indexPage = path.join(outDir, PAGE);
-  await writeAtomically(indexPage, renderIndexPage(buildIndexModel(entries, unreadable, earlierEntries)));
+  const model = buildIndexModel(entries, unreadable, earlierEntries);
+  await writeAtomically(indexPage, renderIndexPage(model));
   await writeAtomically(path.join(outDir, JUNIT), renderJUnit(latestRuns));
-  return { pages: [indexPage], indexPage, unreadable };
+  return { pages: [indexPage], indexPage, unreadable, score: model.score.value };
 }
 
 /** A run's page and JUnit into `dir`; the run's own files (evidence) lie in `runDir`. */
@@ -295,7 +298,7 @@ function href(fromDir: string, file: string): string {
 }
 
 /** Reads and checks a run folder's history.json and verdicts.json. */
-async function readRun(dir: string, historyFile = HISTORY): Promise<JudgedRun> {
+export async function readRun(dir: string, historyFile = HISTORY): Promise<JudgedRun> {
   const historyPath = path.join(dir, historyFile);
   const history = await readJson(historyPath);
   if (!isHistory(history)) {
@@ -393,11 +396,26 @@ export function runId(startedAt: string): string {
 async function recordInvocation(outDir: string, id: string, runDir: string): Promise<void> {
   const previous = await readInvocation(outDir);
   const runs = previous?.id === id ? previous.runs : [];
-  const invocation: Invocation = { id, runs: [...runs, path.relative(outDir, runDir)] };
+  await writeInvocation(outDir, { id, runs: [...runs, path.relative(outDir, runDir)] });
+}
+
+/**
+ * Records that an invocation began and has written no run yet, so that the folder never passes off
+ * an earlier invocation's runs as its own: a shard that ran nothing, or a run that stopped before
+ * its first report, leaves a folder that `report --merge` reads as having run nothing.
+ */
+export async function beginInvocation(outDir: string, id: string): Promise<void> {
+  await mkdir(outDir, { recursive: true });
+  await writeInvocation(outDir, { id, runs: [] });
+}
+
+/** Records which runs of the output folder the index's score and root junit.xml are about. */
+export async function writeInvocation(outDir: string, invocation: Invocation): Promise<void> {
   await writeAtomically(path.join(outDir, INVOCATION), JSON.stringify(invocation, null, 2));
 }
 
-async function readInvocation(outDir: string): Promise<Invocation | undefined> {
+/** The record of the invocation that last wrote into the output folder, if it has one. */
+export async function readInvocation(outDir: string): Promise<Invocation | undefined> {
   try {
     const parsed = JSON.parse(await readFile(path.join(outDir, INVOCATION), 'utf8')) as Invocation;
     return typeof parsed.id === 'string' && Array.isArray(parsed.runs) ? parsed : undefined;

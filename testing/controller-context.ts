@@ -17,6 +17,7 @@ export function adminClient(cp: TestControlPlane): ApiClient {
 export function runControllers(
   cp: TestControlPlane,
   make: (ctx: ControllerContext) => Controller[],
+  extra: Partial<ControllerContext> = {},
 ): { ctx: ControllerContext; stop: () => Promise<void> } {
   const client = adminClient(cp);
   const ctx: ControllerContext = {
@@ -27,6 +28,7 @@ export function runControllers(
     timing: TIMING_PROFILES.fast,
     log: pino({ level: process.env.CRUCIBLE_TEST_LOG ?? 'silent' }),
     workers: 4,
+    ...extra,
   };
   const controllers = make(ctx);
   const abort = new AbortController();

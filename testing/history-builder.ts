@@ -171,6 +171,7 @@ export class HistoryBuilder {
                 pid: c.pid,
                 startedAt: c.startedAt ?? `2025-01-01T00:00:${String(c.pid % 60).padStart(2, '0')}.000Z`,
                 restarts: c.restarts ?? 0,
+                ...(c.containerId ? { containerId: c.containerId } : {}),
               })),
             })),
           };

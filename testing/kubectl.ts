@@ -24,7 +24,11 @@ export class Kubectl {
     caFile: string,
     private readonly bin = process.env.KUBECTL_BIN ?? 'kubectl',
   ) {
-    this.connection = [`--server=${server}`, `--token=${token}`, `--certificate-authority=${caFile}`];
+    this.connection = [
+      `--server=${server}`,
+      ...(token ? [`--token=${token}`] : []),
+      `--certificate-authority=${caFile}`,
+    ];
   }
 
   /** kubectl as a user of a cluster from crucible: its kubeconfig, as `crucible up` prints it. */
@@ -38,6 +42,13 @@ export class Kubectl {
   as(token: string): Kubectl {
     const kubectl = new Kubectl('', '', '', this.bin);
     kubectl.connection.splice(0, Infinity, ...this.connection, `--token=${token}`);
+    return kubectl;
+  }
+
+  /** The same kubectl with more connection flags (`--client-certificate=…`, `--client-key=…`). */
+  withFlags(flags: string[]): Kubectl {
+    const kubectl = new Kubectl('', '', '', this.bin);
+    kubectl.connection.splice(0, Infinity, ...this.connection, ...flags);
     return kubectl;
   }
 

@@ -119,4 +119,41 @@ describe('noRestartsCheck', () => {
     expect(verdict).to.include({ outcome: 'unknown', measured: null });
     expect(verdict!.evidence[0]!.message).to.equal('No ground-truth samples between 10 s and 40 s.');
   });
+
+  describe('on a runtime other than crucible’s (pid 0, a container ID)', () => {
+    const onContainerd = (id: string, startedAt: string, restarts = 0): PodInput => ({
+      name: 'echo-abc',
+      uid: 'uid-echo-abc',
+      containers: [{ name: 'echo', pid: 0, containerId: `containerd://${id}`, startedAt, restarts }],
+    });
+
+    it('passes while the container ID and start time stay the same', () => {
+      const history = run()
+        .kubelet(10_000, 'worker-1', [onContainerd('aaa', '2025-01-01T00:00:01Z')])
+        .kubelet(20_000, 'worker-1', [onContainerd('aaa', '2025-01-01T00:00:01Z')])
+        .kubelet(30_000, 'worker-1', [onContainerd('aaa', '2025-01-01T00:00:01Z')])
+        .build();
+      expect(judge(history, [spec()])[0]).to.include({ outcome: 'pass', measured: 0 });
+    });
+
+    it('fails when the container ID changed although every pid is 0, naming both IDs', () => {
+      const history = run()
+        .kubelet(10_000, 'worker-1', [onContainerd('aaa', '2025-01-01T00:00:01Z')])
+        .kubelet(20_000, 'worker-1', [onContainerd('bbb', '2025-01-01T00:00:01Z')])
+        .build();
+      const [verdict] = judge(history, [spec()]);
+      expect(verdict).to.include({ outcome: 'fail', measured: 1 });
+      expect(verdict!.evidence[0]!.message).to.equal(
+        'Container echo of pod default/echo-abc on worker-1 restarted between 10 s and 20 s: container containerd://aaa → containerd://bbb.',
+      );
+    });
+
+    it('fails when only the start time changed (a runtime that reuses container IDs)', () => {
+      const history = run()
+        .kubelet(10_000, 'worker-1', [onContainerd('aaa', '2025-01-01T00:00:01Z')])
+        .kubelet(20_000, 'worker-1', [onContainerd('aaa', '2025-01-01T00:00:15Z')])
+        .build();
+      expect(judge(history, [spec()])[0]).to.include({ outcome: 'fail', measured: 1 });
+    });
+  });
 });

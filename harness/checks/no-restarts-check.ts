@@ -37,9 +37,10 @@ interface SeenContainer extends GroundTruthContainer {
  * no-restarts: did the processes that ran keep running? Judged on the kubelets' ground truth, so
  * it holds while the API is down.
  *
- * For each container of each pod (by uid) seen on a reachable node in the window, its pid and
- * startedAt must stay the same and its restart count must not grow. A change counts as the
- * restart count's growth, or 1 when only the pid or startedAt changed. Pods that appear or go
+ * For each container of each pod (by uid) seen on a reachable node in the window, its identity
+ * (its container ID where the runtime is not crucible's, else its pid) and startedAt must stay the
+ * same and its restart count must not grow. A change counts as the restart count's growth, or 1
+ * when only the identity or startedAt changed. Pods that appear or go
  * away are not restarts (rescheduling is self-heal's business). Samples from an unreachable node
  * are ignored.
  *
@@ -92,7 +93,7 @@ export const noRestartsCheck: Checker<NoRestartsOptions> = {
           seen.set(key, now);
           if (!before) continue;
           const grew = c.restarts - before.restarts;
-          if (c.pid === before.pid && c.startedAt === before.startedAt && grew <= 0) continue;
+          if (sameInstance(c, before) && grew <= 0) continue;
           restarts += Math.max(1, grew);
           changed.add(`${now.pod}/${c.name} on ${sample.node}`);
           changes.push({
@@ -137,9 +138,21 @@ export const noRestartsCheck: Checker<NoRestartsOptions> = {
   },
 };
 
+/**
+ * Whether two sightings are one running instance: the same identity and start time. A container
+ * of crucible's runtime is told by its pid; one of another runtime (pid 0) by its container ID.
+ */
+function sameInstance(a: GroundTruthContainer, b: GroundTruthContainer): boolean {
+  return (a.containerId || a.pid) === (b.containerId || b.pid) && a.startedAt === b.startedAt;
+}
+
 function changeWords(before: SeenContainer, now: SeenContainer): string {
   const parts: string[] = [];
-  if (before.pid !== now.pid) parts.push(`pid ${before.pid} → ${now.pid}`);
+  if ((before.containerId || now.containerId) && before.containerId !== now.containerId)
+    parts.push(
+      `container ${before.containerId ?? `pid ${before.pid}`} → ${now.containerId ?? `pid ${now.pid}`}`,
+    );
+  else if (before.pid !== now.pid) parts.push(`pid ${before.pid} → ${now.pid}`);
   if (before.startedAt !== now.startedAt) parts.push(`started at ${before.startedAt} → ${now.startedAt}`);
   if (before.restarts !== now.restarts) parts.push(`restarts ${before.restarts} → ${now.restarts}`);
   return parts.join(', ');

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { CHECK_SHAPES, checkSpecProblems, judge, overallOutcome } from '../checks/index.js';
 import { readHistory, type CheckSpec } from '../history/index.js';
-import { renderFromDirectory } from '../../reports/index.js';
+import { mergeRunFolders, renderFromDirectory } from '../../reports/index.js';
 import { EXIT } from './run-command.js';
 import { UsageError } from './usage-error.js';
 
@@ -90,14 +91,46 @@ export function withThresholds(
   return { checks, changes };
 }
 
-/** `crucible report DIR|history.json`: renders the HTML reports again from stored histories. */
+/**
+ * `crucible report DIR|history.json`: renders the HTML reports again from stored histories.
+ * `crucible report --merge DIR… [--out DIR]`: joins the output folders of a suite's shards
+ * (`crucible run --shard i/n`) into one folder, one index, one score and one JUnit.
+ */
 export function reportCommand(): Command {
   return new Command('report')
-    .description('render the reports again from stored histories')
-    .argument('<path>', 'an output folder, a scenario or run folder, or a history.json')
-    .action(async (path: string) => {
-      const result = await renderFromDirectory(path);
-      for (const page of result.pages) process.stdout.write(`${page}\n`);
-      for (const bad of result.unreadable) process.stderr.write(`unreadable: ${bad}\n`);
-    });
+    .description('render the reports again from stored histories, or merge the folders of shards')
+    .argument('[path]', 'an output folder, a scenario or run folder, or a history.json')
+    .option('--merge <dirs...>', "the shards' --out folders to join into one (crucible run --shard i/n)")
+    .option('--out <dir>', 'with --merge: the folder to merge into', 'crucible-runs')
+    .action(
+      async (target: string | undefined, flags: { merge?: string[]; out: string }, command: Command) => {
+        if (flags.merge) {
+          if (target !== undefined)
+            throw new UsageError(
+              'InvalidFlag',
+              `"${target}" stands before --merge: name every folder after it (crucible report --merge A B --out DIR)`,
+            );
+          const merged = await mergeRunFolders(flags.merge, flags.out);
+          process.stdout.write(
+            `merged ${flags.merge.length} folders: ${merged.scenarios.length} scenarios, score ${merged.score ?? '—'}\n` +
+              `${merged.indexPage}\n${join(flags.out, 'junit.xml')}\n`,
+          );
+          for (const bad of merged.unreadable) process.stderr.write(`unreadable: ${bad}\n`);
+          return;
+        }
+        if (target === undefined)
+          throw new UsageError(
+            'InvalidFlag',
+            'name a folder or history.json to render, or --merge the folders of shards',
+          );
+        if (command.getOptionValueSource('out') === 'cli')
+          throw new UsageError(
+            'InvalidFlag',
+            '--out goes with --merge; a report is rendered where its runs lie',
+          );
+        const result = await renderFromDirectory(target);
+        for (const page of result.pages) process.stdout.write(`${page}\n`);
+        for (const bad of result.unreadable) process.stderr.write(`unreadable: ${bad}\n`);
+      },
+    );
 }

@@ -1,8 +1,13 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
+import { beginInvocation, recordedDurations } from '../../reports/index.js';
 import {
+  ClusterError,
   chooseProvider,
+  type ClusterErrorCode,
   type ClusterProvider,
+  type KubeconfigProvider,
   type ProviderChoice,
   type ProviderOptions,
 } from '../cluster/index.js';
@@ -16,7 +21,15 @@ import {
   type RunReporter,
   type ScenarioRun,
 } from '../reporters/index.js';
-import { findScenarioFiles, notAScenarioWords, parseScenario, type Scenario } from '../scenario/index.js';
+import {
+  findScenarioFiles,
+  notAScenarioWords,
+  parseScenario,
+  selectShard,
+  type Scenario,
+} from '../scenario/index.js';
+import { existingClusterPlan } from './existing-cluster-plan.js';
+import { parseShardFlag, shardLine } from './shard-flag.js';
 import { UsageError } from './usage-error.js';
 
 interface RunFlags {
@@ -30,9 +43,17 @@ interface RunFlags {
   tag?: string;
   keepRuns?: string;
   loadDriver?: 'builtin' | 'k6' | 'auto';
+  shard?: string;
   kubeconfig?: string;
   context?: string;
 }
+
+/**
+ * Why a cluster could not even start, the same for every scenario after it: nothing was started
+ * (the provider rolls back), so the invocation stops at once instead of reporting each scenario
+ * as inconclusive.
+ */
+const NO_CLUSTER_CAN_START: readonly ClusterErrorCode[] = ['NoFreeAddress', 'NoDockerEngine'];
 
 export { EXIT };
 
@@ -63,6 +84,10 @@ export function runCommand(): Command {
     .option('--dry-run', 'validate and print the plan without booting anything')
     .option('--tag <tags>', 'only scenarios with one of these tags (comma-separated), e.g. quick')
     .option('--keep-runs <n>', 'keep the newest n runs of each scenario in --out, delete older ones')
+    .option(
+      '--shard <i/n>',
+      'run only the i-th of n shares of the scenarios, balanced by the durations recorded in --out (join them with report --merge)',
+    )
     .addOption(
       new Option(
         '--load-driver <name>',
@@ -79,7 +104,8 @@ export function runCommand(): Command {
       const repeat = Number(flags.repeat);
       if (!Number.isInteger(repeat) || repeat < 1)
         throw new UsageError('InvalidFlag', `--repeat: "${flags.repeat}" is not a positive whole number`);
-      const scenarios: Scenario[] = [];
+      const shard = flags.shard === undefined ? undefined : parseShardFlag(flags.shard);
+      let scenarios: Scenario[] = [];
       const tags = flags.tag
         ?.split(',')
         .map((t) => t.trim())
@@ -93,7 +119,22 @@ export function runCommand(): Command {
           'NoScenarios',
           `no scenario${tags ? ` tagged ${tags.join(' or ')}` : ''} in ${paths.join(', ')}`,
         );
-      if (flags.dryRun) {
+      if (shard) {
+        const selection = selectShard(scenarios, shard, await recordedDurations(flags.out));
+        process.stderr.write(`${shardLine(shard, selection, flags.out)}\n`);
+        // More shards than scenarios: this one has nothing to do, which is no failure; its folder
+        // says so, lest a merge take the runs of an earlier invocation there for this shard's.
+        if (selection.scenarios.length === 0) {
+          if (!flags.dryRun)
+            await beginInvocation(
+              resolve(flags.out),
+              `shard-${shard.index}-of-${shard.count}-${new Date().toISOString()}`,
+            );
+          return;
+        }
+        scenarios = selection.scenarios;
+      }
+      if (flags.dryRun && flags.provider !== 'kubeconfig') {
         for (const s of scenarios) process.stdout.write(planText(s, seed));
         return;
       }
@@ -101,6 +142,14 @@ export function runCommand(): Command {
       for (const scenario of scenarios) await checkLoadTools(scenario, flags.loadDriver);
       const provider = await chooseProvider(flags.provider, providerOptions(flags));
       const fitting = scenariosThatFit(scenarios, provider, paths);
+      if (flags.dryRun) {
+        // On an existing cluster, the plan also says what it would touch there (read, not changed).
+        const existing = provider as KubeconfigProvider;
+        const leftovers = await existing.leftovers();
+        for (const s of fitting)
+          process.stdout.write(planText(s, seed) + (await existingClusterPlan(s, existing, leftovers)));
+        return;
+      }
       const abort = new AbortController();
       const onSignal = () => {
         process.stderr.write('\n» interrupted: healing, collecting and tearing down…\n');
@@ -134,6 +183,13 @@ export function runCommand(): Command {
             progress,
             signal: abort.signal,
           });
+          if (result.error instanceof ClusterError && NO_CLUSTER_CAN_START.includes(result.error.code)) {
+            await reporter.onEnd(runs);
+            throw new ClusterError(
+              result.error.code,
+              `${scenario.name}: no cluster could start, and nothing was left running: ${result.error.message}`,
+            );
+          }
           const run = { scenario, result };
           runs.push(run);
           await reporter.onScenarioEnd(run);

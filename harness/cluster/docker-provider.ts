@@ -86,7 +86,11 @@ export class DockerProvider implements ClusterProvider {
     const dir = clusterDir(name);
     await mkdir(dir, { recursive: true });
     const runId = randomBytes(4).toString('hex');
-    const slot = await reserveLoopbackSlot(name);
+    // No slot free: nothing has started yet; the folder just made must not stay behind either.
+    const slot = await reserveLoopbackSlot(name).catch(async (e: unknown) => {
+      await removeClusterDir(name);
+      throw e;
+    });
     const hostControlPlane = `127.0.${slot}.254`;
     const started = Date.now();
     try {

@@ -40,11 +40,12 @@ export { DOCKER_CLUSTER_LABEL, reapDocker } from './docker-engine.js';
 export { PROJECT_ROOT, ORCHESTRATOR_MAIN, componentNodeArgs } from './host-programs.js';
 export { startLocalControlPlane } from './local-control-plane.js';
 export { LocalProcess } from './local-process.js';
-export { KEPT_ANNOTATION, KubeconfigProvider, type KubeconfigTarget } from './kubeconfig-provider.js';
+export { KubeconfigProvider, type KubeconfigTarget } from './kubeconfig-provider.js';
 export { buildNodeImage, dockerEngineAnswers } from './node-image.js';
 export { openCluster } from './open-cluster.js';
 export {
   HEARTBEAT_ANNOTATION,
+  KEPT_ANNOTATION,
   RUN_LABEL,
   createOwnedNamespace,
   deleteNamespaces,

@@ -9,7 +9,7 @@ import type { ClusterRecord } from './cluster-record.js';
 import { ContainerNodes } from './container-nodes.js';
 import { DockerPacketFilter } from './docker-packet-filter.js';
 import type { NodeContainerMatch } from './node-containers.js';
-import { deleteNamespaces, listOwnedNamespaces, renewHeartbeat } from './owned-namespaces.js';
+import { deleteNamespaces, keepNamespaces, listOwnedNamespaces, renewHeartbeat } from './owned-namespaces.js';
 import type { ExecResult, PodEscapeTargets, RunningCluster } from './running-cluster.js';
 
 /** How often a run on an existing cluster says, on its namespaces, that it is alive. */
@@ -134,6 +134,16 @@ export class KubeconfigCluster implements RunningCluster {
       n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
     ).length;
     return `nodes ${ready}/${nodes.items.length} Ready`;
+  }
+
+  /** Leaves the run's namespaces to the user, marked kept (no later run reaps them), and forgets the run's kubeconfig copy. */
+  async keep(): Promise<void> {
+    clearInterval(this.heartbeat);
+    try {
+      await withAdminClient(this, (client) => keepNamespaces(client, this.name));
+    } finally {
+      await rm(this.stateDir, { recursive: true, force: true });
+    }
   }
 
   /** Removes the run's namespaces (everything it created is in them), waits until they are gone, and forgets the run's kubeconfig copy. */

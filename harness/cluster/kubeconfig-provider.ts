@@ -19,6 +19,7 @@ import { type KubeconfigContext, readKubeconfigContext } from './kubeconfig-cont
 import { type NodeContainerMatch, matchNodeContainers } from './node-containers.js';
 import {
   HEARTBEAT_ANNOTATION,
+  KEPT_ANNOTATION,
   deleteNamespaces,
   listOwnedNamespaces,
   RUN_LABEL,
@@ -27,8 +28,6 @@ import {
 const NODES = findResource('', 'v1', 'nodes')!;
 /** A run whose namespaces went this long without a heartbeat is gone (it renews every 15 s). */
 const STALE_AFTER_MS = 90_000;
-/** Kept by `crucible run --keep`: the reaper leaves such namespaces to the user. */
-export const KEPT_ANNOTATION = 'crucible.dev/kept';
 const CONTROL_PLANE_LABELS = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'];
 
 /** Which cluster: a kubeconfig file, a context in it (named, always), and optionally which container each Node is. */
@@ -134,6 +133,18 @@ export class KubeconfigProvider implements ClusterProvider {
     return reasons;
   }
 
+  /** The workers' names: the Nodes faults may act on. */
+  get workerNames(): string[] {
+    return this.workers.map((w) => w.name);
+  }
+
+  /** The namespaces of crashed runs the next run would remove (for --dry-run). */
+  leftovers(): Promise<string[]> {
+    return withClient(this.context, async (client) =>
+      (await abandonedNamespaces(client)).map((n) => n.metadata.name!),
+    );
+  }
+
   async create(spec: ClusterSpec, progress: (line: string) => void): Promise<KubeconfigCluster> {
     progress(this.describe());
     await withClient(this.context, (client) => reapAbandonedNamespaces(client, progress));
@@ -196,17 +207,22 @@ export class KubeconfigProvider implements ClusterProvider {
 }
 
 /**
- * Removes what crashed runs left: crucible's namespaces whose heartbeat stopped more than
- * STALE_AFTER_MS ago, unless a run kept them on purpose (`--keep`).
+ * What crashed runs left: crucible's namespaces whose heartbeat stopped more than STALE_AFTER_MS
+ * ago, unless a run kept them on purpose (`--keep`).
  */
-async function reapAbandonedNamespaces(client: ApiClient, progress: (line: string) => void): Promise<void> {
+async function abandonedNamespaces(client: ApiClient): Promise<Namespace[]> {
   const now = Date.now();
-  const abandoned = (await listOwnedNamespaces(client)).filter((ns: Namespace) => {
+  return (await listOwnedNamespaces(client)).filter((ns: Namespace) => {
     const annotations = ns.metadata.annotations ?? {};
     if (annotations[KEPT_ANNOTATION] || ns.metadata.deletionTimestamp) return false;
     const beat = Date.parse(annotations[HEARTBEAT_ANNOTATION] ?? ns.metadata.creationTimestamp ?? '');
     return !(now - beat < STALE_AFTER_MS);
   });
+}
+
+/** Removes what crashed runs left, saying which runs' namespaces go. */
+async function reapAbandonedNamespaces(client: ApiClient, progress: (line: string) => void): Promise<void> {
+  const abandoned = await abandonedNamespaces(client);
   if (abandoned.length === 0) return;
   const runs = [...new Set(abandoned.map((ns) => ns.metadata.labels?.[RUN_LABEL]))].join(', ');
   progress(

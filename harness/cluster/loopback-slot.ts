@@ -47,7 +47,8 @@ export async function reserveLoopbackSlot(cluster: string): Promise<number> {
     }
     throw new ClusterError(
       'NoFreeAddress',
-      'no free loopback slot for another cluster: run `crucible down --all`',
+      // Not `crucible down --all`: the slots may be held by other runs that are alive.
+      'no free loopback slot (127.0.1–199.x) for another cluster: each is held by a live run, a cluster kept up, or another program; wait for a run to end, or remove clusters you no longer need (`crucible ls`, `crucible down NAME`)',
     );
   });
 }

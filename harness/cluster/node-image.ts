@@ -149,10 +149,14 @@ export async function dockerEngineAnswers(timeoutMs = 5000): Promise<boolean> {
   }
 }
 
+/** A node image younger than this is never removed as older: a run beside this one may be about to use it. */
+const UNUSED_IMAGE_GRACE_S = 3600;
+
 /**
  * Removes the node images other than `current` (each change of the project builds one) that no
- * container uses, so images do not pile up; one in use stays until its cluster is gone. Slow
- * (seconds per image), so it runs when a cluster goes, never while one boots.
+ * container uses and that are over an hour old, so images do not pile up; one in use stays until
+ * its cluster is gone, and a fresh one is left to the run (of another checkout) that built it.
+ * Slow (seconds per image), so it runs when a cluster goes, never while one boots.
  */
 export async function removeOlderNodeImages(current: string): Promise<number> {
   const docker = await dockerClient();
@@ -162,6 +166,8 @@ export async function removeOlderNodeImages(current: string): Promise<number> {
   let removed = 0;
   for (const image of images) {
     if ((image.RepoTags ?? []).includes(current)) continue;
+    // Another checkout's run may have built it a moment ago and not yet started a container on it.
+    if (Date.now() / 1000 - image.Created < UNUSED_IMAGE_GRACE_S) continue;
     try {
       await docker.getImage(image.Id).remove();
       removed++;

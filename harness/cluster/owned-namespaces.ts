@@ -64,6 +64,17 @@ export async function renewHeartbeat(client: ApiClient, run: string, now = new D
         .catch(() => undefined);
 }
 
+/** Kept by `crucible run --keep`: later runs' reaping leaves such namespaces to the user. */
+export const KEPT_ANNOTATION = 'crucible.dev/kept';
+
+/** Marks a run's namespaces as kept on purpose (`--keep`), so that no later run reaps them. */
+export async function keepNamespaces(client: ApiClient, run: string, now = new Date()): Promise<void> {
+  for (const ns of await listOwnedNamespaces(client, run))
+    await client.patch(NAMESPACES, '', ns.metadata.name!, {
+      metadata: { annotations: { [KEPT_ANNOTATION]: now.toISOString() } },
+    });
+}
+
 /**
  * Deletes namespaces (and so everything in them), then waits until they are gone, up to
  * `waitMs`: a namespace still terminating then is named in the error. How many it deleted.

@@ -15,6 +15,7 @@ import { ProcessProvider } from './process-provider.js';
 import { clusterDir, readClusterRecord } from './cluster-record.js';
 import { openCluster } from './open-cluster.js';
 import type { RunningCluster } from './running-cluster.js';
+import type { KubeList, Pod } from '../../orchestrator/api/types.js';
 
 const ECHO = fileURLToPath(new URL('../../scenarios/manifests/echo.yaml', import.meta.url));
 
@@ -206,9 +207,14 @@ async function echoUids(kubelets: string[]): Promise<number[]> {
   const uids: number[] = [];
   for (const url of kubelets) {
     const res = await request(url);
-    const containers = (await res.body.json()) as { container: string; pid?: number }[];
-    for (const c of containers.filter((c) => c.container === 'echo' && c.pid))
-      uids.push(Number(/^Uid:\s+(\d+)/m.exec(await readFile(`/proc/${c.pid}/status`, 'utf8'))![1]));
+    // The kubelet's PodList: each running container's id is `process://<pid>`.
+    const pods = (await res.body.json()) as KubeList<Pod>;
+    const pids = pods.items
+      .flatMap((p) => p.status?.containerStatuses ?? [])
+      .filter((c) => c.name === 'echo' && c.state?.running)
+      .map((c) => Number(c.containerID?.replace('process://', '')));
+    for (const pid of pids)
+      uids.push(Number(/^Uid:\s+(\d+)/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]));
   }
   return uids;
 }

@@ -67,7 +67,11 @@ export class ProcessProvider implements ClusterProvider {
     // The cluster's folder holds every credential: not even to be passed through by another user.
     await chmod(dir, 0o700);
     const runId = randomBytes(4).toString('hex');
-    const slot = await reserveLoopbackSlot(name);
+    // No slot free: nothing has started yet; the folder just made must not stay behind either.
+    const slot = await reserveLoopbackSlot(name).catch(async (e: unknown) => {
+      await removeClusterDir(name);
+      throw e;
+    });
     const controlPlane = `127.0.${slot}.254`;
     if (!confinement.confined && !sabotaged)
       progress(`warning: pods are not isolated from the control plane: ${confinement.reason}`);

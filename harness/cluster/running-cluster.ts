@@ -79,6 +79,11 @@ export interface RunningCluster {
   memoryMiB(node: string): Promise<number>;
   /** How much of the cluster runs, in words for `crucible ls`: "containers 7/7 running". */
   liveness(): Promise<string>;
+  /**
+   * Leaves the cluster up for the user after the run (`--keep`): an existing cluster's namespaces
+   * are marked kept, so no later run takes them for a crashed run's. Nothing to do where absent.
+   */
+  keep?(): Promise<void>;
   /** Removes everything of the cluster; how many things it removed. Safe to call twice. */
   delete(): Promise<number>;
 }

@@ -2,6 +2,7 @@ import { sleep } from '../support/index.js';
 import type { Phase } from './phase.js';
 import { collectEvidence } from './run-evidence.js';
 import { STEADY_STATE_MARGIN_MS, awaitSteadyState } from './steady-state.js';
+import { runNamespaces } from './tenant-setup.js';
 
 /** How long heal and collect may take. */
 const CLEANUP_MS = 30_000;
@@ -45,15 +46,23 @@ export const collectPhase: Phase = {
         now: () => run.now(),
         record: run.record,
       });
-    if (run.cluster && run.client) run.evidence = await collectEvidence(run.cluster, run.client);
+    if (run.cluster && run.client)
+      run.evidence = await collectEvidence(
+        run.cluster,
+        run.client,
+        runNamespaces(run.scenario, run.cluster.name),
+      );
   },
 };
 
-/** teardown: the cluster removed, unless the run was asked to keep it. */
+/** teardown: the cluster removed, unless the run was asked to keep it (then kept: see RunningCluster.keep). */
 export const teardownPhase: Phase = {
   name: 'teardown',
   kind: 'cleanup',
   timeoutMs: (run) => run.scenario.timeouts.teardownMs,
-  applies: (run) => run.cluster !== undefined && !run.options.keep,
-  run: async (run) => void (await run.cluster!.delete()),
+  applies: (run) => run.cluster !== undefined,
+  run: async (run) => {
+    if (run.options.keep) await run.cluster!.keep?.();
+    else await run.cluster!.delete();
+  },
 };

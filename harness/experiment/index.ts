@@ -7,4 +7,5 @@ export { runExperiment, type ExperimentOptions, type ExperimentResult } from './
 export { EXIT, exitCodeOf } from './exit-code.js';
 export { checkLoadTools } from './load-tools.js';
 export { unmetNeeds } from './scenario-fit.js';
+export { workloadNamespace } from './workloads.js';
 export { runKubectl, type KubectlRunOptions } from './kubectl-run.js';

@@ -22,13 +22,17 @@ const PER_NAMESPACE: ResourceType[] = [
  * What a person needs to understand a run without running it again, taken before teardown as
  * `kind export logs` does: each node's log (`logs/<node>.log`, its last 2 MB) and a dump of the
  * cluster's objects (`objects/cluster.json` with the nodes, `objects/<namespace>.json` with pods
- * and their status, events, deployments, replicasets, services and endpoints). Paths relative to
+ * and their status, events, deployments, replicasets, services and endpoints; on a cluster that is
+ * not the run's own, only of the namespaces the run created). Paths relative to
  * the run's folder → their text. Never rejects: a part that cannot be had says why in its place.
  */
 export async function collectEvidence(
   cluster: RunningCluster,
   client: ApiClient,
+  runNamespaces: readonly string[],
 ): Promise<Map<string, string>> {
+  // On a cluster that is not the run's own, other people's namespaces are none of its business.
+  const own = cluster.features.has('own-cluster');
   const evidence = new Map<string, string>();
   await Promise.all([
     ...nodeNames(cluster.record).map(async (node) => {
@@ -45,7 +49,7 @@ export async function collectEvidence(
       );
       if (typeof namespaces === 'string') evidence.set('objects/namespaces.txt', namespaces);
       else
-        for (const ns of namespaces)
+        for (const ns of own ? namespaces : namespaces.filter((n) => runNamespaces.includes(n)))
           evidence.set(`objects/${ns}.json`, await dump(client, PER_NAMESPACE, ns));
     })(),
   ]);

@@ -94,6 +94,16 @@ steps:
   - kubectl: [delete, namespace, team-a]
   - kubectl: [delete, ns, kube-public]
   - kubectl: [create, configmap, c, -nteam-a]
+  - kubectl: [replace, -f, '-']
+    stdin: |
+      apiVersion: v1
+      kind: ConfigMap
+      metadata: { name: c, namespace: app }
+  - kubectl: [apply, -f, '-']
+    stdin: |
+      apiVersion: v1
+      kind: ConfigMap
+      metadata: { name: c }
 `);
     expect(unmetNeeds(s, EXISTING)).to.deep.equal([
       "load web's Service is in namespace shop, which the run does not create (declare it under namespaces:)",
@@ -104,6 +114,7 @@ steps:
       'step step-6 (kubectl taint nodes worker-1) changes a Node: on an existing cluster, Nodes change only through faults',
       'step step-7 (kubectl label node worker-1) changes a Node: on an existing cluster, Nodes change only through faults',
       'step step-9 (kubectl delete ns kube-public) changes namespace kube-public, which the run does not create',
+      "step step-12 (kubectl apply -f -) changes objects without -n: it would act in the context's own namespace",
     ]);
   });
 

@@ -1,3 +1,4 @@
+import { parseAllDocuments } from 'yaml';
 import type { ClusterProvider } from '../cluster/index.js';
 import { FEATURE_WORDS } from '../cluster/index.js';
 import { faultOfType } from '../faults/index.js';
@@ -84,12 +85,34 @@ function stepOutside(step: KubectlStep, own: ReadonlySet<string>): string | unde
     const names = words.slice(2).filter((n) => !own.has(n));
     return names.length ? `changes namespace ${names.join(', ')}, which the run does not create` : undefined;
   }
-  const namespace = namespaceFlag(step.args);
-  if (namespace === undefined)
+  const flag = namespaceFlag(step.args);
+  const namespaces = flag === undefined ? stdinNamespaces(step) : [flag];
+  if (namespaces.length === 0 || namespaces.includes(undefined))
     return "changes objects without -n: it would act in the context's own namespace";
-  return own.has(namespace)
-    ? undefined
-    : `changes objects in namespace ${namespace}, which the run does not create`;
+  const outside = namespaces.filter((n) => !own.has(n!));
+  return outside.length
+    ? `changes objects in namespace ${outside.join(', ')}, which the run does not create`
+    : undefined;
+}
+
+/**
+ * The namespaces of the objects a step gives kubectl on its standard input (`-f -`), each
+ * object's own (undefined where one has none); none when it reads no manifest from there.
+ */
+function stdinNamespaces(step: KubectlStep): (string | undefined)[] {
+  if (
+    step.stdin === undefined ||
+    !step.args.some((a, i) => a === '-' && ['-f', '--filename'].includes(step.args[i - 1] ?? ''))
+  )
+    return [];
+  try {
+    return parseAllDocuments(step.stdin)
+      .map((d) => d.toJSON() as { metadata?: { namespace?: string } } | null)
+      .filter((o) => o !== null)
+      .map((o) => o.metadata?.namespace);
+  } catch {
+    return [undefined];
+  }
 }
 
 /** Flags of kubectl whose value is the next argument (the rest are written --flag=value or take none). */

@@ -4,7 +4,6 @@
  * refuses a `apiVersion` it does not know. Every time `t` is milliseconds since the run started
  * (`metadata.startedAt`), so a history reads the same whatever the wall clock.
  */
-import type { KubeletPodView } from '../../orchestrator/api/kubelet-view.js';
 
 export const HISTORY_API_VERSION = 'crucible.dev/v1alpha1';
 
@@ -245,10 +244,35 @@ export interface GroundTruthSample {
   pods: GroundTruthPod[];
 }
 
-/** A pod on a node and its running containers, as the kubelet's read-only server showed them. */
-export type GroundTruthPod = KubeletPodView;
-/** A running container of a GroundTruthPod: name, pid, startedAt, restarts. */
-export type GroundTruthContainer = GroundTruthPod['containers'][number];
+/** A pod on a node and its running containers, as the kubelet's `/pods` (a v1 PodList) showed them. */
+export interface GroundTruthPod {
+  namespace: string;
+  name: string;
+  uid: string;
+  /** Those of its containers that run; one waiting to (re)start is left out until it runs again. */
+  containers: GroundTruthContainer[];
+}
+
+/**
+ * A running container of a GroundTruthPod, and what tells a restart: its identity (pid, or
+ * container ID), its start time, its restart count.
+ */
+export interface GroundTruthContainer {
+  name: string;
+  /**
+   * The process's pid, from a `process://<pid>` container ID (crucible's runtime); 0 for a
+   * container of another runtime, which `containerId` names instead.
+   */
+  pid: number;
+  /** When the running instance started (RFC 3339). */
+  startedAt: string;
+  restarts: number;
+  /**
+   * The container ID of a runtime other than crucible's (`containerd://…`); absent for crucible's
+   * own, whose pid says it, and in histories written before it existed.
+   */
+  containerId?: string;
+}
 
 export interface DurabilityLog {
   writes: { t: number; key: string; value: string; acknowledged: boolean; error?: string }[];

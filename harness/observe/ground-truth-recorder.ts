@@ -1,15 +1,31 @@
 import { Agent, request } from 'undici';
-import type { KubeletContainerView } from '../../orchestrator/api/kubelet-view.js';
 import type { ClusterRecord } from '../cluster/index.js';
-import type { GroundTruthPod, GroundTruthSample, HistoryEvent } from '../history/history.js';
+import type { GroundTruthSample, HistoryEvent } from '../history/history.js';
 import type { HistoryPart } from '../history/history-assembler.js';
+import { groundTruthPods } from './kubelet-pod-list.js';
 import { elapsedSince, type RecorderOptions } from './recorder-options.js';
 import { SamplingLoop } from './sampling-loop.js';
 import { statusMessage } from './status-message.js';
 
+/** A kubelet's answer to `GET /pods`: its HTTP status and body. */
+export interface KubeletPodsAnswer {
+  status: number;
+  text: string;
+}
+
+/** One worker whose kubelet is asked. */
+export type GroundTruthWorker = Pick<ClusterRecord['workers'][number], 'name' | 'ip' | 'kubeletPort'>;
+
 export interface GroundTruthRecorderOptions extends RecorderOptions {
-  /** The kubelets to ask, each at its own address. */
-  workers: readonly Pick<ClusterRecord['workers'][number], 'name' | 'ip' | 'kubeletPort'>[];
+  /** The kubelets to ask, each at its own address (unless `readPods` reads them otherwise). */
+  workers: readonly GroundTruthWorker[];
+  /**
+   * How a kubelet's `/pods` is read; it rejects when the kubelet cannot be reached. Default: `GET
+   * http://<ip>:<kubeletPort>/pods`, straight to the kubelet, which keeps answering while the
+   * control plane is down. A cluster whose kubelets the harness cannot reach directly reads them
+   * through the apiserver's node proxy instead (`nodeProxyPodsReader(client)`).
+   */
+  readPods?: (worker: GroundTruthWorker, signal: AbortSignal) => Promise<KubeletPodsAnswer>;
   /** Default 500 ms. */
   intervalMs?: number;
   /** Deadline of each request; default 1000 ms. */
@@ -17,12 +33,13 @@ export interface GroundTruthRecorderOptions extends RecorderOptions {
 }
 
 /**
- * The kubelets' ground truth: at a fixed rate, every worker's read-only `GET /pods`, which keeps
- * answering while the control plane is down. A kubelet that does not answer in time is recorded
- * `reachable: false` (node lost, paused or cut off); one that answers something other than its
- * list is recorded the same way, with an `error` event when that starts. A pod's containers are
- * those running (with a pid); one waiting to (re)start is left out until it runs again, so a
- * restart shows as a new pid, not as a pid of 0 and then a new one.
+ * The kubelets' ground truth: at a fixed rate, every worker's read-only `GET /pods` (a v1
+ * PodList, as every kubelet serves it), which keeps answering while the control plane is down. A
+ * kubelet that does not answer in time is recorded `reachable: false` (node lost, paused or cut
+ * off); one that answers something other than a PodList is recorded the same way, with an `error`
+ * event when that starts. A pod's containers are those running; one waiting to (re)start is left
+ * out until it runs again, so a restart shows as a new pid (or container ID) and start time, not
+ * as a gap and then a new one. See `groundTruthPods` for how a PodList is read.
  */
 export class GroundTruthRecorder {
   private readonly dispatcher: Agent;
@@ -90,22 +107,20 @@ export class GroundTruthRecorder {
     let status: number;
     let text: string;
     try {
-      const res = await request(`http://${worker.ip}:${worker.kubeletPort}/pods`, {
-        dispatcher: this.dispatcher,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      status = res.statusCode;
-      text = await res.body.text();
+      ({ status, text } = await (this.options.readPods ?? this.readDirectly)(
+        worker,
+        AbortSignal.timeout(this.timeoutMs),
+      ));
     } catch {
       // Expected whenever a node is lost or cut off: the sample itself says so.
       this.failing.delete(worker.name);
       return unreachable;
     }
-    const containers = status === 200 ? parseContainers(text) : undefined;
-    if (!containers) {
+    const pods = status === 200 ? groundTruthPods(text) : undefined;
+    if (!pods) {
       const problem =
         status === 200
-          ? `kubelet of ${worker.name} answered /pods with something that is not a list of containers`
+          ? `kubelet of ${worker.name} answered /pods with something that is not a PodList`
           : `kubelet of ${worker.name} answered /pods with ${statusMessage(status, text)}`;
       if (this.failing.get(worker.name) !== problem)
         this.recordedEvents.push({ t, type: 'error', source: 'ground-truth', message: problem });
@@ -113,47 +128,17 @@ export class GroundTruthRecorder {
       return unreachable;
     }
     this.failing.delete(worker.name);
-    return { t, node: worker.name, reachable: true, pods: podsOf(containers) };
+    return { t, node: worker.name, reachable: true, pods };
   }
-}
 
-function parseContainers(text: string): KubeletContainerView[] | undefined {
-  let list: unknown;
-  try {
-    list = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!Array.isArray(list)) return undefined;
-  const valid = list.every(
-    (c: Partial<KubeletContainerView> | null) =>
-      typeof c?.podUid === 'string' &&
-      typeof c.namespace === 'string' &&
-      typeof c.pod === 'string' &&
-      typeof c.container === 'string',
-  );
-  return valid ? (list as KubeletContainerView[]) : undefined;
-}
-
-/** The kubelet's containers grouped by pod, pods in namespace/name order. */
-function podsOf(containers: readonly KubeletContainerView[]): GroundTruthPod[] {
-  const pods = new Map<string, GroundTruthPod>();
-  for (const c of containers) {
-    let pod = pods.get(c.podUid);
-    if (!pod) {
-      pod = { namespace: c.namespace, name: c.pod, uid: c.podUid, containers: [] };
-      pods.set(c.podUid, pod);
-    }
-    if (c.pid !== undefined && c.startedAt !== undefined)
-      pod.containers.push({
-        name: c.container,
-        pid: c.pid,
-        startedAt: c.startedAt,
-        restarts: c.restarts ?? 0,
-      });
-  }
-  return [...pods.values()].sort(
-    (a, b) =>
-      a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name) || a.uid.localeCompare(b.uid),
-  );
+  private readonly readDirectly = async (
+    worker: GroundTruthWorker,
+    signal: AbortSignal,
+  ): Promise<KubeletPodsAnswer> => {
+    const res = await request(`http://${worker.ip}:${worker.kubeletPort}/pods`, {
+      dispatcher: this.dispatcher,
+      signal,
+    });
+    return { status: res.statusCode, text: await res.body.text() };
+  };
 }

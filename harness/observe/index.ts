@@ -6,7 +6,20 @@ export { adminAccess, type ApiAccess } from './api-access.js';
 export { ApiProbeRecorder, type ApiProbeRecorderOptions } from './api-probe-recorder.js';
 export { ClusterStateRecorder, type ClusterStateRecorderOptions } from './cluster-state-recorder.js';
 export { DurabilityWriter, type DurabilityWriterOptions } from './durability-writer.js';
-export { GroundTruthRecorder, type GroundTruthRecorderOptions } from './ground-truth-recorder.js';
+export {
+  GroundTruthRecorder,
+  type GroundTruthRecorderOptions,
+  type GroundTruthWorker,
+  type KubeletPodsAnswer,
+} from './ground-truth-recorder.js';
+export { groundTruthPods, groundTruthPodsOf } from './kubelet-pod-list.js';
+export {
+  NodeProxyError,
+  nodeProxyPodsReader,
+  readPodsThroughNodeProxy,
+  type NodeProxyErrorCode,
+  type NodeProxyReadOptions,
+} from './node-proxy-pods.js';
 export {
   ALL_NAMESPACES,
   ISOLATION_PROBE_LABEL,

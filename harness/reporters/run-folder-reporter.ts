@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { pruneRuns, writeRunReport } from '../../reports/index.js';
+import { beginInvocation, pruneRuns, writeRunReport } from '../../reports/index.js';
 import type { RunReporter, ScenarioRun } from './run-reporter.js';
 
 export interface RunFolderOptions {
@@ -25,6 +25,11 @@ export class RunFolderReporter implements RunReporter {
     private readonly options: RunFolderOptions = {},
   ) {
     this.write = options.write ?? ((t) => void process.stdout.write(t));
+  }
+
+  /** The folder's last invocation is this one from now on, even if no run of it ends. */
+  async onBegin(): Promise<void> {
+    await beginInvocation(resolve(this.outDir), this.invocation);
   }
 
   async onScenarioEnd({ result }: ScenarioRun): Promise<void> {

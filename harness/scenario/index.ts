@@ -26,3 +26,4 @@ export {
   type ScenarioFiles,
 } from './scenario-files.js';
 export { expectationMisses, type CommandOutput } from './step-expectation.js';
+export { selectShard, type Shard, type ShardSelection } from './suite-shard.js';

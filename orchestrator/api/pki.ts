@@ -18,6 +18,8 @@ export interface ServingCertificateRequest {
 export interface ClientCertificateRequest {
   /** Who the client is, as a server that names its clients by certificate sees it. */
   commonName: string;
+  /** The subject's organizations: a Kubernetes apiserver takes them as the user's groups. */
+  organizations?: string[];
   validDays?: number;
 }
 
@@ -73,7 +75,7 @@ function issueCertificate(ca: KeyPair, req: CertificateRequest): KeyPair {
   const caCert = forge.pki.certificateFromPem(ca.certPem);
   const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
   const { publicKey, privateKey } = rsaKeyPair();
-  const cert = baseCertificate(publicKey, req.commonName, req.validDays ?? 365);
+  const cert = baseCertificate(publicKey, req.commonName, req.validDays ?? 365, req.organizations);
   cert.setIssuer(caCert.subject.attributes);
   cert.setExtensions([
     { name: 'basicConstraints', cA: false },
@@ -116,6 +118,7 @@ function baseCertificate(
   publicKey: forge.pki.PublicKey,
   commonName: string,
   validDays: number,
+  organizations: readonly string[] = [],
 ): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
@@ -123,7 +126,10 @@ function baseCertificate(
   const now = new Date();
   cert.validity.notBefore = new Date(now.getTime() - 60_000);
   cert.validity.notAfter = new Date(now.getTime() + validDays * 86_400_000);
-  cert.setSubject([{ name: 'commonName', value: commonName }]);
+  cert.setSubject([
+    ...organizations.map((value) => ({ name: 'organizationName', value })),
+    { name: 'commonName', value: commonName },
+  ]);
   return cert;
 }
 

@@ -17,11 +17,12 @@ export function parseUidRange(text: string): { first: number; last: number } {
 
 /**
  * util-linux's programs a confined pod start runs (a private mount namespace, a bind mount, then
- * the pod's user without capabilities), at the paths Debian has them; the node image copies them
- * to the same paths.
+ * the pod's user without capabilities; an exec probe enters the container's mount namespace), at
+ * the paths Debian has them; the node image copies them to the same paths.
  */
 export const CONFINE_TOOLS = Object.freeze({
   unshare: '/usr/bin/unshare',
   mount: '/usr/bin/mount',
   setpriv: '/usr/bin/setpriv',
+  nsenter: '/usr/bin/nsenter',
 });

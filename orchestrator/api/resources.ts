@@ -30,7 +30,7 @@ export interface ResourceType {
   subresources: Subresource[];
 }
 
-export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'token';
+export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'token' | 'proxy' | 'eviction';
 
 const core = (
   kind: string,
@@ -53,11 +53,12 @@ const core = (
 
 export const RESOURCES: readonly ResourceType[] = Object.freeze([
   core('Namespace', 'namespaces', false, ['ns'], ['status']),
-  core('Node', 'nodes', false, ['no'], ['status']),
-  core('Pod', 'pods', true, ['po'], ['status', 'binding', 'log'], ['all']),
+  core('Node', 'nodes', false, ['no'], ['status', 'proxy']),
+  core('Pod', 'pods', true, ['po'], ['status', 'binding', 'log', 'eviction'], ['all']),
   core('Service', 'services', true, ['svc'], ['status'], ['all']),
   core('Endpoints', 'endpoints', true, ['ep']),
   core('ConfigMap', 'configmaps', true, ['cm']),
+  core('Secret', 'secrets', true),
   core('Event', 'events', true, ['ev']),
   core('ResourceQuota', 'resourcequotas', true, ['quota'], ['status']),
   core('ServiceAccount', 'serviceaccounts', true, ['sa'], ['token']),
@@ -66,7 +67,17 @@ export const RESOURCES: readonly ResourceType[] = Object.freeze([
     group: 'apps',
   },
   { ...core('ReplicaSet', 'replicasets', true, ['rs'], ['status', 'scale'], ['all']), group: 'apps' },
+  {
+    ...core('StatefulSet', 'statefulsets', true, ['sts'], ['status', 'scale'], ['all']),
+    group: 'apps',
+  },
+  { ...core('DaemonSet', 'daemonsets', true, ['ds'], ['status'], ['all']), group: 'apps' },
+  { ...core('ControllerRevision', 'controllerrevisions', true), group: 'apps' },
   { ...core('Lease', 'leases', true), group: 'coordination.k8s.io' },
+  {
+    ...core('PodDisruptionBudget', 'poddisruptionbudgets', true, ['pdb'], ['status']),
+    group: 'policy',
+  },
   { ...core('Role', 'roles', true), group: 'rbac.authorization.k8s.io' },
   { ...core('RoleBinding', 'rolebindings', true), group: 'rbac.authorization.k8s.io' },
   { ...core('ClusterRole', 'clusterroles', false), group: 'rbac.authorization.k8s.io' },

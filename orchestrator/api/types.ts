@@ -140,10 +140,87 @@ export interface ContainerPort {
   protocol?: 'TCP' | 'UDP' | 'SCTP';
 }
 
+/** A key of a ConfigMap or Secret (env `valueFrom`). */
+export interface KeySelector {
+  name?: string;
+  key: string;
+  optional?: boolean;
+}
+
+/** `metadata.name`, `status.podIP` and the other pod fields the downward API exposes. */
+export interface ObjectFieldSelector {
+  apiVersion?: string;
+  fieldPath: string;
+}
+
+/** A container's request or limit (downward API), in units of `divisor`. */
+export interface ResourceFieldSelector {
+  containerName?: string;
+  resource: string;
+  divisor?: string | number;
+}
+
+export interface EnvVarSource {
+  fieldRef?: ObjectFieldSelector;
+  resourceFieldRef?: ResourceFieldSelector;
+  configMapKeyRef?: KeySelector;
+  secretKeyRef?: KeySelector;
+}
+
 export interface EnvVar {
   name: string;
   value?: string;
-  valueFrom?: unknown;
+  valueFrom?: EnvVarSource;
+}
+
+/** Every key of a ConfigMap or Secret as environment variables. */
+export interface EnvFromSource {
+  prefix?: string;
+  configMapRef?: { name?: string; optional?: boolean };
+  secretRef?: { name?: string; optional?: boolean };
+}
+
+export interface VolumeMount {
+  name: string;
+  mountPath: string;
+  readOnly?: boolean;
+  subPath?: string;
+  subPathExpr?: string;
+  mountPropagation?: string;
+  recursiveReadOnly?: string;
+}
+
+/** One key of a ConfigMap or Secret projected into a file of a volume. */
+export interface KeyToPath {
+  key: string;
+  path: string;
+  mode?: number;
+}
+
+/** A file of a downward API volume. */
+export interface DownwardAPIVolumeFile {
+  path: string;
+  fieldRef?: ObjectFieldSelector;
+  resourceFieldRef?: ResourceFieldSelector;
+  mode?: number;
+}
+
+export interface VolumeProjection {
+  secret?: { name?: string; items?: KeyToPath[]; optional?: boolean };
+  configMap?: { name?: string; items?: KeyToPath[]; optional?: boolean };
+  downwardAPI?: { items?: DownwardAPIVolumeFile[] };
+  serviceAccountToken?: { audience?: string; expirationSeconds?: number; path: string };
+}
+
+/** The volume types the process runtime provides; every other type is refused at admission. */
+export interface Volume {
+  name: string;
+  emptyDir?: { medium?: string; sizeLimit?: string | number };
+  secret?: { secretName?: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
+  configMap?: { name?: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
+  downwardAPI?: { items?: DownwardAPIVolumeFile[]; defaultMode?: number };
+  projected?: { sources?: VolumeProjection[]; defaultMode?: number };
+  [source: string]: unknown;
 }
 
 export interface Probe {
@@ -170,6 +247,8 @@ export interface Container {
   args?: string[];
   workingDir?: string;
   env?: EnvVar[];
+  envFrom?: EnvFromSource[];
+  volumeMounts?: VolumeMount[];
   ports?: ContainerPort[];
   resources?: ResourceRequirements;
   livenessProbe?: Probe;
@@ -212,6 +291,11 @@ export interface PodSpec {
   schedulerName?: string;
   priority?: number;
   serviceAccountName?: string;
+  automountServiceAccountToken?: boolean;
+  volumes?: Volume[];
+  activeDeadlineSeconds?: number;
+  hostname?: string;
+  subdomain?: string;
   [field: string]: unknown;
 }
 
@@ -238,6 +322,8 @@ export interface ContainerStatus {
   image: string;
   imageID: string;
   containerID?: string;
+  /** The identity the container's first process runs as (Kubernetes' ContainerUser). */
+  user?: { linux?: { uid: number; gid: number; supplementalGroups?: number[] } };
 }
 
 export interface PodStatus {
@@ -338,6 +424,18 @@ export interface Endpoints extends KubeObject {
 export interface ConfigMap extends KubeObject {
   data?: Record<string, string>;
   binaryData?: Record<string, string>;
+  immutable?: boolean;
+}
+
+/**
+ * A Secret: `data` holds base64 values; `stringData` is write-only, merged into `data` on every
+ * write (its keys win), and never stored.
+ */
+export interface Secret extends KubeObject {
+  type?: string;
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+  immutable?: boolean;
 }
 
 export interface Namespace extends KubeObject {
@@ -413,6 +511,75 @@ export interface ReplicaSet extends KubeObject {
   status?: WorkloadStatus;
 }
 
+export interface StatefulSetSpec {
+  replicas?: number;
+  selector: LabelSelector;
+  template: PodTemplateSpec;
+  serviceName?: string;
+  podManagementPolicy?: 'OrderedReady' | 'Parallel';
+  updateStrategy?: {
+    type?: 'RollingUpdate' | 'OnDelete';
+    rollingUpdate?: { partition?: number; maxUnavailable?: number | string };
+  };
+  revisionHistoryLimit?: number;
+  minReadySeconds?: number;
+  ordinals?: { start?: number };
+  persistentVolumeClaimRetentionPolicy?: { whenDeleted?: string; whenScaled?: string };
+}
+
+export interface StatefulSetStatus {
+  observedGeneration?: number;
+  replicas?: number;
+  readyReplicas?: number;
+  currentReplicas?: number;
+  updatedReplicas?: number;
+  availableReplicas?: number;
+  currentRevision?: string;
+  updateRevision?: string;
+  collisionCount?: number;
+  conditions?: Condition[];
+}
+
+export interface StatefulSet extends KubeObject {
+  spec: StatefulSetSpec;
+  status?: StatefulSetStatus;
+}
+
+export interface DaemonSetSpec {
+  selector: LabelSelector;
+  template: PodTemplateSpec;
+  updateStrategy?: {
+    type?: 'RollingUpdate' | 'OnDelete';
+    rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string };
+  };
+  minReadySeconds?: number;
+  revisionHistoryLimit?: number;
+}
+
+export interface DaemonSetStatus {
+  currentNumberScheduled: number;
+  numberMisscheduled: number;
+  desiredNumberScheduled: number;
+  numberReady: number;
+  observedGeneration?: number;
+  updatedNumberScheduled?: number;
+  numberAvailable?: number;
+  numberUnavailable?: number;
+  collisionCount?: number;
+  conditions?: Condition[];
+}
+
+export interface DaemonSet extends KubeObject {
+  spec: DaemonSetSpec;
+  status?: DaemonSetStatus;
+}
+
+/** A snapshot of a workload's template (apps/v1), so a controller can go back to it. */
+export interface ControllerRevision extends KubeObject {
+  data?: unknown;
+  revision: number;
+}
+
 // ---- coordination.k8s.io/v1 ----
 
 export interface Lease extends KubeObject {
@@ -472,4 +639,46 @@ export interface TokenRequest extends KubeObject {
     boundObjectRef?: BoundObjectReference | null;
   };
   status?: { token: string; expirationTimestamp: string };
+}
+
+// ---- policy/v1 ----
+
+export interface PodDisruptionBudgetSpec {
+  /** Pods that must stay available after an eviction: a number, or a percent of the expected pods. */
+  minAvailable?: number | string;
+  /** Pods that may be unavailable after an eviction: a number, or a percent of the expected pods. */
+  maxUnavailable?: number | string;
+  /** The pods the budget covers; null selects none, `{}` every pod of the namespace. */
+  selector?: LabelSelector | null;
+  /** When an unhealthy (not Ready) pod may be evicted; unset means `IfHealthyBudget`. */
+  unhealthyPodEvictionPolicy?: 'IfHealthyBudget' | 'AlwaysAllow';
+}
+
+export interface PodDisruptionBudgetStatus {
+  observedGeneration?: number;
+  /** Pods an eviction deleted that the disruption controller has not yet seen go, with when. */
+  disruptedPods?: Record<string, string>;
+  disruptionsAllowed: number;
+  currentHealthy: number;
+  desiredHealthy: number;
+  expectedPods: number;
+  conditions?: Condition[];
+}
+
+export interface PodDisruptionBudget extends KubeObject {
+  spec: PodDisruptionBudgetSpec;
+  status?: PodDisruptionBudgetStatus;
+}
+
+/** What `POST …/pods/<name>/eviction` takes: the pod to evict, and how to delete it. */
+export interface Eviction {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+  deleteOptions?: {
+    gracePeriodSeconds?: number | null;
+    preconditions?: { uid?: string; resourceVersion?: string } | null;
+    propagationPolicy?: 'Background' | 'Foreground' | 'Orphan' | null;
+    dryRun?: string[];
+  } | null;
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Sabotages } from '../api/sabotage.js';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { pino, type Logger } from 'pino';
 import { errors, isApiError } from '../api/errors.js';
 import { systemClock, type Clock } from '../api/clock.js';
@@ -20,6 +21,7 @@ import {
   TokenAuthenticator,
   UnionAuthorizer,
   anonymousUser,
+  authenticateClientCertificate,
   bearerToken,
   bootstrapClusterRoleBindings,
   bootstrapClusterRoles,
@@ -58,6 +60,7 @@ import { ServiceAllocator } from './service-allocator.js';
 import { Compactor } from './storage/compactor.js';
 import { type EtcdClientTls, EtcdStorage } from './storage/etcd-storage.js';
 import { TokenRequestHandler } from './token-request-handler.js';
+import { EvictionHandler } from './eviction-handler.js';
 
 /** An authorization mode of `--authorization-mode`. */
 export type AuthorizationMode = 'Node' | 'RBAC' | 'AlwaysAllow';
@@ -85,6 +88,11 @@ export interface ApiServerOptions {
   port: number;
   /** The serving certificate and key (PEM): the API is served over HTTPS only, as kube-apiserver's secure port. */
   tls: { certPem: string; keyPem: string };
+  /**
+   * The CA (PEM) whose client certificates authenticate (kube-apiserver's --client-ca-file): the
+   * subject's common name is the user, its organizations the groups. None: certificates are not asked for.
+   */
+  clientCaPem?: string;
   /**
    * Static bearer tokens (kube-apiserver's --token-auth-file); undefined admits every request
    * without a valid service account token as anonymous.
@@ -171,6 +179,7 @@ export class ApiServer {
         signer: new ServiceAccountTokenSigner(tokens.issuers[0]!, tokens.signingKey),
         audiences,
       }),
+      new EvictionHandler(this.store, this.clock, nodeRestriction),
       nodeRestriction,
       options.sabotages,
     );
@@ -195,8 +204,16 @@ export class ApiServer {
 
   /** Listens, then bootstraps default namespaces and RBAC in the background until etcd answers. */
   async start(): Promise<{ url: string; port: number }> {
+    const clientCa = this.options.clientCaPem;
     const server = createServer(
-      { keepAlive: true, requestTimeout: 0, cert: this.options.tls.certPem, key: this.options.tls.keyPem },
+      {
+        keepAlive: true,
+        requestTimeout: 0,
+        cert: this.options.tls.certPem,
+        key: this.options.tls.keyPem,
+        // A certificate is asked for, never required: clients with a token present none.
+        ...(clientCa ? { requestCert: true, rejectUnauthorized: false, ca: clientCa } : {}),
+      },
       (req, res) => void this.serve(req, res),
     );
     server.on('secureConnection', (socket) => {
@@ -310,12 +327,18 @@ export class ApiServer {
   }
 
   /**
-   * kube-apiserver's authentication chain: the token file's tokens, then service account tokens;
-   * a bearer token neither accepts is a 401, as is a service account token whose objects cannot be
-   * looked up. Without a token file every request that is no valid service account token is
-   * anonymous.
+   * kube-apiserver's authentication chain: a client certificate signed by the client CA, then the
+   * token file's tokens, then service account tokens; a bearer token neither accepts is a 401, as
+   * is a service account token whose objects cannot be looked up, and a client certificate the CA
+   * did not sign when nothing else authenticates. Without a token file every request that is no
+   * valid service account token or certificate is anonymous.
    */
   private async authenticate(req: IncomingMessage, info: RequestInfo): Promise<UserInfo> {
+    const certificate = this.options.clientCaPem
+      ? authenticateClientCertificate(req.socket as TLSSocket)
+      : undefined;
+    if (certificate && 'user' in certificate) return certificate.user;
+    if (certificate) this.log.debug({ reason: certificate.refused }, 'client certificate refused');
     const header = req.headers.authorization;
     const token = bearerToken(header);
     if (token !== undefined) {
@@ -330,6 +353,7 @@ export class ApiServer {
     } else if (header && this.authenticator) {
       throw errors.unauthorized();
     }
+    if (certificate) throw errors.unauthorized();
     if (!this.authenticator) return { ...anonymousUser(), groups: ['system:unauthenticated'] };
     if (this.options.anonymousAuth || (info.kind === 'nonResource' && PUBLIC_PATHS.has(info.path)))
       return anonymousUser();

@@ -49,6 +49,9 @@ const subresourceVerbs: Record<
   scale: { kind: () => 'Scale', verbs: ['get', 'patch', 'update'], group: 'autoscaling', version: 'v1' },
   binding: { kind: () => 'Binding', verbs: ['create'] },
   log: { kind: () => 'Pod', verbs: ['get'] },
+  proxy: { kind: () => 'NodeProxyOptions', verbs: ['get'] },
+  // kubectl drain finds the eviction API here: pods/eviction with group and version (policy/v1).
+  eviction: { kind: () => 'Eviction', verbs: ['create'], group: 'policy', version: 'v1' },
   token: {
     kind: () => 'TokenRequest',
     verbs: ['create'],

@@ -4,11 +4,12 @@ import { Kubectl } from '../../testing/kubectl.js';
 import { TestControlPlane, kubeletToken } from '../../testing/test-control-plane.js';
 import type { ApiClient } from '../api/client/index.js';
 import { findResource } from '../api/resources.js';
-import type { ConfigMap, Lease, Node, Pod } from '../api/types.js';
+import type { ConfigMap, Lease, Node, Pod, Secret } from '../api/types.js';
 
 const NAMESPACES = findResource('', 'v1', 'namespaces')!;
 const CONFIGMAPS = findResource('', 'v1', 'configmaps')!;
 const PODS = findResource('', 'v1', 'pods')!;
+const SECRETS = findResource('', 'v1', 'secrets')!;
 const LEASES = findResource('coordination.k8s.io', 'v1', 'leases')!;
 
 const WORKER_1 = kubeletToken('worker-1');
@@ -25,8 +26,11 @@ function pod(name: string, nodeName: string, configMap: string): Pod {
           name: 'app',
           image: 'crucible/sleeper',
           env: [{ name: 'SETTING', valueFrom: { configMapKeyRef: { name: configMap, key: 'a' } } }],
+          volumeMounts: [{ name: 'creds', mountPath: '/etc/creds' }],
         },
       ],
+      // Each pod's Secret is named after its ConfigMap: `cm-mine` → `secret-mine`.
+      volumes: [{ name: 'creds', secret: { secretName: configMap.replace(/^cm-/, 'secret-') } }],
     },
   };
 }
@@ -63,6 +67,13 @@ describe('a kubelet’s token, confined by the Node authorizer and NodeRestricti
         kind: 'ConfigMap',
         metadata: { name, namespace: 'team-a' },
         data: { a: '1' },
+      });
+    for (const name of ['secret-mine', 'secret-theirs', 'secret-unused'])
+      await admin.create<Secret>(SECRETS, {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name, namespace: 'team-a' },
+        stringData: { password: 'hunter2' },
       });
     await admin.create(PODS, pod('mine', 'worker-1', 'cm-mine'));
     await admin.create(PODS, pod('theirs', 'worker-2', 'cm-theirs'));
@@ -179,6 +190,23 @@ describe('a kubelet’s token, confined by the Node authorizer and NodeRestricti
       }
       const list = await kubelet.run(['get', 'configmaps', '-n', 'team-a']);
       expect(list.stderr).to.contain('No Object name found');
+    });
+
+    it('reads a Secret that a pod bound to it mounts, and no other', async () => {
+      expect(await kubelet.ok(['get', 'secret', 'secret-mine', '-n', 'team-a', '-o', 'name'])).to.equal(
+        'secret/secret-mine\n',
+      );
+      for (const name of ['secret-theirs', 'secret-unused']) {
+        const r = await kubelet.run(['get', 'secret', name, '-n', 'team-a']);
+        expect(r.stderr.trim(), name).to.equal(
+          `Error from server (Forbidden): secrets "${name}" is forbidden: User "system:node:worker-1" cannot get resource "secrets" in API group "" in the namespace "team-a": no relationship found between node 'worker-1' and this object`,
+        );
+      }
+      expect((await kubelet.run(['get', 'secrets', '-n', 'team-a'])).stderr).to.contain(
+        'No Object name found',
+      );
+      const write = await kubelet.run(['delete', 'secret', 'secret-mine', '-n', 'team-a']);
+      expect(write.stderr).to.contain('can only read resources of this type');
     });
 
     it('refuses to create a namespace, or any cluster-wide write', async () => {

@@ -124,7 +124,8 @@ export class ObjectStore {
    * (a PUT carrying one) gets Conflict instead of a retry when the object moved on; so does an
    * update whose result names another resourceVersion than the one it read (a patch that sets
    * it). A no-op update writes nothing. An object marked for deletion whose finalizers are now
-   * empty is deleted.
+   * empty is deleted. `update` may throw to refuse; a refusal of the cached guess is judged again
+   * on the object read from etcd.
    */
   async update(
     r: ResourceType,
@@ -149,7 +150,15 @@ export class ObjectStore {
         if (guessed && Number(pinnedResourceVersion) > Number(live.metadata.resourceVersion)) continue;
         throw stale();
       }
-      const requested = await update(live);
+      let requested: KubeObject;
+      try {
+        requested = await update(live);
+      } catch (e) {
+        // A refusal judged on a guess proves nothing (an eviction finding a budget's status from
+        // before its last write): judge it again on what etcd holds.
+        if (guessed) continue;
+        throw e;
+      }
       if (
         requested.metadata.resourceVersion &&
         requested.metadata.resourceVersion !== live.metadata.resourceVersion

@@ -67,7 +67,8 @@ export function parseRequestInfo(method: string, url: URL): RequestInfo {
   const resourceName = rest[0]!;
   const name = rest[1] !== undefined ? decodeURIComponent(rest[1]) : '';
   const subresource = rest[2] ?? '';
-  if (rest.length > 3) throw errors.notFound(resourceName, group, path);
+  // Only a proxy subresource goes on: `nodes/{name}/proxy/{path...}` addresses a path behind it.
+  if (rest.length > 3 && subresource !== 'proxy') throw errors.notFound(resourceName, group, path);
 
   const watching = boolParam(url.searchParams, 'watch');
   let verb = methodVerbs[method] ?? method.toLowerCase();

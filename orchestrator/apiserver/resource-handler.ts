@@ -13,10 +13,12 @@ import type { ObjectStore, DeleteOptions } from './object-store.js';
 import { applyPatch, serverSideApply, recordUpdateManager } from './patch/index.js';
 import type { QuotaAdmission } from './quota-admission.js';
 import { proxyPodLog } from './pod-log-proxy.js';
+import { proxyToNode } from './node-proxy.js';
 import { requestContext, type RequestContext } from './request-context.js';
 import type { ResourceRequestInfo } from './request-info.js';
 import type { ServiceAllocator } from './service-allocator.js';
 import type { TokenRequestHandler } from './token-request-handler.js';
+import type { EvictionHandler } from './eviction-handler.js';
 import type { Cachers, WatchStart } from './cacher/index.js';
 import { buildTable, isTableRequest, negotiateTableVersion, parseIncludeObject } from './table/index.js';
 import { boolParam } from './bool-param.js';
@@ -50,6 +52,7 @@ export class ResourceHandler {
     private readonly defaulting: DefaultingOptions,
     private readonly quota: QuotaAdmission,
     private readonly tokenRequests: TokenRequestHandler,
+    private readonly evictions: EvictionHandler,
     /** Undefined when the NodeRestriction admission plugin is disabled. */
     private readonly nodeRestriction?: NodeRestriction,
     /** Known bugs turned on (`--sabotage-*`, orchestrator/api/sabotage.ts). */
@@ -110,8 +113,13 @@ export class ResourceHandler {
     if (sub === 'scale') return this.scale(ctx);
     if (sub === 'binding' && info.verb === 'create') return this.bind(ctx);
     if (sub === 'token' && info.verb === 'create') return this.tokenRequests.handle(ctx);
+    if (sub === 'eviction' && info.verb === 'create') return this.evictions.handle(ctx, isDryRun(ctx.q));
     if (sub === 'log' && info.verb === 'get')
       return proxyPodLog(this.store, info.namespace, info.name, ctx.q, ctx.res);
+    if (sub === 'proxy' && info.verb === 'get') {
+      const { search } = new URL(req.url ?? '/', 'http://apiserver');
+      return proxyToNode(this.store, info.name, info.path, search, ctx.res, ctx.signal);
+    }
     throw errors.methodNotAllowed(`${req.method} is not supported on ${r.resource}/${sub}`);
   }
 

@@ -18,8 +18,22 @@ const statusOnCreate: Record<string, (obj: KubeObject) => unknown> = {
   Pod: () => ({ phase: 'Pending', qosClass: 'BestEffort' }),
   Deployment: () => ({}),
   ReplicaSet: () => ({}),
+  StatefulSet: () => ({ replicas: 0, availableReplicas: 0 }),
+  DaemonSet: () => ({
+    currentNumberScheduled: 0,
+    numberMisscheduled: 0,
+    desiredNumberScheduled: 0,
+    numberReady: 0,
+  }),
   Service: () => ({ loadBalancer: {} }),
   ResourceQuota: () => ({}),
+  // policy/v1 renders these four without omitempty: a new budget reads as allowing nothing yet.
+  PodDisruptionBudget: () => ({
+    disruptionsAllowed: 0,
+    currentHealthy: 0,
+    desiredHealthy: 0,
+    expectedPods: 0,
+  }),
   Namespace: () => ({ phase: 'Active' }),
 };
 
@@ -71,7 +85,7 @@ export function validateUpdate(ctx: WriteContext, next: KubeObject, live: KubeOb
   }
   if (ctx.subresource === 'status' || ctx.subresource === 'binding') return;
   if (
-    (kind === 'Deployment' || kind === 'ReplicaSet') &&
+    (kind === 'Deployment' || kind === 'ReplicaSet' || kind === 'DaemonSet') &&
     !isDeepStrictEqual(specOf(next).selector, specOf(live).selector)
   ) {
     throw errors.invalid(kind, group, name, [
@@ -83,6 +97,65 @@ export function validateUpdate(ctx: WriteContext, next: KubeObject, live: KubeOb
     ]);
   }
   if (kind === 'Pod') validatePodSpecUpdate(next as Pod, live as Pod, group);
+  if (kind === 'StatefulSet') validateStatefulSetSpecUpdate(next, live, group);
+  if (kind === 'Secret' || kind === 'ConfigMap') validateImmutableData(next, live, group);
+}
+
+/** Kubernetes' ValidateSecretUpdate / ValidateConfigMapUpdate: immutable data, and a Secret's type. */
+function validateImmutableData(next: KubeObject, live: KubeObject, group: string): void {
+  const causes: { field: string; reason: string; message: string }[] = [];
+  if (live.kind === 'Secret' && (next['type'] ?? 'Opaque') !== (live['type'] ?? 'Opaque')) {
+    causes.push({
+      field: 'type',
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: ${JSON.stringify(next['type'])}: field is immutable`,
+    });
+  }
+  if (live['immutable'] === true) {
+    if (next['immutable'] !== true)
+      causes.push({
+        field: 'immutable',
+        reason: 'FieldValueForbidden',
+        message: 'Forbidden: field is immutable when `immutable` is set',
+      });
+    for (const field of ['data', 'binaryData']) {
+      if (!isDeepStrictEqual(next[field] ?? {}, live[field] ?? {}))
+        causes.push({
+          field,
+          reason: 'FieldValueForbidden',
+          message: 'Forbidden: field is immutable when `immutable` is set',
+        });
+    }
+  }
+  if (causes.length) throw errors.invalid(live.kind, group, live.metadata.name ?? '', causes);
+}
+
+/** Upstream's ValidateStatefulSetUpdate: the spec is fixed but for the fields it lists. */
+const statefulSetMutableFields = [
+  'replicas',
+  'ordinals',
+  'template',
+  'updateStrategy',
+  'persistentVolumeClaimRetentionPolicy',
+  'minReadySeconds',
+] as const;
+
+function validateStatefulSetSpecUpdate(next: KubeObject, live: KubeObject, group: string): void {
+  const strip = (obj: KubeObject) => {
+    const spec = { ...specOf(obj) };
+    for (const field of statefulSetMutableFields) delete spec[field];
+    return spec;
+  };
+  if (!isDeepStrictEqual(strip(next), strip(live))) {
+    throw errors.invalid('StatefulSet', group, live.metadata.name ?? '', [
+      {
+        field: 'spec',
+        reason: 'FieldValueForbidden',
+        message:
+          "Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+      },
+    ]);
+  }
 }
 
 function validatePodSpecUpdate(next: Pod, live: Pod, group: string): void {

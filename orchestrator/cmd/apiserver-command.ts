@@ -41,6 +41,7 @@ interface ApiserverFlags {
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
   certDir: string;
+  clientCaFile?: string;
   tokenAuthFile?: string;
   authorizationMode: string;
   enableAdmissionPlugins: string;
@@ -92,6 +93,10 @@ export function apiserverCommand(): Command {
       '--cert-dir <dir>',
       'where a generated CA and serving certificate are written',
       join(tmpdir(), 'crucible-apiserver-certs'),
+    )
+    .option(
+      '--client-ca-file <file>',
+      'CA (PEM) whose client certificates authenticate: common name = user, organizations = groups',
     )
     .option('--token-auth-file <file>', 'static bearer tokens: CSV of token,user,uid,"group1,group2"')
     .addOption(
@@ -176,12 +181,19 @@ export function apiserverCommand(): Command {
           e instanceof TokenFileError ? e.message : `--token-auth-file: ${(e as Error).message}`,
         );
       }
+      let clientCaPem: string | undefined;
+      try {
+        clientCaPem = flags.clientCaFile ? await readFile(flags.clientCaFile, 'utf8') : undefined;
+      } catch (e) {
+        throw new Error(`--client-ca-file: ${(e as Error).message}`);
+      }
       const server = new ApiServer({
         etcdServers,
         etcdTls,
         bindAddress: flags.bindAddress,
         port,
         tls,
+        clientCaPem,
         tokens,
         authorizationModes: modes,
         nodeRestriction,

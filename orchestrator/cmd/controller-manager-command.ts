@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { EventRecorder, InformerFactory } from '../api/client/index.js';
 import { systemClock } from '../api/clock.js';
@@ -18,6 +19,7 @@ interface ControllerManagerFlags extends ComponentFlags {
   concurrentSyncs: string;
   nodeMonitorGracePeriod?: string;
   nodeMonitorPeriod?: string;
+  rootCaFile?: string;
 }
 
 /** `orchestrator controller-manager`: kube-controller-manager's control loops, leader-elected. */
@@ -37,6 +39,10 @@ export function controllerManagerCommand(): Command {
       'a node whose Lease was not renewed for this long goes Unknown (default: by profile)',
     )
     .option('--node-monitor-period <duration>', 'how often node health is checked (default: by profile)')
+    .option(
+      '--root-ca-file <file>',
+      'the cluster CA published to every namespace as ConfigMap kube-root-ca.crt (default: --certificate-authority)',
+    )
     .action(async (flags: ControllerManagerFlags) => {
       const names = selectControllers(flags.controllers);
       const workers = Number(flags.concurrentSyncs);
@@ -47,6 +53,8 @@ export function controllerManagerCommand(): Command {
       warnSabotaged(sabotages, rt.log);
       // Aborted only at shutdown: what a leader that ignores its lost Lease goes by (a sabotage).
       const shutdown = new AbortController();
+      const caFile = flags.rootCaFile ?? flags.certificateAuthority;
+      const rootCaPem = caFile ? await readFile(caFile, 'utf8') : undefined;
       const timing = withNodeMonitorFlags(rt.timing, flags);
       rt.log.info(
         {
@@ -75,6 +83,7 @@ export function controllerManagerCommand(): Command {
             log: rt.log,
             workers,
             sabotages,
+            rootCaPem,
           };
           // SABOTAGE act-after-losing-lease: the controllers outlive the leadership term.
           const ignoreLostLease = sabotages.has('act-after-losing-lease');

@@ -1,5 +1,7 @@
 import type { Controller, ControllerContext } from './controller.js';
+import { DaemonSetController } from './daemonset-controller.js';
 import { DeploymentController } from './deployment-controller.js';
+import { DisruptionController } from './disruption-controller.js';
 import { EndpointsController } from './endpoints-controller.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { NamespaceController } from './namespace-controller.js';
@@ -7,12 +9,16 @@ import { NodeLifecycleController } from './node-lifecycle-controller.js';
 import { PodGarbageCollector } from './pod-garbage-collector.js';
 import { ReplicaSetController } from './replicaset-controller.js';
 import { ResourceQuotaController } from './resourcequota-controller.js';
+import { RootCaCertPublisher } from './root-ca-cert-publisher.js';
 import { ServiceAccountController } from './service-account-controller.js';
+import { StatefulSetController } from './statefulset-controller.js';
 
 /** Every controller by its --controllers name, in start order. */
 export const CONTROLLERS: Readonly<Record<string, (ctx: ControllerContext) => Controller>> = {
   replicaset: (ctx) => new ReplicaSetController(ctx),
   deployment: (ctx) => new DeploymentController(ctx),
+  statefulset: (ctx) => new StatefulSetController(ctx),
+  daemonset: (ctx) => new DaemonSetController(ctx),
   nodelifecycle: (ctx) => new NodeLifecycleController(ctx),
   endpoints: (ctx) => new EndpointsController(ctx),
   namespace: (ctx) => new NamespaceController(ctx),
@@ -20,6 +26,8 @@ export const CONTROLLERS: Readonly<Record<string, (ctx: ControllerContext) => Co
   resourcequota: (ctx) => new ResourceQuotaController(ctx),
   podgc: (ctx) => new PodGarbageCollector(ctx),
   serviceaccount: (ctx) => new ServiceAccountController(ctx),
+  disruption: (ctx) => new DisruptionController(ctx),
+  'root-ca-cert-publisher': (ctx) => new RootCaCertPublisher(ctx),
 };
 
 /**

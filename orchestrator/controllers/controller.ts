@@ -21,6 +21,8 @@ export interface ControllerContext {
   workers: number;
   /** Known bugs turned on (`--sabotage-*`, orchestrator/api/sabotage.ts); none when absent. */
   sabotages?: Sabotages;
+  /** The cluster CA's certificate (--root-ca-file), published in every namespace; absent: not published. */
+  rootCaPem?: string;
 }
 
 /**

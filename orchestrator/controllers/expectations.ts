@@ -26,6 +26,11 @@ export class Expectations {
     return this.clock.now().getTime() - e.at > EXPECTATIONS_TTL_MS;
   }
 
+  /** Creations and deletions asked for in one pass (a DaemonSet's nodes may need both). */
+  expect(key: string, count: number, podKeys: string[]): void {
+    this.byKey.set(key, { adds: count, deletes: new Set(podKeys), at: this.clock.now().getTime() });
+  }
+
   expectCreations(key: string, count: number): void {
     this.byKey.set(key, { adds: count, deletes: new Set(), at: this.clock.now().getTime() });
   }

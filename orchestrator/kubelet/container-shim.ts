@@ -64,28 +64,52 @@ export function shimCommandLine(
   };
 }
 
-/** Who a confined container runs as, and what is mounted at /var/run/secrets for it alone. */
+/** A folder (or file) of the node shown at `target` inside one confined container. */
+export interface BindMount {
+  source: string;
+  target: string;
+  readOnly: boolean;
+}
+
+/** Who a confined container runs as, and what is mounted for it alone. */
 export interface Confinement {
   uid: number;
   gid: number;
   /** A folder bind-mounted at /var/run/secrets in the container's own mount namespace. */
   secretsDir?: string;
+  /** The pod's volumes as this container mounts them, after the secrets; targets exist already. */
+  mounts?: BindMount[];
 }
 
 /**
  * Runs as root inside a private mount namespace (unshare): mounts the pod's secrets at
- * /var/run/secrets, where in-cluster clients look for their service account token, then becomes
- * the pod's user with no capabilities and no way to gain any (setpriv), and execs the shim. Every
+ * /var/run/secrets, where in-cluster clients look for their service account token, and its
+ * volumes where the container's volumeMounts say (read-only ones remounted so), then becomes the
+ * pod's user with no capabilities and no way to gain any (setpriv), and execs the shim. Every
  * step execs, so the shim keeps the pid the runtime spawned: the process group and the pid
- * reported on fd 3 stay as they are without confinement.
+ * reported on fd 3 stay as they are without confinement. Paths never reach the error messages,
+ * which are JSON: a mount that fails is named by its position.
  */
 const CONFINE_SCRIPT = `
-secrets=$1 uid=$2 gid=$3
-shift 3
+secrets=$1 uid=$2 gid=$3 mounts=$4
+shift 4
 if [ -n "$secrets" ] && ! /usr/bin/mount --bind "$secrets" /var/run/secrets 2>/dev/null; then
   printf '{"error":"cannot mount the service account token at /var/run/secrets"}\\n' >&3
   exit 128
 fi
+i=0
+while [ "$i" -lt "$mounts" ]; do
+  if ! /usr/bin/mount --bind "$1" "$2" 2>/dev/null; then
+    printf '{"error":"cannot mount volume mount %d of the container"}\\n' "$i" >&3
+    exit 128
+  fi
+  if [ "$3" = ro ] && ! /usr/bin/mount -o remount,bind,ro "$2" 2>/dev/null; then
+    printf '{"error":"cannot make volume mount %d of the container read-only"}\\n' "$i" >&3
+    exit 128
+  fi
+  shift 3
+  i=$((i + 1))
+done
 exec /usr/bin/setpriv --reuid="$uid" --regid="$gid" --clear-groups --inh-caps=-all --bounding-set=-all --no-new-privs -- "$@"
 `;
 
@@ -94,6 +118,7 @@ export function confinedCommandLine(
   shim: { file: string; argv: string[] },
   confinement: Confinement,
 ): { file: string; argv: string[] } {
+  const mounts = confinement.mounts ?? [];
   return {
     file: CONFINE_TOOLS.unshare,
     argv: [
@@ -108,6 +133,8 @@ export function confinedCommandLine(
       confinement.secretsDir ?? '',
       String(confinement.uid),
       String(confinement.gid),
+      String(mounts.length),
+      ...mounts.flatMap((m) => [m.source, m.target, m.readOnly ? 'ro' : 'rw']),
       shim.file,
       ...shim.argv,
     ],

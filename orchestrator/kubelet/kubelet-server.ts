@@ -1,13 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { KubeletContainerView } from '../api/kubelet-view.js';
+import type { KubeList, Pod } from '../api/types.js';
 import type { ProbeKind, ProbeOutcome } from './probes.js';
 import type { PodWorkerMetrics } from './pod-worker.js';
 
 /** What the read-only server reads from its kubelet. */
 export interface KubeletViewSource {
-  containers(): KubeletContainerView[];
+  /** Every pod this kubelet runs, with the status it sees itself (its truth, whatever the API holds). */
+  pods(): Pod[];
   /** The log of a container of a pod this kubelet runs; undefined when there is no such container. */
   containerLogs(
     namespace: string,
@@ -27,20 +28,16 @@ export class KubeletMetrics implements PodWorkerMetrics {
   private readonly probes: Counter<'probe_type' | 'result'>;
   readonly leaseRenewals: Counter<'result'>;
 
-  constructor(source: () => KubeletContainerView[]) {
+  constructor(source: () => Pod[]) {
     const registers = [this.registry];
+    const running = (pod: Pod) =>
+      (pod.status?.containerStatuses ?? []).filter((c) => c.state?.running).length;
     new Gauge({
       name: 'kubelet_running_pods',
       help: 'Pods with at least one running container',
       registers,
       collect() {
-        this.set(
-          new Set(
-            source()
-              .filter((c) => c.state === 'running')
-              .map((c) => c.podUid),
-          ).size,
-        );
+        this.set(source().filter((pod) => running(pod) > 0).length);
       },
     });
     new Gauge({
@@ -48,7 +45,7 @@ export class KubeletMetrics implements PodWorkerMetrics {
       help: 'Running containers',
       registers,
       collect() {
-        this.set(source().filter((c) => c.state === 'running').length);
+        this.set(source().reduce((sum, pod) => sum + running(pod), 0));
       },
     });
     this.restarts = new Counter({
@@ -82,7 +79,8 @@ export class KubeletMetrics implements PodWorkerMetrics {
 
 /**
  * The kubelet's read-only HTTP view of what runs on the node, the ground truth when the control
- * plane is down: `GET /healthz`, `/pods` (a JSON list of containers with pid, start time,
+ * plane is down: `GET /healthz`, `/pods` (a v1 PodList, as the real kubelet serves it: each pod
+ * with the status this kubelet sees, its containers' `containerID` `process://<pid>`, start time,
  * restarts, readiness and state), `/metrics`, `/containerLogs/<ns>/<pod>/<container>?tailLines=N`.
  */
 export class KubeletServer {
@@ -123,7 +121,15 @@ export class KubeletServer {
       return send(res, 405, 'text/plain', 'method not allowed\n');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (path === '/healthz') return send(res, 200, 'text/plain', 'ok');
-    if (path === '/pods') return send(res, 200, 'application/json', JSON.stringify(this.source.containers()));
+    if (path === '/pods') {
+      const list: KubeList<Pod> = {
+        apiVersion: 'v1',
+        kind: 'PodList',
+        metadata: {},
+        items: this.source.pods(),
+      };
+      return send(res, 200, 'application/json', JSON.stringify(list));
+    }
     if (path === '/metrics') {
       return send(res, 200, this.metrics.registry.contentType, await this.metrics.registry.metrics());
     }

@@ -13,13 +13,14 @@ import { TEST_TOKENS, TestControlPlane } from '../../testing/test-control-plane.
 import { pollUntil } from '../../harness/support/poll-until.js';
 import { ApiServer } from '../apiserver/api-server.js';
 import type { ApiClient } from '../api/client/index.js';
-import type { KubeletContainerView } from '../api/kubelet-view.js';
 import { findResource } from '../api/resources.js';
-import type { Container, Lease, Node, Pod, PodSpec } from '../api/types.js';
+import type { Container, KubeList, Lease, Node, Pod, PodSpec } from '../api/types.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
 const NODES = findResource('', 'v1', 'nodes')!;
 const LEASES = findResource('coordination.k8s.io', 'v1', 'leases')!;
+const CONFIGMAPS = findResource('', 'v1', 'configmaps')!;
+const SECRETS = findResource('', 'v1', 'secrets')!;
 
 /** An HTTP server on PORT that answers /bad with 500, and says so when it gets SIGTERM. */
 const SERVER = [
@@ -147,8 +148,9 @@ describe('kubelet (a real process) over a real apiserver', function () {
     );
   }
 
-  async function kubeletPods(k: RunningKubelet): Promise<KubeletContainerView[]> {
-    return (await httpGet(k.port, '/pods').then((r) => JSON.parse(r.body))) as KubeletContainerView[];
+  /** What the kubelet's read-only server lists: a v1 PodList, as the real kubelet's /pods. */
+  async function kubeletPods(k: RunningKubelet): Promise<KubeList<Pod>> {
+    return (await httpGet(k.port, '/pods').then((r) => JSON.parse(r.body))) as KubeList<Pod>;
   }
 
   before(async () => {
@@ -220,14 +222,19 @@ describe('kubelet (a real process) over a real apiserver', function () {
     const answer = await httpGet(mapping.hostPort, '/');
     expect(answer.status).to.equal(200);
     expect(answer.body).to.include('echo');
-    const view = (await kubeletPods(kubelet)).find((c) => c.pod === 'echo');
-    expect(view).to.include({
-      namespace: 'default',
-      container: 'web',
-      pid: pidOf(p),
+    const listed = await kubeletPods(kubelet);
+    expect(listed).to.include({ apiVersion: 'v1', kind: 'PodList' });
+    const view = listed.items.find((x) => x.metadata.name === 'echo')!;
+    expect(view.metadata).to.include({ namespace: 'default', uid: p.metadata.uid });
+    expect(view.spec.nodeName).to.equal(p.spec.nodeName);
+    const viewed = view.status!.containerStatuses![0]!;
+    expect(viewed).to.include({
+      name: 'web',
+      containerID: `process://${pidOf(p)}`,
       ready: true,
-      state: 'running',
+      restartCount: 0,
     });
+    expect(viewed.state!.running!.startedAt).to.equal(cs.state!.running!.startedAt);
 
     const res = await request(`http://127.0.0.1:${mapping.hostPort}/ready?state=false`, { method: 'POST' });
     await res.body.dump();
@@ -322,6 +329,117 @@ describe('kubelet (a real process) over a real apiserver', function () {
     expect(cs.restartCount).to.equal(0);
     const logs = await httpGet(kubelet.port, '/containerLogs/default/once/job?tailLines=1');
     expect(logs).to.deep.equal({ status: 200, body: 'done\n' });
+  });
+
+  it('gives an unconfined pod its ConfigMap, Secret and downward API values, as env and as files under its own directory', async () => {
+    await client.create(CONFIGMAPS, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'settings', namespace: 'default' },
+      data: { colour: 'blue', 'app.conf': 'x=1' },
+    });
+    await client.create(SECRETS, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'creds', namespace: 'default' },
+      stringData: { password: 'hunter2' },
+    });
+    const script = [
+      "const fs = require('fs');",
+      "const read = (f) => fs.readFileSync(f, 'utf8');",
+      'console.log(JSON.stringify({ env: [process.env.PASSWORD, process.env.CM_colour, process.env.ME],',
+      "  files: [read('conf/app.conf'), read('creds/password'), read('info/name')], cwd: process.cwd() }));",
+    ].join('\n');
+    const created = await client.create(
+      PODS,
+      pod(
+        'configured',
+        'node-a',
+        [
+          {
+            name: 'job',
+            image: 'x',
+            command: ['node', '-e', script],
+            env: [
+              { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } },
+              { name: 'ME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+            ],
+            envFrom: [{ prefix: 'CM_', configMapRef: { name: 'settings' } }],
+            volumeMounts: [
+              { name: 'conf', mountPath: 'conf' },
+              { name: 'creds', mountPath: 'creds' },
+              { name: 'info', mountPath: 'info' },
+            ],
+          },
+        ],
+        {
+          restartPolicy: 'Never',
+          volumes: [
+            { name: 'conf', configMap: { name: 'settings' } },
+            { name: 'creds', secret: { secretName: 'creds' } },
+            {
+              name: 'info',
+              downwardAPI: { items: [{ path: 'name', fieldRef: { fieldPath: 'metadata.name' } }] },
+            },
+          ],
+        },
+      ),
+    );
+    await waitForPod('configured', 'Succeeded', (x) => x.status?.phase === 'Succeeded');
+    const logs = await httpGet(kubelet.port, '/containerLogs/default/configured/job?tailLines=1');
+    const seen = JSON.parse(logs.body) as { env: string[]; files: string[]; cwd: string };
+    expect(seen.env).to.deep.equal(['hunter2', 'blue', 'configured']);
+    expect(seen.files).to.deep.equal(['x=1', 'hunter2', 'configured']);
+    expect(seen.cwd).to.equal(
+      join(kubelet.rootDir, 'pods', `default_configured_${created.metadata.uid}`, 'work'),
+    );
+  });
+
+  it('refuses an absolute mountPath on an unconfined pod with a clear event, and waits for a missing Secret', async () => {
+    await client.create(
+      PODS,
+      pod(
+        'absolute',
+        'node-a',
+        [{ name: 'c', image: 'crucible/sleeper', volumeMounts: [{ name: 'v', mountPath: '/etc/v' }] }],
+        { volumes: [{ name: 'v', emptyDir: {} }] },
+      ),
+    );
+    const absolute = await waitForPod(
+      'absolute',
+      'CreateContainerConfigError',
+      (x) => x.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError',
+    );
+    expect(absolute.status!.containerStatuses![0]!.state!.waiting!.message).to.contain(
+      'this kubelet does not confine pods (no --pod-uid-range), so it cannot mount volumes at absolute paths',
+    );
+    await client.create(
+      PODS,
+      pod('missing', 'node-a', [
+        {
+          name: 'c',
+          image: 'crucible/sleeper',
+          env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'later', key: 'k' } } }],
+        },
+      ]),
+    );
+    const waiting = await waitForPod(
+      'missing',
+      'CreateContainerConfigError',
+      (x) => x.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError',
+    );
+    expect(waiting.status!.containerStatuses![0]!.state!.waiting!.message).to.equal(
+      'secret "later" not found',
+    );
+    await client.create(SECRETS, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'later', namespace: 'default' },
+      stringData: { k: 'v' },
+    });
+    await waitForPod('missing', 'Running once the Secret exists', ready, 20_000);
+    await client.delete(PODS, 'default', 'missing', { gracePeriodSeconds: 0 });
+    await client.delete(PODS, 'default', 'absolute', { gracePeriodSeconds: 0 });
   });
 
   it('deletes a pod gracefully: SIGTERM, exit, object gone', async () => {
@@ -518,7 +636,7 @@ describe('kubelet (a real process) over a real apiserver', function () {
     const again = await waitForPod('on-b', 'running again', (x) => ready(x) && pidOf(x) !== pid1);
     expect(again.status!.containerStatuses![0]!.restartCount).to.equal(1);
     const views = await kubeletPods(b2);
-    expect(views.map((v) => v.pod)).to.deep.equal(['on-b']);
+    expect(views.items.map((v) => v.metadata.name)).to.deep.equal(['on-b']);
     await b2.proc.stop();
     await pollUntil(() => !alive(pidOf(again)), 8000, 'workloads stopped with their kubelet (SIGTERM)');
   });

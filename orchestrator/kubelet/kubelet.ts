@@ -1,4 +1,5 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sabotages } from '../api/sabotage.js';
 import { fileURLToPath } from 'node:url';
@@ -6,14 +7,16 @@ import type { Logger } from 'pino';
 import { EventRecorder, Informer, byNamespace, type ApiClient } from '../api/client/index.js';
 import { imageRepository } from '../api/image-reference.js';
 import { IMAGE_REPOSITORY, findLoadedImage, type LoadedImage } from '../api/loaded-image.js';
-import type { KubeletContainerView } from '../api/kubelet-view.js';
 import { findResource } from '../api/resources.js';
 import type { TimingProfile } from '../api/timing-profile.js';
 import type { Pod, Service, Taint } from '../api/types.js';
 import { KubeletMetrics, KubeletServer } from './kubelet-server.js';
 import { CONFINE_TOOLS } from '../api/pod-confinement.js';
 import { NodeStatusReporter } from './node-status.js';
+import { ConfigSources } from './config-sources.js';
+import type { NodeFacts } from './downward-api.js';
 import { PodSandboxes, type PodConfinementOptions } from './pod-sandbox.js';
+import { PodVolumes } from './pod-volumes.js';
 import { PodWorker, envName, type ImageResolution } from './pod-worker.js';
 import { PortAllocator } from './port-allocator.js';
 import { ProcessRuntime } from './process-runtime.js';
@@ -58,7 +61,11 @@ export interface KubeletOptions {
    * util-linux's unshare, mount and setpriv). Absent: pods run as the kubelet's own user.
    */
   confinement?: PodConfinementOptions;
+  /** How often the files of secret, configMap, downwardAPI and projected volumes follow their sources. Default 5 s. */
+  volumeRefreshMs?: number;
 }
+
+const DEFAULT_VOLUME_REFRESH_MS = 5000;
 
 /**
  * The node agent. Registers its Node and keeps its Lease, runs the pods bound to it (informer
@@ -79,6 +86,9 @@ export class Kubelet {
   private readonly server: KubeletServer;
   private readonly recorder: EventRecorder;
   private readonly sandboxes?: PodSandboxes;
+  private readonly sources: ConfigSources;
+  private readonly volumes: PodVolumes;
+  private readonly node: NodeFacts;
   private pods?: Informer<Pod>;
   private services?: Informer<Service>;
   private nodeStatus?: NodeStatusReporter;
@@ -98,11 +108,18 @@ export class Kubelet {
     this.runtime = new ProcessRuntime({
       rootDir: options.rootDir,
     });
+    this.node = {
+      nodeName: options.nodeName,
+      nodeIp: options.nodeIp,
+      allocatable: { cpu: options.capacity.cpu, memory: options.capacity.memory },
+    };
+    this.sources = new ConfigSources(options.client);
+    this.volumes = new PodVolumes(this.sources, options.client, this.node);
     this.ports = new PortAllocator(options.nodeIp);
-    this.metrics = new KubeletMetrics(() => this.containers());
+    this.metrics = new KubeletMetrics(() => this.runningPods());
     this.server = new KubeletServer(
       {
-        containers: () => this.containers(),
+        pods: () => this.runningPods(),
         containerLogs: (ns, pod, container, tail) => this.containerLogs(ns, pod, container, tail),
       },
       this.metrics,
@@ -199,9 +216,9 @@ export class Kubelet {
     for (const c of this.runtime.list()) void this.runtime.stop(c.id, 0);
   }
 
-  /** The read-only view of every container of every pod this kubelet runs. */
-  containers(): KubeletContainerView[] {
-    return [...this.workers.values()].flatMap((w) => w.view());
+  /** Every pod this kubelet runs, each with the status its worker sees: what `/pods` serves. */
+  runningPods(): Pod[] {
+    return [...this.workers.values()].map((w) => w.view());
   }
 
   private podSeen(pod: Pod): void {
@@ -226,9 +243,24 @@ export class Kubelet {
         resolveImage: (image) => this.resolveImage(image),
         serviceEnv: (ns) => this.serviceEnv(ns),
         ...(this.sandboxes ? { sandboxes: this.sandboxes } : {}),
+        sources: this.sources,
+        volumes: this.volumes,
+        node: this.node,
+        volumeRefreshMs: this.options.volumeRefreshMs ?? DEFAULT_VOLUME_REFRESH_MS,
         metrics: this.metrics,
         onDone: (uid) => {
           if (this.workers.get(uid) === created) this.workers.delete(uid);
+          this.volumes.release(uid);
+          if (!this.sandboxes) {
+            const podDir = join(
+              this.options.rootDir,
+              'pods',
+              `${pod.metadata.namespace}_${pod.metadata.name}_${uid}`,
+            );
+            void Promise.all(
+              ['volumes', 'work'].map((d) => rm(join(podDir, d), { recursive: true, force: true })),
+            ).catch(() => undefined);
+          }
           void this.sandboxes
             ?.release(uid)
             .catch((e: Error) => this.options.log.warn({ err: e.message }, 'pod sandbox clean-up failed'));

@@ -10,23 +10,26 @@ import { Kubectl } from '../../testing/kubectl.js';
 import { TestControlPlane, TEST_TOKENS } from '../../testing/test-control-plane.js';
 import { pollUntil } from '../../harness/support/poll-until.js';
 import type { ApiClient } from '../api/client/index.js';
-import type { KubeletContainerView } from '../api/kubelet-view.js';
 import { isPodActive, isPodReady } from '../api/pod-helpers.js';
 import { findResource } from '../api/resources.js';
-import type { Deployment, Pod, Service } from '../api/types.js';
+import type { Deployment, KubeList, Pod, Service } from '../api/types.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
 const DEPLOYMENTS = findResource('apps', 'v1', 'deployments')!;
 const SERVICES = findResource('', 'v1', 'services')!;
 
-/** The kubelet's ground truth: what runs on the node, whatever the API says. */
-async function groundTruth(
-  worker: TestWorker,
-): Promise<Pick<KubeletContainerView, 'pod' | 'pid' | 'restarts'>[]> {
+/** The kubelet's ground truth: what runs on the node, whatever the API says (its /pods PodList). */
+async function groundTruth(worker: TestWorker): Promise<{ pod: string; id?: string; restarts: number }[]> {
   const res = await request(`http://${worker.ip}:${worker.kubeletPort}/pods`);
-  const body = (await res.body.json()) as KubeletContainerView[];
-  return body
-    .map(({ pod, pid, restarts }) => ({ pod, pid, restarts }))
+  const body = (await res.body.json()) as KubeList<Pod>;
+  return body.items
+    .flatMap((pod) =>
+      (pod.status?.containerStatuses ?? []).map((c) => ({
+        pod: pod.metadata.name!,
+        id: c.state?.running ? c.containerID : undefined,
+        restarts: c.restartCount,
+      })),
+    )
     .sort((a, b) => a.pod.localeCompare(b.pod));
 }
 

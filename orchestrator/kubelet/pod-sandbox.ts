@@ -33,6 +33,8 @@ export interface PodConfinementOptions {
 export interface PreparedSandbox {
   confinement?: Confinement;
   workingDir?: string;
+  /** Where the pod's volumes are set up (a folder of the kubelet's, out of the pod's reach). */
+  volumesDir?: string;
   env: Record<string, string>;
 }
 
@@ -90,8 +92,9 @@ export class PodSandboxes {
       env.KUBERNETES_SERVICE_PORT = String(service.port);
       env.KUBERNETES_SERVICE_PORT_HTTPS = String(service.port);
     }
+    const volumesDir = join(this.secretsOf(podUid), 'volumes');
     if (pod.spec.automountServiceAccountToken === false)
-      return { confinement: { uid, gid }, workingDir, env };
+      return { confinement: { uid, gid }, workingDir, volumesDir, env };
     let projected = this.tokens.get(podUid);
     if (!projected) {
       projected = this.projectToken(pod, uid, gid);
@@ -100,7 +103,7 @@ export class PodSandboxes {
       projected.catch(() => this.tokens.delete(podUid));
     }
     await projected;
-    return { confinement: { uid, gid, secretsDir: this.secretsOf(podUid) }, workingDir, env };
+    return { confinement: { uid, gid, secretsDir: this.runSecretsOf(podUid) }, workingDir, volumesDir, env };
   }
 
   /** The pod is gone from the node: its user, directories and token go too. */
@@ -118,16 +121,23 @@ export class PodSandboxes {
     this.refreshers.clear();
   }
 
+  /** Everything of the pod's the kubelet keeps out of its reach: root's alone. */
   private secretsOf(podUid: string): string {
     return join(this.options.secretsDir, podUid);
+  }
+
+  /** What the pod sees at /var/run/secrets. */
+  private runSecretsOf(podUid: string): string {
+    return join(this.secretsOf(podUid), 'run-secrets');
   }
 
   /** Writes the pod's token, CA and namespace where its mount shows them, and keeps the token fresh. */
   private async projectToken(pod: Pod, uid: number, gid: number): Promise<void> {
     const podUid = pod.metadata.uid!;
-    const dir = join(this.secretsOf(podUid), 'kubernetes.io', 'serviceaccount');
+    const dir = join(this.runSecretsOf(podUid), 'kubernetes.io', 'serviceaccount');
+    await mkdir(this.secretsOf(podUid), { recursive: true, mode: 0o700 });
     await mkdir(dir, { recursive: true, mode: 0o755 });
-    await chmod(this.secretsOf(podUid), 0o755);
+    await chmod(this.runSecretsOf(podUid), 0o755);
     await writeOwned(join(dir, 'ca.crt'), this.options.caPem, uid, gid, 0o444);
     await writeOwned(join(dir, 'namespace'), pod.metadata.namespace ?? 'default', uid, gid, 0o444);
     const refresh = async (): Promise<void> => {

@@ -5,7 +5,6 @@ import type { ApiClient, EventRecorder } from '../api/client/index.js';
 import { sleep, systemTimers } from '../api/client/timer-scheduler.js';
 import { formatTime } from '../api/clock.js';
 import { isApiError } from '../api/errors.js';
-import type { KubeletContainerView } from '../api/kubelet-view.js';
 import { withCondition } from '../api/pod-helpers.js';
 import { findResource } from '../api/resources.js';
 import type {
@@ -17,8 +16,15 @@ import type {
   PodStatus,
   PortMapping,
 } from '../api/types.js';
+import { lstat, mkdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, normalize } from 'node:path';
+import { ConfigSourceError, type ConfigSources } from './config-sources.js';
+import { ContainerConfigError, containerEnv } from './container-env.js';
 import { ContainerStartError, type ContainerInfo, type ContainerRuntime } from './container-runtime.js';
+import type { BindMount } from './container-shim.js';
+import type { NodeFacts } from './downward-api.js';
 import type { PodSandboxes, PreparedSandbox } from './pod-sandbox.js';
+import { VolumeSetUpError, type PodVolumes } from './pod-volumes.js';
 import type { PortAllocator } from './port-allocator.js';
 import { ContainerProbes, type ProbeKind, type ProbeOutcome } from './probes.js';
 
@@ -58,6 +64,14 @@ export interface PodWorkerDeps {
   serviceEnv(namespace: string): Record<string, string>;
   /** Confines the pod's containers (own user, own directory, its service account token); absent: not confined. */
   sandboxes?: PodSandboxes;
+  /** The ConfigMaps and Secrets the pod's environment draws on. */
+  sources: ConfigSources;
+  /** Sets up the pod's volumes. */
+  volumes: PodVolumes;
+  /** The node, as the downward API shows it. */
+  node: NodeFacts;
+  /** How often the files of secret, configMap, downwardAPI and projected volumes are brought up to date. */
+  volumeRefreshMs: number;
   metrics: PodWorkerMetrics;
   /** Called once when the worker is done: the pod is stopped and deleted (or gone). */
   onDone(uid: string): void;
@@ -88,6 +102,8 @@ interface ContainerRecord {
   killedByKubelet?: string;
   lastContainerId?: string;
   imageId: string;
+  /** Who the container runs as, once started confined. */
+  user?: { uid: number; gid: number };
 }
 
 /**
@@ -111,6 +127,9 @@ export class PodWorker {
   private startTime: string;
   private lastWritten?: { status: PodStatus; resourceVersion: number };
   private readonly log: Logger;
+  /** Each volume's folder on the node, once set up. */
+  private volumePaths?: Map<string, string>;
+  private volumeRefresh?: NodeJS.Timeout;
 
   constructor(
     private readonly deps: PodWorkerDeps,
@@ -151,19 +170,12 @@ export class PodWorker {
     return this.pod.metadata.name!;
   }
 
-  /** What the read-only server shows of each container. */
-  view(): KubeletContainerView[] {
-    return [...this.records.values()].map((rec) => ({
-      podUid: this.uid,
-      namespace: this.namespace,
-      pod: this.name,
-      container: rec.spec.name,
-      ...(rec.current ? { pid: rec.current.pid, startedAt: rec.current.startedAt.toISOString() } : {}),
-      restarts: rec.restartCount,
-      ready: rec.ready,
-      state: rec.current ? 'running' : rec.terminated ? 'terminated' : 'waiting',
-      hostPorts: (rec.ports ?? []).map((p) => p.hostPort),
-    }));
+  /**
+   * The pod as the read-only server shows it: the API's pod with the status this worker sees now,
+   * not the one the API holds (which lags, or is stale while the control plane is away).
+   */
+  view(): Pod {
+    return { ...this.pod, status: this.desiredStatus() };
   }
 
   /** The log file of `container`'s current (or last) instance. */
@@ -312,7 +324,9 @@ export class PodWorker {
     try {
       if (!rec.ports) rec.ports = await this.allocatePorts(rec.spec);
       const sandbox = await this.prepareSandbox();
-      const env = this.containerEnv(rec, sandbox);
+      const volumes = await this.setUpVolumes(sandbox);
+      const env = await this.containerEnv(rec, sandbox);
+      const mounts = await this.mountsOf(rec.spec, volumes, sandbox);
       const info = await this.deps.runtime.start({
         podUid: this.uid,
         namespace: this.namespace,
@@ -321,13 +335,14 @@ export class PodWorker {
         command: program.command,
         args: program.args,
         env,
-        workingDir: workingDir ?? sandbox.workingDir,
+        workingDir: workingDir ?? this.workingDir(sandbox),
         logPath: join(this.podDir(), `${rec.spec.name}.log`),
-        ...(sandbox.confinement ? { confinement: sandbox.confinement } : {}),
+        ...(sandbox.confinement ? { confinement: { ...sandbox.confinement, mounts } } : {}),
       });
       rec.current = info;
       rec.lastContainerId = `process://${info.pid}`;
       rec.waiting = undefined;
+      if (sandbox.confinement) rec.user = { uid: sandbox.confinement.uid, gid: sandbox.confinement.gid };
       this.log.info({ container: rec.spec.name, pid: info.pid }, 'container started');
       this.deps.recorder?.event(this.pod, 'Normal', 'Started', `Started container ${rec.spec.name}`);
       if (info.state === 'exited') {
@@ -336,6 +351,14 @@ export class PodWorker {
       }
       this.startProbes(rec, env, sandbox, workingDir);
     } catch (e) {
+      if (e instanceof VolumeSetUpError) {
+        this.waitAndRetry(rec, 'ContainerCreating', e.message, 'FailedMount', e.message);
+        return;
+      }
+      if (e instanceof ContainerConfigError || e instanceof ConfigSourceError) {
+        this.waitAndRetry(rec, 'CreateContainerConfigError', e.message, 'Failed', `Error: ${e.message}`);
+        return;
+      }
       if (!(e instanceof ContainerStartError)) throw e;
       const now = new Date();
       this.log.warn({ container: rec.spec.name, err: e.message }, 'container failed to start');
@@ -357,6 +380,101 @@ export class PodWorker {
     } finally {
       rec.starting = false;
     }
+  }
+
+  /**
+   * The container cannot start yet for want of something outside it (a ConfigMap, a Secret, a
+   * key): it waits with `reason` and is tried again after a back-off; an event says why, once per
+   * new reason.
+   */
+  private waitAndRetry(
+    rec: ContainerRecord,
+    reason: string,
+    message: string,
+    eventReason: string,
+    eventMessage: string,
+  ): void {
+    if (rec.waiting?.reason !== reason || rec.waiting.message !== message) {
+      this.log.warn({ container: rec.spec.name, reason, message }, 'container cannot start yet');
+      this.deps.recorder?.event(this.pod, 'Warning', eventReason, eventMessage);
+    }
+    rec.waiting = { reason, message };
+    const retry = Math.max(
+      this.deps.backoff.baseMs,
+      Math.min(this.deps.backoff.maxMs, (rec.nextBackoffMs || 0) * 2),
+    );
+    rec.nextBackoffMs = retry;
+    rec.notBefore = Date.now() + retry;
+    this.after(retry, () => this.kick());
+  }
+
+  /** Where the pod's containers work: its confined directory, or one of the kubelet's when it has volumes. */
+  private workingDir(sandbox: PreparedSandbox): string | undefined {
+    if (sandbox.workingDir) return sandbox.workingDir;
+    return this.pod.spec.volumes?.length ? join(this.podDir(), 'work') : undefined;
+  }
+
+  /** Sets up the pod's volumes (again: files follow their ConfigMaps and Secrets) and keeps them fresh. */
+  private async setUpVolumes(sandbox: PreparedSandbox): Promise<Map<string, string>> {
+    if (!this.pod.spec.volumes?.length) return new Map();
+    const root = sandbox.volumesDir ?? join(this.podDir(), 'volumes');
+    const owner = sandbox.confinement;
+    this.volumePaths = await this.deps.volumes.setUp(
+      this.pod,
+      root,
+      owner ? { uid: owner.uid, gid: owner.gid } : undefined,
+    );
+    if (!this.volumeRefresh) {
+      this.volumeRefresh = setInterval(() => {
+        if (this.done || this.terminating) return;
+        this.deps.volumes
+          .setUp(this.pod, root, owner ? { uid: owner.uid, gid: owner.gid } : undefined)
+          .catch((e: Error) => this.log.warn({ err: e.message }, 'volume refresh failed; files kept'));
+      }, this.deps.volumeRefreshMs);
+      this.volumeRefresh.unref();
+    }
+    return this.volumePaths;
+  }
+
+  /**
+   * The container's volumeMounts, as bind mounts of its own (confined), or, for a pod that is not
+   * confined, as links in the pod's working directory, where only relative mount paths can go.
+   */
+  private async mountsOf(
+    spec: Container,
+    volumes: Map<string, string>,
+    sandbox: PreparedSandbox,
+  ): Promise<BindMount[]> {
+    const mounts: BindMount[] = [];
+    const workDir = this.workingDir(sandbox);
+    for (const m of spec.volumeMounts ?? []) {
+      const volume = this.pod.spec.volumes?.find((v) => v.name === m.name);
+      const root = volumes.get(m.name);
+      if (!volume || !root) continue;
+      const source = m.subPath ? join(root, m.subPath) : root;
+      if (m.subPath && volume.emptyDir && !(await lstat(source).catch(() => undefined))) {
+        await mkdir(source, { recursive: true, mode: 0o777 });
+      }
+      const sourceIsDir = (await lstat(source).catch(() => undefined))?.isDirectory() ?? true;
+      if (!sandbox.confinement) {
+        if (isAbsolute(m.mountPath)) {
+          throw new ContainerConfigError(
+            `volume mount at ${m.mountPath}: this kubelet does not confine pods (no --pod-uid-range), so it cannot mount volumes at absolute paths; give a relative mountPath (found in the pod's working directory)`,
+          );
+        }
+        await linkAt(join(workDir!, m.mountPath), source);
+        continue;
+      }
+      const target = isAbsolute(m.mountPath) ? normalize(m.mountPath) : join(workDir!, m.mountPath);
+      if (sourceIsDir) await mkdir(target, { recursive: true });
+      else {
+        await mkdir(dirname(target), { recursive: true });
+        if (!(await lstat(target).catch(() => undefined))) await writeFile(target, '', { flag: 'a' });
+      }
+      const fileVolume = !volume.emptyDir;
+      mounts.push({ source, target, readOnly: Boolean(m.readOnly) || fileVolume });
+    }
+    return mounts;
   }
 
   /**
@@ -443,16 +561,24 @@ export class PodWorker {
     }
   }
 
-  private containerEnv(rec: ContainerRecord, sandbox: PreparedSandbox): Record<string, string> {
-    const env: Record<string, string> = {
+  private async containerEnv(
+    rec: ContainerRecord,
+    sandbox: PreparedSandbox,
+  ): Promise<Record<string, string>> {
+    const base: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-      HOSTNAME: this.name,
+      HOSTNAME: this.pod.spec.hostname ?? this.name,
       ...sandbox.env,
       ...this.deps.serviceEnv(this.namespace),
     };
-    for (const e of rec.spec.env ?? []) {
-      // valueFrom (secrets, downward API) is not supported: such variables are left out.
-      if (e.value !== undefined) env[e.name] = expandVars(e.value, env);
+    const { env, skipped } = await containerEnv(this.pod, rec.spec, base, this.deps.sources, this.deps.node);
+    if (skipped.length) {
+      this.deps.recorder?.event(
+        this.pod,
+        'Warning',
+        'InvalidEnvironmentVariableNames',
+        `Keys [${skipped.join(', ')}] from the EnvFrom were skipped since they are invalid environment variable names.`,
+      );
     }
     Object.assign(env, {
       POD_NAME: this.name,
@@ -480,8 +606,8 @@ export class PodWorker {
       {
         host: this.deps.nodeIp,
         env,
-        cwd: workingDir ?? sandbox.workingDir,
-        ...(sandbox.confinement ? { user: sandbox.confinement } : {}),
+        cwd: workingDir ?? this.workingDir(sandbox),
+        ...(sandbox.confinement ? { user: sandbox.confinement, mountNamespacePid: instance.pid } : {}),
         resolvePort: (port) => {
           const byName = typeof port === 'string' && !/^\d+$/.test(port);
           if (byName) return ports.find((m) => m.name === port)?.hostPort;
@@ -619,6 +745,7 @@ export class PodWorker {
         image: rec.spec.image ?? '',
         imageID: rec.imageId,
         ...(rec.lastContainerId ? { containerID: rec.lastContainerId } : {}),
+        ...(rec.user ? { user: { linux: { uid: rec.user.uid, gid: rec.user.gid } } } : {}),
       };
     });
     const unready = [...this.records.values()].filter((r) => !r.ready).map((r) => r.spec.name);
@@ -729,19 +856,13 @@ export class PodWorker {
   private clearTimers(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    clearInterval(this.volumeRefresh);
   }
 }
 
 /** Kubernetes' environment variable name for a service or port name: upper case, '-' → '_'. */
 export function envName(name: string): string {
   return name.toUpperCase().replace(/-/g, '_');
-}
-
-/** Expands $(VAR) references to earlier variables, as Kubernetes does; $$ escapes. */
-function expandVars(value: string, env: Record<string, string>): string {
-  return value.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name?: string) =>
-    m === '$$' ? '$' : name !== undefined && Object.hasOwn(env, name) ? env[name]! : m,
-  );
 }
 
 function signalNumber(exitCode: number): number {
@@ -752,4 +873,13 @@ function formatDelay(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
   const s = ms / 1000;
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ''}`;
+}
+
+/** A link at `path` to `target`, replacing whatever link was there; its folders made as needed. */
+async function linkAt(path: string, target: string): Promise<void> {
+  const existing = await lstat(path).catch(() => undefined);
+  if (existing?.isSymbolicLink() && (await readlink(path)) === target) return;
+  if (existing) await rm(path, { recursive: true, force: true });
+  await mkdir(dirname(path), { recursive: true });
+  await symlink(target, path);
 }

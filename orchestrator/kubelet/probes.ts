@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { CONFINE_TOOLS } from '../api/pod-confinement.js';
 import { tcpConnect } from '../api/tcp-connect.js';
 import type { Probe } from '../api/types.js';
 
@@ -18,6 +19,8 @@ export interface ProbeTarget {
   cwd?: string;
   /** The container's user, which exec probes run as too (a confined pod's command must not run as root). */
   user?: { uid: number; gid: number };
+  /** A process of the container: exec probes run in its mount namespace, so they see its volumes and token. */
+  mountNamespacePid?: number;
 }
 
 /** Runs one probe once: success or failure (a timeout is a failure), with a message on failure. */
@@ -87,10 +90,35 @@ function httpGet(tls: boolean, host: string, port: number, path: string, timeout
 function execCommand(command: string[], target: ProbeTarget, timeoutMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const [cmd, ...args] = command;
-    const child = spawn(cmd === 'node' ? process.execPath : cmd!, args, {
+    const program = cmd === 'node' ? process.execPath : cmd!;
+    const { user, mountNamespacePid } = target;
+    // In the container's mount namespace, then as its user without capabilities, as it runs.
+    const [file, argv] =
+      user && mountNamespacePid !== undefined
+        ? [
+            CONFINE_TOOLS.nsenter,
+            [
+              '-t',
+              String(mountNamespacePid),
+              '-m',
+              '--',
+              CONFINE_TOOLS.setpriv,
+              `--reuid=${user.uid}`,
+              `--regid=${user.gid}`,
+              '--clear-groups',
+              '--inh-caps=-all',
+              '--bounding-set=-all',
+              '--no-new-privs',
+              '--',
+              program,
+              ...args,
+            ],
+          ]
+        : [program, args];
+    const child = spawn(file, argv, {
       env: target.env,
       cwd: target.cwd,
-      ...(target.user ? { uid: target.user.uid, gid: target.user.gid } : {}),
+      ...(user && mountNamespacePid === undefined ? { uid: user.uid, gid: user.gid } : {}),
       stdio: 'ignore',
       detached: true,
     });

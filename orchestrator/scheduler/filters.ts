@@ -1,5 +1,6 @@
 import { tolerates } from '../api/taints.js';
-import type { NodeSelectorRequirement, Pod } from '../api/types.js';
+import { matchesRequiredNodeAffinity } from '../api/node-affinity.js';
+import type { Pod } from '../api/types.js';
 import { podRequests, type NodeInfo } from './node-info.js';
 
 /** A filter returns why the pod cannot go to the node, or undefined when it can. */
@@ -44,41 +45,10 @@ export const nodeSelectorMatches: Filter = (pod, { node }) => {
 };
 
 /** requiredDuringSchedulingIgnoredDuringExecution: any one term must match (terms are ORed). */
-export const requiredAffinityMatches: Filter = (pod, { node }) => {
-  const terms =
-    pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-  if (!terms || terms.length === 0) return undefined;
-  const labels = node.metadata.labels ?? {};
-  const fields: Record<string, string> = { 'metadata.name': node.metadata.name ?? '' };
-  const ok = terms.some(
-    (term) =>
-      (term.matchExpressions?.length || term.matchFields?.length) &&
-      (term.matchExpressions ?? []).every((r) => requirementMatches(r, labels)) &&
-      (term.matchFields ?? []).every((r) => requirementMatches(r, fields)),
-  );
-  return ok ? undefined : "node(s) didn't match Pod's node affinity/selector";
-};
-
-function requirementMatches(r: NodeSelectorRequirement, labels: Record<string, string>): boolean {
-  const value = labels[r.key];
-  const values = r.values ?? [];
-  switch (r.operator) {
-    case 'In':
-      return value !== undefined && values.includes(value);
-    case 'NotIn':
-      return value === undefined || !values.includes(value);
-    case 'Exists':
-      return value !== undefined;
-    case 'DoesNotExist':
-      return value === undefined;
-    case 'Gt':
-      return value !== undefined && Number(value) > Number(values[0]);
-    case 'Lt':
-      return value !== undefined && Number(value) < Number(values[0]);
-    default:
-      return false;
-  }
-}
+export const requiredAffinityMatches: Filter = (pod, { node }) =>
+  matchesRequiredNodeAffinity(pod.spec, node)
+    ? undefined
+    : "node(s) didn't match Pod's node affinity/selector";
 
 /** The filters in the order kube-scheduler runs their equivalents. */
 export const DEFAULT_FILTERS: readonly Filter[] = [

@@ -3,7 +3,7 @@ import { errors } from '../errors.js';
 import { findResource } from '../resources.js';
 import type { ConfigMap, KubeList } from '../types.js';
 import { listPage } from '../../../testing/list-page.js';
-import { listAll, type ApiClient, type ListOptions } from './api-client.js';
+import { ApiClient, listAll, nodeProxyPath, type ListOptions } from './api-client.js';
 
 const CONFIGMAPS = findResource('', 'v1', 'configmaps')!;
 
@@ -79,5 +79,12 @@ describe('listAll', () => {
     );
     expect(failure).to.have.property('message', 'stopped');
     expect(fake.calls).to.have.length(2);
+  });
+});
+
+describe('ApiClient options and paths', () => {
+  it('addresses a kubelet path through the node proxy', () => {
+    expect(nodeProxyPath('worker-1', '/pods')).to.equal('/api/v1/nodes/worker-1/proxy/pods');
+    expect(nodeProxyPath('worker-1', 'metrics')).to.equal('/api/v1/nodes/worker-1/proxy/metrics');
   });
 });

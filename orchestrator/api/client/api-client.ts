@@ -59,6 +59,22 @@ export interface DeleteOptions {
 
 export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
 
+/** How `getPath` reads one URL of the apiserver. */
+export interface GetPathOptions {
+  /** Retries of a failure that may pass (connection, 429, 5xx); default the client's. */
+  retries?: number;
+  /** Gives up once aborted, rejecting with its reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The apiserver path of `path` on node `node`'s kubelet, through the node proxy
+ * (`/api/v1/nodes/{node}/proxy/{path}`): `nodeProxyPath('worker-1', '/pods')`.
+ */
+export function nodeProxyPath(node: string, path: string): string {
+  return `/api/v1/nodes/${encodeURIComponent(node)}/proxy/${path.replace(/^\/+/, '')}`;
+}
+
 const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
   merge: 'application/merge-patch+json',
   json: 'application/json-patch+json',
@@ -187,6 +203,41 @@ export class ApiClient {
     });
   }
 
+  /**
+   * GETs any path of the apiserver (`/api/v1/nodes/worker-1/proxy/pods`, `/version`) and parses
+   * its JSON answer, with the deadline, retries, failover and errors of every other call: an
+   * answer other than 2xx rejects with its Status as ApiError.
+   */
+  getPath<T = unknown>(path: string, opts: GetPathOptions = {}): Promise<T> {
+    return this.call<T>('GET', path.startsWith('/') ? path : `/${path}`, undefined, undefined, opts);
+  }
+
+  /**
+   * Evicts a pod through the Eviction API (pods/eviction, a policy/v1 Eviction), which deletes it
+   * only if its PodDisruptionBudget allows. A refusal rejects with ApiError TooManyRequests (429),
+   * which is retried only as `opts.retries` says: default none, so a caller draining a node
+   * decides itself when to try again (kubectl drain waits 5 s).
+   */
+  async evict(
+    podsResource: ResourceType,
+    namespace: string,
+    pod: string,
+    opts: GetPathOptions & { deleteOptions?: DeleteOptions } = {},
+  ): Promise<void> {
+    await this.call(
+      'POST',
+      this.path(podsResource, namespace, pod, 'eviction'),
+      {
+        apiVersion: 'policy/v1',
+        kind: 'Eviction',
+        metadata: { name: pod, namespace },
+        ...(opts.deleteOptions ? { deleteOptions: opts.deleteOptions } : {}),
+      },
+      'application/json',
+      { retries: opts.retries ?? 0, signal: opts.signal },
+    );
+  }
+
   /** Binds an unscheduled pod to a node (pods/binding). */
   async bind(namespace: string, pod: string, node: string, podsResource: ResourceType): Promise<void> {
     await this.call('POST', this.path(podsResource, namespace, pod, 'binding'), {
@@ -280,13 +331,17 @@ export class ApiClient {
     path: string,
     body?: unknown,
     contentType = 'application/json',
+    opts: GetPathOptions = {},
   ): Promise<T> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
+    const retries = opts.retries ?? this.retries;
     let lastError: ApiError | undefined;
-    for (let attempt = 0; attempt <= this.retries; attempt++) {
+    for (let attempt = 0; attempt <= retries; attempt++) {
       if (lastError) await sleep(systemTimers, backoff(attempt, lastError));
+      opts.signal?.throwIfAborted();
       let res: Dispatcher.ResponseData;
       try {
+        const deadline = AbortSignal.timeout(this.timeoutMs);
         res = await request(this.server + path, {
           method,
           headers: this.headers(body === undefined ? undefined : contentType),
@@ -294,9 +349,10 @@ export class ApiClient {
           dispatcher: this.dispatcher,
           headersTimeout: this.timeoutMs,
           bodyTimeout: this.timeoutMs,
-          signal: AbortSignal.timeout(this.timeoutMs),
+          signal: opts.signal ? AbortSignal.any([deadline, opts.signal]) : deadline,
         });
       } catch (e) {
+        opts.signal?.throwIfAborted();
         lastError = networkError(e);
         this.failover();
         // A request that may have reached the server is retried only when repeating it is safe.

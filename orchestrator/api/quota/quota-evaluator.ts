@@ -39,7 +39,7 @@ export interface QuotaEvaluator {
 }
 
 /** Kinds whose legacy object-count name predates `count/<resource>`. */
-const LEGACY_COUNT_NAMES = new Set(['services', 'configmaps', 'resourcequotas']);
+const LEGACY_COUNT_NAMES = new Set(['services', 'configmaps', 'secrets', 'resourcequotas']);
 /** Not quota-tracked by default (kube-controller-manager's ignored resources). */
 const IGNORED_RESOURCES = new Set(['/events']);
 const POD_RESOURCES = new Set([

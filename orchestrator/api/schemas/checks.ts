@@ -3,11 +3,46 @@
  * is either absent or of its declared type, so `undefined` always means "nothing to check".
  */
 import type { FieldErrors } from './field-errors.js';
-import { isValidPortName, isValidPortNum } from './names.js';
+import { isValidPortName, isValidPortNum, regexError } from './names.js';
 
 /** `must be greater than or equal to 0`, Kubernetes' `ValidateNonnegativeField`. */
 export function nonNegative(errs: FieldErrors, path: string, value: number | undefined): void {
   if (value !== undefined && value < 0) errs.invalid(path, value, 'must be greater than or equal to 0');
+}
+
+const percentFmt = '[0-9]+%';
+
+/**
+ * Kubernetes' `ValidatePositiveIntOrPercent`: a non-negative number, or a percent string such as
+ * `25%` (a deployment's maxSurge, a disruption budget's minAvailable).
+ */
+export function intOrPercent(errs: FieldErrors, path: string, value: number | string | undefined): void {
+  if (typeof value === 'string') {
+    if (!new RegExp(`^${percentFmt}$`).test(value)) {
+      errs.invalid(
+        path,
+        value,
+        regexError(
+          "a valid percent string must be a numeric string followed by an ending '%'",
+          percentFmt,
+          '1%',
+          '93%',
+        ),
+      );
+    }
+  } else {
+    nonNegative(errs, path, value);
+  }
+}
+
+/** Kubernetes' `IsNotMoreThan100Percent`: a percent string above `100%` is invalid. */
+export function notMoreThan100Percent(
+  errs: FieldErrors,
+  path: string,
+  value: number | string | undefined,
+): void {
+  if (typeof value === 'string' && /^[0-9]+%$/.test(value) && Number(value.slice(0, -1)) > 100)
+    errs.invalid(path, value, 'must not be greater than 100%');
 }
 
 /** `must be greater than 0`. */

@@ -164,6 +164,35 @@ function defaultReplicaSet(rs: Obj): void {
   defaultTemplate(spec);
 }
 
+/** apps/v1 SetDefaults_StatefulSet: OrderedReady, RollingUpdate with partition 0, Retain claims. */
+function defaultStatefulSet(sts: Obj): void {
+  const spec = ensureObject(sts, 'spec');
+  setDefault(spec, 'replicas', 1);
+  setDefault(spec, 'podManagementPolicy', 'OrderedReady', ['']);
+  const strategy = ensureObject(spec, 'updateStrategy');
+  setDefault(strategy, 'type', 'RollingUpdate', ['']);
+  if (strategy.type === 'RollingUpdate') setDefault(ensureObject(strategy, 'rollingUpdate'), 'partition', 0);
+  setDefault(spec, 'revisionHistoryLimit', 10);
+  const retention = ensureObject(spec, 'persistentVolumeClaimRetentionPolicy');
+  setDefault(retention, 'whenDeleted', 'Retain', ['']);
+  setDefault(retention, 'whenScaled', 'Retain', ['']);
+  defaultTemplate(spec);
+}
+
+/** apps/v1 SetDefaults_DaemonSet: RollingUpdate, maxUnavailable 1 and maxSurge 0. */
+function defaultDaemonSet(ds: Obj): void {
+  const spec = ensureObject(ds, 'spec');
+  const strategy = ensureObject(spec, 'updateStrategy');
+  setDefault(strategy, 'type', 'RollingUpdate', ['']);
+  if (strategy.type === 'RollingUpdate') {
+    const ru = ensureObject(strategy, 'rollingUpdate');
+    setDefault(ru, 'maxUnavailable', 1);
+    setDefault(ru, 'maxSurge', 0);
+  }
+  setDefault(spec, 'revisionHistoryLimit', 10);
+  defaultTemplate(spec);
+}
+
 function defaultService(svc: Obj): void {
   const spec = ensureObject(svc, 'spec');
   setDefault(spec, 'sessionAffinity', 'None', ['']);
@@ -224,6 +253,29 @@ function defaultBinding(binding: Obj): void {
   }
 }
 
+// policy/v1's status counts have no omitempty: Go writes them as 0 when a writer leaves them out.
+function defaultPodDisruptionBudget(pdb: Obj): void {
+  const status = objectAt(pdb, 'status');
+  if (!status) return;
+  for (const count of ['disruptionsAllowed', 'currentHealthy', 'desiredHealthy', 'expectedPods'])
+    setDefault(status, count, 0);
+}
+
+/**
+ * `type: Opaque`, and `stringData` merged into `data` (base64, its keys winning) and dropped, as
+ * the Secret's conversion does: `stringData` is write-only.
+ */
+function defaultSecret(secret: Obj): void {
+  setDefault(secret, 'type', 'Opaque', ['']);
+  const stringData = objectAt(secret, 'stringData');
+  if (!stringData) return;
+  const data = ensureObject(secret, 'data');
+  for (const [k, v] of Object.entries(stringData)) {
+    if (typeof v === 'string') data[k] = Buffer.from(v, 'utf8').toString('base64');
+  }
+  delete secret.stringData;
+}
+
 /** Settings of the apiserver that change defaults (kube-apiserver's admission plugin flags). */
 export interface DefaultingOptions {
   /** --default-not-ready-toleration-seconds (300 by default). */
@@ -236,10 +288,14 @@ const defaulters: Readonly<Record<string, (obj: Obj, opts: DefaultingOptions) =>
   Pod: defaultPod,
   Deployment: defaultDeployment,
   ReplicaSet: defaultReplicaSet,
+  StatefulSet: defaultStatefulSet,
+  DaemonSet: defaultDaemonSet,
   Service: defaultService,
+  Secret: defaultSecret,
   Namespace: defaultNamespace,
   RoleBinding: defaultBinding,
   ClusterRoleBinding: defaultBinding,
+  PodDisruptionBudget: defaultPodDisruptionBudget,
 };
 
 /**

@@ -44,6 +44,13 @@ function formatBriefly(value: unknown): string {
 export class FieldErrors {
   /** Everything reported so far, in order. */
   readonly causes: StatusCause[] = [];
+  /** What is admitted but worth telling the client (kube-apiserver's warning headers). */
+  readonly warnings: string[] = [];
+
+  /** A warning about an admitted field: `spec.x: message`. */
+  warn(field: string, message: string): void {
+    this.warnings.push(`${field}: ${message}`);
+  }
 
   private add(reason: string, field: string, message: string): void {
     this.causes.push({ reason, message, field });

@@ -24,6 +24,7 @@ import type { FieldErrors } from './field-errors.js';
 import { nameIsDNSSubdomain } from './names.js';
 import { objectMetaShape, validateObjectMeta } from './object-meta-schema.js';
 import { podShape, validatePod } from './pod-schema.js';
+import { podDisruptionBudgetShape, validatePodDisruptionBudget } from './policy-schemas.js';
 import {
   clusterRoleBindingShape,
   clusterRoleShape,
@@ -32,6 +33,14 @@ import {
   validateBinding,
   validateRole,
 } from './rbac-schemas.js';
+import { daemonSetShape, validateDaemonSet } from './daemonset-schema.js';
+import { secretShape, validateSecret } from './secret-schema.js';
+import {
+  controllerRevisionShape,
+  statefulSetShape,
+  validateControllerRevision,
+  validateStatefulSet,
+} from './statefulset-schema.js';
 import { serviceShape, validateService } from './service-schema.js';
 import { object, string, type Shape } from './shape.js';
 import {
@@ -58,15 +67,20 @@ const KINDS: Readonly<Record<string, KindSchema>> = {
   Pod: kind(podShape, validatePod),
   Deployment: kind(deploymentShape, validateDeployment),
   ReplicaSet: kind(replicaSetShape, validateReplicaSet),
+  StatefulSet: kind(statefulSetShape, validateStatefulSet),
+  DaemonSet: kind(daemonSetShape, validateDaemonSet),
+  ControllerRevision: kind(controllerRevisionShape, validateControllerRevision),
   Service: kind(serviceShape, validateService),
   Namespace: kind(namespaceShape, validateNamespace),
   Node: kind(nodeShape, validateNode),
   Endpoints: kind(endpointsShape, validateEndpoints),
   ConfigMap: kind(configMapShape, validateConfigMap),
+  Secret: kind(secretShape, validateSecret),
   Event: kind(eventShape, validateEvent),
   ResourceQuota: kind(resourceQuotaShape, validateResourceQuota),
   ServiceAccount: kind(serviceAccountShape, validateServiceAccount),
   Lease: kind(leaseShape, validateLease),
+  PodDisruptionBudget: kind(podDisruptionBudgetShape, validatePodDisruptionBudget),
   Role: kind(roleShape, (errs, obj: Parameters<typeof validateRole>[1]) => validateRole(errs, obj, true)),
   ClusterRole: kind(clusterRoleShape, (errs, obj: Parameters<typeof validateRole>[1]) =>
     validateRole(errs, obj, false),

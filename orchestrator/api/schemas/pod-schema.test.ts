@@ -74,7 +74,7 @@ const realisticPod = {
       { name: 'config', configMap: { name: 'api-config', items: [{ key: 'app.yaml', path: 'app.yaml' }] } },
       { name: 'tls', secret: { secretName: 'api-tls', defaultMode: 0o400 } },
       { name: 'cache', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } },
-      { name: 'data', persistentVolumeClaim: { claimName: 'api-data' } },
+      { name: 'data', emptyDir: {} },
     ],
     initContainers: [
       {
@@ -603,7 +603,6 @@ describe('Pod schema', () => {
   it('knows the well-known Container fields crucible ignores', () => {
     const c = container({
       resizePolicy: [{ resourceName: 'cpu', restartPolicy: 'NotRequired' }],
-      volumeDevices: [{ name: 'raw', devicePath: '/dev/xvda' }],
       terminationMessagePath: '/dev/termination-log',
       stdinOnce: true,
     });

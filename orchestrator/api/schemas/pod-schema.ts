@@ -9,7 +9,6 @@ import { child, index, key, type FieldErrors } from './field-errors.js';
 import {
   isDNS1123Label,
   isDNS1123Subdomain,
-  isEnvVarName,
   isQualifiedName,
   isValidLabelValue,
   isValidPortName,
@@ -24,6 +23,15 @@ import {
   validateTemplateMeta,
 } from './object-meta-schema.js';
 import { quantityValue } from './quantity.js';
+import {
+  envFromShape,
+  envVarShape,
+  validateEnv,
+  validateVolumeMounts,
+  validateVolumes,
+  volumeMountShape,
+  volumeShape,
+} from './volume-schema.js';
 import {
   anyObject,
   array,
@@ -71,8 +79,6 @@ const resourceRequirements = object({
   claims: array(anyObject()),
 });
 
-const optionalReference = object({ name: string(), optional: boolean() });
-
 const container = object({
   name: required(string()),
   image: string(),
@@ -88,22 +94,12 @@ const container = object({
       protocol: string(),
     }),
   ),
-  envFrom: array(object({ prefix: string(), configMapRef: optionalReference, secretRef: optionalReference })),
-  env: array(object({ name: required(string()), value: string(), valueFrom: anyObject() })),
+  envFrom: array(envFromShape),
+  env: array(envVarShape),
   resources: resourceRequirements,
   resizePolicy: array(object({ resourceName: required(string()), restartPolicy: required(string()) })),
   restartPolicy: string(),
-  volumeMounts: array(
-    object({
-      name: required(string()),
-      mountPath: required(string()),
-      readOnly: boolean(),
-      recursiveReadOnly: string(),
-      mountPropagation: string(),
-      subPath: string(),
-      subPathExpr: string(),
-    }),
-  ),
+  volumeMounts: array(volumeMountShape),
   volumeDevices: array(object({ name: required(string()), devicePath: required(string()) })),
   livenessProbe: probe,
   readinessProbe: probe,
@@ -151,7 +147,7 @@ const toleration = object({
 
 /** `corev1.PodSpec`. */
 export const podSpecShape: Shape = object({
-  volumes: array(object({ name: required(string()) }, { loose: true })),
+  volumes: array(volumeShape),
   initContainers: array(container),
   containers: required(array(container)),
   ephemeralContainers: array(anyObject()),
@@ -227,12 +223,10 @@ export const podShape: Shape = kindShape({ spec: podSpecShape, status: podStatus
 /** Decoded container: the typed fields of `Container` plus those only validation reads. */
 interface ContainerIn extends Container {
   restartPolicy?: string;
-  volumeMounts?: { name?: string; mountPath?: string }[];
 }
 
 /** Decoded pod spec. */
 interface PodSpecIn extends PodSpec {
-  volumes?: { name?: string }[];
   dnsPolicy?: string;
   dnsConfig?: object;
   hostNetwork?: boolean;
@@ -326,6 +320,7 @@ function validateContainer(
   c: ContainerIn,
   spec: PodSpecIn,
   volumes: ReadonlySet<string>,
+  containerNames: ReadonlySet<string>,
   init: boolean,
 ): void {
   if (c.name === '') errs.required(child(path, 'name'));
@@ -367,22 +362,10 @@ function validateContainer(
     (p) => p.containerPort,
   );
 
-  c.env?.forEach((e, i) => {
-    if (e.name !== undefined)
-      eachInvalid(errs, child(index(child(path, 'env'), i), 'name'), e.name, isEnvVarName(e.name));
-  });
-
-  const mounts = child(path, 'volumeMounts');
-  const mountPaths = new Set<string>();
-  c.volumeMounts?.forEach((m, i) => {
-    const at = index(mounts, i);
-    if (m.name !== undefined && !volumes.has(m.name)) errs.notFound(child(at, 'name'), m.name);
-    if (m.mountPath === '') errs.required(child(at, 'mountPath'));
-    else if (m.mountPath !== undefined) {
-      if (mountPaths.has(m.mountPath)) errs.invalid(child(at, 'mountPath'), m.mountPath, 'must be unique');
-      mountPaths.add(m.mountPath);
-    }
-  });
+  validateEnv(errs, path, c.env, c.envFrom, containerNames);
+  validateVolumeMounts(errs, child(path, 'volumeMounts'), c.volumeMounts, volumes);
+  if ((c as { volumeDevices?: unknown[] }).volumeDevices?.length)
+    errs.forbidden(child(path, 'volumeDevices'), 'block devices are not supported by the process runtime');
 
   const sidecar = init && c.restartPolicy === 'Always';
   if (init) oneOf(errs, child(path, 'restartPolicy'), c.restartPolicy, ['Always']);
@@ -558,12 +541,16 @@ export function validatePodSpec(errs: FieldErrors, path: string, spec: PodSpecIn
   });
 
   if (!s.containers || s.containers.length === 0) errs.required(child(path, 'containers'));
+  const containerNames = new Set(
+    [...(s.initContainers ?? []), ...(s.containers ?? [])].map((c) => c.name).filter(Boolean),
+  );
+  validateVolumes(errs, child(path, 'volumes'), s.volumes, containerNames);
   // Names are unique across init and regular containers: both address the same runtime.
   const names = new Set<string>();
   const each = (list: ContainerIn[] | undefined, field: string, init: boolean) =>
     list?.forEach((c, i) => {
       const at = index(child(path, field), i);
-      validateContainer(errs, at, c, s, volumes, init);
+      validateContainer(errs, at, c, s, volumes, containerNames, init);
       if (c.name) {
         if (names.has(c.name)) errs.duplicate(child(at, 'name'), c.name);
         names.add(c.name);

@@ -68,6 +68,7 @@ export function validateObject(obj: unknown, opts: ValidateOptions): ValidationR
   }
 
   if (decoded) schema.validate(errs, object);
+  warnings.push(...errs.warnings);
 
   if (!errs.empty) {
     const name = object.metadata.name ?? object.metadata.generateName ?? '';

@@ -4,9 +4,9 @@
  */
 import { labelSelectorFromObject } from '../selectors/label-selector.js';
 import type { DeploymentSpec, LabelSelector, ObjectMeta } from '../types.js';
-import { nonNegative } from './checks.js';
+import { intOrPercent, nonNegative, notMoreThan100Percent } from './checks.js';
 import { child, type FieldErrors } from './field-errors.js';
-import { nameIsDNSSubdomain, regexError } from './names.js';
+import { nameIsDNSSubdomain } from './names.js';
 import {
   kindShape,
   labelSelectorShape,
@@ -27,7 +27,7 @@ import {
   type Shape,
 } from './shape.js';
 
-const workloadStatus = object(
+export const workloadStatus = object(
   {
     observedGeneration: int64(),
     replicas: int32(),
@@ -72,15 +72,23 @@ export const replicaSetShape: Shape = kindShape({
   status: workloadStatus,
 });
 
-interface WorkloadSpecIn {
+export interface WorkloadSpecIn {
   replicas?: number;
   selector?: LabelSelector;
   template?: PodTemplateIn & { spec?: { restartPolicy?: string; activeDeadlineSeconds?: number } };
   minReadySeconds?: number;
 }
 
-/** Selector, template and their agreement, shared by Deployments and ReplicaSets. */
-function validateSelectorAndTemplate(errs: FieldErrors, spec: WorkloadSpecIn, kind: string): void {
+/**
+ * Selector, template and their agreement, shared by the apps/v1 workloads; `kind` as upstream's
+ * messages spell it (`replicaset` in one, `ReplicaSet` in the other).
+ */
+export function validateSelectorAndTemplate(
+  errs: FieldErrors,
+  spec: WorkloadSpecIn,
+  kind: string,
+  kindTitle = 'ReplicaSet',
+): void {
   const selectorPath = 'spec.selector';
   if (!spec.selector) {
     errs.required(selectorPath);
@@ -127,29 +135,8 @@ function validateSelectorAndTemplate(errs: FieldErrors, spec: WorkloadSpecIn, ki
     errs.invalid(
       child(child(templatePath, 'spec'), 'activeDeadlineSeconds'),
       deadline,
-      'activeDeadlineSeconds in ReplicaSet is not Supported',
+      `activeDeadlineSeconds in ${kindTitle} is not Supported`,
     );
-  }
-}
-
-const percentFmt = '[0-9]+%';
-
-function validateIntOrPercent(errs: FieldErrors, path: string, value: number | string | undefined): void {
-  if (typeof value === 'string') {
-    if (!new RegExp(`^${percentFmt}$`).test(value)) {
-      errs.invalid(
-        path,
-        value,
-        regexError(
-          "a valid percent string must be a numeric string followed by an ending '%'",
-          percentFmt,
-          '1%',
-          '93%',
-        ),
-      );
-    }
-  } else {
-    nonNegative(errs, path, value);
   }
 }
 
@@ -177,16 +164,12 @@ function validateStrategy(errs: FieldErrors, strategy: DeploymentSpec['strategy'
   }
   if (!ru) return;
   const ruPath = child(path, 'rollingUpdate');
-  validateIntOrPercent(errs, child(ruPath, 'maxUnavailable'), ru.maxUnavailable);
-  validateIntOrPercent(errs, child(ruPath, 'maxSurge'), ru.maxSurge);
+  intOrPercent(errs, child(ruPath, 'maxUnavailable'), ru.maxUnavailable);
+  intOrPercent(errs, child(ruPath, 'maxSurge'), ru.maxSurge);
   if (isZero(ru.maxUnavailable) && isZero(ru.maxSurge)) {
     errs.invalid(child(ruPath, 'maxUnavailable'), ru.maxUnavailable, 'may not be 0 when `maxSurge` is 0');
   }
-  if (typeof ru.maxUnavailable === 'string' && /^[0-9]+%$/.test(ru.maxUnavailable)) {
-    if (Number(ru.maxUnavailable.slice(0, -1)) > 100) {
-      errs.invalid(child(ruPath, 'maxUnavailable'), ru.maxUnavailable, 'must not be greater than 100%');
-    }
-  }
+  notMoreThan100Percent(errs, child(ruPath, 'maxUnavailable'), ru.maxUnavailable);
 }
 
 /** Semantic checks of a whole Deployment. */

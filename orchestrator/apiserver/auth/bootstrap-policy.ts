@@ -13,6 +13,7 @@ const CORE = '';
 const APPS = 'apps';
 const COORDINATION = 'coordination.k8s.io';
 const AUTHORIZATION = 'authorization.k8s.io';
+const POLICY = 'policy';
 
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'update', 'patch', 'delete', 'deletecollection'];
@@ -130,9 +131,16 @@ function viewRules(): PolicyRule[] {
         'replicasets',
         'replicasets/status',
         'replicasets/scale',
+        'statefulsets',
+        'statefulsets/status',
+        'statefulsets/scale',
+        'daemonsets',
+        'daemonsets/status',
+        'controllerrevisions',
       ],
     ),
     rule(READ, [COORDINATION], ['leases']),
+    rule(READ, [POLICY], ['poddisruptionbudgets', 'poddisruptionbudgets/status']),
   ];
 }
 
@@ -141,10 +149,27 @@ function viewRules(): PolicyRule[] {
 function editRules(): PolicyRule[] {
   return [
     ...viewRules(),
-    rule(WRITE, [CORE], ['pods', 'services', 'configmaps', 'serviceaccounts', 'events']),
+    // Secrets are not in view (reading them escalates to whatever they unlock), as upstream.
+    rule(READ, [CORE], ['secrets']),
+    rule(WRITE, [CORE], ['pods', 'services', 'configmaps', 'secrets', 'serviceaccounts', 'events']),
     rule(['create'], [CORE], ['serviceaccounts/token']),
-    rule(WRITE, [APPS], ['deployments', 'deployments/scale', 'replicasets', 'replicasets/scale']),
+    rule(
+      WRITE,
+      [APPS],
+      [
+        'deployments',
+        'deployments/scale',
+        'replicasets',
+        'replicasets/scale',
+        'statefulsets',
+        'statefulsets/scale',
+        'daemonsets',
+      ],
+    ),
     rule(WRITE, [COORDINATION], ['leases']),
+    // As upstream: a tenant may evict its pods (which respects its budgets) and keep budgets.
+    rule(['create'], [CORE], ['pods/eviction']),
+    rule(WRITE, [POLICY], ['poddisruptionbudgets']),
   ];
 }
 
@@ -172,8 +197,8 @@ function kubeSchedulerRules(): PolicyRule[] {
 function kubeControllerManagerRules(): PolicyRule[] {
   return [
     rule(['get', 'list', 'watch', 'update', 'patch', 'delete', 'deletecollection'], ['*'], ['*']),
-    rule(['create'], [CORE], ['pods', 'endpoints', 'events', 'serviceaccounts']),
-    rule(['create'], [APPS], ['replicasets']),
+    rule(['create'], [CORE], ['pods', 'endpoints', 'events', 'serviceaccounts', 'configmaps']),
+    rule(['create'], [APPS], ['replicasets', 'controllerrevisions']),
     rule(['create'], [COORDINATION], ['leases']),
   ];
 }

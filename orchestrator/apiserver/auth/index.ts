@@ -1,5 +1,5 @@
 /**
- * Authentication (static bearer tokens, service account tokens) and authorization (the Node
+ * Authentication (client certificates, static bearer tokens, service account tokens) and authorization (the Node
  * authorizer, RBAC, their union) for the apiserver: pure decisions over data; the lookups they need
  * are interfaces the apiserver implements, and the only I/O here is `loadTokenFile`.
  */
@@ -19,6 +19,10 @@ export { nodeIdentity, nodeUsername } from './node-identity.js';
 export { bearerToken } from './bearer-token.js';
 export { TokenFileError, loadTokenFile, parseTokenFile, type TokenFileProblem } from './token-file.js';
 export { TokenAuthenticator } from './token-authenticator.js';
+export {
+  authenticateClientCertificate,
+  type ClientCertificateVerdict,
+} from './client-certificate-authenticator.js';
 export {
   ServiceAccountKeyError,
   generateSigningKey,

@@ -94,6 +94,10 @@ export const mergeKeys: Readonly<Record<string, PatchMeta>> = Object.freeze({
   'ReplicaSetSpec.selector': { patchStrategy: 'merge', structType: 'atomic' },
   'DeploymentStatus.conditions': merge('type'),
   'ReplicaSetStatus.conditions': merge('type'),
+  'StatefulSetSpec.selector': { patchStrategy: 'merge', structType: 'atomic' },
+  'StatefulSetStatus.conditions': merge('type'),
+  'DaemonSetSpec.selector': { patchStrategy: 'merge', structType: 'atomic' },
+  'DaemonSetStatus.conditions': merge('type'),
 });
 
 /** Struct type of a nested field, by `Type.field`; a list field names the type of its elements. */
@@ -114,6 +118,12 @@ export const fieldTypes: Readonly<Record<string, string>> = Object.freeze({
   'ReplicaSet.spec': 'ReplicaSetSpec',
   'ReplicaSet.status': 'ReplicaSetStatus',
   'ReplicaSetSpec.template': 'PodTemplateSpec',
+  'StatefulSet.spec': 'StatefulSetSpec',
+  'StatefulSet.status': 'StatefulSetStatus',
+  'StatefulSetSpec.template': 'PodTemplateSpec',
+  'DaemonSet.spec': 'DaemonSetSpec',
+  'DaemonSet.status': 'DaemonSetStatus',
+  'DaemonSetSpec.template': 'PodTemplateSpec',
 
   'Service.spec': 'ServiceSpec',
   'Service.status': 'ServiceStatus',
@@ -127,6 +137,8 @@ const KINDS: ReadonlySet<string> = new Set([
   'Pod',
   'Deployment',
   'ReplicaSet',
+  'StatefulSet',
+  'DaemonSet',
   'Service',
   'Endpoints',
   'ConfigMap',

@@ -27,6 +27,7 @@ const PACKAGE_OF_API_VERSION: Readonly<Record<string, string>> = {
   'authorization.k8s.io/v1': 'k8s.io.api.authorization.v1',
   'authentication.k8s.io/v1': 'k8s.io.api.authentication.v1',
   'autoscaling/v1': 'k8s.io.api.autoscaling.v1',
+  'policy/v1': 'k8s.io.api.policy.v1',
 };
 
 const KINDS_OF_API_VERSION: Readonly<Record<string, readonly string[]>> = {
@@ -49,6 +50,7 @@ const KINDS_OF_API_VERSION: Readonly<Record<string, readonly string[]>> = {
   'authorization.k8s.io/v1': ['SelfSubjectAccessReview'],
   'authentication.k8s.io/v1': ['TokenRequest'],
   'autoscaling/v1': ['Scale'],
+  'policy/v1': ['Eviction', 'PodDisruptionBudget'],
 };
 
 const DELETE_OPTIONS = 'k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions';

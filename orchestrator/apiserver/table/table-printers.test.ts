@@ -442,6 +442,34 @@ describe('other printers', () => {
     ]);
   });
 
+  it('prints a PodDisruptionBudget as upstream: N/A for the bound not set, allowed disruptions as an integer', () => {
+    const printer = TABLE_PRINTERS['PodDisruptionBudget']!;
+    expect(printer.columns.map((c) => [c.name, c.type])).to.deep.equal([
+      ['Name', 'string'],
+      ['Min Available', 'string'],
+      ['Max Unavailable', 'string'],
+      ['Allowed Disruptions', 'integer'],
+      ['Age', 'string'],
+    ]);
+    const pdb = (spec: object, disruptionsAllowed?: number) => ({
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: meta('web'),
+      spec,
+      ...(disruptionsAllowed === undefined
+        ? {}
+        : { status: { disruptionsAllowed, currentHealthy: 3, desiredHealthy: 2, expectedPods: 3 } }),
+    });
+    expect(printer.row(pdb({ minAvailable: 2 }, 1), NOW).cells).to.deep.equal(['web', '2', 'N/A', 1, '60m']);
+    expect(printer.row(pdb({ maxUnavailable: '25%' }), NOW).cells).to.deep.equal([
+      'web',
+      'N/A',
+      '25%',
+      0,
+      '60m',
+    ]);
+  });
+
   it('gives every printer a name-formatted column and one cell per column for a bare object', () => {
     for (const [kind, printer] of Object.entries(TABLE_PRINTERS)) {
       expect(

@@ -19,9 +19,14 @@ import type {
   Namespace,
   Node,
   Pod,
+  PodDisruptionBudget,
   ReplicaSet,
+  StatefulSet,
+  ControllerRevision,
+  DaemonSet,
   ResourceQuota,
   RoleBinding,
+  Secret,
   Service,
 } from '../../api/types.js';
 import { humanDuration, parseTimestamp, translateTimestampSince } from './human-duration.js';
@@ -560,6 +565,21 @@ const configMapPrinter: TablePrinter = {
   },
 };
 
+// ---- Secret ----
+
+const secretPrinter: TablePrinter = {
+  columns: [
+    nameCol(),
+    col('Type', 'string', 'The type of the secret'),
+    col('Data', 'string', 'The number of entries in the secret'),
+    ageCol(),
+  ],
+  row(obj, now) {
+    const secret = obj as Secret;
+    return { cells: [name(obj), secret.type ?? '', Object.keys(secret.data ?? {}).length, age(obj, now)] };
+  },
+};
+
 // ---- Event ----
 
 interface EventExtras {
@@ -769,6 +789,114 @@ const replicaSetPrinter: TablePrinter = {
   },
 };
 
+// ---- StatefulSet, ControllerRevision ----
+
+const statefulSetPrinter: TablePrinter = {
+  columns: [
+    nameCol(),
+    col('Ready', 'string', 'Number of the pod with ready state'),
+    ageCol(),
+    col('Containers', 'string', CONTAINERS_DOC, 1),
+    col('Images', 'string', IMAGES_DOC, 1),
+  ],
+  row(obj, now) {
+    const sts = obj as StatefulSet;
+    const [containers, images] = layoutContainerCells(sts.spec?.template?.spec?.containers);
+    return {
+      cells: [
+        name(obj),
+        `${sts.status?.readyReplicas ?? 0}/${sts.spec?.replicas ?? 1}`,
+        age(obj, now),
+        containers,
+        images,
+      ],
+    };
+  },
+};
+
+// ---- DaemonSet ----
+
+const daemonSetPrinter: TablePrinter = {
+  columns: [
+    nameCol(),
+    col(
+      'Desired',
+      'integer',
+      'The total number of nodes that should be running the daemon pod (including nodes correctly running the daemon pod).',
+    ),
+    col(
+      'Current',
+      'integer',
+      'The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.',
+    ),
+    col(
+      'Ready',
+      'integer',
+      'numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition.',
+    ),
+    col('Up-to-date', 'integer', 'The total number of nodes that are running updated daemon pod'),
+    col(
+      'Available',
+      'integer',
+      'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)',
+    ),
+    col(
+      'Node Selector',
+      'string',
+      "NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node. More info: https://kubernetes.io/docs/concepts/configuration/assign-pod-node/",
+    ),
+    ageCol(),
+    col('Containers', 'string', CONTAINERS_DOC, 1),
+    col('Images', 'string', IMAGES_DOC, 1),
+    col(
+      'Selector',
+      'string',
+      "A label query over pods that are managed by the daemon set. Must match in order to be controlled. It must match the pod template's labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors",
+      1,
+    ),
+  ],
+  row(obj, now) {
+    const ds = obj as DaemonSet;
+    const s = ds.status;
+    const [containers, images] = layoutContainerCells(ds.spec?.template?.spec?.containers);
+    const nodeSelector = Object.entries(ds.spec?.template?.spec?.nodeSelector ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    return {
+      cells: [
+        name(obj),
+        s?.desiredNumberScheduled ?? 0,
+        s?.currentNumberScheduled ?? 0,
+        s?.numberReady ?? 0,
+        s?.updatedNumberScheduled ?? 0,
+        s?.numberAvailable ?? 0,
+        nodeSelector || '<none>',
+        age(obj, now),
+        containers,
+        images,
+        formatLabelSelector(ds.spec?.selector),
+      ],
+    };
+  },
+};
+
+const controllerRevisionPrinter: TablePrinter = {
+  columns: [
+    nameCol(),
+    col('Controller', 'string', 'Controller of the object'),
+    col('Revision', 'string', 'Revision of the ControllerRevision'),
+    ageCol(),
+  ],
+  row(obj, now) {
+    const owner = obj.metadata?.ownerReferences?.find((r) => r.controller);
+    // As upstream: the controller as kind.group/name, <none> for an orphan.
+    const controller = owner
+      ? `${owner.kind.toLowerCase()}.${owner.apiVersion.includes('/') ? owner.apiVersion.split('/')[0] : ''}/${owner.name}`
+      : '<none>';
+    return { cells: [name(obj), controller, (obj as ControllerRevision).revision, age(obj, now)] };
+  },
+};
+
 // ---- Lease ----
 
 const leasePrinter: TablePrinter = {
@@ -778,6 +906,33 @@ const leasePrinter: TablePrinter = {
     ageCol(),
   ],
   row: (obj, now) => ({ cells: [name(obj), (obj as Lease).spec?.holderIdentity ?? '', age(obj, now)] }),
+};
+
+// ---- PodDisruptionBudget ----
+
+/** `intstr.IntOrString.String()`, `N/A` when unset. */
+const intOrStringCell = (v: number | string | undefined): string => (v === undefined ? 'N/A' : String(v));
+
+const podDisruptionBudgetPrinter: TablePrinter = {
+  columns: [
+    nameCol(),
+    col('Min Available', 'string', 'The minimum number of pods that must be available.'),
+    col('Max Unavailable', 'string', 'The maximum number of pods that may be unavailable.'),
+    col('Allowed Disruptions', 'integer', 'Calculated number of pods that may be disrupted at this time.'),
+    ageCol(),
+  ],
+  row(obj, now) {
+    const pdb = obj as PodDisruptionBudget;
+    return {
+      cells: [
+        name(obj),
+        intOrStringCell(pdb.spec?.minAvailable),
+        intOrStringCell(pdb.spec?.maxUnavailable),
+        pdb.status?.disruptionsAllowed ?? 0,
+        age(obj, now),
+      ],
+    };
+  },
 };
 
 // ---- RBAC ----
@@ -842,12 +997,17 @@ export const TABLE_PRINTERS: Readonly<Record<string, TablePrinter>> = Object.fre
   Service: servicePrinter,
   Endpoints: endpointsPrinter,
   ConfigMap: configMapPrinter,
+  Secret: secretPrinter,
   Event: eventPrinter,
   ResourceQuota: resourceQuotaPrinter,
   ServiceAccount: serviceAccountPrinter,
   Deployment: deploymentPrinter,
   ReplicaSet: replicaSetPrinter,
+  StatefulSet: statefulSetPrinter,
+  DaemonSet: daemonSetPrinter,
+  ControllerRevision: controllerRevisionPrinter,
   Lease: leasePrinter,
+  PodDisruptionBudget: podDisruptionBudgetPrinter,
   Role: defaultConvertorPrinter,
   ClusterRole: defaultConvertorPrinter,
   RoleBinding: bindingPrinter('roleBinding'),
