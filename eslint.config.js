@@ -100,8 +100,8 @@ export default tseslint.config(
     rules: restrict(
       ['(^|/)orchestrator/', 'Reports import only the history and verdict types.'],
       [
-        '(^|/)harness/(?!history/|checks/verdict\\.js$)',
-        'Reports import only the history and verdict types.',
+        '(^|/)harness/(?!history/|checks/(verdict|expected-outcome)\\.js$)',
+        'Reports import only the history and verdict types (and the pure judgement of a sabotage run).',
       ],
     ),
   },

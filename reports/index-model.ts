@@ -3,6 +3,7 @@
  * figures and trend, and the resilience score. Plain data, like the run page's model.
  */
 import { mergeOutcomes } from '../harness/checks/verdict.js';
+import { sabotageScore } from '../harness/checks/expected-outcome.js';
 import {
   OUTCOME_ORDER,
   formatDuration,
@@ -29,6 +30,8 @@ export interface IndexModel {
   outcome: OutcomeBadge;
   summary: string;
   score: ResilienceScore;
+  /** Beside the resilience score: how many of the known bugs the sabotage runs turned on were caught. */
+  sabotage: SabotageScoreModel | null;
   scenarios: IndexRow[];
   hasScenarios: boolean;
   /** Scenarios of the folder that the last invocation did not run: listed, outside the score. */
@@ -45,6 +48,16 @@ export interface ResilienceScore {
   formula: string;
   /** The formula with this folder's numbers in it. */
   computation: string;
+  className: string;
+}
+
+export interface SabotageScoreModel {
+  /** "caught 9 of 11 known bugs". */
+  text: string;
+  /** "9 / 11". */
+  value: string;
+  /** The sabotage scenarios whose bug was not caught, with how it came out. */
+  notCaught: string;
   className: string;
 }
 
@@ -92,6 +105,33 @@ export function resilienceScore(latest: readonly RunDigest[]): ResilienceScore {
   };
 }
 
+/** The score says so when the only runs with checks were sabotage runs, which it leaves out. */
+function withoutSabotage(score: ResilienceScore, latest: readonly RunDigest[]): ResilienceScore {
+  const onlySabotage = score.value === '—' && latest.some((d) => d.sabotage);
+  return onlySabotage
+    ? {
+        ...score,
+        computation: 'Only sabotage scenarios ran: they score the checks (below), not the cluster.',
+      }
+    : score;
+}
+
+/** The sabotage score of the latest runs of sabotage scenarios; null when there were none. */
+export function sabotageScoreModel(latest: readonly RunDigest[]): SabotageScoreModel | null {
+  const runs = latest.flatMap((d) => (d.sabotage ? [{ scenario: d.scenario, ...d.sabotage }] : []));
+  if (runs.length === 0) return null;
+  const score = sabotageScore(runs.map((r) => r.result));
+  const missed = runs.filter((r) => r.result !== 'caught');
+  return {
+    text: score.text,
+    value: `${score.caught} / ${score.total}`,
+    notCaught: missed.length
+      ? `Not caught: ${joinWords(missed.map((r) => `${r.scenario} (${r.result}; expected ${r.fails} to fail)`))}.`
+      : 'Every known bug was caught by the check that should catch it.',
+    className: score.caught === score.total ? 'outcome-pass' : 'outcome-fail',
+  };
+}
+
 /** The index page's model; `unreadable` lists run folders that could not be read. */
 export function buildIndexModel(
   entries: readonly IndexEntry[],
@@ -122,7 +162,9 @@ export function buildIndexModel(
     title: 'crucible — resilience report',
     outcome: badge(outcome),
     summary,
-    score: resilienceScore(latest),
+    // A sabotage run breaks the cluster on purpose: it scores the checks, not the cluster.
+    score: withoutSabotage(resilienceScore(latest.filter((d) => !d.sabotage)), latest),
+    sabotage: sabotageScoreModel(latest),
     scenarios: rows.map(indexRow),
     earlier: latestOf(earlierEntries).map(indexRow),
     hasEarlier: earlierEntries.length > 0,

@@ -137,4 +137,22 @@ describe('renderJUnit', () => {
   it('renders an empty document for no runs', () => {
     expect(parseXml(renderJUnit([])).attrs).to.include({ tests: '0', failures: '0', errors: '0' });
   });
+
+  it('reports a sabotage run as one test case, passing when its expected check failed with evidence', () => {
+    const caught = passingRun();
+    const target = caught.verdicts[0]!;
+    caught.verdicts[0] = { ...target, outcome: 'fail', evidence: [{ message: 'the cause, named' }] };
+    caught.history.metadata.scenario.expect = { fails: target.check };
+    const missed = passingRun();
+    missed.history.metadata.scenario.expect = { fails: target.check };
+    const suites = all(parseXml(renderJUnit([caught, missed])), 'testsuite');
+    const cases = suites.map((s) => s.children.filter((c) => c.name === 'testcase'));
+    expect(cases.map((c) => c.map((t) => t.attrs.name))).to.deep.equal([
+      [`sabotage caught by ${target.check}`],
+      [`sabotage caught by ${target.check}`],
+    ]);
+    expect(cases[0]![0]!.children).to.deep.equal([]);
+    expect(cases[1]![0]!.children.map((c) => c.name)).to.deep.equal(['failure']);
+    expect(suites.map((s) => s.attrs.failures)).to.deep.equal(['0', '1']);
+  });
 });

@@ -2,10 +2,12 @@
  * JUnit XML for CI: one `<testsuite>` per scenario run, one `<testcase>` per check, failures first.
  * A failed check is a `<failure>`; a check that could not be judged is an `<error>` (the run could
  * not say, which CI should not read as a pass); the message puts the measured figure beside the
- * threshold.
+ * threshold. A sabotage run is one `<testcase>`, its judgement against `expect`: it passes when the
+ * known bug was caught, so CI stays green exactly when the checks catch what they should.
  */
 import type { History } from '../harness/history/history.js';
 import type { Verdict } from '../harness/checks/verdict.js';
+import { judgeExpectation } from '../harness/checks/expected-outcome.js';
 import { formatMeasured, formatOffset } from './format.js';
 import { judgedChecks } from './judged-checks.js';
 import { runEndT } from './run-span.js';
@@ -38,7 +40,7 @@ interface SuiteCounts {
 
 function testsuite({ history, verdicts }: JudgedRun): { xml: string; counts: SuiteCounts; seconds: number } {
   const m = history.metadata;
-  const judged = judgedChecks(history, verdicts);
+  const judged = sabotageCase(history, judgedChecks(history, verdicts));
   const counts: SuiteCounts = {
     tests: judged.length,
     failures: judged.filter((v) => v.outcome === 'fail').length,
@@ -71,6 +73,27 @@ function testsuite({ history, verdicts }: JudgedRun): { xml: string; counts: Sui
   }
   lines.push('  </testsuite>');
   return { xml: lines.join('\n'), counts, seconds: duration };
+}
+
+/** The checks of a run, or for a sabotage run its one judgement against `expect`, as a verdict. */
+function sabotageCase(history: History, judged: readonly Verdict[]): readonly Verdict[] {
+  const expected = history.metadata.scenario.expect;
+  if (!expected) return judged;
+  const e = judgeExpectation(expected, judged);
+  const named = judged.find((v) => v.check === expected.fails);
+  return [
+    {
+      check: `sabotage caught by ${expected.fails}`,
+      type: named?.type ?? 'steps',
+      window: named?.window ?? 'whole-run',
+      threshold: `${expected.fails} fails with evidence, and no other check does`,
+      measured: null,
+      unit: '',
+      outcome: e.outcome,
+      summary: e.summary,
+      evidence: e.evidence,
+    },
+  ];
 }
 
 function testcase(scenario: string, v: Verdict): string {

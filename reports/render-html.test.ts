@@ -151,5 +151,45 @@ describe('renderIndexPage', () => {
     expect(decoded(html)).to.contain('100 × (2/4 + 4/4) ÷ 2 = 75');
     expect(decoded(html)).to.contain('score = 100 × the mean over scenarios');
     expect(html).to.contain('<a href="node-loss/runs/0/index.html">');
+    expect(html).to.not.contain('id="sabotage-score"');
+  });
+
+  it('shows the sabotage score beside the resilience score, and leaves sabotage runs out of the latter', () => {
+    const plain = passingRun('2025-01-01T00:00:00.000Z');
+    // Caught: its one expected check failed with evidence, every other passed.
+    const caught = passingRun('2025-01-02T00:00:00.000Z');
+    const target = caught.verdicts[0]!;
+    caught.verdicts[0] = { ...target, outcome: 'fail', evidence: [{ message: 'the cause, named' }] };
+    caught.history.metadata.scenario.expect = { fails: target.check };
+    // Missed: the check it expected to fail passed.
+    const missed = passingRun('2025-01-03T00:00:00.000Z');
+    missed.history.metadata.scenario.expect = { fails: target.check };
+    const entry = (scenario: string, r: typeof plain) => {
+      r.history.metadata.scenario.name = scenario;
+      return {
+        scenario,
+        href: `${scenario}/index.html`,
+        runs: [{ digest: digestRun(r.history, r.verdicts), href: null }],
+      };
+    };
+    const model = buildIndexModel([
+      entry('node-loss', plain),
+      entry('sabotage-caught', caught),
+      entry('sabotage-missed', missed),
+    ]);
+    expect(model.score.computation).to.equal('100 × (4/4) ÷ 1 = 100');
+    expect(model.sabotage).to.include({ text: 'caught 1 of 2 known bugs', value: '1 / 2' });
+    expect(model.sabotage!.notCaught).to.equal(
+      `Not caught: sabotage-missed (missed; expected ${target.check} to fail).`,
+    );
+    const html = decoded(renderIndexPage(model));
+    expect(html).to.contain('Sabotage score: caught 1 of 2 known bugs');
+    const rows = [
+      ...renderIndexPage(model).matchAll(/<tr class="scenario-row (outcome-\w+)">\s*<td><a href="([^"]+)">/g),
+    ];
+    expect(rows.map((r) => [r[1], r[2]])).to.deep.include.members([
+      ['outcome-pass', 'sabotage-caught/index.html'],
+      ['outcome-fail', 'sabotage-missed/index.html'],
+    ]);
   });
 });

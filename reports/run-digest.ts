@@ -1,5 +1,6 @@
 import type { History } from '../harness/history/history.js';
 import { mergeOutcomes, type Verdict, type VerdictOutcome } from '../harness/checks/verdict.js';
+import { judgeExpectation, type SabotageResult } from '../harness/checks/expected-outcome.js';
 import { faultWindows } from './fault-windows.js';
 import { judgedChecks } from './judged-checks.js';
 import { recoveryFigures } from './recovery-figures.js';
@@ -16,7 +17,10 @@ export interface RunDigest {
   /** ISO 8601, as in the history; runs sort by it. */
   startedAt: string;
   durationMs: number;
+  /** The checks' merged outcome; for a sabotage run, its judgement against `expect` (pass = caught). */
   outcome: VerdictOutcome;
+  /** A sabotage run: the check it expected to fail, and whether the known bug was caught. */
+  sabotage: { fails: string; result: SabotageResult } | null;
   aborted: { phase: string; reason: string } | null;
   checks: { total: number; passed: number; failed: number; unknown: number };
   failedChecks: string[];
@@ -50,12 +54,15 @@ export function digestRun(history: History, verdicts: readonly Verdict[]): RunDi
   const probes = history.series.api;
   const maxOf = (xs: (number | null)[]) =>
     xs.reduce<number | null>((m, x) => (x === null ? m : m === null ? x : Math.max(m, x)), null);
+  const expected = history.metadata.scenario.expect;
+  const expectation = expected ? judgeExpectation(expected, judged) : undefined;
   return {
     scenario: history.metadata.scenario.name,
     description: history.metadata.scenario.description ?? null,
     startedAt: history.metadata.startedAt,
     durationMs: endT,
-    outcome: mergeOutcomes(judged.map((v) => v.outcome)),
+    outcome: expectation ? expectation.outcome : mergeOutcomes(judged.map((v) => v.outcome)),
+    sabotage: expected && expectation ? { fails: expected.fails, result: expectation.result } : null,
     aborted: history.metadata.aborted ?? null,
     checks: { total: judged.length, passed: count('pass'), failed: count('fail'), unknown: count('unknown') },
     failedChecks: judged.filter((v) => v.outcome === 'fail').map((v) => v.check),

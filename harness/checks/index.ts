@@ -18,3 +18,10 @@ export {
 } from './check-spec-reader.js';
 export type { Checker, CheckContext, Judgement } from './checker.js';
 export { WINDOW_FORMS, windowSpan, type Span, type WindowSpan } from './window-span.js';
+export {
+  judgeExpectation,
+  sabotageScore,
+  type ExpectationVerdict,
+  type SabotageResult,
+  type SabotageScore,
+} from './expected-outcome.js';

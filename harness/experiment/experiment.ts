@@ -1,4 +1,4 @@
-import { judge, type Verdict } from '../checks/index.js';
+import { judge, judgeExpectation, type ExpectationVerdict, type Verdict } from '../checks/index.js';
 import { assembleHistory, type CheckSpec, type History } from '../history/index.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { bootPhase } from './boot-phase.js';
@@ -16,6 +16,8 @@ export type { ExperimentOptions };
 export interface ExperimentResult {
   history: History;
   verdicts: Verdict[];
+  /** A sabotage scenario's judgement against its `expect`: what its exit code and score go by. */
+  expectation?: ExpectationVerdict;
   /**
    * The harness's own failure, if any (the run is then judged on what was recorded). A steady
    * state never reached is not one: it is the failed verdict of the steady-state check.
@@ -73,9 +75,11 @@ export async function runExperiment(
     recorders: run.observation?.recorders,
   });
   const error = steadyStateFailed ? run.cleanupError : run.error;
+  const verdicts = judge(history);
   return {
     history,
-    verdicts: judge(history),
+    verdicts,
+    ...(scenario.expect ? { expectation: judgeExpectation(scenario.expect, verdicts) } : {}),
     ...(error ? { error } : {}),
     harnessFailed: error !== undefined || options.signal.aborted,
     evidence: run.evidence,

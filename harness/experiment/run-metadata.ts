@@ -46,6 +46,7 @@ export async function runMetadata(run: ExperimentRun): Promise<RunMetadata> {
       tags: scenario.tags,
       file: scenario.file,
       hash: scenario.hash,
+      ...(scenario.expect ? { expect: scenario.expect } : {}),
     },
     seed: options.seed,
     crucible: await crucibleBuild(),

@@ -30,6 +30,8 @@ export interface RunMetadata {
     file: string;
     /** sha256 of the scenario file's text. */
     hash: string;
+    /** A sabotage scenario's expected outcome: the known bug it turns on must fail this check. */
+    expect?: ExpectedOutcome;
   };
   seed: number;
   crucible: { version: string; commit: string; dirty: boolean };
@@ -59,6 +61,15 @@ export interface RunMetadata {
   aborted?: { phase: string; reason: string };
   /** Checks as the scenario declared them, so `crucible check history.json` needs nothing else. */
   checks: CheckSpec[];
+}
+
+/**
+ * What a sabotage scenario expects (scenario `expect`): its cluster runs with a known bug turned
+ * on, and the run is right when the named check, and no other, fails.
+ */
+export interface ExpectedOutcome {
+  /** The name of one of the scenario's checks. */
+  fails: string;
 }
 
 export type PhaseName =

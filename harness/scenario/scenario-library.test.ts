@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Scenario } from './scenario.js';
 import { parseScenario } from './scenario-spec.js';
+import { SABOTAGES, sabotageFlag, type SabotageName } from '../../orchestrator/api/sabotage.js';
 
 const SCENARIOS = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
@@ -40,12 +41,40 @@ describe('the scenario library', () => {
     }
   });
 
+  it('has at least 10 sabotages, each naming the one check that must catch its known bug', async () => {
+    const sabotage = await suite('sabotage');
+    expect(sabotage.length).to.be.at.least(10);
+    for (const s of sabotage) {
+      expect(s.tags, s.name).to.include('sabotage');
+      expect(s.expect, s.name).to.not.equal(undefined);
+      expect(s.checks, s.name).to.have.length(1);
+      expect(s.checks[0]!.name, s.name).to.equal(s.expect!.fails);
+    }
+    // Every switch the orchestrator carries has its scenario.
+    const switched = sabotage.flatMap((s) =>
+      Object.values(s.cluster.extraArgs)
+        .flat()
+        .filter((a) => a.startsWith('--sabotage-')),
+    );
+    expect(new Set(switched)).to.have.keys((Object.keys(SABOTAGES) as SabotageName[]).map(sabotageFlag));
+  });
+
+  it('keeps known bugs out of the chaos, conformance, quick and scale suites', async () => {
+    for (const name of ['conformance', 'chaos', 'quick', 'scale'])
+      for (const s of await suite(name)) {
+        expect(s.expect, s.name).to.equal(undefined);
+        expect(s.tags, s.name).to.not.include('sabotage');
+        expect(s.cluster.sabotage, s.name).to.deep.equal([]);
+      }
+  });
+
   it('names every scenario uniquely across the suites', async () => {
     const names = [
       ...(await suite('conformance')),
       ...(await suite('chaos')),
       ...(await suite('quick')),
       ...(await suite('scale')),
+      ...(await suite('sabotage')),
     ].map((s) => s.name);
     expect(new Set(names).size).to.equal(names.length);
   });

@@ -352,6 +352,34 @@ describe('scenario spec', () => {
     ]);
   });
 
+  it('reads a sabotage scenario’s expected outcome, and refuses one that names no declared check', async () => {
+    const lines = [
+      ...HEADER,
+      "cluster: {extraArgs: {kube-proxy: ['--sabotage-forward-to-unready-endpoints']}}",
+      'checks: [{name: app available, type: availability, thresholds: {minSuccessRatio: 0.99}}]',
+    ];
+    const scenario = await parse([...lines, 'expect: {fails: app available}']);
+    expect(scenario.expect).to.deep.equal({ fails: 'app available' });
+    expect(await problemsOf([...lines, 'expect: {fails: availability}'])).to.deep.equal([
+      '6 expect.fails: no check has the name "availability"; the checks: app available',
+    ]);
+  });
+
+  it('refuses a sabotaged cluster without expect, so that a known bug never runs as a chaos or conformance run', async () => {
+    expect(
+      await problemsOf([
+        ...HEADER,
+        'cluster:',
+        "  extraArgs: {controller-manager: ['--sabotage-endpoints-across-namespaces', '--sabotage-no-such-bug']}",
+        '  sabotage: [pods-see-cluster-credentials]',
+        'checks: [{name: isolation, type: namespace-isolation}]',
+      ]),
+    ).to.deep.equal([
+      '5 cluster: turns on a known bug (--sabotage-endpoints-across-namespaces, --sabotage-no-such-bug, pods-see-cluster-credentials): a sabotage scenario must say which check catches it, with expect: {fails: <check>}',
+      '5 cluster.extraArgs: unknown sabotage --sabotage-no-such-bug; the known bugs: --sabotage-forward-to-unready-endpoints, --sabotage-restart-pods-when-apiserver-unreachable, --sabotage-replicaset-without-expectations, --sabotage-drop-acknowledged-writes, --sabotage-act-after-losing-lease, --sabotage-endpoints-across-namespaces, --sabotage-schedule-ignoring-requests, --sabotage-evict-ignoring-toleration-seconds, --sabotage-delete-dependents-of-orphaned-owner',
+    ]);
+  });
+
   it('reports a fault’s missing option at its options, and a fault’s default id taken', async () => {
     expect(
       await problemsOf([

@@ -15,9 +15,13 @@ import { CHECK_SHAPES, checkSpecProblems, thresholdKindWords, type CheckSpecShap
 import { FAULTS, faultOfType } from '../faults/index.js';
 import { CHECK_TYPES } from '../history/history.js';
 import { expandNemesis, nemesisFaultId } from './nemesis.js';
+import { SABOTAGES, sabotageFlag, type SabotageName } from '../../orchestrator/api/sabotage.js';
 import type { Scenario, ScenarioStep, ScheduledFault } from './scenario.js';
 
 export const SCENARIO_API_VERSION = 'crucible.dev/v1alpha1';
+
+/** The prefix of every orchestrator flag that turns on a known bug (docs/orchestrator.md, "Sabotage switches"). */
+const SABOTAGE_FLAG = '--sabotage-';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Namespaces every cluster has: a run neither creates nor removes them. */
@@ -508,6 +512,16 @@ function scenarioFileSchema(files: ReferencedFiles, cluster: 'inline' | 'file' |
         .array(checkSchema)
         .default([])
         .meta({ description: 'what judges the run (see the checks below)' }),
+      expect: z
+        .object({
+          fails: z.string().min(1).meta({ description: "the name of one of the scenario's checks" }),
+        })
+        .strict()
+        .optional()
+        .meta({
+          description:
+            "a sabotage scenario's expected outcome: its cluster runs with a known bug turned on (a --sabotage-* flag in extraArgs, or cluster.sabotage), and the run passes — the bug is caught — when this check, and no other, fails with evidence; it fails when the check passes (the bug was missed) or another check fails instead; required when the cluster turns on a --sabotage-* flag or a cluster.sabotage entry",
+        }),
       timeouts: z
         .object({
           boot: duration({ positive: true }).prefault('120s'),
@@ -563,6 +577,12 @@ export async function parseScenario(
         await readFile(abs, 'utf8'),
         isAbsolute(clusterPath) ? clusterPath : join(dirname(file), clusterPath),
       );
+      const sabotages = sabotagesOf(clusterSpec);
+      if (sabotages.length > 0 && field(raw, 'expect') === undefined)
+        problems.set(
+          abs,
+          `turns on a known bug (${sabotages.join(', ')}): a sabotage scenario must say which check catches it, with expect: {fails: <check>}`,
+        );
     } catch (e) {
       if (!(e instanceof ConfigError))
         problems.set(abs, (await fileProblem(abs)) ?? `cannot read ${abs}: ${e}`);
@@ -742,6 +762,7 @@ function toScenario(doc: ScenarioFile, ctx: ScenarioContext): Scenario {
     faults,
     steps: toSteps(doc.steps),
     // checkThresholdsAndSelect has made sure that each value is of its key's kind.
+    ...(doc.expect === undefined ? {} : { expect: { fails: doc.expect.fails } }),
     checks: [
       ...doc.checks.map((c) => ({
         name: c.name,
@@ -1031,6 +1052,24 @@ function checkReferences(doc: unknown, ctx: z.RefinementCtx<unknown>): void {
       problem(['checks', i, 'select', 'load'], `unknown load "${load}"; ${oneOf('loads', loadNames)}`);
   });
 
+  const expect = field(doc, 'expect');
+  const expected = asString(field(expect, 'fails'));
+  const checkNames = checks.map((c) => asString(field(c, 'name'))).filter((n) => n !== undefined);
+  if (expected !== undefined && !checkNames.includes(expected))
+    problem(['expect', 'fails'], `no check has the name "${expected}"; ${oneOf('checks', checkNames)}`);
+  const inline = field(doc, 'cluster');
+  if (isRecord(inline) && !('file' in inline)) {
+    const sabotages = sabotagesOf(inline);
+    const known = (Object.keys(SABOTAGES) as SabotageName[]).map(sabotageFlag);
+    for (const flag of sabotages.filter((f) => f.startsWith(SABOTAGE_FLAG) && !known.includes(f)))
+      problem(['cluster', 'extraArgs'], `unknown sabotage ${flag}; the known bugs: ${known.join(', ')}`);
+    if (sabotages.length > 0 && expect === undefined)
+      problem(
+        ['cluster'],
+        `turns on a known bug (${sabotages.join(', ')}): a sabotage scenario must say which check catches it, with expect: {fails: <check>}`,
+      );
+  }
+
   const name = asString(field(doc, 'name'));
   const cluster = field(doc, 'cluster');
   if (
@@ -1044,6 +1083,22 @@ function checkReferences(doc: unknown, ctx: z.RefinementCtx<unknown>): void {
       ['name'],
       `is also the cluster's name, which is at most ${CLUSTER_NAME_MAX} characters: shorten it or set cluster.name`,
     );
+}
+
+/**
+ * The known bugs a cluster (its fields, as the YAML gives them) turns on: `--sabotage-*` flags in
+ * its extraArgs and its `sabotage` list. Such a cluster may only run in a scenario that declares
+ * which check must catch the bug, so that a sabotaged run never counts as a chaos or conformance run.
+ */
+function sabotagesOf(cluster: unknown): string[] {
+  const flags = Object.values(
+    isRecord(field(cluster, 'extraArgs')) ? (field(cluster, 'extraArgs') as Record<string, unknown>) : {},
+  )
+    .flatMap(list)
+    .filter((a): a is string => typeof a === 'string' && a.startsWith(SABOTAGE_FLAG))
+    .map((a) => a.split('=')[0]!);
+  const listed = list(field(cluster, 'sabotage')).filter((s): s is string => typeof s === 'string');
+  return [...flags, ...listed];
 }
 
 /** The YAML as plain data, to find the files it references before decoding it; undefined when it does not parse. */

@@ -1,4 +1,4 @@
-import type { CheckSpec } from '../history/history.js';
+import type { CheckSpec, ExpectedOutcome } from '../history/history.js';
 import { type ClusterSpec } from '../cluster/index.js';
 
 /**
@@ -31,6 +31,8 @@ export interface Scenario {
   /** Actions run in order from the start of the faults phase, beside the fault schedule (conformance). */
   steps: ScenarioStep[];
   checks: CheckSpec[];
+  /** A sabotage scenario's expected outcome: this check fails, caught by it (harness/checks/expected-outcome.ts). */
+  expect?: ExpectedOutcome;
   timeouts: PhaseTimeouts;
 }
 

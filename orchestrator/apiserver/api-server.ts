@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Sabotages } from '../api/sabotage.js';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -120,6 +121,8 @@ export interface ApiServerOptions {
   serviceNodePortRange?: PortRange;
   clock?: Clock;
   logger?: Logger;
+  /** Known bugs turned on (`--sabotage-*`, orchestrator/api/sabotage.ts); none when absent. */
+  sabotages?: Sabotages;
 }
 
 export const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -178,6 +181,7 @@ export class ApiServer {
       }),
       new EvictionHandler(this.store, this.clock, nodeRestriction),
       nodeRestriction,
+      options.sabotages,
     );
     this.rbac = new RbacCache(this.cachers, this.storage);
     this.compactor = new Compactor(this.storage, options.etcdCompactionIntervalMs ?? 5 * 60_000, this.log);

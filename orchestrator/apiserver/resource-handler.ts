@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { NO_SABOTAGE, type Sabotages } from '../api/sabotage.js';
 import { ApiError, errors, isApiError } from '../api/errors.js';
 import { formatTime, type Clock } from '../api/clock.js';
 import { apiVersionOf, findResource, type ResourceType } from '../api/resources.js';
@@ -54,7 +55,12 @@ export class ResourceHandler {
     private readonly evictions: EvictionHandler,
     /** Undefined when the NodeRestriction admission plugin is disabled. */
     private readonly nodeRestriction?: NodeRestriction,
+    /** Known bugs turned on (`--sabotage-*`, orchestrator/api/sabotage.ts). */
+    private readonly sabotages: Sabotages = NO_SABOTAGE,
   ) {}
+
+  /** ConfigMap creates seen, for the drop-acknowledged-writes sabotage. */
+  private configMapCreates = 0;
 
   /** Ends every open watch stream cleanly; clients re-watch from their last resourceVersion. */
   closeWatches(): void {
@@ -299,6 +305,14 @@ export class ResourceHandler {
 
   private async createWithAllocation(ctx: RequestContext, obj: KubeObject): Promise<KubeObject> {
     const { r } = ctx;
+    // SABOTAGE drop-acknowledged-writes: every 5th ConfigMap is acknowledged and never written.
+    if (
+      this.sabotages.has('drop-acknowledged-writes') &&
+      r.kind === 'ConfigMap' &&
+      obj.metadata.name !== 'kube-root-ca.crt' &&
+      ++this.configMapCreates % 5 === 0
+    )
+      return this.store.withIdentity(r, obj);
     const claims = r.kind === 'Service' ? await this.allocator.allocate(obj as Service, undefined) : [];
     try {
       return await this.store.create(r, obj, ctx.signal);

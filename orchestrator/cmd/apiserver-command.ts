@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { sabotagesOf, warnSabotaged, withSabotageFlags } from './sabotage-flags.js';
 import { pino } from 'pino';
 import { parseDuration } from '../api/duration.js';
 import {
@@ -75,7 +76,7 @@ const repeatedList = (value: string, previous: string[]) => [
 
 /** `orchestrator apiserver`: kube-apiserver's flag names where one exists. */
 export function apiserverCommand(): Command {
-  return new Command('apiserver')
+  return withSabotageFlags(new Command('apiserver'), 'apiserver')
     .description('REST and watch API over etcd, with token authentication and RBAC')
     .requiredOption('--etcd-servers <urls>', 'comma-separated etcd client URLs')
     .option('--etcd-cafile <file>', "CA of etcd's serving certificates (PEM): speak TLS to etcd")
@@ -157,6 +158,8 @@ export function apiserverCommand(): Command {
     .option('--log-level <level>', 'pino log level', 'info')
     .action(async (flags: ApiserverFlags) => {
       const log = pino({ name: 'apiserver', level: flags.logLevel });
+      const sabotages = sabotagesOf(flags, 'apiserver');
+      warnSabotaged(sabotages, log);
       const serviceNodePortRange = nodePortRange(flags.serviceNodePortRange);
       const modes = authorizationModes(flags.authorizationMode);
       const nodeRestriction = nodeRestrictionEnabled(flags);
@@ -210,6 +213,7 @@ export function apiserverCommand(): Command {
           ),
         },
         logger: log,
+        sabotages,
       });
       const { url } = await server.start();
       log.info(

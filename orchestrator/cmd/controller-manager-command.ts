@@ -12,6 +12,7 @@ import {
   type ComponentFlags,
 } from './component-options.js';
 import { runUntilSignal } from './run-until-signal.js';
+import { sabotagesOf, warnSabotaged, withSabotageFlags } from './sabotage-flags.js';
 
 interface ControllerManagerFlags extends ComponentFlags {
   controllers: string;
@@ -23,7 +24,7 @@ interface ControllerManagerFlags extends ComponentFlags {
 
 /** `orchestrator controller-manager`: kube-controller-manager's control loops, leader-elected. */
 export function controllerManagerCommand(): Command {
-  return withComponentFlags(new Command('controller-manager'))
+  return withSabotageFlags(withComponentFlags(new Command('controller-manager')), 'controller-manager')
     .description(
       'run the control loops (replicaset, deployment, node lifecycle, endpoints, namespace, garbage collector, resource quota, pod gc)',
     )
@@ -48,6 +49,10 @@ export function controllerManagerCommand(): Command {
       if (!Number.isInteger(workers) || workers < 1)
         throw new Error(`--concurrent-syncs: "${flags.concurrentSyncs}" is not a positive whole number`);
       const rt = await componentRuntime('controller-manager', flags);
+      const sabotages = sabotagesOf(flags, 'controller-manager');
+      warnSabotaged(sabotages, rt.log);
+      // Aborted only at shutdown: what a leader that ignores its lost Lease goes by (a sabotage).
+      const shutdown = new AbortController();
       const caFile = flags.rootCaFile ?? flags.certificateAuthority;
       const rootCaPem = caFile ? await readFile(caFile, 'utf8') : undefined;
       const timing = withNodeMonitorFlags(rt.timing, flags);
@@ -77,13 +82,17 @@ export function controllerManagerCommand(): Command {
             timing,
             log: rt.log,
             workers,
+            sabotages,
             rootCaPem,
           };
-          await new ControllerManager(ctx, names).run(signal);
+          // SABOTAGE act-after-losing-lease: the controllers outlive the leadership term.
+          const ignoreLostLease = sabotages.has('act-after-losing-lease');
+          await new ControllerManager(ctx, names).run(ignoreLostLease ? shutdown.signal : signal);
         },
       );
       runUntilSignal(
         async () => {
+          shutdown.abort();
           await stop();
           await rt.client.close();
         },

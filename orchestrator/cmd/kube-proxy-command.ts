@@ -3,6 +3,7 @@ import { parseDuration } from '../api/duration.js';
 import { KubeProxy } from '../proxy/index.js';
 import { componentRuntime, withComponentFlags, type ComponentFlags } from './component-options.js';
 import { runUntilSignal } from './run-until-signal.js';
+import { sabotagesOf, warnSabotaged, withSabotageFlags } from './sabotage-flags.js';
 
 interface KubeProxyFlags extends ComponentFlags {
   nodeName: string;
@@ -19,7 +20,7 @@ interface KubeProxyFlags extends ComponentFlags {
  * accepted and ignored).
  */
 export function kubeProxyCommand(): Command {
-  return withComponentFlags(new Command('kube-proxy'))
+  return withSabotageFlags(withComponentFlags(new Command('kube-proxy')), 'kube-proxy')
     .description(
       "forward every Service node port to the Service's ready endpoints (one per node: not leader-elected, --leader-elect* ignored)",
     )
@@ -54,6 +55,8 @@ export function kubeProxyCommand(): Command {
       if (problems.length > 0) throw new Error(problems.join('; '));
 
       const rt = await componentRuntime('kube-proxy', flags);
+      const sabotages = sabotagesOf(flags, 'kube-proxy');
+      warnSabotaged(sabotages, rt.log);
       const proxy = new KubeProxy({
         client: rt.client,
         nodeName: flags.nodeName,
@@ -64,6 +67,7 @@ export function kubeProxyCommand(): Command {
         connectTimeoutMs,
         bindRetryMs,
         resyncMs: rt.timing.resyncMs,
+        sabotages,
       });
       runUntilSignal(
         async () => {

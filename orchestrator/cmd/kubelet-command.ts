@@ -11,6 +11,7 @@ import { DEFAULT_WORKLOADS_DIR, Kubelet } from '../kubelet/kubelet.js';
 import type { PodConfinementOptions } from '../kubelet/pod-sandbox.js';
 import { MAX_SIMULATED_NODES, SimulatedNodes } from '../kubelet/simulated-nodes.js';
 import { componentRuntime, withComponentFlags, type ComponentFlags } from './component-options.js';
+import { sabotagesOf, warnSabotaged, withSabotageFlags } from './sabotage-flags.js';
 import { runUntilSignal } from './run-until-signal.js';
 
 interface KubeletFlags extends ComponentFlags {
@@ -108,7 +109,7 @@ export function parseNodeNamePrefix(text: string): string {
  * controller is (SimulatedNodes): for exercising the control plane at scale on one machine.
  */
 export function kubeletCommand(): Command {
-  return withComponentFlags(new Command('kubelet'))
+  return withSabotageFlags(withComponentFlags(new Command('kubelet')), 'kubelet')
     .description(
       'run the pods bound to this node as processes, and keep the node registered; or, with --simulated-nodes, simulate many nodes that run nothing',
     )
@@ -185,6 +186,8 @@ async function runKubelet(flags: KubeletFlags, nodeName: string): Promise<void> 
   const confinement = await confinementFrom(flags, nodeName, rootDir);
   const rt = await componentRuntime('kubelet', { ...flags, identity: nodeName });
   logStrayRejections(rt.log);
+  const sabotages = sabotagesOf(flags, 'kubelet');
+  warnSabotaged(sabotages, rt.log);
   const kubelet = new Kubelet({
     client: rt.client,
     log: rt.log,
@@ -200,6 +203,7 @@ async function runKubelet(flags: KubeletFlags, nodeName: string): Promise<void> 
     images,
     backoff,
     ...(confinement ? { confinement } : {}),
+    sabotages,
   });
   await kubelet.start();
   runUntilSignal(

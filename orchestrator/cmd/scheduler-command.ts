@@ -9,6 +9,7 @@ import {
   type ComponentFlags,
 } from './component-options.js';
 import { runUntilSignal } from './run-until-signal.js';
+import { sabotagesOf, warnSabotaged, withSabotageFlags } from './sabotage-flags.js';
 
 interface SchedulerFlags extends ComponentFlags {
   schedulerName: string;
@@ -17,7 +18,7 @@ interface SchedulerFlags extends ComponentFlags {
 
 /** `orchestrator scheduler`: kube-scheduler's filter → score → bind, leader-elected. */
 export function schedulerCommand(): Command {
-  return withComponentFlags(new Command('scheduler'))
+  return withSabotageFlags(withComponentFlags(new Command('scheduler')), 'scheduler')
     .description('assign unscheduled pods to nodes')
     .option('--scheduler-name <name>', 'pods with this spec.schedulerName are scheduled', 'default-scheduler')
     .option('--bind-concurrency <n>', 'bindings in flight at once', '32')
@@ -26,6 +27,8 @@ export function schedulerCommand(): Command {
       if (!Number.isInteger(bindConcurrency) || bindConcurrency < 1)
         throw new Error(`--bind-concurrency: "${flags.bindConcurrency}" is not a positive whole number`);
       const rt = await componentRuntime('scheduler', flags);
+      const sabotages = sabotagesOf(flags, 'scheduler');
+      warnSabotaged(sabotages, rt.log);
       const stop = runLeaderElected(rt, 'kube-scheduler', flags.leaderElect === 'true', async (signal) => {
         const informers = new InformerFactory(rt.client, { resyncMs: rt.timing.resyncMs });
         const recorder = new EventRecorder(
@@ -42,6 +45,7 @@ export function schedulerCommand(): Command {
             log: rt.log,
             schedulerName: flags.schedulerName,
             bindConcurrency,
+            sabotages,
           }).run(signal);
         } finally {
           await informers.stop();

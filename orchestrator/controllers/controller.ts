@@ -7,6 +7,7 @@ import {
   type EventRecorder,
 } from '../api/client/index.js';
 import type { TimingProfile } from '../api/timing-profile.js';
+import type { Sabotages } from '../api/sabotage.js';
 
 /** What every controller is given by the controller-manager. */
 export interface ControllerContext {
@@ -18,6 +19,8 @@ export interface ControllerContext {
   log: Logger;
   /** Workers per controller (--concurrent-*-syncs). */
   workers: number;
+  /** Known bugs turned on (`--sabotage-*`, orchestrator/api/sabotage.ts); none when absent. */
+  sabotages?: Sabotages;
   /** The cluster CA's certificate (--root-ca-file), published in every namespace; absent: not published. */
   rootCaPem?: string;
 }

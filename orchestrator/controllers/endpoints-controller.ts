@@ -85,7 +85,11 @@ export class EndpointsController implements Controller {
     // A Service without a selector has hand-made endpoints: not ours to touch.
     if (!svc.spec.selector) return;
     const selector = labelSelectorFromObject({ matchLabels: svc.spec.selector });
-    const pods = this.pods.byIndex('namespace', namespace).filter((p) => selector.matches(p.metadata.labels));
+    // SABOTAGE endpoints-across-namespaces: the selector is matched against every namespace's pods.
+    const candidates = this.ctx.sabotages?.has('endpoints-across-namespaces')
+      ? this.pods.list()
+      : this.pods.byIndex('namespace', namespace);
+    const pods = candidates.filter((p) => selector.matches(p.metadata.labels));
     const subsets = endpointSubsets(svc, pods);
     const labels = svc.metadata.labels;
     if (

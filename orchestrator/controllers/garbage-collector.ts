@@ -175,6 +175,14 @@ export class GarbageCollector implements Controller {
   /** Kubernetes' orphanDependents: releases every dependent, then lets the owner go. */
   private async orphanDependents(r: ResourceType, owner: KubeObject): Promise<void> {
     const dependents = await this.liveDependents(r, owner);
+    // SABOTAGE delete-dependents-of-orphaned-owner: the dependents to keep are deleted instead.
+    if (this.ctx.sabotages?.has('delete-dependents-of-orphaned-owner'))
+      for (const { resource, obj } of dependents)
+        await this.ctx.client
+          .delete(resource, obj.metadata.namespace ?? '', obj.metadata.name!)
+          .catch((e: unknown) => {
+            if (!isApiError(e, 'NotFound')) throw e;
+          });
     for (let i = 0; i < dependents.length; i += PATCH_BATCH) {
       await Promise.all(
         dependents.slice(i, i + PATCH_BATCH).map(({ resource, obj }) =>

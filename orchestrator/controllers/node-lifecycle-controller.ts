@@ -188,7 +188,9 @@ export class NodeLifecycleController implements Controller {
     for (const pod of this.pods.byIndex('node', nodeName)) {
       if (pod.metadata.deletionTimestamp) continue;
       const delay = evictionDelayMs(pod, taints, now);
-      if (delay === undefined || delay > 0) continue;
+      // SABOTAGE evict-ignoring-toleration-seconds: a toleration that runs out is taken as none.
+      const atOnce = this.ctx.sabotages?.has('evict-ignoring-toleration-seconds') ?? false;
+      if (delay === undefined || (delay > 0 && !atOnce)) continue;
       if (!this.evictions.take()) return;
       this.ctx.recorder.event(
         pod,

@@ -75,7 +75,9 @@ export class ReplicaSetController implements Controller {
     }
     const pods = await this.claimPods(rs);
     const active = pods.filter(isPodActive);
-    if (this.expectations.satisfied(key) && !rs.metadata.deletionTimestamp) {
+    // SABOTAGE replicaset-without-expectations: the cache alone, however far behind, decides.
+    const blind = this.ctx.sabotages?.has('replicaset-without-expectations') ?? false;
+    if ((blind || this.expectations.satisfied(key)) && !rs.metadata.deletionTimestamp) {
       const diff = active.length - (rs.spec.replicas ?? 1);
       if (diff < 0) await this.createPods(rs, Math.min(-diff, BURST_REPLICAS));
       else if (diff > 0) await this.deletePods(rs, active, Math.min(diff, BURST_REPLICAS));

@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Sabotages } from '../api/sabotage.js';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { EventRecorder, Informer, byNamespace, type ApiClient } from '../api/client/index.js';
@@ -34,6 +35,8 @@ export const DEFAULT_WORKLOADS_DIR = builtPath('workloads');
 
 /** A kubelet's connection, node identity, directories and timings (flags of `orchestrator kubelet`). */
 export interface KubeletOptions {
+  /** Known bugs turned on (`--sabotage-*`, orchestrator/api/sabotage.ts); none when absent. */
+  sabotages?: Sabotages;
   client: ApiClient;
   log: Logger;
   nodeName: string;
@@ -148,7 +151,10 @@ export class Kubelet {
       leaseRenewIntervalMs: timing.nodeLeaseRenewIntervalMs,
       statusUpdateFrequencyMs: timing.nodeStatusUpdateFrequencyMs,
       log,
-      onLeaseRenewal: (ok) => this.metrics.leaseRenewals.inc({ result: ok ? 'success' : 'failure' }),
+      onLeaseRenewal: (ok) => {
+        this.metrics.leaseRenewals.inc({ result: ok ? 'success' : 'failure' });
+        this.restartPodsIfSabotaged(ok);
+      },
     });
     this.nodeStatus.start();
     const onError = (e: unknown, source: string) =>
@@ -190,6 +196,24 @@ export class Kubelet {
     await this.runtime.stopAll(0);
     this.sandboxes?.stop();
     await this.server.stop();
+  }
+
+  /** Whether the sabotage below has struck during the current apiserver outage. */
+  private restartedInOutage = false;
+
+  /**
+   * SABOTAGE restart-pods-when-apiserver-unreachable: the first failed Lease renewal of an outage
+   * kills every container, which the pod workers then restart.
+   */
+  private restartPodsIfSabotaged(renewed: boolean): void {
+    if (!this.options.sabotages?.has('restart-pods-when-apiserver-unreachable')) return;
+    if (renewed || this.restartedInOutage) {
+      this.restartedInOutage = !renewed;
+      return;
+    }
+    this.restartedInOutage = true;
+    this.options.log.warn('SABOTAGE: the apiserver is unreachable; restarting every pod');
+    for (const c of this.runtime.list()) void this.runtime.stop(c.id, 0);
   }
 
   /** Every pod this kubelet runs, each with the status its worker sees: what `/pods` serves. */

@@ -8,6 +8,7 @@ import {
   type TimerScheduler,
 } from '../api/client/index.js';
 import { findResource } from '../api/resources.js';
+import type { Sabotages } from '../api/sabotage.js';
 import type { Endpoints, Service } from '../api/types.js';
 import { ProxyHealthServer } from './proxy-health-server.js';
 import { ProxyMetrics } from './proxy-metrics.js';
@@ -40,6 +41,8 @@ export interface KubeProxyOptions {
   resyncMs?: number;
   /** Runs bind retries and connect timeouts. Default: Node's timers. */
   timers?: TimerScheduler;
+  /** Known bugs turned on (`--sabotage-*`, orchestrator/api/sabotage.ts); none by default. */
+  sabotages?: Sabotages;
 }
 
 interface Listener {
@@ -281,9 +284,23 @@ export class KubeProxy {
     if (!byPort) this.targetsByEndpoints.set(endpoints, (byPort = new Map()));
     const key = `${route.servicePort.name ?? ''}|${route.onlyPort}`;
     let targets = byPort.get(key);
-    if (!targets) byPort.set(key, (targets = readyTargets(endpoints, route)));
+    // SABOTAGE forward-to-unready-endpoints: the not-ready addresses are taken for ready ones.
+    const unready = this.options.sabotages?.has('forward-to-unready-endpoints') ?? false;
+    if (!targets)
+      byPort.set(key, (targets = readyTargets(unready ? withUnreadyAsReady(endpoints) : endpoints, route)));
     return targets;
   }
+}
+
+/** The endpoints with every subset's not-ready addresses among its ready ones (a sabotage). */
+function withUnreadyAsReady(endpoints: Endpoints): Endpoints {
+  return {
+    ...endpoints,
+    subsets: (endpoints.subsets ?? []).map((s) => ({
+      ...s,
+      addresses: [...(s.addresses ?? []), ...(s.notReadyAddresses ?? [])],
+    })),
+  };
 }
 
 function keyOf(obj: Service): string {

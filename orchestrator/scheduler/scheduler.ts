@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { Sabotages } from '../api/sabotage.js';
+import { DEFAULT_FILTERS, resourcesFit } from './filters.js';
 import { formatTime, type Clock } from '../api/clock.js';
 import {
   objectKey,
@@ -28,6 +30,8 @@ export interface SchedulerOptions {
   /** Bindings in flight at once: decisions are sequential, binding is not. */
   bindConcurrency?: number;
   random?: () => number;
+  /** Known bugs turned on (`--sabotage-*`, orchestrator/api/sabotage.ts); none when absent. */
+  sabotages?: Sabotages;
 }
 
 /**
@@ -146,7 +150,11 @@ export class Scheduler {
   private async scheduleOne(pod: Pod): Promise<void> {
     const key = objectKey(pod);
     const ready = [...this.nodes.values()].filter((n) => n.node.status);
-    const placement = selectNode(pod, ready, { random: this.opts.random });
+    // SABOTAGE schedule-ignoring-requests: no node is ever too full.
+    const filters = this.opts.sabotages?.has('schedule-ignoring-requests')
+      ? DEFAULT_FILTERS.filter((f) => f !== resourcesFit)
+      : DEFAULT_FILTERS;
+    const placement = selectNode(pod, ready, { random: this.opts.random, filters });
     if ('unschedulable' in placement) return this.markUnschedulable(pod, placement.unschedulable);
     const node = placement.node.node.metadata.name!;
     this.assumed.add(key);

@@ -17,6 +17,10 @@ export const INDEX_PAGE = `<!doctype html>
 <div class="value {{score.className}}">{{score.value}}</div>
 <div class="formula"><strong>Resilience score</strong><br>{{score.formula}}<br><code>{{score.computation}}</code></div>
 </div>
+{{#if sabotage}}<div class="score" id="sabotage-score">
+<div class="value {{sabotage.className}}">{{sabotage.value}}</div>
+<div class="formula"><strong>Sabotage score: {{sabotage.text}}</strong><br>Each sabotage scenario turns on a deliberate bug in the orchestrator and names the check that must catch it; it counts as caught when that check, and no other, failed with evidence. Sabotage runs are left out of the resilience score.<br>{{sabotage.notCaught}}</div>
+</div>{{/if}}
 
 <h2 id="scenarios">Scenarios</h2>
 {{#if hasScenarios}}<table class="scenario-table">
