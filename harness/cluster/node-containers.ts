@@ -15,7 +15,8 @@ export interface NodeContainerMatch {
   unmatched: { node: string; reason: string }[];
 }
 
-interface ContainerView {
+/** What matching needs of a container: Docker's inspect, cut down. */
+export interface ContainerView {
   id: string;
   name: string;
   hostname: string;
@@ -34,13 +35,21 @@ export async function matchNodeContainers(
   nodes: readonly NodeAddress[],
   mapping: Readonly<Record<string, string>> = {},
 ): Promise<NodeContainerMatch> {
-  const matched = new Map<string, NodeContainer>();
   if (!(await dockerEngineAnswers(2000)))
     return {
-      matched,
+      matched: new Map(),
       unmatched: nodes.map((n) => ({ node: n.name, reason: 'no Docker engine answers on this machine' })),
     };
-  const containers = await listContainers();
+  return matchContainers(nodes, await listContainers(), mapping);
+}
+
+/** The matching itself, over the containers Docker listed (see matchNodeContainers). */
+export function matchContainers(
+  nodes: readonly NodeAddress[],
+  containers: readonly ContainerView[],
+  mapping: Readonly<Record<string, string>> = {},
+): NodeContainerMatch {
+  const matched = new Map<string, NodeContainer>();
   const unmatched: NodeContainerMatch['unmatched'] = [];
   for (const node of nodes) {
     const named = mapping[node.name];
