@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CRUCIBLE_CLI } from '../../testing/crucible-cli.js';
+import { nightlyIt } from '../../testing/nightly.js';
 import { dockerEngineAnswers } from '../cluster/index.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { parseScenario } from '../scenario/scenario-spec.js';
@@ -57,7 +58,10 @@ for (const [suite, atLeast] of [
   describe(`the quick ${suite} scenarios on the docker provider, against a healthy orchestrator`, function () {
     this.timeout(900_000);
 
-    it('all pass, each check a passing JUnit testcase', async function () {
+    // The chaos subset's scenarios each run elsewhere on every change (node loss on the real
+    // Toxiproxy, the outage in the kube-proxy and sabotage tests, isolation in the pod tests); the
+    // whole subset belongs to the nightly recipe, to keep every change's suite short.
+    (suite === 'chaos' ? nightlyIt : it)('all pass, each check a passing JUnit testcase', async function () {
       if (!(await dockerEngineAnswers())) this.skip();
       const quick = await quickScenarios(suite);
       expect(quick.length, `scenarios/${suite} tagged quick`).to.be.at.least(atLeast);

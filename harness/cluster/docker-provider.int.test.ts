@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { adminClient } from './cluster-client.js';
 import { clusterDir, readClusterRecord } from './cluster-record.js';
 import { openCluster } from './open-cluster.js';
 import type { RunningCluster } from './running-cluster.js';
+import { dockerClient } from './docker-engine.js';
 import { DockerProvider } from './docker-provider.js';
 import { dockerEngineAnswers } from './node-image.js';
 
@@ -261,6 +262,9 @@ describe('crucible up/down with the docker provider (real engine, node image, re
           'apiserver.key 600',
           'ca.crt 644',
           'etcd-ca.crt 644',
+          // The ServiceAccount token signer's key pair (TokenRequest), the apiserver's alone.
+          'sa.key 600',
+          'sa.pub 644',
           'tokens.csv 600',
         ],
         'etcd-2': [
@@ -274,10 +278,23 @@ describe('crucible up/down with the docker provider (real engine, node image, re
         'controller-manager-0': components('controller-manager'),
         // The cloud's controller acts as the controller-manager's user.
         'cloud-controller-manager': components('controller-manager'),
-        toxiproxy: [],
       };
       for (const [node, files] of Object.entries(expected))
         expect(await sees(node), node).to.deep.equal(files);
+      // Toxiproxy may be the real one (an image without Node.js to look inside with): by Docker's
+      // own account, its one mount is its own (empty) folder, read-only.
+      const toxiproxy = await (
+        await dockerClient()
+      )
+        .getContainer(cluster.record.handles['toxiproxy']!.containerId!)
+        .inspect();
+      expect(
+        toxiproxy.Mounts.map(
+          (m) => `${m.Source.slice(m.Source.indexOf(folder))} ${m.Destination} ${m.RW ? 'rw' : 'ro'}`,
+        ),
+        'toxiproxy mounts',
+      ).to.deep.equal([`${folder}toxiproxy /etc/crucible ro`]);
+      expect(await readdir(join(clusterDir(`${name}-ha`), 'nodes', 'toxiproxy'))).to.deep.equal([]);
       const kubeletToken = (node: string) =>
         cluster.exec(node, [
           '/usr/bin/node',
