@@ -9,13 +9,15 @@ import type { ClusterRecord } from './cluster-record.js';
 import { ContainerNodes } from './container-nodes.js';
 import { DockerPacketFilter } from './docker-packet-filter.js';
 import type { NodeContainerMatch } from './node-containers.js';
-import { deleteNamespaces, keepNamespaces, listOwnedNamespaces, renewHeartbeat } from './owned-namespaces.js';
+import {
+  HEARTBEAT_INTERVAL_MS,
+  NAMESPACE_DELETION_WAIT_MS,
+  deleteNamespaces,
+  keepNamespaces,
+  listOwnedNamespaces,
+  renewHeartbeat,
+} from './owned-namespaces.js';
 import type { ExecResult, PodEscapeTargets, RunningCluster } from './running-cluster.js';
-
-/** How often a run on an existing cluster says, on its namespaces, that it is alive. */
-export const HEARTBEAT_INTERVAL_MS = 15_000;
-/** How long a run's namespaces wait to be gone at teardown. */
-const NAMESPACE_DELETION_WAIT_MS = 60_000;
 
 /**
  * A run's handle on an existing cluster reached through a kubeconfig. Everything goes through the

@@ -20,14 +20,14 @@ import { type NodeContainerMatch, matchNodeContainers } from './node-containers.
 import {
   HEARTBEAT_ANNOTATION,
   KEPT_ANNOTATION,
+  NAMESPACE_DELETION_WAIT_MS,
+  STALE_AFTER_MS,
   deleteNamespaces,
   listOwnedNamespaces,
   RUN_LABEL,
 } from './owned-namespaces.js';
 
 const NODES = findResource('', 'v1', 'nodes')!;
-/** A run whose namespaces went this long without a heartbeat is gone (it renews every 15 s). */
-const STALE_AFTER_MS = 90_000;
 const CONTROL_PLANE_LABELS = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'];
 
 /** Which cluster: a kubeconfig file, a context in it (named, always), and optionally which container each Node is. */
@@ -200,7 +200,7 @@ export class KubeconfigProvider implements ClusterProvider {
       deleteNamespaces(
         client,
         (await listOwnedNamespaces(client, name)).map((n) => n.metadata.name!),
-        60_000,
+        NAMESPACE_DELETION_WAIT_MS,
       ),
     );
   }
@@ -231,7 +231,7 @@ async function reapAbandonedNamespaces(client: ApiClient, progress: (line: strin
   await deleteNamespaces(
     client,
     abandoned.map((n) => n.metadata.name!),
-    60_000,
+    NAMESPACE_DELETION_WAIT_MS,
   );
 }
 

@@ -64,6 +64,13 @@ export async function renewHeartbeat(client: ApiClient, run: string, now = new D
         .catch(() => undefined);
 }
 
+/** How often a run on an existing cluster says, on its namespaces, that it is alive. */
+export const HEARTBEAT_INTERVAL_MS = 15_000;
+/** A run whose namespaces went this long without a heartbeat is gone: six missed beats. */
+export const STALE_AFTER_MS = 6 * HEARTBEAT_INTERVAL_MS;
+/** How long removing a run's namespaces waits for them to be gone. */
+export const NAMESPACE_DELETION_WAIT_MS = 60_000;
+
 /** Kept by `crucible run --keep`: later runs' reaping leaves such namespaces to the user. */
 export const KEPT_ANNOTATION = 'crucible.dev/kept';
 

@@ -58,7 +58,7 @@ export const scaleToZeroFault: FaultPlugin<Options> = {
   heal: (ctx, names, { namespace }) =>
     withAdminClient(ctx.cluster, async (client) => {
       for (const name of names) {
-        const deployment = await client.get<Deployment>(DEPLOYMENTS, namespace, name).catch(() => undefined);
+        const deployment = await client.tryGet<Deployment>(DEPLOYMENTS, namespace, name);
         const before = deployment?.metadata.annotations?.[REPLICAS_BEFORE_FAULT];
         if (before === undefined) continue; // never scaled, or healed already
         await scale(client, namespace, name, Number(before), null);
