@@ -147,16 +147,29 @@ describe('EtcdStorage against three etcd members, one of them lost', function ()
     return failures;
   }
 
-  it('serves every call after a follower dies, and uses it again once it is back', async () => {
+  it('serves every read and every write that never reached it after a follower dies, and uses it again once it is back', async () => {
     storage = new EtcdStorage({ endpoints: cluster.urls, requestTimeoutMs: 2000 });
     expect(await workload('warm', 5)).to.deep.equal([]);
     const leader = await cluster.leader();
     const follower = cluster.members.find((m) => m.name !== leader)!.name;
-    await cluster.kill(follower);
-    expect(await workload('follower-lost', 50), 'no call fails').to.deep.equal([]);
     const lostUrl = cluster.urls[cluster.members.findIndex((m) => m.name === follower)]!;
-    expect(storage.answeringMembers).to.not.include(lostUrl);
-    await cluster.startMember(follower);
+    await cluster.kill(follower);
+    try {
+      const failures = await workload('follower-lost', 50);
+      // A write sent on the dead member's connection before gRPC saw it close may have arrived,
+      // for all this process can tell: it is not repeated (etcd's Go client does the same), and
+      // its caller hears "unavailable". Reads are repeated elsewhere and never fail.
+      expect(
+        failures.filter((f) => /^(get|list)/.test(f)),
+        'no read fails',
+      ).to.deep.equal([]);
+      expect(failures.length, failures.join('\n')).to.be.at.most(1);
+      for (const f of failures) expect(f).to.match(/^(create|update): etcd is unavailable/);
+      expect(storage.answeringMembers).to.not.include(lostUrl);
+    } finally {
+      // Restarted whatever the assertions found, so the next test starts from three members.
+      await cluster.startMember(follower);
+    }
     const back = Date.now();
     while (!storage.answeringMembers.includes(lostUrl) && Date.now() - back < 10_000)
       await new Promise((r) => setTimeout(r, 50));
@@ -167,16 +180,19 @@ describe('EtcdStorage against three etcd members, one of them lost', function ()
   it('serves every read and every write that never reached it after the leader dies', async () => {
     const leader = await cluster.leader();
     await cluster.kill(leader);
-    const started = Date.now();
-    const failures = await workload('leader-lost', 50);
-    // Until the others elect a leader (about a second), etcd itself cannot answer: calls wait
-    // within their deadline, and a write caught in the leader's death may fail.
-    expect(
-      failures.filter((f) => f.startsWith('get') || f.startsWith('list')),
-      'no read fails',
-    ).to.deep.equal([]);
-    expect(failures.length, failures.join('\n')).to.be.at.most(1);
-    expect(Date.now() - started).to.be.lessThan(60_000);
-    await cluster.startMember(leader);
+    try {
+      const started = Date.now();
+      const failures = await workload('leader-lost', 50);
+      // Until the others elect a leader (about a second), etcd itself cannot answer: calls wait
+      // within their deadline, and a write caught in the leader's death may fail.
+      expect(
+        failures.filter((f) => f.startsWith('get') || f.startsWith('list')),
+        'no read fails',
+      ).to.deep.equal([]);
+      expect(failures.length, failures.join('\n')).to.be.at.most(1);
+      expect(Date.now() - started).to.be.lessThan(60_000);
+    } finally {
+      await cluster.startMember(leader);
+    }
   });
 });
