@@ -29,6 +29,7 @@ interface LoadFlags {
   body?: string;
   timeout: string;
   maxInFlight: string;
+  connectionReuse: boolean;
   tag: string[];
   script?: string;
   cluster?: string;
@@ -66,6 +67,10 @@ export function loadCommand(connectCluster?: ClusterConnector): Command {
     .option('--body <text>', 'request body')
     .option('--timeout <d>', 'per request', '10s')
     .option('--max-in-flight <n>', 'requests in flight at most; beyond it a due request is dropped', '1000')
+    .option(
+      '--no-connection-reuse',
+      "each request on a connection of its own (k6's noConnectionReuse): a Service balances connections, not requests",
+    )
     .option(
       '--tag <key=value>',
       'a tag for the run (repeatable)',
@@ -135,6 +140,7 @@ function specInput(flags: LoadFlags): Record<string, unknown> {
     ],
     timeout: flags.timeout,
     maxInFlight: number(flags.maxInFlight),
+    noConnectionReuse: !flags.connectionReuse,
     tags: Object.fromEntries(
       flags.tag.map((t) => {
         const eq = t.indexOf('=');

@@ -171,6 +171,7 @@ export class Observation {
           { rate: load.rate, duration: `${load.durationMs ?? 3_600_000}ms` }),
       requests: load.requests ?? [{ method: 'GET', path: load.path }],
       timeout: `${load.timeoutMs}ms`,
+      noConnectionReuse: load.noConnectionReuse,
       ...(load.thresholds ? { thresholds: load.thresholds } : {}),
       ...(load.script ? { script: load.script } : {}),
       driver: this.of.loadDriver ?? load.driver,

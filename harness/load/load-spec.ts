@@ -52,6 +52,11 @@ export interface LoadSpec {
   timeoutMs: number;
   /** Requests in flight at most (k6's maxVUs); a request due beyond it is dropped, not delayed. */
   maxInFlight: number;
+  /**
+   * Every request on a connection of its own (k6's `noConnectionReuse`). A Service balances
+   * connections, not requests: over kept-alive connections a few endpoints may get every request.
+   */
+  noConnectionReuse: boolean;
   /** Attached to the whole run (k6: options.tags). */
   tags: Record<string, string>;
   /** k6 thresholds (metric → expressions), rendered into the script; the builtin driver has none. */
@@ -161,6 +166,7 @@ export const loadSpecSchema = z
       .default([{ method: 'GET', path: '/', headers: {}, weight: 1 }]),
     timeout: duration.default(10_000),
     maxInFlight: z.number().int().min(1).max(100_000).default(1000),
+    noConnectionReuse: z.boolean().default(false),
     tags: z.record(z.string().min(1), z.string()).default({}),
     thresholds: z
       .record(z.string().regex(METRIC, 'must be a k6 metric name'), z.array(z.string().min(1)).min(1))
@@ -232,6 +238,7 @@ export const loadSpecSchema = z
       }),
       timeoutMs: s.timeout,
       maxInFlight: s.maxInFlight,
+      noConnectionReuse: s.noConnectionReuse,
       tags: s.tags,
       thresholds: s.thresholds,
       driver: s.driver,

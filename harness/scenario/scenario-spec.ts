@@ -201,6 +201,10 @@ function loadSchema(referenced: () => z.ZodType<string>) {
       timeout: duration({ positive: true })
         .prefault('2s')
         .meta({ description: "a duration: one request's deadline" }),
+      noConnectionReuse: z.boolean().default(false).meta({
+        description:
+          "each request on a connection of its own, as k6's noConnectionReuse: a Service balances connections, not requests, so over kept-alive connections a few endpoints may get every request",
+      }),
       nodes: z.array(z.string().min(1)).min(1).optional().meta({
         description:
           "the workers whose node ports the load goes through (default: the Service's load balancer when it has one, else every worker)",
@@ -752,6 +756,7 @@ function toScenario(doc: ScenarioFile, ctx: ScenarioContext): Scenario {
           }),
       ...(l.requests === undefined ? {} : { requests: l.requests }),
       timeoutMs: l.timeout,
+      noConnectionReuse: l.noConnectionReuse,
       ...(l.nodes === undefined ? {} : { nodes: l.nodes }),
       via: l.via,
       ...(l.url === undefined ? {} : { url: l.url }),

@@ -72,6 +72,8 @@ export interface ScenarioLoad {
   /** How long the load runs; default: from the start of the recorders to the end of recovery. */
   durationMs?: number;
   timeoutMs: number;
+  /** Each request on a new connection (k6's noConnectionReuse): a Service balances connections, not requests. */
+  noConnectionReuse: boolean;
   /** The workers whose node ports it goes through, as a client behind a load balancer that knows them; every worker when absent. */
   nodes?: string[];
   /** How it reaches the Service; auto tries the load balancer, then node ports, then `url`. */

@@ -70,6 +70,21 @@ describe('builtin driver', function () {
     expect(result.buckets.map((x) => x.count)).to.deep.equal([100]);
   });
 
+  it('keeps connections alive, or opens one per request with noConnectionReuse', async () => {
+    let connections = 0;
+    const url = await serve(echo('web-a'));
+    servers.at(-1)!.on('connection', () => connections++);
+    const reused = await run({ rate: 50, duration: '1s' }, [{ url, node: 'worker-1' }]);
+    expect(reused.result.summary).to.include({ count: 50, ok: 50 });
+    expect(connections, 'kept alive').to.be.at.most(5);
+    connections = 0;
+    const fresh = await run({ rate: 50, duration: '1s', noConnectionReuse: true }, [
+      { url, node: 'worker-1' },
+    ]);
+    expect(fresh.result.summary).to.include({ count: 50, ok: 50 });
+    expect(connections, 'one per request').to.equal(50);
+  });
+
   it('shows a target that stops answering for 2 s as latency from the intended start, not as missing requests', async () => {
     // Answers at once, except that what arrives between 1 s and 3 s after the first request is
     // held until 3 s: a stall.

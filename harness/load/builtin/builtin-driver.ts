@@ -85,6 +85,7 @@ function warmUpOnce(): Promise<void> {
         requests: [{ name: 'warm-up', method: 'GET', path: '/', headers: {}, weight: 1 }],
         timeoutMs: 2000,
         maxInFlight: 200,
+        noConnectionReuse: false,
         tags: {},
         thresholds: {},
         driver: 'builtin',
@@ -211,7 +212,8 @@ class BuiltinRun {
     const actualStartMs = this.now();
     const { method, path, headers, body } = request.spec;
     target.pool
-      .request({ method, path: target.basePath + path, headers, body })
+      // `reset`: the connection is closed after the answer, so the next request opens another.
+      .request({ method, path: target.basePath + path, headers, body, reset: this.spec.noConnectionReuse })
       .then(
         (res) => this.answered(res, request, target, intendedStartMs, actualStartMs),
         (error: unknown) => this.failed(error, 0, request, target, intendedStartMs, actualStartMs),

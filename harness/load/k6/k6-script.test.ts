@@ -54,6 +54,12 @@ describe('k6 script', () => {
     });
   });
 
+  it("passes noConnectionReuse as k6's own option, and only when asked", () => {
+    expect(k6Options(constantSpec())).to.not.have.property('noConnectionReuse');
+    const spec = parseLoadSpec({ target: 'shop/web:80', rate: 1, duration: '1s', noConnectionReuse: true });
+    expect(k6Options(spec)).to.include({ noConnectionReuse: true });
+  });
+
   it('renders ramping-arrival-rate stages, and fractional rates in a 1000 s time unit', () => {
     const ramping = parseLoadSpec({
       target: 'http://127.0.0.1:8080',

@@ -69,6 +69,7 @@ export function k6Options(spec: LoadSpec): Record<string, unknown> {
     scenarios: { crucible: scenario },
     ...(Object.keys(spec.tags).length > 0 ? { tags: spec.tags } : {}),
     ...(Object.keys(spec.thresholds).length > 0 ? { thresholds: spec.thresholds } : {}),
+    ...(spec.noConnectionReuse ? { noConnectionReuse: true } : {}),
     systemTags: SYSTEM_TAGS,
     summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'],
   };
