@@ -22,6 +22,7 @@ export interface LoadSecondInput {
   failed?: number;
   dropped?: number;
   failures?: Record<string, number>;
+  failedByPod?: Record<string, number>;
   latencyMs?: Partial<LoadSecond['latencyMs']>;
 }
 
@@ -114,6 +115,7 @@ export class HistoryBuilder {
       failed,
       dropped,
       failures: input.failures ?? (failed > 0 ? { refused: failed } : {}),
+      ...(input.failedByPod ? { failedByPod: input.failedByPod } : {}),
       latencyMs: { p50: 5, p90: 10, p99: 20, max: 40, ...input.latencyMs },
     });
     return this;

@@ -56,6 +56,27 @@ describe('availabilityCheck', () => {
     expect(messages.join(' ')).not.to.contain('load other');
   });
 
+  it('names the pods that answered the failed requests, when the answers said', () => {
+    const history = run()
+      .loadSeconds(10_000, 40_000, (t) =>
+        t % 2000 === 0
+          ? { failed: 30, failures: { http: 30 }, failedByPod: { 'echo-never-ready': 28, 'echo-1': 2 } }
+          : {},
+      )
+      .build();
+    const [verdict] = judge(history, [spec()]);
+    expect(verdict!.outcome).to.equal('fail');
+    expect(verdict!.evidence.map((e) => e.message)).to.include(
+      'Failed requests answered by a pod that named itself: 420 by default/echo-never-ready, 30 by default/echo-1.',
+    );
+    const passing = run().loadSeconds(0, 60_000, { failed: 0 }).build();
+    expect(
+      judge(passing, [spec()])[0]!
+        .evidence.map((e) => e.message)
+        .join(' '),
+    ).to.not.include('named itself');
+  });
+
   it('fails on an error burst longer than allowed even when the ratio holds', () => {
     const history = run()
       .loadSeconds(0, 60_000, (t) => (t >= 20_000 && t < 24_000 ? { failed: 1 } : {}))

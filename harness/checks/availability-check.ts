@@ -98,6 +98,11 @@ export const availabilityCheck: Checker<AvailabilityOptions> = {
         message: `${formatCount(requests - ok)} of ${plural(requests, 'request')} failed: success ratio ${formatPercent(ratio, [thresholds.minSuccessRatio])}, below ${formatLimitPercent(thresholds.minSuccessRatio)}.`,
       });
     }
+    const byPod = failedAnswersByPod(seconds);
+    if (!ratioOk && byPod.length > 0)
+      evidence.push({
+        message: `Failed requests answered by a pod that named itself: ${byPod.map(([pod, n]) => `${formatCount(n)} by ${pod}`).join(', ')}.`,
+      });
     if (burst.ms > 0) {
       const over = burstOk ? '' : `, longer than the ${formatDuration(thresholds.maxErrorBurstMs!)} allowed`;
       evidence.push({
@@ -109,6 +114,17 @@ export const availabilityCheck: Checker<AvailabilityOptions> = {
     return { outcome: ratioOk && burstOk ? 'pass' : 'fail', measured: ratio * 100, summary, evidence };
   },
 };
+
+/** Failed requests per answering pod (namespace/name when the load's namespace is known), most first; at most five. */
+function failedAnswersByPod(seconds: readonly LoadSecond[]): [string, number][] {
+  const byPod = new Map<string, number>();
+  for (const s of seconds)
+    for (const [pod, n] of Object.entries(s.failedByPod ?? {})) {
+      const name = s.namespace === undefined ? pod : `${s.namespace}/${pod}`;
+      byPod.set(name, (byPod.get(name) ?? 0) + n);
+    }
+  return [...byPod].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 5);
+}
 
 /** The longest run of consecutive seconds (summed over loads) that each had a failed request. */
 function longestErrorBurst(seconds: readonly LoadSecond[]): { startT: number; ms: number } {

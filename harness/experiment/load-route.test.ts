@@ -30,6 +30,7 @@ function load(fields: Partial<ScenarioLoad>): ScenarioLoad {
     service: 'app/web',
     path: '/',
     timeoutMs: 1000,
+    noConnectionReuse: false,
     driver: 'builtin',
     via: 'auto',
     ...fields,

@@ -209,6 +209,8 @@ export interface LoadSecond {
   dropped: number;
   /** Failures by kind: refused, reset, timeout, http, dns, tls, other. */
   failures: Record<string, number>;
+  /** Failed requests by the pod that answered them, when the answers said (absent when none did). */
+  failedByPod?: Record<string, number>;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
 }
 

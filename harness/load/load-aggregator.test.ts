@@ -51,6 +51,16 @@ describe('load aggregator', () => {
     expect(s.durationSeconds).to.equal(1.095);
   });
 
+  it("counts each second's failed answers by the pod that gave them, and only failed ones", () => {
+    const agg = new LoadAggregator({ driver: 'builtin', originMs: T0 });
+    agg.add(sample(100, 1, { pod: 'echo-a' }));
+    agg.add(sample(200, 1, { outcome: 'failed', status: 500, error: 'http', pod: 'echo-bad' }));
+    agg.add(sample(300, 1, { outcome: 'failed', status: 500, error: 'http', pod: 'echo-bad' }));
+    agg.add(sample(400, 1, { outcome: 'failed', status: 0, error: 'refused' }));
+    agg.add(sample(1100, 1, { pod: 'echo-a' }));
+    expect(agg.bucketList().map((b) => b.failedByPod)).to.deep.equal([{ 'echo-bad': 2 }, {}]);
+  });
+
   it('buckets by intended start second, empty seconds included, each with its own percentiles', () => {
     const agg = new LoadAggregator({ driver: 'builtin', originMs: T0 });
     agg.add(sample(100, 2));

@@ -18,6 +18,7 @@ interface Bucket {
   failed: number;
   dropped: number;
   failuresByKind: Record<LoadErrorKind, number>;
+  failedByPod: Record<string, number>;
   /** Packed: a run holds one per second, and most of their counts are zero. */
   histogram: hdr.Histogram;
   maxUs: number;
@@ -79,6 +80,8 @@ export class LoadAggregator {
       bucket.failed++;
       this.failuresByKind[kind]++;
       bucket.failuresByKind[kind]++;
+      if (sample.pod !== undefined)
+        bucket.failedByPod[sample.pod] = (bucket.failedByPod[sample.pod] ?? 0) + 1;
     }
   }
 
@@ -129,6 +132,7 @@ export class LoadAggregator {
         failed: b?.failed ?? 0,
         dropped: b?.dropped ?? 0,
         failuresByKind: b ? { ...b.failuresByKind } : zeroKinds(),
+        failedByPod: b ? { ...b.failedByPod } : {},
         p50Ms: at(50),
         p90Ms: at(90),
         p99Ms: at(99),
@@ -166,6 +170,7 @@ export class LoadAggregator {
         failed: 0,
         dropped: 0,
         failuresByKind: zeroKinds(),
+        failedByPod: {},
         histogram: hdr.build({ bitBucketSize: 'packed', numberOfSignificantValueDigits: 3 }),
         maxUs: 0,
       };

@@ -48,6 +48,8 @@ export interface LoadBucket {
   failed: number;
   dropped: number;
   failuresByKind: Record<LoadErrorKind, number>;
+  /** Failed requests whose answer named the pod that gave it (the echo workload's do), by pod. */
+  failedByPod: Record<string, number>;
   p50Ms: number;
   p90Ms: number;
   p99Ms: number;

@@ -14,6 +14,7 @@ describe('toLoadSeconds', () => {
     failed: 2,
     dropped: 1,
     failuresByKind: { ...kinds, refused: 2 },
+    failedByPod: { 'echo-1': 2 },
     p50Ms: 1.5,
     p90Ms: 3,
     p99Ms: 8,
@@ -31,6 +32,7 @@ describe('toLoadSeconds', () => {
         failed: 2,
         dropped: 1,
         failures: { ...kinds, refused: 2 },
+        failedByPod: { 'echo-1': 2 },
         latencyMs: { p50: 1.5, p90: 3, p99: 8, max: 12.25 },
       },
     ]);

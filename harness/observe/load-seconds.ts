@@ -24,6 +24,7 @@ export function toLoadSeconds(
     failed: b.failed,
     dropped: b.dropped,
     failures: { ...b.failuresByKind },
+    ...(Object.keys(b.failedByPod).length > 0 ? { failedByPod: { ...b.failedByPod } } : {}),
     latencyMs: { p50: b.p50Ms, p90: b.p90Ms, p99: b.p99Ms, max: b.maxMs },
   }));
 }

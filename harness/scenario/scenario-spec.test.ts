@@ -141,6 +141,7 @@ describe('scenario spec', () => {
           rate: 200,
           durationMs: 90_000,
           timeoutMs: 500,
+          noConnectionReuse: false,
           driver: 'builtin',
         },
       ],
