@@ -246,6 +246,7 @@ describe('scenario spec', () => {
         path: '/',
         rate: 10,
         timeoutMs: 2000,
+        noConnectionReuse: false,
         via: 'auto',
         driver: 'builtin',
       },
