@@ -12,12 +12,13 @@ export interface CrucibleRun {
 
 /**
  * Runs the real `crucible` CLI with its own CRUCIBLE_HOME and waits for it to exit. `onStderr`
- * sees the error output so far as it grows, and may interrupt the run (SIGINT, as Ctrl-C).
+ * sees the error output so far as it grows, and may interrupt the run: SIGINT, as Ctrl-C, unless
+ * another signal is named (SIGKILL, as a CI job's timeout or the OOM killer).
  */
 export function crucible(
   home: string,
   args: string[],
-  onStderr?: (text: string, interrupt: () => void) => void,
+  onStderr?: (text: string, interrupt: (signal?: NodeJS.Signals) => void) => void,
 ): Promise<CrucibleRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CRUCIBLE_CLI, ...args], {
@@ -28,7 +29,7 @@ export function crucible(
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => {
       stderr += c.toString();
-      onStderr?.(stderr, () => child.kill('SIGINT'));
+      onStderr?.(stderr, (signal = 'SIGINT') => child.kill(signal));
     });
     child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });

@@ -58,6 +58,8 @@ export function upCommand(): Command {
       });
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      // Until here a killed `up` leaves nothing (the cluster's reaper removes it); now it is the user's.
+      await cluster.keep?.();
       const { record } = cluster;
       const lines = [
         `cluster "${cluster.name}" is up (${provider.name}, ${((Date.now() - started) / 1000).toFixed(1)} s)`,

@@ -18,6 +18,7 @@ import { DockerPacketFilter } from './docker-packet-filter.js';
 import { IMAGE_ORCHESTRATOR_MAIN, IMAGE_PROJECT_DIR, removeOlderNodeImages } from './node-image.js';
 import type { ExecResult, PodEscapeTargets, RunningCluster } from './running-cluster.js';
 import { clusterDir, removeClusterDir } from './cluster-record.js';
+import { releaseCluster } from './cluster-reaper.js';
 
 const IMAGE_CRUCIBLE_CLI = `${IMAGE_PROJECT_DIR}/dist/harness/cli/crucible-cli.js`;
 
@@ -137,6 +138,11 @@ export class DockerCluster implements RunningCluster {
     return removeDockerCluster(this.name, this.record);
   }
 
+  /** Leaves the cluster up when this process ends (a run's `--keep`, `crucible up` once booted). */
+  keep(): Promise<void> {
+    return releaseCluster(this.name);
+  }
+
   private locate(node: string): NodeContainer {
     membersOf(this.record, node);
     const handle = this.record.handles[node];
@@ -186,6 +192,7 @@ export async function removeDockerCluster(name: string, record?: ClusterRecord):
   const removed = await reapDocker(name);
   await removeClusterDir(name);
   if (record) await releaseLoopbackSlot(slotOf(record.apiservers[0]!), name);
+  await releaseCluster(name);
   if (record?.image) await removeOlderNodeImages(record.image);
   return removed;
 }

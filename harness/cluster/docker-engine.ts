@@ -22,6 +22,12 @@ export async function reapDocker(cluster?: string): Promise<number> {
     const containers = await docker.listContainers({ all: true, filters });
     if (containers.length === 0) break;
     removed += containers.length;
+    // A frozen worker (node-pause) is thawed before it is removed, as `docker rm -f` expects.
+    await Promise.all(
+      containers
+        .filter((c) => c.State === 'paused')
+        .map((c) => ignoreStatus(docker.getContainer(c.Id).unpause(), 404, 409)),
+    );
     await Promise.all(
       containers.map((c) =>
         ignoreStatus(docker.getContainer(c.Id).remove({ force: true, v: true }), 404, 409),

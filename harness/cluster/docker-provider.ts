@@ -28,6 +28,7 @@ import {
   dockerClient,
   reapDocker,
 } from './docker-engine.js';
+import { guardCluster, releaseCluster, removeAbandonedClusters } from './cluster-reaper.js';
 import { PROJECT_ROOT } from './host-programs.js';
 import { loadBalancerAddresses, releaseLoopbackSlot, reserveLoopbackSlot } from './loopback-slot.js';
 import { addLoadedImages } from './loaded-images-layer.js';
@@ -79,6 +80,7 @@ export class DockerProvider implements ClusterProvider {
   ): Promise<DockerCluster> {
     const name = spec.name;
     const docker = await dockerClient();
+    await removeAbandonedClusters(progress);
     const leftovers = await reapDocker(name);
     if (leftovers)
       progress(`removed ${leftovers} container(s) and network(s) a previous run of ${name} left`);
@@ -86,9 +88,11 @@ export class DockerProvider implements ClusterProvider {
     const dir = clusterDir(name);
     await mkdir(dir, { recursive: true });
     const runId = randomBytes(4).toString('hex');
+    await guardCluster(name, 'docker');
     // No slot free: nothing has started yet; the folder just made must not stay behind either.
     const slot = await reserveLoopbackSlot(name).catch(async (e: unknown) => {
       await removeClusterDir(name);
+      await releaseCluster(name);
       throw e;
     });
     const hostControlPlane = `127.0.${slot}.254`;
@@ -247,6 +251,7 @@ export class DockerProvider implements ClusterProvider {
       await reapDocker(name);
       await removeClusterDir(name);
       await releaseLoopbackSlot(slot, name);
+      await releaseCluster(name);
       throw e;
     }
   }

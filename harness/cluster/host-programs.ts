@@ -27,6 +27,8 @@ export const PROJECT_ROOT = fileURLToPath(
 export const ORCHESTRATOR_MAIN = builtEntryPoint('orchestrator/cmd/main.js');
 /** `crucible`, the harness's command line (it also runs the bundled Toxiproxy server). */
 export const CRUCIBLE_CLI = builtEntryPoint('harness/cli/crucible-cli.js');
+/** The reaper that removes a cluster once its owner is gone (see cluster-reaper.ts). */
+export const CRUCIBLE_REAPER = builtEntryPoint('harness/cluster/reaper-main.js');
 
 /**
  * Extra Node.js arguments for orchestrator components started as processes, from

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,6 +6,7 @@ import { ClusterError } from './cluster-error.js';
 import { clusterDir } from './cluster-record.js';
 import { sleep } from '../support/index.js';
 import { isProcessAlive } from './process-reaper.js';
+import { bootId } from './process-identity.js';
 
 /** Where slots are reserved: one folder for the whole machine, whatever CRUCIBLE_HOME each run has. */
 const RESERVATIONS = join(tmpdir(), 'crucible-slots');
@@ -127,20 +127,6 @@ async function held(file: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-let boot: string | undefined;
-
-/** This boot of the machine: a pid of an earlier boot names nobody. */
-function bootId(): string {
-  boot ??= (() => {
-    try {
-      return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-    } catch {
-      return 'unknown';
-    }
-  })();
-  return boot;
 }
 
 function canBind(host: string, port: number): Promise<boolean> {

@@ -22,6 +22,7 @@ import { releaseLoopbackSlot, slotOf } from './loopback-slot.js';
 import { processTree, signalAll } from './process-tree.js';
 import type { ExecResult, PodEscapeTargets, RunningCluster } from './running-cluster.js';
 import { pollUntil } from '../support/poll-until.js';
+import { releaseCluster } from './cluster-reaper.js';
 
 /**
  * A cluster of the process provider, live: each member a local process, found through the pids in
@@ -159,6 +160,11 @@ export class ProcessCluster implements RunningCluster {
     return removeProcessCluster(this.name, this.record);
   }
 
+  /** Leaves the cluster up when this process ends (a run's `--keep`, `crucible up` once booted). */
+  keep(): Promise<void> {
+    return releaseCluster(this.name);
+  }
+
   private livePids(node: string): number[] {
     return membersOf(this.record, node)
       .map((m) => this.record.handles[m.name]?.pid)
@@ -176,6 +182,7 @@ export async function removeProcessCluster(name: string, record?: ClusterRecord)
   await unconfineHostPods(name);
   await removeClusterDir(name);
   if (record) await releaseLoopbackSlot(slotOf(record.apiservers[0]!), name);
+  await releaseCluster(name);
   return stopped;
 }
 

@@ -13,7 +13,8 @@ import type { ClusterProvider } from './cluster-provider.js';
 import { type ClusterRecord, clusterDir, readClusterRecord, removeClusterDir } from './cluster-record.js';
 import type { ClusterSpec } from './cluster-spec.js';
 import { realToxiproxyServer } from './host-programs.js';
-import { loadBalancerAddresses, releaseLoopbackSlot, reserveLoopbackSlot } from './loopback-slot.js';
+import { guardCluster, releaseCluster, removeAbandonedClusters } from './cluster-reaper.js';
+import { loadBalancerAddresses, reserveLoopbackSlot } from './loopback-slot.js';
 import { ProcessCluster, removeProcessCluster, spawnMember } from './process-cluster.js';
 import { reapProcesses } from './process-reaper.js';
 import { ClusterError } from './cluster-error.js';
@@ -22,7 +23,6 @@ import {
   hostConfinement,
   hostPodsDir,
   loadedImageNotReadable,
-  unconfineHostPods,
 } from './host-pod-confinement.js';
 
 /**
@@ -59,6 +59,7 @@ export class ProcessProvider implements ClusterProvider {
         const problem = loadedImageNotReadable(image);
         if (problem) throw new ClusterError('ImageNotReadable', problem);
       }
+    await removeAbandonedClusters(progress);
     const leftovers = await reapProcesses(name, 2000);
     if (leftovers) progress(`removed ${leftovers} process(es) a previous run of ${name} left`);
     await removeClusterDir(name);
@@ -67,9 +68,11 @@ export class ProcessProvider implements ClusterProvider {
     // The cluster's folder holds every credential: not even to be passed through by another user.
     await chmod(dir, 0o700);
     const runId = randomBytes(4).toString('hex');
+    await guardCluster(name, 'process');
     // No slot free: nothing has started yet; the folder just made must not stay behind either.
     const slot = await reserveLoopbackSlot(name).catch(async (e: unknown) => {
       await removeClusterDir(name);
+      await releaseCluster(name);
       throw e;
     });
     const controlPlane = `127.0.${slot}.254`;
@@ -124,10 +127,7 @@ export class ProcessProvider implements ClusterProvider {
       const credentials = await finishBoot(record, creds, progress, started, signal);
       return new ProcessCluster(record, credentials);
     } catch (e) {
-      await reapProcesses(name, 2000);
-      await unconfineHostPods(name);
-      await removeClusterDir(name);
-      await releaseLoopbackSlot(slot, name);
+      await removeProcessCluster(name, record);
       throw e;
     }
   }

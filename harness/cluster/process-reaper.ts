@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { sleep } from '../support/index.js';
+import { processTree, signalAll } from './process-tree.js';
 
 /** Environment variables that label every process of a cluster (processes have no labels of their own). */
 export const CLUSTER_LABEL = 'CRUCIBLE_CLUSTER';
@@ -35,19 +36,14 @@ export async function labelledProcesses(
  */
 export async function reapProcesses(cluster?: string, graceMs = 5000): Promise<number> {
   const victims = await labelledProcesses(cluster);
-  for (const { pid } of victims) signal(pid, 'SIGTERM');
+  // A frozen worker (node-pause) and its pods would hold SIGTERM until thawed: thaw them first.
+  const pids = victims.map((v) => v.pid);
+  signalAll(await processTree(pids), 'SIGCONT');
+  signalAll(pids, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && victims.some(({ pid }) => isProcessAlive(pid))) await sleep(50);
-  for (const { pid } of victims) if (isProcessAlive(pid)) signal(pid, 'SIGKILL');
+  while (Date.now() < deadline && pids.some(isProcessAlive)) await sleep(50);
+  signalAll(pids.filter(isProcessAlive), 'SIGKILL');
   return victims.length;
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // Gone already.
-  }
 }
 
 /** Whether a process with this pid exists (signal 0 probes without signalling). */
