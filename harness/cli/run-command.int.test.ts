@@ -234,4 +234,12 @@ describe('crucible run (real CLI, process provider)', function () {
     ).to.equal(true);
     expect(await labelledProcesses()).to.deep.equal([]);
   });
+
+  it('refuses a --parallel that is not a whole number from 1 to 16, before anything boots (exit 3)', async () => {
+    for (const bad of ['0', '17', 'two']) {
+      const ran = await crucible(home, ['run', '--provider', 'process', '--parallel', bad, QUICK]);
+      expect(ran.code, ran.stderr).to.equal(3);
+      expect(ran.stderr).to.include(`--parallel: "${bad}" is not a whole number from 1 to 16`);
+    }
+  });
 });

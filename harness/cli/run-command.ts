@@ -39,6 +39,7 @@ interface RunFlags {
   junit?: string;
   keep?: boolean;
   repeat: string;
+  parallel: string;
   dryRun?: boolean;
   tag?: string;
   keepRuns?: string;
@@ -81,6 +82,11 @@ export function runCommand(): Command {
     .option('--junit <file>', 'also write one JUnit file for all the scenarios run')
     .option('--keep', 'leave the cluster up afterwards, for debugging')
     .option('--repeat <n>', 'run each scenario this many times', '1')
+    .option(
+      '--parallel <n>',
+      "run up to n scenarios at once, each on a cluster of its own (a scenario's repeats stay in order)",
+      '1',
+    )
     .option('--dry-run', 'validate and print the plan without booting anything')
     .option('--tag <tags>', 'only scenarios with one of these tags (comma-separated), e.g. quick')
     .option('--keep-runs <n>', 'keep the newest n runs of each scenario in --out, delete older ones')
@@ -104,6 +110,12 @@ export function runCommand(): Command {
       const repeat = Number(flags.repeat);
       if (!Number.isInteger(repeat) || repeat < 1)
         throw new UsageError('InvalidFlag', `--repeat: "${flags.repeat}" is not a positive whole number`);
+      const parallel = Number(flags.parallel);
+      if (!Number.isInteger(parallel) || parallel < 1 || parallel > 16)
+        throw new UsageError(
+          'InvalidFlag',
+          `--parallel: "${flags.parallel}" is not a whole number from 1 to 16`,
+        );
       const shard = flags.shard === undefined ? undefined : parseShardFlag(flags.shard);
       let scenarios: Scenario[] = [];
       const tags = flags.tag
@@ -167,10 +179,14 @@ export function runCommand(): Command {
         process.stderr.write(`crucible: the ${f.reporter} reporter failed (${f.hook}): ${f.message}\n`),
       );
       await reporter.onBegin({ scenarios: fitting, provider: provider.name, seed, repeat });
-      const outcomes: number[] = [];
-      const runs: ScenarioRun[] = [];
-      for (const scenario of fitting)
-        for (let i = 0; i < repeat && !abort.signal.aborted; i++) {
+      // Each scenario's runs, in the order given whatever order they end in (the JUnit's order).
+      const runsOf = fitting.map((): ScenarioRun[] => []);
+      let cannotStart: ClusterError | undefined;
+      // One report written at a time: each rewrites the output folder's index.
+      let reported = Promise.resolve();
+      const runScenario = async (index: number): Promise<void> => {
+        const scenario = fitting[index]!;
+        for (let i = 0; i < repeat && !abort.signal.aborted && !cannotStart; i++) {
           await reporter.onScenarioBegin(scenario);
           const progress = (line: string) => reporter.onProgress(scenario, line);
           progress(`provider ${provider.name}, seed ${seed}`);
@@ -184,20 +200,37 @@ export function runCommand(): Command {
             signal: abort.signal,
           });
           if (result.error instanceof ClusterError && NO_CLUSTER_CAN_START.includes(result.error.code)) {
-            await reporter.onEnd(runs);
-            throw new ClusterError(
+            cannotStart ??= new ClusterError(
               result.error.code,
               `${scenario.name}: no cluster could start, and nothing was left running: ${result.error.message}`,
             );
+            return;
           }
           const run = { scenario, result };
-          runs.push(run);
-          await reporter.onScenarioEnd(run);
-          outcomes.push(exitCodeOf(result));
+          runsOf[index]!.push(run);
+          reported = reported.then(() => reporter.onScenarioEnd(run));
+          await reported;
         }
+      };
+      await inParallel(fitting.length, parallel, runScenario);
+      const runs = runsOf.flat();
       await reporter.onEnd(runs);
-      process.exitCode = Math.max(0, ...outcomes);
+      if (cannotStart) throw cannotStart;
+      process.exitCode = Math.max(0, ...runs.map((r) => exitCodeOf(r.result)));
     });
+}
+
+/** Runs `work(0)` … `work(count - 1)`, at most `limit` at a time, each started as soon as one ends. */
+async function inParallel(
+  count: number,
+  limit: number,
+  work: (index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < count) await work(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, lane));
 }
 
 function providerOptions(flags: RunFlags): ProviderOptions {

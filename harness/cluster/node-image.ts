@@ -93,44 +93,55 @@ export async function buildNodeImage(opts: BuildNodeImageOptions): Promise<strin
     return image;
   }
 
-  const work = await mkdtemp(join(tmpdir(), 'crucible-node-image-'));
-  try {
-    const files = system.length + modules.paths.length + app.paths.length;
-    progress(`node image: staging ${files} files`);
-    const staging = performance.now();
-    const context = join(work, 'context');
-    await mkdir(context);
-    const systemTree = await stageSystem(join(work, 'system'), system);
-    await Promise.all([
-      // Staged just now: one fixed time, so that an unchanged system layer stays cached.
-      packTar(systemTree, join(context, 'system.tar'), { folders: fromScratch, mtime: '@946684800' }),
-      packTar(modules, join(context, 'modules.tar'), { folders: true }),
-      packTar(app, join(context, 'app.tar'), { folders: true }),
-    ]);
-    await writeFile(
-      join(context, 'Dockerfile'),
-      `${dockerfile}LABEL ${NODE_IMAGE_LABEL}="${NODE_IMAGE_LABEL_VALUE}" crucible.dev/content-hash="${hash}"\n`,
-    );
-    const bytes = CONTEXT_FILES.reduce((sum, f) => sum + statSync(join(context, f)).size, 0);
-    progress(`node image: staged ${megabytes(bytes)} in ${seconds(staging)}; building ${image}`);
-    const building = performance.now();
-    try {
-      await tc.GenericContainer.fromDockerfile(context).build(image, { deleteOnExit: false });
-    } catch (e) {
-      throw new ClusterError(
-        'ImageBuildFailed',
-        `building ${image} failed: ${await buildError(client, context, e)}`,
-      );
-    }
-    const size = (await client.image.inspect(imageName)).Size;
-    progress(
-      `node image ${image} built (${megabytes(size)}) in ${seconds(building)}; ${seconds(started)} in all`,
-    );
-    return image;
-  } finally {
-    await rm(work, { recursive: true, force: true });
+  // Scenarios run in parallel (`run --parallel`) ask at once: one build, which they all wait for.
+  let build = buildsInFlight.get(image);
+  if (!build) {
+    build = (async () => {
+      const work = await mkdtemp(join(tmpdir(), 'crucible-node-image-'));
+      try {
+        const files = system.length + modules.paths.length + app.paths.length;
+        progress(`node image: staging ${files} files`);
+        const staging = performance.now();
+        const context = join(work, 'context');
+        await mkdir(context);
+        const systemTree = await stageSystem(join(work, 'system'), system);
+        await Promise.all([
+          // Staged just now: one fixed time, so that an unchanged system layer stays cached.
+          packTar(systemTree, join(context, 'system.tar'), { folders: fromScratch, mtime: '@946684800' }),
+          packTar(modules, join(context, 'modules.tar'), { folders: true }),
+          packTar(app, join(context, 'app.tar'), { folders: true }),
+        ]);
+        await writeFile(
+          join(context, 'Dockerfile'),
+          `${dockerfile}LABEL ${NODE_IMAGE_LABEL}="${NODE_IMAGE_LABEL_VALUE}" crucible.dev/content-hash="${hash}"\n`,
+        );
+        const bytes = CONTEXT_FILES.reduce((sum, f) => sum + statSync(join(context, f)).size, 0);
+        progress(`node image: staged ${megabytes(bytes)} in ${seconds(staging)}; building ${image}`);
+        const building = performance.now();
+        try {
+          await tc.GenericContainer.fromDockerfile(context).build(image, { deleteOnExit: false });
+        } catch (e) {
+          throw new ClusterError(
+            'ImageBuildFailed',
+            `building ${image} failed: ${await buildError(client, context, e)}`,
+          );
+        }
+        const size = (await client.image.inspect(imageName)).Size;
+        progress(
+          `node image ${image} built (${megabytes(size)}) in ${seconds(building)}; ${seconds(started)} in all`,
+        );
+        return image;
+      } finally {
+        await rm(work, { recursive: true, force: true });
+      }
+    })();
+    buildsInFlight.set(image, build);
+    void build.finally(() => buildsInFlight.delete(image)).catch(() => undefined);
   }
+  return build;
 }
+
+const buildsInFlight = new Map<string, Promise<string>>();
 
 /**
  * Whether a Docker engine answers, within `timeoutMs`. Callers that can do without Docker (the
