@@ -113,6 +113,14 @@ describe('nothing outlives its owner (real CLI)', function () {
     homes.push(home);
     return home;
   };
+  /** A process-provider run frozen mid-fault, its cluster, and every pid of its tree (pods too). */
+  const frozenProcessRun = async (home: string) => {
+    const frozen = startFrozenRun(home, 'process', scenario);
+    await frozen.inForce;
+    const cluster = await clusterIn(home);
+    const pids = await processTree((await labelledProcesses(cluster)).map((p) => p.pid));
+    return { frozen, cluster, pids };
+  };
   before(async () => {
     scenario = join(await newHome(), 'frozen-worker.yaml');
     await writeFile(scenario, FROZEN_WORKER);
@@ -127,10 +135,7 @@ describe('nothing outlives its owner (real CLI)', function () {
 
   it('process: a run beside a killed one passes and takes nothing of it; the killed one is reaped, thawed, within seconds', async () => {
     const home = await newHome();
-    const frozen = startFrozenRun(home, 'process', scenario);
-    await frozen.inForce;
-    const cluster = await clusterIn(home);
-    const pids = await processTree((await labelledProcesses(cluster)).map((p) => p.pid));
+    const { frozen, cluster, pids } = await frozenProcessRun(home);
 
     // Another run starts (and looks for leftovers) while this one lives: it must not touch it.
     const beside = await crucible(await newHome(), [
@@ -153,15 +158,11 @@ describe('nothing outlives its owner (real CLI)', function () {
       200,
     );
     await pollUntil(async () => (await traces(home, cluster)).length === 0, 5_000, 'no trace left', 200);
-    expect(await traces(home, cluster)).to.deep.equal([]);
   });
 
   it('process: a run whose reaper was killed too is removed by the next start; `up` stays after its CLI exits, until `down`', async () => {
     const home = await newHome();
-    const frozen = startFrozenRun(home, 'process', scenario);
-    await frozen.inForce;
-    const cluster = await clusterIn(home);
-    const pids = await processTree((await labelledProcesses(cluster)).map((p) => p.pid));
+    const { frozen, cluster, pids } = await frozenProcessRun(home);
     process.kill(await reaperOf(cluster), 'SIGKILL');
     frozen.kill();
     await frozen.exited;

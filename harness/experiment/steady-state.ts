@@ -4,8 +4,8 @@ import { findResource } from '../../orchestrator/api/resources.js';
 import type { Deployment, Node, Pod } from '../../orchestrator/api/types.js';
 import type { RunningCluster } from '../cluster/index.js';
 import type { UnmetCondition } from '../history/index.js';
-import { resolveServiceTargets } from '../load/index.js';
-import type { Scenario } from '../scenario/index.js';
+import { LoadError, resolveServiceTargets, type LoadWorker } from '../load/index.js';
+import type { Scenario, ScenarioLoad } from '../scenario/index.js';
 import { sleep } from '../support/index.js';
 import type { ExperimentRun } from './experiment-run.js';
 import { workloadNamespaces } from './workloads.js';
@@ -181,12 +181,11 @@ async function silentServices(
 ): Promise<UnmetCondition[]> {
   const unmet: UnmetCondition[] = [];
   for (const service of scenario.steadyState.servicesAnswering) {
-    const [namespace, name] = service.split('/') as [string, string];
     const tally = tallies.get(service) ?? { sent: 0, answered: 0 };
     tallies.set(service, tally);
     let targets;
     try {
-      targets = await resolveServiceTargets(client, cluster.record.workers, namespace, name);
+      targets = await serviceProbeTargets(client, cluster.record.workers, scenario.loads, service);
     } catch (e) {
       unmet.push({ subject: `service ${service}`, observation: (e as Error).message });
       continue;
@@ -213,6 +212,28 @@ async function silentServices(
     }
   }
   return unmet;
+}
+
+/**
+ * Where a Service that must answer is probed: through every worker's node port, as its load
+ * reaches it by default; at the url a load of the scenario gives for it instead when that load
+ * goes `via: url`, or when the Service has no node port (an existing cluster's ingress).
+ */
+export async function serviceProbeTargets(
+  client: Pick<ApiClient, 'get'>,
+  workers: readonly LoadWorker[],
+  loads: readonly ScenarioLoad[],
+  service: string,
+): Promise<{ url: string }[]> {
+  const [namespace, name] = service.split('/') as [string, string];
+  const url = loads.find((l) => l.service === service && l.url !== undefined);
+  if (url?.via === 'url') return [{ url: url.url! }];
+  try {
+    return await resolveServiceTargets(client, workers, namespace, name);
+  } catch (e) {
+    if (url && e instanceof LoadError && e.code === 'ServiceWithoutNodePort') return [{ url: url.url! }];
+    throw e;
+  }
 }
 
 function connectionWords(e: Error & { code?: string }): string {

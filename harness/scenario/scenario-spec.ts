@@ -487,7 +487,8 @@ function scenarioFileSchema(files: ReferencedFiles, cluster: 'inline' | 'file' |
             .default(true)
             .meta({ description: 'every Deployment of the workloads has all its replicas ready' }),
           servicesAnswering: z.array(namespacedName()).default([]).meta({
-            description: "Services (namespace/name) that answer HTTP through every worker's node port",
+            description:
+              "Services (namespace/name) that answer HTTP through every worker's node port (at a load's url instead when that load goes via: url, or the Service has no node port)",
           }),
         })
         .strict()
