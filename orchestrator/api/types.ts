@@ -580,6 +580,39 @@ export interface ControllerRevision extends KubeObject {
   revision: number;
 }
 
+// ---- batch/v1 ----
+
+export interface JobSpec {
+  /** Pods running at once at most. */
+  parallelism?: number;
+  /** Pods that must succeed; the Job is complete then. */
+  completions?: number;
+  /** Failed pods tolerated before the Job fails (BackoffLimitExceeded). */
+  backoffLimit?: number;
+  /** Seconds from the Job's start after which it fails (DeadlineExceeded), its pods stopped. */
+  activeDeadlineSeconds?: number;
+  completionMode?: 'NonIndexed' | 'Indexed';
+  suspend?: boolean;
+  manualSelector?: boolean;
+  selector?: LabelSelector;
+  template: PodTemplateSpec;
+}
+
+export interface JobStatus {
+  active?: number;
+  succeeded?: number;
+  failed?: number;
+  ready?: number;
+  startTime?: string;
+  completionTime?: string;
+  conditions?: Condition[];
+}
+
+export interface Job extends KubeObject {
+  spec: JobSpec;
+  status?: JobStatus;
+}
+
 // ---- coordination.k8s.io/v1 ----
 
 export interface Lease extends KubeObject {

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { errors } from '../api/errors.js';
 import type { ResourceType } from '../api/resources.js';
-import type { KubeObject, Pod } from '../api/types.js';
+import type { Job, KubeObject, Pod } from '../api/types.js';
 
 /**
  * Per-kind rules the generic store applies around a write, after Kubernetes' registry
@@ -35,12 +35,41 @@ const statusOnCreate: Record<string, (obj: KubeObject) => unknown> = {
     expectedPods: 0,
   }),
   Namespace: () => ({ phase: 'Active' }),
+  Job: () => ({}),
 };
 
-/** Resets what a client may not set on create: status, for kinds whose status a controller owns. */
+/** The labels that tie a Job's pods to it, as kube-apiserver's Job strategy generates them. */
+export const JOB_UID_LABEL = 'batch.kubernetes.io/controller-uid';
+export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
+
+/**
+ * Resets what a client may not set on create: status, for kinds whose status a controller owns.
+ * A Job without `manualSelector` gets its selector generated from its uid, and its template the
+ * matching labels (the legacy `controller-uid` and `job-name` too), so no other Job's pods match.
+ */
 export function prepareForCreate(obj: KubeObject): KubeObject {
   const reset = statusOnCreate[obj.kind];
-  return reset ? { ...obj, status: reset(obj) } : obj;
+  const created = reset ? { ...obj, status: reset(obj) } : obj;
+  return created.kind === 'Job' ? withGeneratedJobSelector(created as Job) : created;
+}
+
+function withGeneratedJobSelector(job: Job): Job {
+  if (job.spec.manualSelector) return job;
+  const uid = job.metadata.uid!;
+  const name = job.metadata.name!;
+  const labels = { [JOB_UID_LABEL]: uid, [JOB_NAME_LABEL]: name, 'controller-uid': uid, 'job-name': name };
+  const template = job.spec.template;
+  return {
+    ...job,
+    spec: {
+      ...job.spec,
+      selector: { matchLabels: { [JOB_UID_LABEL]: uid } },
+      template: {
+        ...template,
+        metadata: { ...template.metadata, labels: { ...template.metadata?.labels, ...labels } },
+      },
+    },
+  };
 }
 
 /**
@@ -85,7 +114,7 @@ export function validateUpdate(ctx: WriteContext, next: KubeObject, live: KubeOb
   }
   if (ctx.subresource === 'status' || ctx.subresource === 'binding') return;
   if (
-    (kind === 'Deployment' || kind === 'ReplicaSet' || kind === 'DaemonSet') &&
+    (kind === 'Deployment' || kind === 'ReplicaSet' || kind === 'DaemonSet' || kind === 'Job') &&
     !isDeepStrictEqual(specOf(next).selector, specOf(live).selector)
   ) {
     throw errors.invalid(kind, group, name, [

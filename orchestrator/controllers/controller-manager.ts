@@ -1,5 +1,6 @@
 import type { Controller, ControllerContext } from './controller.js';
 import { DaemonSetController } from './daemonset-controller.js';
+import { JobController } from './job-controller.js';
 import { DeploymentController } from './deployment-controller.js';
 import { DisruptionController } from './disruption-controller.js';
 import { EndpointsController } from './endpoints-controller.js';
@@ -19,6 +20,7 @@ export const CONTROLLERS: Readonly<Record<string, (ctx: ControllerContext) => Co
   deployment: (ctx) => new DeploymentController(ctx),
   statefulset: (ctx) => new StatefulSetController(ctx),
   daemonset: (ctx) => new DaemonSetController(ctx),
+  job: (ctx) => new JobController(ctx),
   nodelifecycle: (ctx) => new NodeLifecycleController(ctx),
   endpoints: (ctx) => new EndpointsController(ctx),
   namespace: (ctx) => new NamespaceController(ctx),

@@ -193,6 +193,20 @@ function defaultDaemonSet(ds: Obj): void {
   defaultTemplate(spec);
 }
 
+/**
+ * batch/v1 SetDefaults_Job: with neither completions nor parallelism, one pod to complete; a
+ * parallelism of 1; six retries; NonIndexed; not suspended.
+ */
+function defaultJob(job: Obj): void {
+  const spec = ensureObject(job, 'spec');
+  if (spec.completions === undefined && spec.parallelism === undefined) spec.completions = 1;
+  setDefault(spec, 'parallelism', 1);
+  setDefault(spec, 'backoffLimit', 6);
+  setDefault(spec, 'completionMode', 'NonIndexed', ['']);
+  setDefault(spec, 'suspend', false);
+  defaultTemplate(spec);
+}
+
 function defaultService(svc: Obj): void {
   const spec = ensureObject(svc, 'spec');
   setDefault(spec, 'sessionAffinity', 'None', ['']);
@@ -290,6 +304,7 @@ const defaulters: Readonly<Record<string, (obj: Obj, opts: DefaultingOptions) =>
   ReplicaSet: defaultReplicaSet,
   StatefulSet: defaultStatefulSet,
   DaemonSet: defaultDaemonSet,
+  Job: defaultJob,
   Service: defaultService,
   Secret: defaultSecret,
   Namespace: defaultNamespace,

@@ -34,6 +34,7 @@ import {
   validateRole,
 } from './rbac-schemas.js';
 import { daemonSetShape, validateDaemonSet } from './daemonset-schema.js';
+import { jobShape, validateJob } from './job-schema.js';
 import { secretShape, validateSecret } from './secret-schema.js';
 import {
   controllerRevisionShape,
@@ -69,6 +70,7 @@ const KINDS: Readonly<Record<string, KindSchema>> = {
   ReplicaSet: kind(replicaSetShape, validateReplicaSet),
   StatefulSet: kind(statefulSetShape, validateStatefulSet),
   DaemonSet: kind(daemonSetShape, validateDaemonSet),
+  Job: kind(jobShape, validateJob),
   ControllerRevision: kind(controllerRevisionShape, validateControllerRevision),
   Service: kind(serviceShape, validateService),
   Namespace: kind(namespaceShape, validateNamespace),

@@ -11,6 +11,7 @@ const RBAC_GROUP = 'rbac.authorization.k8s.io';
 const RBAC_API_VERSION = `${RBAC_GROUP}/v1`;
 const CORE = '';
 const APPS = 'apps';
+const BATCH = 'batch';
 const COORDINATION = 'coordination.k8s.io';
 const AUTHORIZATION = 'authorization.k8s.io';
 const POLICY = 'policy';
@@ -139,6 +140,7 @@ function viewRules(): PolicyRule[] {
         'controllerrevisions',
       ],
     ),
+    rule(READ, [BATCH], ['jobs', 'jobs/status']),
     rule(READ, [COORDINATION], ['leases']),
     rule(READ, [POLICY], ['poddisruptionbudgets', 'poddisruptionbudgets/status']),
   ];
@@ -166,6 +168,7 @@ function editRules(): PolicyRule[] {
         'daemonsets',
       ],
     ),
+    rule(WRITE, [BATCH], ['jobs']),
     rule(WRITE, [COORDINATION], ['leases']),
     // As upstream: a tenant may evict its pods (which respects its budgets) and keep budgets.
     rule(['create'], [CORE], ['pods/eviction']),

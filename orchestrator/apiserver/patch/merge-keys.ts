@@ -98,6 +98,8 @@ export const mergeKeys: Readonly<Record<string, PatchMeta>> = Object.freeze({
   'StatefulSetStatus.conditions': merge('type'),
   'DaemonSetSpec.selector': { patchStrategy: 'merge', structType: 'atomic' },
   'DaemonSetStatus.conditions': merge('type'),
+  'JobSpec.selector': { patchStrategy: 'merge', structType: 'atomic' },
+  'JobStatus.conditions': merge('type'),
 });
 
 /** Struct type of a nested field, by `Type.field`; a list field names the type of its elements. */
@@ -124,6 +126,9 @@ export const fieldTypes: Readonly<Record<string, string>> = Object.freeze({
   'DaemonSet.spec': 'DaemonSetSpec',
   'DaemonSet.status': 'DaemonSetStatus',
   'DaemonSetSpec.template': 'PodTemplateSpec',
+  'Job.spec': 'JobSpec',
+  'Job.status': 'JobStatus',
+  'JobSpec.template': 'PodTemplateSpec',
 
   'Service.spec': 'ServiceSpec',
   'Service.status': 'ServiceStatus',
@@ -139,6 +144,7 @@ const KINDS: ReadonlySet<string> = new Set([
   'ReplicaSet',
   'StatefulSet',
   'DaemonSet',
+  'Job',
   'Service',
   'Endpoints',
   'ConfigMap',

@@ -8,6 +8,7 @@
  */
 
 import type {
+  Job,
   ConfigMap,
   Container,
   Deployment,
@@ -814,6 +815,57 @@ const statefulSetPrinter: TablePrinter = {
   },
 };
 
+// ---- Job ----
+
+/** kubectl's job columns: its state, pods succeeded of those to complete, and how long it ran. */
+const jobPrinter: TablePrinter = {
+  columns: [
+    nameCol(),
+    col('Status', 'string', 'Status of the job.'),
+    col(
+      'Completions',
+      'string',
+      'The desired number of successfully finished pods the job should be run with.',
+    ),
+    col('Duration', 'string', 'Time required to complete the job.'),
+    ageCol(),
+    col('Containers', 'string', CONTAINERS_DOC, 1),
+    col('Images', 'string', IMAGES_DOC, 1),
+    col('Selector', 'string', 'A label query over pods that should match the pod count.', 1),
+  ],
+  row(obj, now) {
+    const job = obj as Job;
+    const s = job.status ?? {};
+    const holds = (type: string) => s.conditions?.some((c) => c.type === type && c.status === 'True');
+    const status = holds('Complete')
+      ? 'Complete'
+      : holds('Failed')
+        ? 'Failed'
+        : job.spec?.suspend
+          ? 'Suspended'
+          : 'Running';
+    const completions =
+      job.spec?.completions !== undefined
+        ? `${s.succeeded ?? 0}/${job.spec.completions}`
+        : `${s.succeeded ?? 0}/1 of ${job.spec?.parallelism ?? 1}`;
+    const start = parseTimestamp(s.startTime);
+    const end = parseTimestamp(s.completionTime) ?? now.getTime();
+    const [containers, images] = layoutContainerCells(job.spec?.template?.spec?.containers);
+    return {
+      cells: [
+        name(obj),
+        status,
+        completions,
+        start === undefined ? '' : humanDuration(end - start),
+        age(obj, now),
+        containers,
+        images,
+        formatLabelSelector(job.spec?.selector),
+      ],
+    };
+  },
+};
+
 // ---- DaemonSet ----
 
 const daemonSetPrinter: TablePrinter = {
@@ -1005,6 +1057,7 @@ export const TABLE_PRINTERS: Readonly<Record<string, TablePrinter>> = Object.fre
   ReplicaSet: replicaSetPrinter,
   StatefulSet: statefulSetPrinter,
   DaemonSet: daemonSetPrinter,
+  Job: jobPrinter,
   ControllerRevision: controllerRevisionPrinter,
   Lease: leasePrinter,
   PodDisruptionBudget: podDisruptionBudgetPrinter,

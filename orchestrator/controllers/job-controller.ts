@@ -1,0 +1,202 @@
+import { isDeepStrictEqual } from 'node:util';
+import { type Informer, type ReconcileLoop, objectKey } from '../api/client/index.js';
+import { isApiError } from '../api/errors.js';
+import { controllerOf, controllerOwnerReference, isPodReady } from '../api/pod-helpers.js';
+import { findResource } from '../api/resources.js';
+import type { Condition, Job, JobStatus, Pod } from '../api/types.js';
+import { reconcileLoop, type Controller, type ControllerContext } from './controller.js';
+import { Expectations } from './expectations.js';
+import { handleOwnersAndPods } from './owned-pod-handlers.js';
+import { deletionOrder } from './replicaset-controller.js';
+
+const PODS = findResource('', 'v1', 'pods')!;
+const JOBS = findResource('batch', 'v1', 'jobs')!;
+
+const finished = (pod: Pod) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+const holds = (job: Job, type: string) =>
+  job.status?.conditions?.some((c) => c.type === type && c.status === 'True') ?? false;
+
+/**
+ * Kubernetes' Job controller, NonIndexed completion: runs up to `parallelism` pods at once until
+ * `completions` of them have succeeded (Complete). A pod that fails counts against `backoffLimit`:
+ * one failure more than it allows fails the Job (BackoffLimitExceeded), as does running past
+ * `activeDeadlineSeconds` (DeadlineExceeded); a failed Job's running pods are deleted. Finished
+ * pods are kept, as upstream keeps them, for their logs. A suspended Job runs no pod.
+ * Expectations keep a lagging cache from creating twice. Not done: Indexed completion, pod
+ * failure policies, backoff delays between retries, ttlSecondsAfterFinished.
+ */
+export class JobController implements Controller {
+  readonly name = 'job';
+  private readonly loop: ReconcileLoop;
+  private readonly jobs: Informer<Job>;
+  private readonly pods: Informer<Pod>;
+  private readonly expectations: Expectations;
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.expectations = new Expectations(ctx.clock);
+    this.jobs = ctx.informers.informer<Job>(JOBS);
+    this.pods = ctx.informers.informer<Pod>(PODS);
+    this.loop = reconcileLoop(ctx, this.name, (key) => this.reconcile(key));
+    handleOwnersAndPods(this.jobs, this.pods, this.loop, this.expectations, {
+      ownerKey: (pod) => this.ownerKey(pod),
+      enqueueFor: (pod) => {
+        const owner = this.ownerKey(pod);
+        if (owner) this.loop.enqueue(owner);
+      },
+    });
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    if (!(await this.ctx.informers.waitForSync(signal))) return;
+    await this.loop.run(signal);
+  }
+
+  private ownerKey(pod: Pod): string | undefined {
+    const ref = controllerOf(pod);
+    return ref?.kind === 'Job' ? `${pod.metadata.namespace}/${ref.name}` : undefined;
+  }
+
+  private async reconcile(key: string): Promise<void> {
+    const job = this.jobs.get(key);
+    if (!job) {
+      this.expectations.forget(key);
+      return;
+    }
+    if (job.metadata.deletionTimestamp) return;
+    const pods = this.pods
+      .byIndex('namespace', job.metadata.namespace ?? '')
+      .filter((p) => controllerOf(p)?.uid === job.metadata.uid);
+    const active = pods.filter((p) => !finished(p) && !p.metadata.deletionTimestamp);
+    const succeeded = pods.filter((p) => p.status?.phase === 'Succeeded').length;
+    const failed = pods.filter((p) => p.status?.phase === 'Failed').length;
+    const now = this.ctx.clock.now();
+    const startTime = job.status?.startTime ?? (job.spec.suspend ? undefined : now.toISOString());
+    const done = holds(job, 'Complete') || holds(job, 'Failed');
+
+    let ending: Condition | undefined;
+    if (!done) {
+      const completions = job.spec.completions ?? 1;
+      const deadline = job.spec.activeDeadlineSeconds;
+      if (succeeded >= completions) ending = condition('Complete', now);
+      else if (failed > (job.spec.backoffLimit ?? 6))
+        ending = condition(
+          'Failed',
+          now,
+          'BackoffLimitExceeded',
+          'Job has reached the specified backoff limit',
+        );
+      else if (
+        deadline !== undefined &&
+        startTime &&
+        now.getTime() - Date.parse(startTime) >= deadline * 1000
+      )
+        ending = condition(
+          'Failed',
+          now,
+          'DeadlineExceeded',
+          'Job was active longer than specified deadline',
+        );
+      else if (deadline !== undefined && startTime)
+        this.loop.queue.addAfter(key, Date.parse(startTime) + deadline * 1000 - now.getTime());
+    }
+
+    if (done || ending) {
+      // A finished Job runs nothing more: a failed one's running pods go.
+      if (active.length > 0 && (ending?.type === 'Failed' || holds(job, 'Failed')))
+        await this.deletePods(job, active, active.length);
+    } else if (this.expectations.satisfied(key)) {
+      const completions = job.spec.completions ?? 1;
+      const wanted = job.spec.suspend
+        ? 0
+        : Math.max(0, Math.min(job.spec.parallelism ?? 1, completions - succeeded));
+      if (active.length < wanted) await this.createPods(job, wanted - active.length);
+      else if (active.length > wanted) await this.deletePods(job, active, active.length - wanted);
+    }
+
+    const status: JobStatus = {
+      ...job.status,
+      active: done || ending?.type === 'Failed' ? 0 : active.length,
+      succeeded,
+      failed,
+      ready: active.filter(isPodReady).length,
+      ...(startTime ? { startTime } : {}),
+      ...(ending?.type === 'Complete' ? { completionTime: now.toISOString() } : {}),
+      conditions: ending ? [...(job.status?.conditions ?? []), ending] : job.status?.conditions,
+    };
+    if (!status.conditions) delete status.conditions;
+    if (isDeepStrictEqual(status, job.status)) return;
+    try {
+      await this.ctx.client.updateStatus(JOBS, { ...job, status });
+    } catch (e) {
+      if (!isApiError(e, 'NotFound')) throw e;
+    }
+    if (ending)
+      this.ctx.recorder.event(
+        job,
+        ending.type === 'Complete' ? 'Normal' : 'Warning',
+        ending.reason ?? 'Completed',
+        ending.message ?? 'Job completed',
+      );
+  }
+
+  private async createPods(job: Job, count: number): Promise<void> {
+    const key = objectKey(job);
+    this.expectations.expectCreations(key, count);
+    const template = job.spec.template;
+    const results = await Promise.allSettled(
+      Array.from({ length: count }, () =>
+        this.ctx.client.create(PODS, {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: {
+            generateName: `${job.metadata.name}-`,
+            namespace: job.metadata.namespace,
+            labels: { ...template.metadata?.labels },
+            annotations: template.metadata?.annotations ? { ...template.metadata.annotations } : undefined,
+            ownerReferences: [controllerOwnerReference(job, JOBS)],
+          },
+          spec: structuredClone(template.spec),
+        } satisfies Pod),
+      ),
+    );
+    const failures = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+    for (let i = 0; i < failures.length; i++) this.expectations.creationObserved(key);
+    if (failures.length > 0) {
+      const reason = (failures[0]!.reason as Error).message;
+      this.ctx.recorder.event(job, 'Warning', 'FailedCreate', `Error creating: ${reason}`);
+      throw failures[0]!.reason;
+    }
+    this.ctx.recorder.event(job, 'Normal', 'SuccessfulCreate', `Created ${count} pod(s)`);
+  }
+
+  private async deletePods(job: Job, active: Pod[], count: number): Promise<void> {
+    const victims = [...active].sort(deletionOrder).slice(0, count);
+    const key = objectKey(job);
+    this.expectations.expectDeletions(key, victims.map(objectKey));
+    const results = await Promise.allSettled(
+      victims.map((pod) =>
+        this.ctx.client.delete(PODS, pod.metadata.namespace!, pod.metadata.name!, {
+          preconditions: { uid: pod.metadata.uid },
+        }),
+      ),
+    );
+    results.forEach((r, i) => {
+      if (r.status === 'rejected') this.expectations.deletionObserved(key, objectKey(victims[i]!));
+    });
+    this.ctx.recorder.event(job, 'Normal', 'SuccessfulDelete', `Deleted ${victims.length} pod(s)`);
+    const failed = results.find((r) => r.status === 'rejected' && !isApiError(r.reason, 'NotFound'));
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+  }
+}
+
+function condition(type: 'Complete' | 'Failed', now: Date, reason?: string, message?: string): Condition {
+  const at = now.toISOString();
+  return {
+    type,
+    status: 'True',
+    lastProbeTime: at,
+    lastTransitionTime: at,
+    ...(reason ? { reason } : {}),
+    ...(message ? { message } : {}),
+  };
+}
