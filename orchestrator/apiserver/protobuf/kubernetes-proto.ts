@@ -24,7 +24,7 @@
  * their own JSON forms (see codec.ts).
  *
  * Deliberately absent: authorization's still-unreleased authorizationOptions/conditionalDecision, and
- * the kinds no client of ours sends (PersistentVolume, Job, …).
+ * the kinds no client of ours sends (PersistentVolume, CronJob, …).
  */
 
 /** One upstream proto package: its name, where upstream keeps it, and our transcription. */
@@ -1763,6 +1763,94 @@ message ScaleSpec {
 message ScaleStatus {
   optional int32 replicas = 1 [(emit) = true];
   optional string selector = 2;
+}
+`,
+  },
+  {
+    package: 'k8s.io.api.batch.v1',
+    upstream: 'k8s.io/api/batch/v1/generated.proto',
+    source: `
+message Job {
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta metadata = 1;
+  optional JobSpec spec = 2;
+  optional JobStatus status = 3;
+}
+
+message JobSpec {
+  optional int32 parallelism = 1 [(emit) = true];
+  optional int32 completions = 2 [(emit) = true];
+  optional int64 activeDeadlineSeconds = 3 [(emit) = true];
+  optional PodFailurePolicy podFailurePolicy = 11;
+  optional SuccessPolicy successPolicy = 16;
+  optional int32 backoffLimit = 7 [(emit) = true];
+  optional int32 backoffLimitPerIndex = 12 [(emit) = true];
+  optional int32 maxFailedIndexes = 13 [(emit) = true];
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector selector = 4;
+  optional bool manualSelector = 5 [(emit) = true];
+  optional k8s.io.api.core.v1.PodTemplateSpec template = 6;
+  optional int32 ttlSecondsAfterFinished = 8 [(emit) = true];
+  optional string completionMode = 9 [(emit) = true];
+  optional bool suspend = 10 [(emit) = true];
+  optional string podReplacementPolicy = 14 [(emit) = true];
+  optional string managedBy = 15 [(emit) = true];
+}
+
+message JobStatus {
+  repeated JobCondition conditions = 1;
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.Time startTime = 2;
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.Time completionTime = 3;
+  optional int32 active = 4;
+  optional int32 succeeded = 5;
+  optional int32 failed = 6;
+  optional int32 terminating = 11 [(emit) = true];
+  optional string completedIndexes = 7;
+  optional string failedIndexes = 10 [(emit) = true];
+  optional UncountedTerminatedPods uncountedTerminatedPods = 8;
+  optional int32 ready = 9 [(emit) = true];
+}
+
+message JobCondition {
+  optional string type = 1 [(emit) = true];
+  optional string status = 2 [(emit) = true];
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.Time lastProbeTime = 3;
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.Time lastTransitionTime = 4;
+  optional string reason = 5;
+  optional string message = 6;
+}
+
+message PodFailurePolicy {
+  repeated PodFailurePolicyRule rules = 1;
+}
+
+message PodFailurePolicyRule {
+  optional string action = 1 [(emit) = true];
+  optional PodFailurePolicyOnExitCodesRequirement onExitCodes = 2;
+  repeated PodFailurePolicyOnPodConditionsPattern onPodConditions = 3;
+}
+
+message PodFailurePolicyOnExitCodesRequirement {
+  optional string containerName = 1 [(emit) = true];
+  optional string operator = 2 [(emit) = true];
+  repeated int32 values = 3;
+}
+
+message PodFailurePolicyOnPodConditionsPattern {
+  optional string type = 1 [(emit) = true];
+  optional string status = 2 [(emit) = true];
+}
+
+message SuccessPolicy {
+  repeated SuccessPolicyRule rules = 1;
+}
+
+message SuccessPolicyRule {
+  optional string succeededIndexes = 1 [(emit) = true];
+  optional int32 succeededCount = 2 [(emit) = true];
+}
+
+message UncountedTerminatedPods {
+  repeated string succeeded = 1;
+  repeated string failed = 2;
 }
 `,
   },

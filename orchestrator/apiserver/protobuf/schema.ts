@@ -22,6 +22,7 @@ export const SCHEMA_ROOT: protobuf.Root = loadRoot();
 const PACKAGE_OF_API_VERSION: Readonly<Record<string, string>> = {
   v1: 'k8s.io.api.core.v1',
   'apps/v1': 'k8s.io.api.apps.v1',
+  'batch/v1': 'k8s.io.api.batch.v1',
   'coordination.k8s.io/v1': 'k8s.io.api.coordination.v1',
   'rbac.authorization.k8s.io/v1': 'k8s.io.api.rbac.v1',
   'authorization.k8s.io/v1': 'k8s.io.api.authorization.v1',
@@ -45,6 +46,7 @@ const KINDS_OF_API_VERSION: Readonly<Record<string, readonly string[]>> = {
     'Binding',
   ],
   'apps/v1': ['Deployment', 'ReplicaSet'],
+  'batch/v1': ['Job'],
   'coordination.k8s.io/v1': ['Lease'],
   'rbac.authorization.k8s.io/v1': ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'],
   'authorization.k8s.io/v1': ['SelfSubjectAccessReview'],
