@@ -7,7 +7,7 @@ import type { Condition, Job, JobStatus, Pod } from '../api/types.js';
 import { reconcileLoop, type Controller, type ControllerContext } from './controller.js';
 import { Expectations } from './expectations.js';
 import { handleOwnersAndPods } from './owned-pod-handlers.js';
-import { deletionOrder } from './replicaset-controller.js';
+import { deleteActivePods } from './pod-deletions.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
 const JOBS = findResource('batch', 'v1', 'jobs')!;
@@ -103,14 +103,15 @@ export class JobController implements Controller {
     if (done || ending) {
       // A finished Job runs nothing more: a failed one's running pods go.
       if (active.length > 0 && (ending?.type === 'Failed' || holds(job, 'Failed')))
-        await this.deletePods(job, active, active.length);
+        await deleteActivePods(this.ctx, this.expectations, job, active, active.length);
     } else if (this.expectations.satisfied(key)) {
       const completions = job.spec.completions ?? 1;
       const wanted = job.spec.suspend
         ? 0
         : Math.max(0, Math.min(job.spec.parallelism ?? 1, completions - succeeded));
       if (active.length < wanted) await this.createPods(job, wanted - active.length);
-      else if (active.length > wanted) await this.deletePods(job, active, active.length - wanted);
+      else if (active.length > wanted)
+        await deleteActivePods(this.ctx, this.expectations, job, active, active.length - wanted);
     }
 
     const status: JobStatus = {
@@ -167,25 +168,6 @@ export class JobController implements Controller {
       throw failures[0]!.reason;
     }
     this.ctx.recorder.event(job, 'Normal', 'SuccessfulCreate', `Created ${count} pod(s)`);
-  }
-
-  private async deletePods(job: Job, active: Pod[], count: number): Promise<void> {
-    const victims = [...active].sort(deletionOrder).slice(0, count);
-    const key = objectKey(job);
-    this.expectations.expectDeletions(key, victims.map(objectKey));
-    const results = await Promise.allSettled(
-      victims.map((pod) =>
-        this.ctx.client.delete(PODS, pod.metadata.namespace!, pod.metadata.name!, {
-          preconditions: { uid: pod.metadata.uid },
-        }),
-      ),
-    );
-    results.forEach((r, i) => {
-      if (r.status === 'rejected') this.expectations.deletionObserved(key, objectKey(victims[i]!));
-    });
-    this.ctx.recorder.event(job, 'Normal', 'SuccessfulDelete', `Deleted ${victims.length} pod(s)`);
-    const failed = results.find((r) => r.status === 'rejected' && !isApiError(r.reason, 'NotFound'));
-    if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 }
 

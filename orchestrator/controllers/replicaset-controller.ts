@@ -14,6 +14,7 @@ import type { Pod, ReplicaSet, WorkloadStatus } from '../api/types.js';
 import { reconcileLoop, type Controller, type ControllerContext } from './controller.js';
 import { adopt, release } from './controller-ref.js';
 import { Expectations } from './expectations.js';
+import { deleteActivePods } from './pod-deletions.js';
 import { handleOwnersAndPods } from './owned-pod-handlers.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
@@ -80,7 +81,8 @@ export class ReplicaSetController implements Controller {
     if ((blind || this.expectations.satisfied(key)) && !rs.metadata.deletionTimestamp) {
       const diff = active.length - (rs.spec.replicas ?? 1);
       if (diff < 0) await this.createPods(rs, Math.min(-diff, BURST_REPLICAS));
-      else if (diff > 0) await this.deletePods(rs, active, Math.min(diff, BURST_REPLICAS));
+      else if (diff > 0)
+        await deleteActivePods(this.ctx, this.expectations, rs, active, Math.min(diff, BURST_REPLICAS));
     }
     await this.updateStatus(rs, active);
   }
@@ -165,26 +167,6 @@ export class ReplicaSetController implements Controller {
     await this.ctx.client.create(PODS, pod);
   }
 
-  private async deletePods(rs: ReplicaSet, active: Pod[], count: number): Promise<void> {
-    const victims = [...active].sort(deletionOrder).slice(0, count);
-    const key = objectKey(rs);
-    this.expectations.expectDeletions(key, victims.map(objectKey));
-    const results = await Promise.allSettled(
-      victims.map((pod) =>
-        this.ctx.client.delete(PODS, pod.metadata.namespace!, pod.metadata.name!, {
-          preconditions: { uid: pod.metadata.uid },
-        }),
-      ),
-    );
-    results.forEach((r, i) => {
-      if (r.status === 'rejected') this.expectations.deletionObserved(key, objectKey(victims[i]!));
-    });
-    const failed = results.find((r) => r.status === 'rejected' && !isApiError(r.reason, 'NotFound')) as
-      PromiseRejectedResult | undefined;
-    this.ctx.recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted ${victims.length} pod(s)`);
-    if (failed) throw failed.reason;
-  }
-
   private async updateStatus(rs: ReplicaSet, active: Pod[]): Promise<void> {
     const now = this.ctx.clock.now().getTime();
     const templateLabels = rs.spec.template?.metadata?.labels ?? {};
@@ -209,21 +191,4 @@ export class ReplicaSetController implements Controller {
       this.loop.queue.addAfter(objectKey(rs), rs.spec.minReadySeconds * 1000);
     }
   }
-}
-
-/**
- * Which pods go first when scaling down (Kubernetes' ActivePods ordering): unscheduled before
- * scheduled, pending before running, not ready before ready, more restarts first, newest first.
- */
-export function deletionOrder(a: Pod, b: Pod): number {
-  const rank = (p: Pod) => [
-    p.spec.nodeName ? 1 : 0,
-    p.status?.phase === 'Pending' ? 0 : p.status?.phase === 'Running' ? 2 : 1,
-    isPodReady(p) ? 1 : 0,
-  ];
-  const [ra, rb] = [rank(a), rank(b)];
-  for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return ra[i]! - rb[i]!;
-  const restarts = (p: Pod) => (p.status?.containerStatuses ?? []).reduce((n, c) => n + c.restartCount, 0);
-  if (restarts(a) !== restarts(b)) return restarts(b) - restarts(a);
-  return (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '');
 }
