@@ -29,6 +29,7 @@ import {
   reapDocker,
 } from './docker-engine.js';
 import { guardCluster, releaseCluster, removeAbandonedClusters } from './cluster-reaper.js';
+import { waitWhileReaping } from './cluster-ownership.js';
 import { PROJECT_ROOT } from './host-programs.js';
 import { loadBalancerAddresses, releaseLoopbackSlot, reserveLoopbackSlot } from './loopback-slot.js';
 import { addLoadedImages } from './loaded-images-layer.js';
@@ -81,6 +82,8 @@ export class DockerProvider implements ClusterProvider {
     const name = spec.name;
     const docker = await dockerClient();
     await removeAbandonedClusters(progress);
+    // A killed run of the same name may still be being reaped: its reaper removes by name.
+    await waitWhileReaping(name);
     const leftovers = await reapDocker(name);
     if (leftovers)
       progress(`removed ${leftovers} container(s) and network(s) a previous run of ${name} left`);

@@ -14,6 +14,7 @@ import { type ClusterRecord, clusterDir, readClusterRecord, removeClusterDir } f
 import type { ClusterSpec } from './cluster-spec.js';
 import { realToxiproxyServer } from './host-programs.js';
 import { guardCluster, releaseCluster, removeAbandonedClusters } from './cluster-reaper.js';
+import { waitWhileReaping } from './cluster-ownership.js';
 import { loadBalancerAddresses, reserveLoopbackSlot } from './loopback-slot.js';
 import { ProcessCluster, removeProcessCluster, spawnMember } from './process-cluster.js';
 import { reapProcesses } from './process-reaper.js';
@@ -60,6 +61,8 @@ export class ProcessProvider implements ClusterProvider {
         if (problem) throw new ClusterError('ImageNotReadable', problem);
       }
     await removeAbandonedClusters(progress);
+    // A killed run of the same name may still be being reaped: its reaper removes by name.
+    await waitWhileReaping(name);
     const leftovers = await reapProcesses(name, 2000);
     if (leftovers) progress(`removed ${leftovers} process(es) a previous run of ${name} left`);
     await removeClusterDir(name);

@@ -8,7 +8,7 @@
  *
  * It runs with the owner's CRUCIBLE_HOME, where the cluster's folder is.
  */
-import { type ClusterOwner, disownCluster, readOwner } from './cluster-ownership.js';
+import { type ClusterOwner, disownCluster, readOwner, whileReaping } from './cluster-ownership.js';
 import { readClusterRecord } from './cluster-record.js';
 import { removeDockerCluster } from './docker-cluster.js';
 import { removeProcessCluster } from './process-cluster.js';
@@ -39,6 +39,16 @@ async function removeIfAbandoned(guarded: ClusterOwner | undefined): Promise<voi
     if (now) return log(`owner ${owner.pid} still runs: nothing to do`);
     await sleep(500);
   }
+  // One reaper at a time, and the owner read again under the lock: another reaper, or `down`,
+  // may have removed the cluster meanwhile, and a new run of the same name may own it now.
+  await whileReaping(cluster!, async () => {
+    const current = await readOwner(cluster!);
+    if (!current || !sameOwner(current, owner)) return log('removed or owned anew meanwhile: nothing to do');
+    await remove(owner);
+  });
+}
+
+async function remove(owner: ClusterOwner): Promise<void> {
   log(`owner ${owner.pid} is gone: removing the ${owner.provider} cluster`);
   const record = await readClusterRecord(cluster!);
   const removed =
