@@ -8,7 +8,7 @@
  *
  * It runs with the owner's CRUCIBLE_HOME, where the cluster's folder is.
  */
-import { type ClusterOwner, disownCluster, readOwner, whileReaping } from './cluster-ownership.js';
+import { type ClusterOwner, readOwner, whileReaping } from './cluster-ownership.js';
 import { readClusterRecord } from './cluster-record.js';
 import { removeDockerCluster } from './docker-cluster.js';
 import { removeProcessCluster } from './process-cluster.js';
@@ -55,7 +55,7 @@ async function remove(owner: ClusterOwner): Promise<void> {
     owner.provider === 'docker'
       ? await removeDockerCluster(cluster!, record)
       : await removeProcessCluster(cluster!, record);
-  await disownCluster(cluster!);
+  // Both removals end by disowning the cluster (releaseCluster).
   log(`removed (${removed} containers, networks or processes)`);
 }
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { ApiClient } from '../../orchestrator/api/client/index.js';
 import type { Service } from '../../orchestrator/api/types.js';
 import type { RunningCluster } from '../cluster/index.js';
-import type { ScenarioLoad } from '../scenario/scenario.js';
+import { scenarioLoad } from '../../testing/scenario-load.js';
 import { resolveLoadRoute } from './load-route.js';
 
 const cluster = {
@@ -24,18 +24,7 @@ function api(type: string, nodePort?: number): ApiClient {
   return { get: async () => service } as unknown as ApiClient;
 }
 
-function load(fields: Partial<ScenarioLoad>): ScenarioLoad {
-  return {
-    name: 'web',
-    service: 'app/web',
-    path: '/',
-    timeoutMs: 1000,
-    noConnectionReuse: false,
-    driver: 'builtin',
-    via: 'auto',
-    ...fields,
-  };
-}
+const load = scenarioLoad;
 
 describe('how a load reaches its Service', () => {
   it('goes through a node port on every worker when the Service has no load balancer', async () => {

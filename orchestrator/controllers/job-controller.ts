@@ -1,13 +1,14 @@
 import { isDeepStrictEqual } from 'node:util';
 import { type Informer, type ReconcileLoop, objectKey } from '../api/client/index.js';
 import { isApiError } from '../api/errors.js';
-import { controllerOf, controllerOwnerReference, isPodReady } from '../api/pod-helpers.js';
+import { controllerOf, isPodReady } from '../api/pod-helpers.js';
 import { findResource } from '../api/resources.js';
 import type { Condition, Job, JobStatus, Pod } from '../api/types.js';
 import { reconcileLoop, type Controller, type ControllerContext } from './controller.js';
 import { Expectations } from './expectations.js';
 import { handleOwnersAndPods } from './owned-pod-handlers.js';
 import { deleteActivePods } from './pod-deletions.js';
+import { podFromTemplate } from './pod-from-template.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
 const JOBS = findResource('batch', 'v1', 'jobs')!;
@@ -73,9 +74,10 @@ export class JobController implements Controller {
     const startTime = job.status?.startTime ?? (job.spec.suspend ? undefined : now.toISOString());
     const done = holds(job, 'Complete') || holds(job, 'Failed');
 
+    // Without completions (a work queue), one success completes the Job.
+    const completions = job.spec.completions ?? 1;
     let ending: Condition | undefined;
     if (!done) {
-      const completions = job.spec.completions ?? 1;
       const deadline = job.spec.activeDeadlineSeconds;
       if (succeeded >= completions) ending = condition('Complete', now);
       else if (failed > (job.spec.backoffLimit ?? 6))
@@ -105,7 +107,6 @@ export class JobController implements Controller {
       if (active.length > 0 && (ending?.type === 'Failed' || holds(job, 'Failed')))
         await deleteActivePods(this.ctx, this.expectations, job, active, active.length);
     } else if (this.expectations.satisfied(key)) {
-      const completions = job.spec.completions ?? 1;
       const wanted = job.spec.suspend
         ? 0
         : Math.max(0, Math.min(job.spec.parallelism ?? 1, completions - succeeded));
@@ -143,21 +144,9 @@ export class JobController implements Controller {
   private async createPods(job: Job, count: number): Promise<void> {
     const key = objectKey(job);
     this.expectations.expectCreations(key, count);
-    const template = job.spec.template;
     const results = await Promise.allSettled(
       Array.from({ length: count }, () =>
-        this.ctx.client.create(PODS, {
-          apiVersion: 'v1',
-          kind: 'Pod',
-          metadata: {
-            generateName: `${job.metadata.name}-`,
-            namespace: job.metadata.namespace,
-            labels: { ...template.metadata?.labels },
-            annotations: template.metadata?.annotations ? { ...template.metadata.annotations } : undefined,
-            ownerReferences: [controllerOwnerReference(job, JOBS)],
-          },
-          spec: structuredClone(template.spec),
-        } satisfies Pod),
+        this.ctx.client.create(PODS, podFromTemplate(job, JOBS, job.spec.template)),
       ),
     );
     const failures = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];

@@ -15,6 +15,7 @@ import { reconcileLoop, type Controller, type ControllerContext } from './contro
 import { adopt, release } from './controller-ref.js';
 import { Expectations } from './expectations.js';
 import { deleteActivePods } from './pod-deletions.js';
+import { podFromTemplate } from './pod-from-template.js';
 import { handleOwnersAndPods } from './owned-pod-handlers.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
@@ -151,20 +152,7 @@ export class ReplicaSetController implements Controller {
   }
 
   private async createPod(rs: ReplicaSet): Promise<void> {
-    const template = rs.spec.template!;
-    const pod: Pod = {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {
-        generateName: `${rs.metadata.name}-`,
-        namespace: rs.metadata.namespace,
-        labels: { ...template.metadata?.labels },
-        annotations: template.metadata?.annotations ? { ...template.metadata.annotations } : undefined,
-        ownerReferences: [controllerOwnerReference(rs, REPLICASETS)],
-      },
-      spec: structuredClone(template.spec),
-    };
-    await this.ctx.client.create(PODS, pod);
+    await this.ctx.client.create(PODS, podFromTemplate(rs, REPLICASETS, rs.spec.template!));
   }
 
   private async updateStatus(rs: ReplicaSet, active: Pod[]): Promise<void> {

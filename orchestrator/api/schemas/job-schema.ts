@@ -3,11 +3,15 @@ import type { JobSpec, ObjectMeta } from '../types.js';
 import { nonNegative, positive } from './checks.js';
 import { child, type FieldErrors } from './field-errors.js';
 import { nameIsDNSSubdomain } from './names.js';
-import { kindShape, labelSelectorShape, validateObjectMeta } from './object-meta-schema.js';
+import {
+  kindShape,
+  labelSelectorShape,
+  validateLabelSelector,
+  validateObjectMeta,
+} from './object-meta-schema.js';
 import { podTemplateShape, validatePodTemplate } from './pod-schema.js';
 import { anyObject, array, boolean, int32, int64, object, required, string, type Shape } from './shape.js';
-import { validateLabelSelector } from './object-meta-schema.js';
-import { labelSelectorFromObject } from '../selectors/index.js';
+import { selectorMatchesTemplate } from './workload-schemas.js';
 
 /** A whole Job. */
 export const jobShape: Shape = kindShape({
@@ -61,15 +65,7 @@ export function validateJob(
     errs.required('spec.template');
     return;
   }
-  if (spec.selector && !errs.hasAt('spec.selector')) {
-    const selector = labelSelectorFromObject(spec.selector);
-    if (!selector.matchesEverything && !selector.matches(template.metadata?.labels))
-      errs.invalid(
-        'spec.template.metadata.labels',
-        template.metadata?.labels ?? {},
-        '`selector` does not match template `labels`',
-      );
-  }
+  if (spec.selector) selectorMatchesTemplate(errs, spec.selector, template);
   validatePodTemplate(errs, 'spec.template', template);
   const restartPolicy = template.spec?.restartPolicy;
   if (restartPolicy !== 'OnFailure' && restartPolicy !== 'Never')

@@ -83,6 +83,29 @@ export interface WorkloadSpecIn {
  * Selector, template and their agreement, shared by the apps/v1 workloads; `kind` as upstream's
  * messages spell it (`replicaset` in one, `ReplicaSet` in the other).
  */
+/**
+ * A workload's `spec.selector` must select its own template's pods: checked once the selector and
+ * the labels are each valid.
+ */
+export function selectorMatchesTemplate(
+  errs: FieldErrors,
+  selector: LabelSelector,
+  template: { metadata?: { labels?: Record<string, string> } },
+): void {
+  const selectorPath = 'spec.selector';
+  const labelsPath = 'spec.template.metadata.labels';
+  if (errs.hasAt(selectorPath) || errs.hasAt(labelsPath)) return;
+  let matches = true;
+  try {
+    const parsed = labelSelectorFromObject(selector);
+    matches = parsed.matchesEverything || parsed.matches(template.metadata?.labels);
+  } catch {
+    errs.invalid(selectorPath, selector, 'invalid label selector');
+  }
+  if (!matches)
+    errs.invalid(labelsPath, template.metadata?.labels ?? {}, '`selector` does not match template `labels`');
+}
+
 export function validateSelectorAndTemplate(
   errs: FieldErrors,
   spec: WorkloadSpecIn,
@@ -107,23 +130,7 @@ export function validateSelectorAndTemplate(
     errs.required(templatePath);
     return;
   }
-  const labelsPath = child(child(templatePath, 'metadata'), 'labels');
-  if (spec.selector && !errs.hasAt(selectorPath) && !errs.hasAt(labelsPath)) {
-    let matches = true;
-    try {
-      const selector = labelSelectorFromObject(spec.selector);
-      matches = selector.matchesEverything || selector.matches(spec.template.metadata?.labels);
-    } catch {
-      errs.invalid(selectorPath, spec.selector, 'invalid label selector');
-    }
-    if (!matches) {
-      errs.invalid(
-        labelsPath,
-        spec.template.metadata?.labels ?? {},
-        '`selector` does not match template `labels`',
-      );
-    }
-  }
+  if (spec.selector) selectorMatchesTemplate(errs, spec.selector, spec.template);
   validatePodTemplate(errs, templatePath, spec.template);
   const restartPolicy = spec.template.spec?.restartPolicy;
   // An unknown policy has already been reported against the three pod policies.
