@@ -54,7 +54,7 @@ describe('stepsCheck', () => {
       'Step denied did not meet its expectation during the run: 2 of 3 steps did not pass.',
     );
     expect(v!.evidence).to.deep.equal([
-      { t: 2000, message: 'denied failed: kubectl denied\nexit code 0, expected 1' },
+      { t: 2000, message: 'denied failed: exit code 0, expected 1\nthe step: kubectl denied' },
       { message: 'not run after the failure: after' },
     ]);
   });

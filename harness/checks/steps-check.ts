@@ -59,9 +59,10 @@ export const stepsCheck: Checker<StepsOptions> = {
         summary: `${subject} met expectations ${windowPhrase}.`,
         evidence: [],
       };
+    // Why first: a console shows an evidence's first line, and the miss is what a reader needs.
     const evidence: Evidence[] = failed.map((s) => ({
       t: s.t,
-      message: `${s.step} failed: ${s.action}\n${s.detail ?? ''}`.trim(),
+      message: `${s.step} failed: ${s.detail ?? 'no detail recorded'}\nthe step: ${s.action}`,
     }));
     if (skipped.length)
       evidence.push({ message: `not run after the failure: ${listWords(skipped.map((s) => s.step))}` });

@@ -21,6 +21,25 @@ export interface ProcessRuntimeOptions {
   startTimeoutMs?: number;
 }
 
+/** How long a shim's pid line is awaited after the shim exited, when fd 3 does not end sooner. */
+const SHIM_EXIT_GRACE_MS = 1_000;
+
+/** Resolves once `stream` has ended or closed, or after `graceMs`, whichever comes first. */
+function controlEnded(stream: Readable, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, graceMs);
+    stream.once('end', done);
+    stream.once('close', done);
+    if (stream.readableEnded || stream.destroyed) done();
+    function done(): void {
+      clearTimeout(timer);
+      stream.off('end', done);
+      stream.off('close', done);
+      resolve();
+    }
+  });
+}
+
 /** What is kept on disk per running container, so a later kubelet can find what this one left. */
 interface StateFile {
   id: string;
@@ -241,9 +260,13 @@ export class ProcessRuntime implements ContainerRuntime {
       control.on('data', onData);
       // Keeps the kubelet's end open (and drained) for the container's whole life.
       control.on('error', () => undefined);
-      void exitedWith.then(({ code, signal }) =>
-        settle(() => reject(new ContainerStartError(`the container shim exited (${signal ?? code})`))),
-      );
+      // A shim that exited may still have a pid on its way: a kubelet whose loop stalled sees the
+      // exit and the pid together, in either order, and a program that ran and exited is no
+      // failure to start. So the pid line is awaited up to fd 3's end (or a short grace, if a
+      // killed shim left its watcher holding fd 3).
+      void exitedWith
+        .then(({ code, signal }) => controlEnded(control, SHIM_EXIT_GRACE_MS).then(() => signal ?? code))
+        .then((how) => settle(() => reject(new ContainerStartError(`the container shim exited (${how})`))));
     });
   }
 
