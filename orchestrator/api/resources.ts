@@ -74,6 +74,7 @@ export const RESOURCES: readonly ResourceType[] = Object.freeze([
   { ...core('DaemonSet', 'daemonsets', true, ['ds'], ['status'], ['all']), group: 'apps' },
   { ...core('ControllerRevision', 'controllerrevisions', true), group: 'apps' },
   { ...core('Job', 'jobs', true, [], ['status'], ['all']), group: 'batch' },
+  { ...core('CronJob', 'cronjobs', true, ['cj'], ['status'], ['all']), group: 'batch' },
   { ...core('Lease', 'leases', true), group: 'coordination.k8s.io' },
   {
     ...core('PodDisruptionBudget', 'poddisruptionbudgets', true, ['pdb'], ['status']),

@@ -454,16 +454,19 @@ export interface ResourceQuota extends KubeObject {
   status?: { hard?: Record<string, string>; used?: Record<string, string> };
 }
 
+/** core/v1 ObjectReference: one object, named wholly enough to find it again. */
+export interface ObjectReference {
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  uid?: string;
+  apiVersion?: string;
+  resourceVersion?: string;
+  fieldPath?: string;
+}
+
 export interface Event extends KubeObject {
-  involvedObject: {
-    kind?: string;
-    namespace?: string;
-    name?: string;
-    uid?: string;
-    apiVersion?: string;
-    resourceVersion?: string;
-    fieldPath?: string;
-  };
+  involvedObject: ObjectReference;
   reason?: string;
   message?: string;
   type?: 'Normal' | 'Warning';
@@ -596,6 +599,8 @@ export interface JobSpec {
   manualSelector?: boolean;
   selector?: LabelSelector;
   template: PodTemplateSpec;
+  /** Seconds after the Job finished (Complete or Failed) when it is deleted, pods and all. */
+  ttlSecondsAfterFinished?: number;
 }
 
 export interface JobStatus {
@@ -611,6 +616,37 @@ export interface JobStatus {
 export interface Job extends KubeObject {
   spec: JobSpec;
   status?: JobStatus;
+}
+
+/** The Job a CronJob makes each time its schedule comes round. */
+export interface JobTemplateSpec {
+  metadata?: ObjectMeta;
+  spec: JobSpec;
+}
+
+export interface CronJobSpec {
+  /** Five-field cron format, on the wall clock of `timeZone` (UTC when unset). */
+  schedule: string;
+  timeZone?: string;
+  /** A run later than this many seconds after its scheduled time is missed, not started. */
+  startingDeadlineSeconds?: number;
+  /** Allow: runs may overlap; Forbid: a run is skipped while one is active; Replace: the active one goes. */
+  concurrencyPolicy?: 'Allow' | 'Forbid' | 'Replace';
+  suspend?: boolean;
+  jobTemplate: JobTemplateSpec;
+  successfulJobsHistoryLimit?: number;
+  failedJobsHistoryLimit?: number;
+}
+
+export interface CronJobStatus {
+  active?: ObjectReference[];
+  lastScheduleTime?: string;
+  lastSuccessfulTime?: string;
+}
+
+export interface CronJob extends KubeObject {
+  spec: CronJobSpec;
+  status?: CronJobStatus;
 }
 
 // ---- coordination.k8s.io/v1 ----

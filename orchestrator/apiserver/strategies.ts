@@ -36,6 +36,7 @@ const statusOnCreate: Record<string, (obj: KubeObject) => unknown> = {
   }),
   Namespace: () => ({ phase: 'Active' }),
   Job: () => ({}),
+  CronJob: () => ({}),
 };
 
 /** The labels that tie a Job's pods to it, as kube-apiserver's Job strategy generates them. */

@@ -1,5 +1,6 @@
 import type { Controller, ControllerContext } from './controller.js';
 import { DaemonSetController } from './daemonset-controller.js';
+import { CronJobController } from './cronjob-controller.js';
 import { JobController } from './job-controller.js';
 import { DeploymentController } from './deployment-controller.js';
 import { DisruptionController } from './disruption-controller.js';
@@ -13,6 +14,7 @@ import { ResourceQuotaController } from './resourcequota-controller.js';
 import { RootCaCertPublisher } from './root-ca-cert-publisher.js';
 import { ServiceAccountController } from './service-account-controller.js';
 import { StatefulSetController } from './statefulset-controller.js';
+import { TtlAfterFinishedController } from './ttl-after-finished-controller.js';
 
 /** Every controller by its --controllers name, in start order. */
 export const CONTROLLERS: Readonly<Record<string, (ctx: ControllerContext) => Controller>> = {
@@ -21,6 +23,8 @@ export const CONTROLLERS: Readonly<Record<string, (ctx: ControllerContext) => Co
   statefulset: (ctx) => new StatefulSetController(ctx),
   daemonset: (ctx) => new DaemonSetController(ctx),
   job: (ctx) => new JobController(ctx),
+  cronjob: (ctx) => new CronJobController(ctx),
+  'ttl-after-finished': (ctx) => new TtlAfterFinishedController(ctx),
   nodelifecycle: (ctx) => new NodeLifecycleController(ctx),
   endpoints: (ctx) => new EndpointsController(ctx),
   namespace: (ctx) => new NamespaceController(ctx),

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { type Informer, type ReconcileLoop, objectKey } from '../api/client/index.js';
 import { isApiError } from '../api/errors.js';
+import { jobFinished } from '../api/job-conditions.js';
 import { controllerOf, isPodReady } from '../api/pod-helpers.js';
 import { findResource } from '../api/resources.js';
 import type { Condition, Job, JobStatus, Pod } from '../api/types.js';
@@ -14,8 +15,6 @@ const PODS = findResource('', 'v1', 'pods')!;
 const JOBS = findResource('batch', 'v1', 'jobs')!;
 
 const finished = (pod: Pod) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-const holds = (job: Job, type: string) =>
-  job.status?.conditions?.some((c) => c.type === type && c.status === 'True') ?? false;
 
 /**
  * Kubernetes' Job controller, NonIndexed completion: runs up to `parallelism` pods at once until
@@ -24,7 +23,8 @@ const holds = (job: Job, type: string) =>
  * `activeDeadlineSeconds` (DeadlineExceeded); a failed Job's running pods are deleted. Finished
  * pods are kept, as upstream keeps them, for their logs. A suspended Job runs no pod.
  * Expectations keep a lagging cache from creating twice. Not done: Indexed completion, pod
- * failure policies, backoff delays between retries, ttlSecondsAfterFinished.
+ * failure policies, backoff delays between retries (ttlSecondsAfterFinished is the
+ * ttl-after-finished controller's).
  */
 export class JobController implements Controller {
   readonly name = 'job';
@@ -72,7 +72,7 @@ export class JobController implements Controller {
     const failed = pods.filter((p) => p.status?.phase === 'Failed').length;
     const now = this.ctx.clock.now();
     const startTime = job.status?.startTime ?? (job.spec.suspend ? undefined : now.toISOString());
-    const done = holds(job, 'Complete') || holds(job, 'Failed');
+    const done = jobFinished(job) !== undefined;
 
     // Without completions (a work queue), one success completes the Job.
     const completions = job.spec.completions ?? 1;
@@ -104,7 +104,7 @@ export class JobController implements Controller {
 
     if (done || ending) {
       // A finished Job runs nothing more: a failed one's running pods go.
-      if (active.length > 0 && (ending?.type === 'Failed' || holds(job, 'Failed')))
+      if (active.length > 0 && (ending?.type === 'Failed' || jobFinished(job) === 'Failed'))
         await deleteActivePods(this.ctx, this.expectations, job, active, active.length);
     } else if (this.expectations.satisfied(key)) {
       const wanted = job.spec.suspend

@@ -205,6 +205,26 @@ function defaultJob(job: Obj): void {
   setDefault(spec, 'completionMode', 'NonIndexed', ['']);
   setDefault(spec, 'suspend', false);
   defaultTemplate(spec);
+  // A Job without labels of its own takes its template's, as batch/v1's SetDefaults_Job does.
+  const meta = ensureObject(job, 'metadata');
+  const templateMeta = objectAt(objectAt(spec, 'template') ?? {}, 'metadata');
+  const templateLabels = templateMeta && objectAt(templateMeta, 'labels');
+  if (templateLabels && Object.keys(objectAt(meta, 'labels') ?? {}).length === 0)
+    meta.labels = { ...templateLabels };
+}
+
+/**
+ * batch/v1 SetDefaults_CronJob: runs may overlap (Allow), not suspended, three successful and one
+ * failed Job kept. The job template's pod spec gets the pod defaults.
+ */
+function defaultCronJob(cronJob: Obj): void {
+  const spec = ensureObject(cronJob, 'spec');
+  setDefault(spec, 'concurrencyPolicy', 'Allow', ['']);
+  setDefault(spec, 'suspend', false);
+  setDefault(spec, 'successfulJobsHistoryLimit', 3);
+  setDefault(spec, 'failedJobsHistoryLimit', 1);
+  const jobSpec = objectAt(objectAt(spec, 'jobTemplate') ?? {}, 'spec');
+  if (jobSpec) defaultTemplate(jobSpec);
 }
 
 function defaultService(svc: Obj): void {
@@ -305,6 +325,7 @@ const defaulters: Readonly<Record<string, (obj: Obj, opts: DefaultingOptions) =>
   StatefulSet: defaultStatefulSet,
   DaemonSet: defaultDaemonSet,
   Job: defaultJob,
+  CronJob: defaultCronJob,
   Service: defaultService,
   Secret: defaultSecret,
   Namespace: defaultNamespace,

@@ -13,20 +13,23 @@ import { podTemplateShape, validatePodTemplate } from './pod-schema.js';
 import { anyObject, array, boolean, int32, int64, object, required, string, type Shape } from './shape.js';
 import { selectorMatchesTemplate } from './workload-schemas.js';
 
+/** A Job's spec, also the spec of a CronJob's jobTemplate. */
+export const jobSpecShape = object({
+  parallelism: int32(),
+  completions: int32(),
+  backoffLimit: int32(),
+  activeDeadlineSeconds: int64(),
+  completionMode: string(),
+  suspend: boolean(),
+  manualSelector: boolean(),
+  selector: labelSelectorShape,
+  template: required(podTemplateShape),
+  ttlSecondsAfterFinished: int32(),
+});
+
 /** A whole Job. */
 export const jobShape: Shape = kindShape({
-  spec: object({
-    parallelism: int32(),
-    completions: int32(),
-    backoffLimit: int32(),
-    activeDeadlineSeconds: int64(),
-    completionMode: string(),
-    suspend: boolean(),
-    manualSelector: boolean(),
-    selector: labelSelectorShape,
-    template: required(podTemplateShape),
-    ttlSecondsAfterFinished: int32(),
-  }),
+  spec: jobSpecShape,
   status: object(
     {
       active: int32(),
@@ -50,26 +53,32 @@ export function validateJob(
   job: { metadata?: ObjectMeta; spec?: Partial<JobSpec> },
 ): void {
   validateObjectMeta(errs, job.metadata, { name: nameIsDNSSubdomain });
-  const spec = job.spec ?? {};
-  nonNegative(errs, 'spec.parallelism', spec.parallelism);
-  nonNegative(errs, 'spec.completions', spec.completions);
-  nonNegative(errs, 'spec.backoffLimit', spec.backoffLimit);
+  validateJobSpec(errs, 'spec', job.spec ?? {});
+}
+
+/** Kubernetes' `ValidateJobSpec` at `path` (a Job's `spec`, a CronJob's `spec.jobTemplate.spec`). */
+export function validateJobSpec(errs: FieldErrors, path: string, spec: Partial<JobSpec>): void {
+  const at = (field: string) => child(path, field);
+  nonNegative(errs, at('parallelism'), spec.parallelism);
+  nonNegative(errs, at('completions'), spec.completions);
+  nonNegative(errs, at('backoffLimit'), spec.backoffLimit);
+  nonNegative(errs, at('ttlSecondsAfterFinished'), spec.ttlSecondsAfterFinished);
   if (spec.activeDeadlineSeconds !== undefined)
-    positive(errs, 'spec.activeDeadlineSeconds', spec.activeDeadlineSeconds);
+    positive(errs, at('activeDeadlineSeconds'), spec.activeDeadlineSeconds);
   if (spec.completionMode !== undefined && spec.completionMode !== 'NonIndexed')
-    errs.notSupported('spec.completionMode', spec.completionMode, ['NonIndexed']);
-  if (spec.manualSelector && !spec.selector) errs.required('spec.selector', 'with manualSelector');
-  if (spec.selector) validateLabelSelector(errs, 'spec.selector', spec.selector);
+    errs.notSupported(at('completionMode'), spec.completionMode, ['NonIndexed']);
+  if (spec.manualSelector && !spec.selector) errs.required(at('selector'), 'with manualSelector');
+  if (spec.selector) validateLabelSelector(errs, at('selector'), spec.selector);
   const template = spec.template;
   if (!template) {
-    errs.required('spec.template');
+    errs.required(at('template'));
     return;
   }
-  if (spec.selector) selectorMatchesTemplate(errs, spec.selector, template);
-  validatePodTemplate(errs, 'spec.template', template);
+  if (spec.selector) selectorMatchesTemplate(errs, spec.selector, template, path);
+  validatePodTemplate(errs, at('template'), template);
   const restartPolicy = template.spec?.restartPolicy;
   if (restartPolicy !== 'OnFailure' && restartPolicy !== 'Never')
-    errs.notSupported(child(child('spec.template', 'spec'), 'restartPolicy'), restartPolicy, [
+    errs.notSupported(child(child(at('template'), 'spec'), 'restartPolicy'), restartPolicy, [
       'OnFailure',
       'Never',
     ]);

@@ -34,6 +34,7 @@ import {
   validateRole,
 } from './rbac-schemas.js';
 import { daemonSetShape, validateDaemonSet } from './daemonset-schema.js';
+import { cronJobShape, validateCronJob } from './cronjob-schema.js';
 import { jobShape, validateJob } from './job-schema.js';
 import { secretShape, validateSecret } from './secret-schema.js';
 import {
@@ -71,6 +72,7 @@ const KINDS: Readonly<Record<string, KindSchema>> = {
   StatefulSet: kind(statefulSetShape, validateStatefulSet),
   DaemonSet: kind(daemonSetShape, validateDaemonSet),
   Job: kind(jobShape, validateJob),
+  CronJob: kind(cronJobShape, validateCronJob),
   ControllerRevision: kind(controllerRevisionShape, validateControllerRevision),
   Service: kind(serviceShape, validateService),
   Namespace: kind(namespaceShape, validateNamespace),

@@ -91,9 +91,10 @@ export function selectorMatchesTemplate(
   errs: FieldErrors,
   selector: LabelSelector,
   template: { metadata?: { labels?: Record<string, string> } },
+  specPath = 'spec',
 ): void {
-  const selectorPath = 'spec.selector';
-  const labelsPath = 'spec.template.metadata.labels';
+  const selectorPath = `${specPath}.selector`;
+  const labelsPath = `${specPath}.template.metadata.labels`;
   if (errs.hasAt(selectorPath) || errs.hasAt(labelsPath)) return;
   let matches = true;
   try {

@@ -140,7 +140,7 @@ function viewRules(): PolicyRule[] {
         'controllerrevisions',
       ],
     ),
-    rule(READ, [BATCH], ['jobs', 'jobs/status']),
+    rule(READ, [BATCH], ['jobs', 'jobs/status', 'cronjobs', 'cronjobs/status']),
     rule(READ, [COORDINATION], ['leases']),
     rule(READ, [POLICY], ['poddisruptionbudgets', 'poddisruptionbudgets/status']),
   ];
@@ -168,7 +168,7 @@ function editRules(): PolicyRule[] {
         'daemonsets',
       ],
     ),
-    rule(WRITE, [BATCH], ['jobs']),
+    rule(WRITE, [BATCH], ['jobs', 'cronjobs']),
     rule(WRITE, [COORDINATION], ['leases']),
     // As upstream: a tenant may evict its pods (which respects its budgets) and keep budgets.
     rule(['create'], [CORE], ['pods/eviction']),
@@ -202,6 +202,7 @@ function kubeControllerManagerRules(): PolicyRule[] {
     rule(['get', 'list', 'watch', 'update', 'patch', 'delete', 'deletecollection'], ['*'], ['*']),
     rule(['create'], [CORE], ['pods', 'endpoints', 'events', 'serviceaccounts', 'configmaps']),
     rule(['create'], [APPS], ['replicasets', 'controllerrevisions']),
+    rule(['create'], [BATCH], ['jobs']),
     rule(['create'], [COORDINATION], ['leases']),
   ];
 }

@@ -24,7 +24,7 @@
  * their own JSON forms (see codec.ts).
  *
  * Deliberately absent: authorization's still-unreleased authorizationOptions/conditionalDecision, and
- * the kinds no client of ours sends (PersistentVolume, CronJob, …).
+ * the kinds no client of ours sends (PersistentVolume, …).
  */
 
 /** One upstream proto package: its name, where upstream keeps it, and our transcription. */
@@ -1851,6 +1851,34 @@ message SuccessPolicyRule {
 message UncountedTerminatedPods {
   repeated string succeeded = 1;
   repeated string failed = 2;
+}
+
+message CronJob {
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta metadata = 1;
+  optional CronJobSpec spec = 2;
+  optional CronJobStatus status = 3;
+}
+
+message CronJobSpec {
+  optional string schedule = 1 [(emit) = true];
+  optional string timeZone = 8 [(emit) = true];
+  optional int64 startingDeadlineSeconds = 2 [(emit) = true];
+  optional string concurrencyPolicy = 3;
+  optional bool suspend = 4 [(emit) = true];
+  optional JobTemplateSpec jobTemplate = 5;
+  optional int32 successfulJobsHistoryLimit = 6 [(emit) = true];
+  optional int32 failedJobsHistoryLimit = 7 [(emit) = true];
+}
+
+message CronJobStatus {
+  repeated k8s.io.api.core.v1.ObjectReference active = 1;
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.Time lastScheduleTime = 4;
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.Time lastSuccessfulTime = 5;
+}
+
+message JobTemplateSpec {
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta metadata = 1;
+  optional JobSpec spec = 2;
 }
 `,
   },

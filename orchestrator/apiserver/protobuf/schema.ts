@@ -46,7 +46,7 @@ const KINDS_OF_API_VERSION: Readonly<Record<string, readonly string[]>> = {
     'Binding',
   ],
   'apps/v1': ['Deployment', 'ReplicaSet'],
-  'batch/v1': ['Job'],
+  'batch/v1': ['Job', 'CronJob'],
   'coordination.k8s.io/v1': ['Lease'],
   'rbac.authorization.k8s.io/v1': ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'],
   'authorization.k8s.io/v1': ['SelfSubjectAccessReview'],

@@ -8,6 +8,7 @@
  */
 
 import type {
+  CronJob,
   Job,
   ConfigMap,
   Container,
@@ -30,6 +31,7 @@ import type {
   Secret,
   Service,
 } from '../../api/types.js';
+import { jobFinished } from '../../api/job-conditions.js';
 import { humanDuration, parseTimestamp, translateTimestampSince } from './human-duration.js';
 import type { TableCell, TableColumnDefinition, TableRowCondition } from './table-types.js';
 
@@ -836,14 +838,7 @@ const jobPrinter: TablePrinter = {
   row(obj, now) {
     const job = obj as Job;
     const s = job.status ?? {};
-    const holds = (type: string) => s.conditions?.some((c) => c.type === type && c.status === 'True');
-    const status = holds('Complete')
-      ? 'Complete'
-      : holds('Failed')
-        ? 'Failed'
-        : job.spec?.suspend
-          ? 'Suspended'
-          : 'Running';
+    const status = jobFinished(job) ?? (job.spec?.suspend ? 'Suspended' : 'Running');
     const completions =
       job.spec?.completions !== undefined
         ? `${s.succeeded ?? 0}/${job.spec.completions}`
@@ -861,6 +856,52 @@ const jobPrinter: TablePrinter = {
         containers,
         images,
         formatLabelSelector(job.spec?.selector),
+      ],
+    };
+  },
+};
+
+// ---- CronJob ----
+
+/** kubectl's cronjob columns: the schedule and its zone, whether suspended, running Jobs, the last run. */
+const cronJobPrinter: TablePrinter = {
+  columns: [
+    nameCol(),
+    col('Schedule', 'string', 'The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.'),
+    col(
+      'Timezone',
+      'string',
+      'The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones.',
+    ),
+    col(
+      'Suspend',
+      'boolean',
+      'This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.',
+    ),
+    col('Active', 'integer', 'A list of pointers to currently running jobs.'),
+    col('Last Schedule', 'string', 'Information when was the last time the job was successfully scheduled.'),
+    ageCol(),
+    col('Containers', 'string', CONTAINERS_DOC, 1),
+    col('Images', 'string', IMAGES_DOC, 1),
+    col('Selector', 'string', 'A label query over pods that should match the pod count.', 1),
+  ],
+  row(obj, now) {
+    const cronJob = obj as CronJob;
+    const spec = cronJob.spec ?? {};
+    const last = cronJob.status?.lastScheduleTime;
+    const [containers, images] = layoutContainerCells(spec.jobTemplate?.spec?.template?.spec?.containers);
+    return {
+      cells: [
+        name(obj),
+        spec.schedule ?? '',
+        spec.timeZone ?? '<none>',
+        spec.suspend === undefined ? '<unset>' : spec.suspend ? 'True' : 'False',
+        cronJob.status?.active?.length ?? 0,
+        last ? translateTimestampSince(last, now) : '<none>',
+        age(obj, now),
+        containers,
+        images,
+        formatLabelSelector(spec.jobTemplate?.spec?.selector),
       ],
     };
   },
@@ -1058,6 +1099,7 @@ export const TABLE_PRINTERS: Readonly<Record<string, TablePrinter>> = Object.fre
   StatefulSet: statefulSetPrinter,
   DaemonSet: daemonSetPrinter,
   Job: jobPrinter,
+  CronJob: cronJobPrinter,
   ControllerRevision: controllerRevisionPrinter,
   Lease: leasePrinter,
   PodDisruptionBudget: podDisruptionBudgetPrinter,
