@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { sleep } from '../support/index.js';
 import { processTree, signalAll } from './process-tree.js';
@@ -32,7 +33,8 @@ export async function labelledProcesses(
 
 /**
  * Stops every process of `cluster` (all clusters when undefined): SIGTERM, so kubelets stop their
- * pods, then SIGKILL whatever is left after `graceMs`. Returns how many processes it found.
+ * pods, then SIGKILL whatever is left after `graceMs`, and returns once they are gone. Returns how
+ * many processes it found.
  */
 export async function reapProcesses(cluster?: string, graceMs = 5000): Promise<number> {
   const victims = await labelledProcesses(cluster);
@@ -43,15 +45,31 @@ export async function reapProcesses(cluster?: string, graceMs = 5000): Promise<n
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline && pids.some(isProcessAlive)) await sleep(50);
   signalAll(pids.filter(isProcessAlive), 'SIGKILL');
+  // A SIGKILLed process still shows until the kernel has torn it down (a busy machine takes a
+  // while): the caller is told the cluster is gone only once it is.
+  const killDeadline = Date.now() + KILL_WAIT_MS;
+  while (Date.now() < killDeadline && pids.some(isProcessAlive)) await sleep(20);
   return victims.length;
 }
 
-/** Whether a process with this pid exists (signal 0 probes without signalling). */
+/** How long SIGKILLed processes are awaited before the reaper gives up on seeing them go. */
+const KILL_WAIT_MS = 5000;
+
+/**
+ * Whether a process with this pid exists and has not exited (signal 0 probes without
+ * signalling; a zombie, dead and waiting for its parent to collect it, counts as gone).
+ */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    // No /proc (or it went between the two looks): the signal's answer stands.
+    return true;
   }
 }
