@@ -18,11 +18,13 @@ export function etcdLossTable(r: EtcdLossBenchResult, target: number): string[] 
     row('floor: all up', r.floor.reads, r.floor.writes),
     ...r.rounds.flatMap((round) => [
       row(`${round.member} lost`, round.reads, round.writes),
-      ...(round.reads.failedFromMs !== undefined
-        ? [
-            `    reads failed from ${round.reads.failedFromMs} ms to ${round.reads.failedUntilMs} ms after the kill`,
-          ]
-        : []),
+      ...(['reads', 'writes'] as const).flatMap((what) =>
+        round[what].failedFromMs !== undefined
+          ? [
+              `    ${what} failed from ${round[what].failedFromMs} ms to ${round[what].failedUntilMs} ms after the kill`,
+            ]
+          : [],
+      ),
     ]),
     row('all losses', r.reads, r.writes),
     `  API availability (reads, as the api-availability check probes) ${pct(r.reads.availability)}   target ≥ ${pct(target)} ${verdict}; anchor: kube-apiserver retries on another member`,

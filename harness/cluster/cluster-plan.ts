@@ -3,6 +3,7 @@ import { formatTaint } from '../../orchestrator/api/taints.js';
 import { formatImageFlag } from '../../orchestrator/api/loaded-image.js';
 import type { ClusterSpec, LoadedImageSpec } from './cluster-spec.js';
 import { workerNames } from './cluster-spec.js';
+import { timingProfile } from '../../orchestrator/api/timing-profile.js';
 import { etcdArgs } from './etcd-command.js';
 import { CREDENTIAL_FILES, type NodeCredentials, type TokenOwner, tokenFile } from './node-credentials.js';
 
@@ -203,6 +204,7 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
         listenHost: layout.bind(e),
         advertiseHost: layout.reach(e),
         initialCluster,
+        raft: timingProfile(spec.timing).etcd,
         tls: {
           trustedCaFile: file(e, f.etcdCa),
           certFile: file(e, f.etcdServerCert),

@@ -12,6 +12,8 @@ export interface EtcdMember {
   initialCluster: string;
   /** Mutual TLS for clients and peers, as kubeadm sets etcd up; without it, plain http. */
   tls?: EtcdMemberTls;
+  /** Raft timing; etcd's defaults (100 ms, 1000 ms) when absent. */
+  raft?: { heartbeatIntervalMs: number; electionTimeoutMs: number };
 }
 
 /**
@@ -54,6 +56,12 @@ export function etcdArgs(member: EtcdMember): string[] {
     // etcd ≥ 3.5 does by default: without it, 3.4's rejoining member raises the term and deposes a
     // healthy leader, and every linearizable read waits out the election (about 1.5 s).
     '--pre-vote=true',
+    ...(member.raft
+      ? [
+          `--heartbeat-interval=${member.raft.heartbeatIntervalMs}`,
+          `--election-timeout=${member.raft.electionTimeoutMs}`,
+        ]
+      : []),
     ...(tls
       ? [
           `--cert-file=${tls.certFile}`,
