@@ -8,6 +8,7 @@ import { durabilityCheck } from './durability-check.js';
 import { latencyCheck } from './latency-check.js';
 import { leaderFailoverCheck } from './leader-failover-check.js';
 import { namespaceIsolationCheck } from './namespace-isolation-check.js';
+import { noDuplicateIdentityCheck } from './no-duplicate-identity-check.js';
 import { noRestartsCheck } from './no-restarts-check.js';
 import { selfHealCheck } from './self-heal-check.js';
 import { loadThresholdsCheck } from './load-thresholds-check.js';
@@ -18,6 +19,7 @@ import { stepsCheck } from './steps-check.js';
 export const checkerCatalogue: Readonly<Record<CheckSpec['type'], Checker<unknown>>> = Object.freeze({
   availability: availabilityCheck,
   'no-restarts': noRestartsCheck,
+  'no-duplicate-identity': noDuplicateIdentityCheck,
   'self-heal': selfHealCheck,
   convergence: convergenceCheck,
   'namespace-isolation': namespaceIsolationCheck,

@@ -310,6 +310,7 @@ export type CheckWindow = 'whole-run' | 'before-faults' | 'after-heal' | { durin
 export const CHECK_TYPES = [
   'availability',
   'no-restarts',
+  'no-duplicate-identity',
   'self-heal',
   'convergence',
   'namespace-isolation',

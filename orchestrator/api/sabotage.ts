@@ -42,6 +42,11 @@ export const SABOTAGES = {
     breaks:
       'the node lifecycle controller evicts a pod from a NoExecute-tainted node at once, whatever its tolerationSeconds',
   },
+  'statefulset-force-deletes-terminating-pods': {
+    component: 'controller-manager',
+    breaks:
+      'the statefulset controller force-deletes its terminating pods instead of waiting for their kubelets, so an identity runs twice while a node is partitioned',
+  },
   'delete-dependents-of-orphaned-owner': {
     component: 'controller-manager',
     breaks:

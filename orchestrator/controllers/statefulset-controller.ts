@@ -221,6 +221,14 @@ export class StatefulSetController implements Controller {
     const partition = sts.spec.updateStrategy?.rollingUpdate?.partition ?? 0;
     const rolling = (sts.spec.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
 
+    // SABOTAGE statefulset-force-deletes-terminating-pods: a terminating pod is force-deleted
+    // rather than awaited, so its identity is made again while an unreachable kubelet still runs it.
+    const stuck = pods.filter(isTerminating);
+    if (this.ctx.sabotages?.has('statefulset-force-deletes-terminating-pods') && stuck.length) {
+      await this.deletePods(sts, stuck, 'terminating', 0);
+      return;
+    }
+
     // Pods that finished are deleted, to be made again (a set's pods always run).
     const finished = pods.filter((p) => inRange(ordinalOf(sts, p)!) && isFinished(p) && !isTerminating(p));
     if (finished.length) {
@@ -307,13 +315,19 @@ export class StatefulSetController implements Controller {
     if (failure) throw failure;
   }
 
-  private async deletePods(sts: StatefulSet, victims: Pod[], why: string): Promise<void> {
+  private async deletePods(
+    sts: StatefulSet,
+    victims: Pod[],
+    why: string,
+    gracePeriodSeconds?: number,
+  ): Promise<void> {
     const key = objectKey(sts);
     this.expectations.expectDeletions(key, victims.map(objectKey));
     const results = await Promise.allSettled(
       victims.map((pod) =>
         this.ctx.client.delete(PODS, pod.metadata.namespace!, pod.metadata.name!, {
           preconditions: { uid: pod.metadata.uid },
+          ...(gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds }),
         }),
       ),
     );
