@@ -334,7 +334,7 @@ describe('scenario spec', () => {
       '26 checks[0].window.during: no fault has the id "lost-2"; the faults: node-los-1, link-latency-1, lost',
       '26 checks[0].select.load: unknown load "echoo"; the loads: echo',
       '27 checks[1].name: duplicate check name "ok"',
-      '27 checks[1].type: unknown check type "availabilty"; the checks: availability, no-restarts, self-heal, convergence, namespace-isolation, durability, leader-failover, latency, api-availability, steps, steady-state, load-thresholds',
+      '27 checks[1].type: unknown check type "availabilty"; the checks: availability, no-restarts, no-duplicate-identity, self-heal, convergence, namespace-isolation, durability, leader-failover, latency, api-availability, steps, steady-state, load-thresholds',
     ]);
     expect(problems[7]).to.include('node-loss, node-pause');
   });
@@ -378,7 +378,7 @@ describe('scenario spec', () => {
       ]),
     ).to.deep.equal([
       '5 cluster: turns on a known bug (--sabotage-endpoints-across-namespaces, --sabotage-no-such-bug, pods-see-cluster-credentials): a sabotage scenario must say which check catches it, with expect: {fails: <check>}',
-      '5 cluster.extraArgs: unknown sabotage --sabotage-no-such-bug; the known bugs: --sabotage-forward-to-unready-endpoints, --sabotage-restart-pods-when-apiserver-unreachable, --sabotage-replicaset-without-expectations, --sabotage-drop-acknowledged-writes, --sabotage-act-after-losing-lease, --sabotage-endpoints-across-namespaces, --sabotage-schedule-ignoring-requests, --sabotage-evict-ignoring-toleration-seconds, --sabotage-delete-dependents-of-orphaned-owner',
+      '5 cluster.extraArgs: unknown sabotage --sabotage-no-such-bug; the known bugs: --sabotage-forward-to-unready-endpoints, --sabotage-restart-pods-when-apiserver-unreachable, --sabotage-replicaset-without-expectations, --sabotage-drop-acknowledged-writes, --sabotage-act-after-losing-lease, --sabotage-endpoints-across-namespaces, --sabotage-schedule-ignoring-requests, --sabotage-evict-ignoring-toleration-seconds, --sabotage-statefulset-force-deletes-terminating-pods, --sabotage-delete-dependents-of-orphaned-owner',
     ]);
   });
 
