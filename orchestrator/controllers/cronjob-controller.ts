@@ -63,8 +63,7 @@ export class CronJobController implements Controller {
     );
     if (lastSuccess > 0) status.lastSuccessfulTime = formatTime(new Date(lastSuccess));
 
-    for (const old of jobsBeyondHistory(cronJob, children))
-      await this.deleteJob(cronJob, old, 'SuccessfulDelete');
+    for (const old of jobsBeyondHistory(cronJob, children)) await this.deleteJob(cronJob, old);
 
     const now = this.ctx.clock.now().getTime();
     const run = decideCronJobRun(cronJob, active.length, now);
@@ -84,14 +83,17 @@ export class CronJobController implements Controller {
           `too many missed start times: ${run.missed}. Set or decrease .spec.startingDeadlineSeconds or check clock skew`,
         );
       if (cronJob.spec.concurrencyPolicy === 'Replace') {
-        for (const running of active) await this.deleteJob(cronJob, running, 'SuccessfulDelete');
+        for (const running of active) await this.deleteJob(cronJob, running);
         active = [];
       }
       const job = await this.createJob(cronJob, run.scheduledAt);
       if (job && !active.some((j) => j.metadata.uid === job.metadata.uid)) active = [...active, job];
       status.lastScheduleTime = formatTime(new Date(run.scheduledAt));
     }
-    status.active = active.map(jobReference);
+    // A Job's reference is kept as first written (upstream's getRef at creation), so a running
+    // Job's own updates do not rewrite the CronJob's status.
+    const known = new Map((cronJob.status?.active ?? []).map((ref) => [ref.uid, ref]));
+    status.active = active.map((j) => known.get(j.metadata.uid) ?? jobReference(j));
     if (status.active.length === 0) delete status.active;
     if (!isDeepStrictEqual(status, cronJob.status ?? {})) {
       try {
@@ -138,14 +140,14 @@ export class CronJobController implements Controller {
     }
   }
 
-  private async deleteJob(cronJob: CronJob, job: Job, reason: string): Promise<void> {
+  private async deleteJob(cronJob: CronJob, job: Job): Promise<void> {
     try {
       // Background: the Job goes now and the garbage collector takes its pods.
       await this.ctx.client.delete(JOBS, job.metadata.namespace ?? '', job.metadata.name!, {
         propagationPolicy: 'Background',
         preconditions: { uid: job.metadata.uid },
       });
-      this.ctx.recorder.event(cronJob, 'Normal', reason, `Deleted job ${job.metadata.name}`);
+      this.ctx.recorder.event(cronJob, 'Normal', 'SuccessfulDelete', `Deleted job ${job.metadata.name}`);
     } catch (e) {
       if (!isApiError(e, 'NotFound') && !isApiError(e, 'Conflict')) throw e;
     }
