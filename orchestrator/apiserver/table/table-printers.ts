@@ -75,6 +75,12 @@ const nameCol = (): TableColumnDefinition => col('Name', 'string', NAME_DOC, 0, 
 const ageCol = (): TableColumnDefinition => col('Age', 'string', CREATION_DOC);
 const createdAtCol = (priority = 0): TableColumnDefinition =>
   col('Created At', 'date', CREATION_DOC, priority);
+/** A workload's wide columns: its template's containers and images, and its selector when it has one. */
+const templateCols = (selectorDoc?: string): TableColumnDefinition[] => [
+  col('Containers', 'string', CONTAINERS_DOC, 1),
+  col('Images', 'string', IMAGES_DOC, 1),
+  ...(selectorDoc === undefined ? [] : [col('Selector', 'string', selectorDoc, 1)]),
+];
 
 // ---- formatting helpers shared with Kubernetes ----
 
@@ -734,13 +740,8 @@ const deploymentPrinter: TablePrinter = {
       'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.',
     ),
     ageCol(),
-    col('Containers', 'string', CONTAINERS_DOC, 1),
-    col('Images', 'string', IMAGES_DOC, 1),
-    col(
-      'Selector',
-      'string',
+    ...templateCols(
       'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.',
-      1,
     ),
   ],
   row(obj, now) {
@@ -770,9 +771,7 @@ const replicaSetPrinter: TablePrinter = {
     col('Current', 'integer', 'Replicas is the most recently observed number of replicas.'),
     col('Ready', 'integer', 'The number of ready replicas for this replica set.'),
     ageCol(),
-    col('Containers', 'string', CONTAINERS_DOC, 1),
-    col('Images', 'string', IMAGES_DOC, 1),
-    col('Selector', 'string', 'Selector is a label query over pods that should match the replica count.', 1),
+    ...templateCols('Selector is a label query over pods that should match the replica count.'),
   ],
   row(obj, now) {
     const rs = obj as ReplicaSet;
@@ -799,8 +798,7 @@ const statefulSetPrinter: TablePrinter = {
     nameCol(),
     col('Ready', 'string', 'Number of the pod with ready state'),
     ageCol(),
-    col('Containers', 'string', CONTAINERS_DOC, 1),
-    col('Images', 'string', IMAGES_DOC, 1),
+    ...templateCols(),
   ],
   row(obj, now) {
     const sts = obj as StatefulSet;
@@ -831,9 +829,7 @@ const jobPrinter: TablePrinter = {
     ),
     col('Duration', 'string', 'Time required to complete the job.'),
     ageCol(),
-    col('Containers', 'string', CONTAINERS_DOC, 1),
-    col('Images', 'string', IMAGES_DOC, 1),
-    col('Selector', 'string', 'A label query over pods that should match the pod count.', 1),
+    ...templateCols('A label query over pods that should match the pod count.'),
   ],
   row(obj, now) {
     const job = obj as Job;
@@ -881,9 +877,7 @@ const cronJobPrinter: TablePrinter = {
     col('Active', 'integer', 'A list of pointers to currently running jobs.'),
     col('Last Schedule', 'string', 'Information when was the last time the job was successfully scheduled.'),
     ageCol(),
-    col('Containers', 'string', CONTAINERS_DOC, 1),
-    col('Images', 'string', IMAGES_DOC, 1),
-    col('Selector', 'string', 'A label query over pods that should match the pod count.', 1),
+    ...templateCols('A label query over pods that should match the pod count.'),
   ],
   row(obj, now) {
     const cronJob = obj as CronJob;
@@ -939,13 +933,8 @@ const daemonSetPrinter: TablePrinter = {
       "NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node. More info: https://kubernetes.io/docs/concepts/configuration/assign-pod-node/",
     ),
     ageCol(),
-    col('Containers', 'string', CONTAINERS_DOC, 1),
-    col('Images', 'string', IMAGES_DOC, 1),
-    col(
-      'Selector',
-      'string',
+    ...templateCols(
       "A label query over pods that are managed by the daemon set. Must match in order to be controlled. It must match the pod template's labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors",
-      1,
     ),
   ],
   row(obj, now) {
