@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crucibleHome } from './cluster-record.js';
 import { type ProcessIdentity, stillRunning, thisProcess } from './process-identity.js';
-import { isProcessAlive } from './process-reaper.js';
+import { isProcessAlive } from './process-identity.js';
 import { sleep } from '../support/index.js';
 
 /**

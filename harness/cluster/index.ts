@@ -54,7 +54,8 @@ export {
   renewHeartbeat,
 } from './owned-namespaces.js';
 export { ProcessProvider } from './process-provider.js';
-export { isProcessAlive, labelledProcesses, reapProcesses } from './process-reaper.js';
+export { labelledProcesses, reapProcesses } from './process-reaper.js';
+export { isProcessAlive } from './process-identity.js';
 export { processTree } from './process-tree.js';
 export { unconfineHostPods } from './host-pod-confinement.js';
 export type {

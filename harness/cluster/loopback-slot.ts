@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ClusterError } from './cluster-error.js';
 import { clusterDir } from './cluster-record.js';
 import { sleep } from '../support/index.js';
-import { isProcessAlive } from './process-reaper.js';
+import { isProcessAlive } from './process-identity.js';
 import { bootId } from './process-identity.js';
 
 /** Where slots are reserved: one folder for the whole machine, whatever CRUCIBLE_HOME each run has. */

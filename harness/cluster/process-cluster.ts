@@ -16,7 +16,8 @@ import {
   writeClusterRecord,
 } from './cluster-record.js';
 import { hostCommand } from './host-programs.js';
-import { CLUSTER_LABEL, RUN_LABEL, isProcessAlive, reapProcesses } from './process-reaper.js';
+import { isProcessAlive } from './process-identity.js';
+import { CLUSTER_LABEL, RUN_LABEL, reapProcesses } from './process-reaper.js';
 import { hostPodsDir, unconfineHostPods } from './host-pod-confinement.js';
 import { releaseLoopbackSlot, slotOf } from './loopback-slot.js';
 import { processTree, signalAll } from './process-tree.js';

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { isProcessAlive } from './process-reaper.js';
 
 /** A process as the machine knows it: a pid is reused, a pid with its start time on one boot is not. */
 export interface ProcessIdentity {
@@ -23,15 +22,36 @@ export function bootId(): string {
   return boot;
 }
 
-/** When the process started, or undefined when there is no such process. */
-export function processStartTime(pid: number): string | undefined {
+/**
+ * The fields of /proc/<pid>/stat from the third (the state) on, or undefined when there is no such
+ * process. The command name (field 2) may hold spaces and parentheses: fields count from its last ')'.
+ */
+function statFields(pid: number): string[] | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+/** When the process started (field 22), or undefined when there is no such process. */
+export function processStartTime(pid: number): string | undefined {
+  return statFields(pid)?.[19];
+}
+
+/**
+ * Whether a process with this pid exists and has not exited (signal 0 probes without
+ * signalling; a zombie, dead and waiting for its parent to collect it, counts as gone).
+ */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // No /proc (or the process went between the two looks): the signal's answer stands.
+  return statFields(pid)?.[0] !== 'Z';
 }
 
 /** This process. */

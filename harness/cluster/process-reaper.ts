@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { sleep } from '../support/index.js';
+import { isProcessAlive } from './process-identity.js';
 import { processTree, signalAll } from './process-tree.js';
 
 /** Environment variables that label every process of a cluster (processes have no labels of their own). */
@@ -42,34 +42,19 @@ export async function reapProcesses(cluster?: string, graceMs = 5000): Promise<n
   const pids = victims.map((v) => v.pid);
   signalAll(await processTree(pids), 'SIGCONT');
   signalAll(pids, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && pids.some(isProcessAlive)) await sleep(50);
+  await untilGone(pids, graceMs);
   signalAll(pids.filter(isProcessAlive), 'SIGKILL');
   // A SIGKILLed process still shows until the kernel has torn it down (a busy machine takes a
   // while): the caller is told the cluster is gone only once it is.
-  const killDeadline = Date.now() + KILL_WAIT_MS;
-  while (Date.now() < killDeadline && pids.some(isProcessAlive)) await sleep(20);
+  await untilGone(pids, KILL_WAIT_MS);
   return victims.length;
 }
 
 /** How long SIGKILLed processes are awaited before the reaper gives up on seeing them go. */
 const KILL_WAIT_MS = 5000;
 
-/**
- * Whether a process with this pid exists and has not exited (signal 0 probes without
- * signalling; a zombie, dead and waiting for its parent to collect it, counts as gone).
- */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    // No /proc (or it went between the two looks): the signal's answer stands.
-    return true;
-  }
+/** Waits until none of `pids` is alive, or `ms` have passed. */
+async function untilGone(pids: number[], ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline && pids.some(isProcessAlive)) await sleep(20);
 }
