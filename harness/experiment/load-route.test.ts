@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { ApiClient } from '../../orchestrator/api/client/index.js';
 import type { Service } from '../../orchestrator/api/types.js';
 import type { RunningCluster } from '../cluster/index.js';
-import { scenarioLoad } from '../../testing/scenario-load.js';
+import { scenarioLoad as load } from '../../testing/scenario-load.js';
 import { resolveLoadRoute } from './load-route.js';
 
 const cluster = {
@@ -23,8 +23,6 @@ function api(type: string, nodePort?: number): ApiClient {
   } as Service;
   return { get: async () => service } as unknown as ApiClient;
 }
-
-const load = scenarioLoad;
 
 describe('how a load reaches its Service', () => {
   it('goes through a node port on every worker when the Service has no load balancer', async () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { ApiClient } from '../../orchestrator/api/client/index.js';
 import type { Service } from '../../orchestrator/api/types.js';
-import { scenarioLoad } from '../../testing/scenario-load.js';
+import { scenarioLoad as load } from '../../testing/scenario-load.js';
 import { serviceProbeTargets } from './steady-state.js';
 
 const workers = [
@@ -19,8 +19,6 @@ const holding = (ports: NonNullable<Service['spec']['ports']>) =>
       spec: { ports },
     }),
   }) as unknown as Pick<ApiClient, 'get'>;
-
-const load = scenarioLoad;
 
 describe('where the steady state probes a Service', () => {
   const url = 'http://127.0.0.1:8080/';

@@ -1,9 +1,27 @@
 import { apiVersionOf, type ResourceType } from './resources.js';
-import type { Condition, KubeObject, OwnerReference, Pod } from './types.js';
+import type { Condition, KubeObject, ObjectReference, OwnerReference, Pod } from './types.js';
 
 /** The owner reference marked `controller: true`, if any. */
 export function controllerOf(obj: KubeObject): OwnerReference | undefined {
   return obj.metadata.ownerReferences?.find((r) => r.controller);
+}
+
+/**
+ * An ObjectReference to `obj` (an Event's involvedObject, a CronJob's active Job): its kind and
+ * API version from its resource type `r` when known, else as the object says.
+ */
+export function objectReference(
+  obj: KubeObject,
+  r?: Pick<ResourceType, 'group' | 'version' | 'kind'>,
+): ObjectReference {
+  return {
+    kind: r?.kind ?? obj.kind,
+    namespace: obj.metadata.namespace,
+    name: obj.metadata.name,
+    uid: obj.metadata.uid,
+    apiVersion: r ? apiVersionOf(r) : obj.apiVersion,
+    resourceVersion: obj.metadata.resourceVersion,
+  };
 }
 
 /**

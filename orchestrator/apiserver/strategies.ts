@@ -40,8 +40,8 @@ const statusOnCreate: Record<string, (obj: KubeObject) => unknown> = {
 };
 
 /** The labels that tie a Job's pods to it, as kube-apiserver's Job strategy generates them. */
-export const JOB_UID_LABEL = 'batch.kubernetes.io/controller-uid';
-export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
+const JOB_UID_LABEL = 'batch.kubernetes.io/controller-uid';
+const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 
 /**
  * Resets what a client may not set on create: status, for kinds whose status a controller owns.

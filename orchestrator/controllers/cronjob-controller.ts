@@ -3,9 +3,9 @@ import { type Informer, type ReconcileLoop, objectKey } from '../api/client/inde
 import { formatTime } from '../api/clock.js';
 import { isApiError } from '../api/errors.js';
 import { jobFinished, jobFinishedAt } from '../api/job-conditions.js';
-import { controllerOf, controllerOwnerReference } from '../api/pod-helpers.js';
+import { controllerOf, controllerOwnerReference, objectReference } from '../api/pod-helpers.js';
 import { apiVersionOf, findResource } from '../api/resources.js';
-import type { CronJob, CronJobStatus, Job, ObjectReference } from '../api/types.js';
+import type { CronJob, CronJobStatus, Job } from '../api/types.js';
 import { reconcileLoop, type Controller, type ControllerContext } from './controller.js';
 import { TOO_MANY_MISSED, decideCronJobRun, jobNameFor, jobsBeyondHistory } from './cronjob-runs.js';
 
@@ -93,7 +93,7 @@ export class CronJobController implements Controller {
     // A Job's reference is kept as first written (upstream's getRef at creation), so a running
     // Job's own updates do not rewrite the CronJob's status.
     const known = new Map((cronJob.status?.active ?? []).map((ref) => [ref.uid, ref]));
-    status.active = active.map((j) => known.get(j.metadata.uid) ?? jobReference(j));
+    status.active = active.map((j) => known.get(j.metadata.uid) ?? objectReference(j, JOBS));
     if (status.active.length === 0) delete status.active;
     if (!isDeepStrictEqual(status, cronJob.status ?? {})) {
       try {
@@ -152,15 +152,4 @@ export class CronJobController implements Controller {
       if (!isApiError(e, 'NotFound') && !isApiError(e, 'Conflict')) throw e;
     }
   }
-}
-
-function jobReference(job: Job): ObjectReference {
-  return {
-    kind: 'Job',
-    namespace: job.metadata.namespace,
-    name: job.metadata.name,
-    uid: job.metadata.uid,
-    apiVersion: apiVersionOf(JOBS),
-    resourceVersion: job.metadata.resourceVersion,
-  };
 }

@@ -223,10 +223,9 @@ export class StatefulSetController implements Controller {
 
     // SABOTAGE statefulset-force-deletes-terminating-pods: a terminating pod is force-deleted
     // rather than awaited, so its identity is made again while an unreachable kubelet still runs it.
-    const stuck = pods.filter(isTerminating);
-    if (this.ctx.sabotages?.has('statefulset-force-deletes-terminating-pods') && stuck.length) {
-      await this.deletePods(sts, stuck, 'terminating', 0);
-      return;
+    if (this.ctx.sabotages?.has('statefulset-force-deletes-terminating-pods')) {
+      const stuck = pods.filter(isTerminating);
+      if (stuck.length) return this.deletePods(sts, stuck, 'terminating', 0);
     }
 
     // Pods that finished are deleted, to be made again (a set's pods always run).

@@ -35,7 +35,7 @@ export class TtlAfterFinishedController implements Controller {
 
   private async reconcile(key: string): Promise<void> {
     const cached = this.jobs.get(key);
-    if (!cached || !this.dueIn(cached, key)) return;
+    if (!cached || !this.dueOrLater(cached, key)) return;
     const [namespace, name] = [cached.metadata.namespace ?? '', cached.metadata.name!];
     let fresh: Job;
     try {
@@ -44,7 +44,7 @@ export class TtlAfterFinishedController implements Controller {
       if (isApiError(e, 'NotFound')) return;
       throw e;
     }
-    if (fresh.metadata.uid !== cached.metadata.uid || !this.dueIn(fresh, key)) return;
+    if (fresh.metadata.uid !== cached.metadata.uid || !this.dueOrLater(fresh, key)) return;
     try {
       await this.ctx.client.delete(JOBS, namespace, name, {
         propagationPolicy: 'Foreground',
@@ -55,8 +55,8 @@ export class TtlAfterFinishedController implements Controller {
     }
   }
 
-  /** Whether the Job's time is up; if not yet, it is looked at again when it will be. */
-  private dueIn(job: Job, key: string): boolean {
+  /** Whether the Job's time is up; if not yet, false, and the Job is looked at again when it will be. */
+  private dueOrLater(job: Job, key: string): boolean {
     const ttl = job.spec.ttlSecondsAfterFinished;
     const finishedAt = jobFinishedAt(job);
     if (ttl === undefined || finishedAt === undefined || job.metadata.deletionTimestamp) return false;

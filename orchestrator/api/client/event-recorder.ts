@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { formatTime, type Clock, systemClock } from '../clock.js';
-import { apiVersionOf, findResource } from '../resources.js';
+import { findResource } from '../resources.js';
+import { objectReference } from '../pod-helpers.js';
 import type { Event, KubeObject } from '../types.js';
 import { TokenBucket } from '../token-bucket.js';
 import type { ApiClient } from './api-client.js';
@@ -82,19 +83,11 @@ export class EventRecorder {
     const namespace = obj.metadata.namespace || 'default';
     const name = `${obj.metadata.name}.${randomBytes(8).toString('hex')}`;
     this.remember(key, { name, namespace, count: 1 });
-    const resource = findResourceOf(obj);
     const event: Event = {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { name, namespace },
-      involvedObject: {
-        kind: obj.kind,
-        namespace: obj.metadata.namespace,
-        name: obj.metadata.name,
-        uid: obj.metadata.uid,
-        apiVersion: resource ? apiVersionOf(resource) : obj.apiVersion,
-        resourceVersion: obj.metadata.resourceVersion,
-      },
+      involvedObject: objectReference(obj, findResourceOf(obj)),
       reason,
       message,
       type,

@@ -80,12 +80,9 @@ export interface WorkloadSpecIn {
 }
 
 /**
- * Selector, template and their agreement, shared by the apps/v1 workloads; `kind` as upstream's
- * messages spell it (`replicaset` in one, `ReplicaSet` in the other).
- */
-/**
- * A workload's `spec.selector` must select its own template's pods: checked once the selector and
- * the labels are each valid.
+ * A workload's `selector` must select its own template's pods (at `specPath`: `spec` for the
+ * apps/v1 kinds and Jobs, `spec.jobTemplate.spec` for a CronJob's Jobs): checked once the selector
+ * and the labels are each valid.
  */
 export function selectorMatchesTemplate(
   errs: FieldErrors,
@@ -107,6 +104,10 @@ export function selectorMatchesTemplate(
     errs.invalid(labelsPath, template.metadata?.labels ?? {}, '`selector` does not match template `labels`');
 }
 
+/**
+ * Selector, template and their agreement, shared by the apps/v1 workloads; `kind` as upstream's
+ * messages spell it (`replicaset` in one, `ReplicaSet` in the other).
+ */
 export function validateSelectorAndTemplate(
   errs: FieldErrors,
   spec: WorkloadSpecIn,
