@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPublicKey } from 'node:crypto';
 import { type RequestOptions, type ServerOptions, createServer, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -150,5 +150,31 @@ describe('pki', () => {
         /^error: Hostname\/IP does not match certificate's altnames: Host: etcd-1/,
       );
     });
+  });
+
+  it('issues ECDSA P-256 certificates: a CA that may sign, leaves that may not, each verified by its issuer', () => {
+    const ca = createCertificateAuthority('crucible-ca');
+    const caX509 = new X509Certificate(ca.certPem);
+    expect(caX509.ca).to.equal(true);
+    expect(caX509.verify(caX509.publicKey), 'self-signed').to.equal(true);
+    expect(caX509.publicKey.asymmetricKeyDetails?.namedCurve).to.equal('prime256v1');
+    const client = issueClientCertificate(ca, { commonName: 'alice', organizations: ['dev', 'ops'] });
+    const x509 = new X509Certificate(client.certPem);
+    expect(x509.ca).to.equal(false);
+    expect(x509.verify(caX509.publicKey)).to.equal(true);
+    expect(
+      x509.verify(new X509Certificate(createCertificateAuthority('crucible-ca').certPem).publicKey),
+    ).to.equal(false);
+    // The groups an apiserver reads from the subject, in order, and the issuer byte for byte.
+    expect(x509.subject).to.equal('O=dev\nO=ops\nCN=alice');
+    expect(x509.issuer).to.equal(caX509.subject);
+    expect(x509.publicKey.equals(createPublicKey(client.keyPem))).to.equal(true);
+  });
+
+  it('encodes a validity past 2049 as GeneralizedTime, as RFC 5280 asks', () => {
+    const ca = createCertificateAuthority('long-lived', 365 * 40);
+    const x509 = new X509Certificate(ca.certPem);
+    expect(new Date(x509.validTo).getUTCFullYear()).to.be.greaterThan(2049);
+    expect(x509.verify(x509.publicKey)).to.equal(true);
   });
 });

@@ -1,6 +1,5 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
-import forge from 'node-forge';
+import { type KeyObject, createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { signCertificate } from './x509-certificate.js';
 
 /** A PEM certificate and its PEM private key. */
 export interface KeyPair {
@@ -35,16 +34,19 @@ interface CertificateRequest extends ClientCertificateRequest {
  * etcd's (a separate one) signs its members' and its clients' certificates.
  */
 export function createCertificateAuthority(commonName: string, validDays = 365): KeyPair {
-  const { publicKey, privateKey } = rsaKeyPair();
-  const cert = baseCertificate(publicKey, commonName, validDays);
-  cert.setIssuer(cert.subject.attributes);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: true, critical: true },
-    { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-    { name: 'subjectKeyIdentifier' },
-  ]);
-  cert.sign(privateKey, forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyToPem(privateKey) };
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const certPem = signCertificate(
+    {
+      ...validity(validDays),
+      serialHex: certificateSerial(randomBytes(16)),
+      subject: { commonName },
+      publicKey,
+      isCa: true,
+      keyUsage: ['digitalSignature', 'keyCertSign', 'cRLSign'],
+    },
+    privateKey,
+  );
+  return { certPem, keyPem: pkcs8Pem(privateKey) };
 }
 
 /** A TLS serving certificate for `hosts`, signed by `ca`. */
@@ -71,27 +73,32 @@ export function issuePeerCertificate(ca: KeyPair, req: ServingCertificateRequest
 }
 
 function issueCertificate(ca: KeyPair, req: CertificateRequest): KeyPair {
-  const hosts = [...new Set(req.hosts ?? [])];
-  const caCert = forge.pki.certificateFromPem(ca.certPem);
-  const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
-  const { publicKey, privateKey } = rsaKeyPair();
-  const cert = baseCertificate(publicKey, req.commonName, req.validDays ?? 365, req.organizations);
-  cert.setIssuer(caCert.subject.attributes);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', ...req.usages },
-    ...(hosts.length
-      ? [
-          {
-            name: 'subjectAltName',
-            altNames: hosts.map((h) => (isIP(h) ? { type: 7, ip: h } : { type: 2, value: h })),
-          },
-        ]
-      : []),
-  ]);
-  cert.sign(caKey, forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyToPem(privateKey) };
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const certPem = signCertificate(
+    {
+      ...validity(req.validDays ?? 365),
+      serialHex: certificateSerial(randomBytes(16)),
+      subject: { commonName: req.commonName, organizations: req.organizations ?? [] },
+      issuerCertPem: ca.certPem,
+      publicKey,
+      isCa: false,
+      keyUsage: ['digitalSignature'],
+      extKeyUsage: req.usages,
+      hosts: req.hosts ?? [],
+    },
+    createPrivateKey(ca.keyPem),
+  );
+  return { certPem, keyPem: pkcs8Pem(privateKey) };
+}
+
+/** Valid from a minute ago (clocks of a cluster's machines drift a little) for `validDays`. */
+function validity(validDays: number): { notBefore: Date; notAfter: Date } {
+  const now = Date.now();
+  return { notBefore: new Date(now - 60_000), notAfter: new Date(now + validDays * 86_400_000) };
+}
+
+function pkcs8Pem(privateKey: KeyObject): string {
+  return privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
 }
 
 /** An RSA key pair as PEM: the private key PKCS#8, the public key SPKI. */
@@ -114,25 +121,6 @@ export function createServiceAccountKeyPair(): SigningKeyPair {
   return { privateKeyPem: pair.privateKey, publicKeyPem: pair.publicKey };
 }
 
-function baseCertificate(
-  publicKey: forge.pki.PublicKey,
-  commonName: string,
-  validDays: number,
-  organizations: readonly string[] = [],
-): forge.pki.Certificate {
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = publicKey;
-  cert.serialNumber = certificateSerial(randomBytes(16));
-  const now = new Date();
-  cert.validity.notBefore = new Date(now.getTime() - 60_000);
-  cert.validity.notAfter = new Date(now.getTime() + validDays * 86_400_000);
-  cert.setSubject([
-    ...organizations.map((value) => ({ name: 'organizationName', value })),
-    { name: 'commonName', value: commonName },
-  ]);
-  return cert;
-}
-
 /**
  * A serial number (hex) that DER encodes as a positive integer without padding. The old
  * '0' + 15 random bytes came out as 00 xx… whenever the first random byte was 0 and the next
@@ -143,17 +131,4 @@ export function certificateSerial(random: Buffer): string {
   const bytes = Buffer.from(random);
   bytes[0] = (bytes[0]! & 0x3f) | 0x40;
   return bytes.toString('hex');
-}
-
-/** Node's native key generation: forge's pure-JS RSA takes seconds, this takes milliseconds. */
-function rsaKeyPair(): { publicKey: forge.pki.rsa.PublicKey; privateKey: forge.pki.rsa.PrivateKey } {
-  const pair = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
-  return {
-    publicKey: forge.pki.publicKeyFromPem(pair.publicKey) as forge.pki.rsa.PublicKey,
-    privateKey: forge.pki.privateKeyFromPem(pair.privateKey) as forge.pki.rsa.PrivateKey,
-  };
 }

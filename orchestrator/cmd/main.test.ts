@@ -19,4 +19,19 @@ describe('orchestrator (the command line)', function () {
     expect(stdout).to.equal(`orchestrator ${version}\n`);
     expect(stderr).to.equal('');
   });
+
+  it('loads only the named component, and every one for help or an unknown name', async () => {
+    const run = (args: string[]) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'orchestrator/cmd/main.ts', ...args], {
+        cwd: ROOT,
+      }).catch((e: { stdout: string; stderr: string }) => e);
+    const kubelet = await run(['kubelet', '--help']);
+    expect(kubelet.stdout)
+      .to.match(/^Usage: orchestrator kubelet \[options\]/)
+      .and.include('--node-name');
+    const unknown = await run(['kubelt']);
+    expect(unknown.stderr).to.include("unknown command 'kubelt'").and.include('Did you mean kubelet?');
+    for (const component of ['apiserver', 'controller-manager', 'scheduler', 'kube-proxy', 'load-balancer'])
+      expect(unknown.stderr).to.include(`  ${component} [options]`);
+  });
 });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { X509Certificate, generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 
 import { createCertificateAuthority, createServiceAccountKeyPair } from '../../api/pki.js';
 import type { Pod, ServiceAccount } from '../../api/types.js';
@@ -210,12 +211,13 @@ describe('service account keys', () => {
   it('reads the public keys of a PEM file of public keys, private keys and certificates, each with its kid', () => {
     const a = createServiceAccountKeyPair();
     const b = createServiceAccountKeyPair();
-    const ca = createCertificateAuthority('test');
-    const keys = parseVerificationKeys([a.publicKeyPem, b.privateKeyPem, ca.certPem].join('\n'), 'keys.pem');
+    // An RSA certificate (made with openssl): the cluster's own CAs are ECDSA, so no signer of tokens.
+    const certPem = readFileSync(new URL('testdata/rsa-certificate.pem', import.meta.url), 'utf8');
+    const keys = parseVerificationKeys([a.publicKeyPem, b.privateKeyPem, certPem].join('\n'), 'keys.pem');
     expect(keys).to.have.length(3);
     expect(keys[0]!.kid).to.equal(parseSigningKey(a.privateKeyPem, 'a').kid);
     expect(keys[1]!.kid).to.equal(parseSigningKey(b.privateKeyPem, 'b').kid);
-    expect(keys[2]!.kid).to.equal(keyId(new X509Certificate(ca.certPem).publicKey));
+    expect(keys[2]!.kid).to.equal(keyId(new X509Certificate(certPem).publicKey));
     expect(keys[0]!.kid).to.match(/^[A-Za-z0-9_-]{43}$/);
   });
 
@@ -233,6 +235,9 @@ describe('service account keys', () => {
     });
     expect(() => parseVerificationKeys(String(ec), 'ec.pem')).to.throw(
       'ec.pem: holds a key of type ec; service account tokens are RS256, so keys must be RSA',
+    );
+    expect(() => parseVerificationKeys(createCertificateAuthority('cluster').certPem, 'ca.crt')).to.throw(
+      'ca.crt: holds a key of type ec',
     );
   });
 });
