@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { X509Certificate, createPublicKey } from 'node:crypto';
+import { X509Certificate, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { type RequestOptions, type ServerOptions, createServer, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -176,5 +176,14 @@ describe('pki', () => {
     const x509 = new X509Certificate(ca.certPem);
     expect(new Date(x509.validTo).getUTCFullYear()).to.be.greaterThan(2049);
     expect(x509.verify(x509.publicKey)).to.equal(true);
+  });
+
+  it('refuses to sign with a CA key that is not P-256, rather than write a certificate no one verifies', () => {
+    const ca = createCertificateAuthority('crucible-ca');
+    const rsaKey = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
+    const rsaCa = { certPem: ca.certPem, keyPem: rsaKey.export({ type: 'pkcs8', format: 'pem' }) as string };
+    expect(() => issueClientCertificate(rsaCa, { commonName: 'alice' })).to.throw(
+      'certificates are signed with P-256 keys, not rsa keys',
+    );
   });
 });

@@ -52,6 +52,12 @@ export interface CertificateFields {
 
 /** The certificate as PEM, signed with `signingKey` (the issuer's private key, or the subject's own). */
 export function signCertificate(fields: CertificateFields, signingKey: KeyObject): string {
+  // The signature algorithm written below is ECDSA's: an RSA issuer (a CA made elsewhere) would
+  // produce a certificate no one can verify.
+  if (signingKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
+    throw new Error(
+      `certificates are signed with P-256 keys, not ${signingKey.asymmetricKeyType ?? 'unknown'} keys`,
+    );
   const spki = subjectPublicKeyInfo(fields.publicKey);
   const subject = distinguishedName(fields.subject);
   const issuer = fields.issuerCertPem ? subjectOf(fields.issuerCertPem) : subject;
