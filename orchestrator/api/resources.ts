@@ -75,6 +75,11 @@ export const RESOURCES: readonly ResourceType[] = Object.freeze([
   { ...core('ControllerRevision', 'controllerrevisions', true), group: 'apps' },
   { ...core('Job', 'jobs', true, [], ['status'], ['all']), group: 'batch' },
   { ...core('CronJob', 'cronjobs', true, ['cj'], ['status'], ['all']), group: 'batch' },
+  {
+    ...core('HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, ['hpa'], ['status'], ['all']),
+    group: 'autoscaling',
+    version: 'v2',
+  },
   { ...core('Lease', 'leases', true), group: 'coordination.k8s.io' },
   {
     ...core('PodDisruptionBudget', 'poddisruptionbudgets', true, ['pdb'], ['status']),

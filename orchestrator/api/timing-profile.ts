@@ -27,6 +27,26 @@ export interface TimingProfile {
    * replaced, which is how long every linearizable read and write waits when the leader dies.
    */
   etcd: { heartbeatIntervalMs: number; electionTimeoutMs: number };
+  /**
+   * controller-manager: the HorizontalPodAutoscaler's timing. `syncPeriodMs`: how often each HPA
+   * is reconciled (--horizontal-pod-autoscaler-sync-period); `downscaleStabilizationMs`: how long
+   * a scale-down waits for the highest recommendation to age out
+   * (--horizontal-pod-autoscaler-downscale-stabilization); `cpuInitializationPeriodMs` and
+   * `initialReadinessDelayMs`: how long after a pod starts its CPU samples and its readiness are
+   * distrusted (--horizontal-pod-autoscaler-cpu-initialization-period,
+   * --horizontal-pod-autoscaler-initial-readiness-delay).
+   */
+  horizontalPodAutoscaler: {
+    syncPeriodMs: number;
+    downscaleStabilizationMs: number;
+    cpuInitializationPeriodMs: number;
+    initialReadinessDelayMs: number;
+  };
+  /**
+   * kubelet: how often each container's CPU and memory are sampled; the CPU usage the resource
+   * metrics API serves is the rate over the last such window (metrics-server's --metric-resolution).
+   */
+  resourceMetricsResolutionMs: number;
 }
 
 export const TIMING_PROFILES: Readonly<Record<'kubernetes' | 'fast', TimingProfile>> = Object.freeze({
@@ -41,6 +61,13 @@ export const TIMING_PROFILES: Readonly<Record<'kubernetes' | 'fast', TimingProfi
     leaderElection: { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
     resyncMs: 0,
     etcd: { heartbeatIntervalMs: 100, electionTimeoutMs: 1_000 },
+    horizontalPodAutoscaler: {
+      syncPeriodMs: 15_000,
+      downscaleStabilizationMs: 300_000,
+      cpuInitializationPeriodMs: 300_000,
+      initialReadinessDelayMs: 30_000,
+    },
+    resourceMetricsResolutionMs: 15_000,
   },
   fast: {
     nodeLeaseDurationSeconds: 2,
@@ -56,6 +83,17 @@ export const TIMING_PROFILES: Readonly<Record<'kubernetes' | 'fast', TimingProfi
     // 300 ms, not etcd's default second, and the election is over in under half a second. etcd
     // asks for at least five heartbeats per election timeout.
     etcd: { heartbeatIntervalMs: 50, electionTimeoutMs: 300 },
+    // Scaled with the metrics' one-second resolution: a load is acted on within seconds, and a
+    // scale-down follows five seconds of lower recommendations.
+    horizontalPodAutoscaler: {
+      syncPeriodMs: 1_000,
+      downscaleStabilizationMs: 5_000,
+      cpuInitializationPeriodMs: 5_000,
+      initialReadinessDelayMs: 1_000,
+    },
+    // A second is enough for `kubectl top` and an autoscaler to see a load at once, and at 10 ms
+    // clock ticks still measures a container's CPU to a hundredth of a core.
+    resourceMetricsResolutionMs: 1_000,
   },
 });
 

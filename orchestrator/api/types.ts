@@ -649,6 +649,92 @@ export interface CronJob extends KubeObject {
   status?: CronJobStatus;
 }
 
+// ---- autoscaling/v2 ----
+
+/** The object an HPA scales, addressed through its `/scale` subresource. */
+export interface CrossVersionObjectReference {
+  kind: string;
+  name: string;
+  apiVersion?: string;
+}
+
+/** Utilization: percent of the pods' requests; AverageValue: a quantity per pod; Value: a whole. */
+export interface MetricTarget {
+  type: 'Utilization' | 'Value' | 'AverageValue';
+  value?: string;
+  averageValue?: string;
+  averageUtilization?: number;
+}
+
+export interface ResourceMetricSource {
+  /** `cpu` or `memory`. */
+  name: string;
+  target: MetricTarget;
+}
+
+/** One metric an HPA scales on; crucible serves the Resource type only. */
+export interface MetricSpec {
+  type: 'Resource' | 'Pods' | 'Object' | 'External' | 'ContainerResource';
+  resource?: ResourceMetricSource;
+}
+
+export interface HPAScalingPolicy {
+  type: 'Pods' | 'Percent';
+  value: number;
+  periodSeconds: number;
+}
+
+/** How fast one direction may scale: the window recommendations are held over, and rate limits. */
+export interface HPAScalingRules {
+  stabilizationWindowSeconds?: number;
+  selectPolicy?: 'Max' | 'Min' | 'Disabled';
+  policies?: HPAScalingPolicy[];
+}
+
+export interface HorizontalPodAutoscalerBehavior {
+  scaleUp?: HPAScalingRules;
+  scaleDown?: HPAScalingRules;
+}
+
+export interface HorizontalPodAutoscalerSpec {
+  scaleTargetRef: CrossVersionObjectReference;
+  minReplicas?: number;
+  maxReplicas: number;
+  metrics?: MetricSpec[];
+  behavior?: HorizontalPodAutoscalerBehavior;
+}
+
+export interface MetricValueStatus {
+  value?: string;
+  averageValue?: string;
+  averageUtilization?: number;
+}
+
+export interface MetricStatus {
+  type: MetricSpec['type'];
+  resource?: { name: string; current: MetricValueStatus };
+}
+
+export interface HorizontalPodAutoscalerStatus {
+  observedGeneration?: number;
+  lastScaleTime?: string;
+  currentReplicas?: number;
+  desiredReplicas: number;
+  currentMetrics?: MetricStatus[];
+  conditions?: Condition[];
+}
+
+export interface HorizontalPodAutoscaler extends KubeObject {
+  spec: HorizontalPodAutoscalerSpec;
+  status?: HorizontalPodAutoscalerStatus;
+}
+
+/** autoscaling/v1 Scale: the `/scale` subresource of a Deployment, ReplicaSet or StatefulSet. */
+export interface Scale extends KubeObject {
+  spec: { replicas?: number };
+  status: { replicas: number; selector?: string };
+}
+
 // ---- coordination.k8s.io/v1 ----
 
 export interface Lease extends KubeObject {

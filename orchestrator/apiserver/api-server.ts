@@ -44,6 +44,7 @@ import {
   apiResourceList,
   apiVersions,
   isServedGroup,
+  preferredVersion,
   versionInfo,
 } from './discovery.js';
 import { decodeBody, readBody, writeError, writeJson, writeText } from './http-io.js';
@@ -61,6 +62,8 @@ import { Compactor } from './storage/compactor.js';
 import { type EtcdClientTls, EtcdStorage } from './storage/etcd-storage.js';
 import { TokenRequestHandler } from './token-request-handler.js';
 import { EvictionHandler } from './eviction-handler.js';
+import { ResourceMetricsHandler } from './resource-metrics-handler.js';
+import { METRICS_GROUP } from '../api/resource-metrics.js';
 
 /** An authorization mode of `--authorization-mode`. */
 export type AuthorizationMode = 'Node' | 'RBAC' | 'AlwaysAllow';
@@ -138,6 +141,7 @@ export class ApiServer {
   private readonly storage: EtcdStorage;
   private readonly store: ObjectStore;
   private readonly handler: ResourceHandler;
+  private readonly resourceMetrics: ResourceMetricsHandler;
   private readonly rbac: RbacCache;
   private readonly cachers: Cachers;
   private readonly compactor: Compactor;
@@ -183,6 +187,7 @@ export class ApiServer {
       nodeRestriction,
       options.sabotages,
     );
+    this.resourceMetrics = new ResourceMetricsHandler(this.store, this.cachers, this.clock);
     this.rbac = new RbacCache(this.cachers, this.storage);
     this.compactor = new Compactor(this.storage, options.etcdCompactionIntervalMs ?? 5 * 60_000, this.log);
     this.authorizer = new UnionAuthorizer(
@@ -388,6 +393,7 @@ export class ApiServer {
         throw errors.methodNotAllowed('selfsubjectaccessreviews support only create');
       return this.selfSubjectAccessReview(user, req, res);
     }
+    if (info.group === METRICS_GROUP) return this.resourceMetrics.handle(info, req, res, url);
     if (!info.resource) {
       throw errors.notFound(info.resourceName, info.group, info.name || info.resourceName);
     }
@@ -429,8 +435,7 @@ export class ApiServer {
     if (path === '/apis') return writeJson(res, 200, apiGroupList());
     if (parts[0] === 'api' && parts.length === 2) return this.serveResourceList(res, '', parts[1]!);
     if (parts[0] === 'apis' && parts.length === 2 && isServedGroup(parts[1]!)) {
-      const version = parts[1] === 'authorization.k8s.io' ? 'v1' : 'v1';
-      return writeJson(res, 200, apiGroup(parts[1]!, version));
+      return writeJson(res, 200, apiGroup(parts[1]!, preferredVersion(parts[1]!)));
     }
     if (parts[0] === 'apis' && parts.length === 3) return this.serveResourceList(res, parts[1]!, parts[2]!);
     throw errors.notFound('', '', path);

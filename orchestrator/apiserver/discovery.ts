@@ -1,4 +1,12 @@
 import { RESOURCES, ALL_VERBS, apiVersionOf, groupVersions, type ResourceType } from '../api/resources.js';
+import {
+  METRICS_API_VERSION,
+  METRICS_GROUP,
+  METRICS_RESOURCES,
+  METRICS_VERBS,
+  METRICS_VERSION,
+} from '../api/resource-metrics.js';
+import { convertedVersionsOf, resourcesConvertedTo } from './served-version.js';
 
 /** The Kubernetes version crucible's API follows; kubectl warns on a skew of more than one minor. */
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0+crucible' };
@@ -23,22 +31,36 @@ export function apiVersions(serverAddress: string): unknown {
   };
 }
 
-/** Groups served under /apis: the resource groups plus authorization.k8s.io (access reviews). */
+/**
+ * Groups served under /apis: the resource groups plus authorization.k8s.io (access reviews) and
+ * metrics.k8s.io (the resource metrics, which kubectl top looks for here).
+ */
 export function apiGroupList(): unknown {
   const groups = groupVersions()
     .filter((gv) => gv.group !== '')
     .map((gv) => apiGroup(gv.group, gv.version));
   groups.push(apiGroup('authorization.k8s.io', 'v1'));
+  groups.push(apiGroup(METRICS_GROUP, METRICS_VERSION));
   return { kind: 'APIGroupList', apiVersion: 'v1', groups };
 }
 
 export function apiGroup(group: string, version: string): Record<string, unknown> {
   const gv = { groupVersion: `${group}/${version}`, version };
-  return { kind: 'APIGroup', apiVersion: 'v1', name: group, versions: [gv], preferredVersion: gv };
+  // The preferred version first, then the older ones served by conversion, as kube-apiserver lists them.
+  const older = convertedVersionsOf(group).map((v) => ({ groupVersion: `${group}/${v}`, version: v }));
+  return { kind: 'APIGroup', apiVersion: 'v1', name: group, versions: [gv, ...older], preferredVersion: gv };
 }
 
 export function isServedGroup(group: string): boolean {
-  return group === 'authorization.k8s.io' || RESOURCES.some((r) => r.group === group);
+  return (
+    group === 'authorization.k8s.io' || group === METRICS_GROUP || RESOURCES.some((r) => r.group === group)
+  );
+}
+
+/** The version `/apis/{group}` prefers, for a served group. */
+export function preferredVersion(group: string): string {
+  if (group === METRICS_GROUP) return METRICS_VERSION;
+  return groupVersions().find((gv) => gv.group === group)?.version ?? 'v1';
 }
 
 const subresourceVerbs: Record<
@@ -79,7 +101,11 @@ export function apiResourceList(group: string, version: string): unknown | undef
       ],
     };
   }
-  const served = RESOURCES.filter((r) => apiVersionOf(r) === groupVersion);
+  if (groupVersion === METRICS_API_VERSION) return metricsResourceList();
+  const served = [
+    ...RESOURCES.filter((r) => apiVersionOf(r) === groupVersion),
+    ...resourcesConvertedTo(groupVersion),
+  ];
   if (served.length === 0) return undefined;
   const resources = served.flatMap((r) => [
     {
@@ -104,4 +130,23 @@ export function apiResourceList(group: string, version: string): unknown | undef
     }),
   ]);
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion, resources };
+}
+
+/**
+ * metrics.k8s.io/v1beta1 as metrics-server lists it: read-only `nodes` and `pods`, the singular
+ * names its storage gives (`node`, none for pods).
+ */
+function metricsResourceList(): unknown {
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: METRICS_API_VERSION,
+    resources: METRICS_RESOURCES.map((r) => ({
+      name: r.resource,
+      singularName: r.resource === 'nodes' ? 'node' : '',
+      namespaced: r.namespaced,
+      kind: r.kind,
+      verbs: [...METRICS_VERBS],
+    })),
+  };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { RESOURCES, apiVersionOf, type ResourceType } from '../api/resources.js';
+import { convertedGroupVersions, resourcesConvertedTo } from './served-version.js';
 
 /**
  * The OpenAPI v3 discovery kubectl reads before it writes: for each group/version, the PATCH
@@ -20,7 +21,13 @@ export function openApiV3Root(): unknown {
 
 /** The document of one group/version path (`api/v1`, `apis/apps/v1`), or undefined. */
 export function openApiV3Document(path: string): Record<string, unknown> | undefined {
-  const served = RESOURCES.filter((r) => pathOf(r) === path);
+  // A version served by conversion (autoscaling/v1) documents the stored resource under its own version.
+  const convertedVersion = path.startsWith('apis/') ? path.slice('apis/'.length) : '';
+  const converted = resourcesConvertedTo(convertedVersion).map((r) => ({
+    ...r,
+    version: convertedVersion.slice(convertedVersion.indexOf('/') + 1),
+  }));
+  const served = [...RESOURCES.filter((r) => pathOf(r) === path), ...converted];
   if (served.length === 0) return undefined;
   const paths: Record<string, unknown> = {};
   for (const r of served) {
@@ -53,7 +60,8 @@ function operation(operationId: string, gvk: object, action: string, parameters:
 }
 
 function servedGroupVersions(): { path: string }[] {
-  return [...new Set(RESOURCES.map(pathOf))].map((path) => ({ path }));
+  const converted = convertedGroupVersions().map((gv) => `apis/${gv}`);
+  return [...new Set([...RESOURCES.map(pathOf), ...converted])].map((path) => ({ path }));
 }
 
 function pathOf(r: ResourceType): string {

@@ -2,11 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResourceType } from '../api/resources.js';
 import type { UserInfo } from './auth/index.js';
 import type { ResourceRequestInfo } from './request-info.js';
+import { servedVersion, type ServedVersion } from './served-version.js';
 
 /** One resource request as the handlers see it. */
 export interface RequestContext {
   info: ResourceRequestInfo;
   r: ResourceType;
+  /** The version the request is in: `r`'s own, or one converted to and from it. */
+  served: ServedVersion;
   /** Who makes the request, as authenticated. */
   user: UserInfo;
   req: IncomingMessage;
@@ -28,5 +31,6 @@ export function requestContext(
   res.once('close', () => {
     if (!res.writableFinished) controller.abort();
   });
-  return { info, r, user, req, res, q: url.searchParams, signal: controller.signal };
+  const served = servedVersion(r, info.group, info.version);
+  return { info, r, served, user, req, res, q: url.searchParams, signal: controller.signal };
 }

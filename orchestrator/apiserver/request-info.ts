@@ -1,6 +1,7 @@
 import { findResource, type ResourceType } from '../api/resources.js';
 import { errors } from '../api/errors.js';
 import { boolParam } from './bool-param.js';
+import { convertedResource } from './served-version.js';
 
 /**
  * What a request addresses, decoded from its path and method as kube-apiserver's
@@ -82,7 +83,7 @@ export function parseRequestInfo(method: string, url: URL): RequestInfo {
     group,
     version,
     resourceName,
-    resource: findResource(group, version, resourceName),
+    resource: findResource(group, version, resourceName) ?? convertedResource(group, version, resourceName),
     subresource,
     namespace,
     name,

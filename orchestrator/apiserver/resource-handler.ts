@@ -3,9 +3,9 @@ import { NO_SABOTAGE, type Sabotages } from '../api/sabotage.js';
 import { ApiError, errors, isApiError } from '../api/errors.js';
 import { formatTime, type Clock } from '../api/clock.js';
 import { apiVersionOf, findResource, type ResourceType } from '../api/resources.js';
-import type { KubeObject, Pod, Service } from '../api/types.js';
+import type { KubeObject, LabelSelector, Pod, Service } from '../api/types.js';
 import { defaultObject, validateObject, type DefaultingOptions } from '../api/schemas/index.js';
-import { parseFieldSelector, parseLabelSelector } from '../api/selectors/index.js';
+import { labelSelectorFromObject, parseFieldSelector, parseLabelSelector } from '../api/selectors/index.js';
 import { decodeBody, mediaType, readBody, writeJson } from './http-io.js';
 import type { UserInfo } from './auth/index.js';
 import type { NodeRestriction } from './node-restriction.js';
@@ -220,10 +220,10 @@ export class ResourceHandler {
       return writeJson(res, 200, this.table(r, items, q, metadata, req.headers.accept));
     }
     writeJson(res, 200, {
-      apiVersion: apiVersionOf(r),
+      apiVersion: ctx.served.apiVersion,
       kind: `${r.kind}List`,
       metadata,
-      items: items.map((o) => withTypeMeta(r, o)),
+      items: items.map((o) => ctx.served.fromStorage(o)),
     });
   }
 
@@ -254,9 +254,13 @@ export class ResourceHandler {
         namespace: r.namespaced ? info.namespace : '',
         key: info.name ? this.store.key(r, info.namespace, info.name) : undefined,
         matches: matches.fn,
-        render: asTable ? (obj) => this.table(r, [obj], q, {}, req.headers.accept) : undefined,
+        render: asTable
+          ? (obj) => this.table(r, [obj], q, {}, req.headers.accept)
+          : ctx.served.apiVersion !== apiVersionOf(r)
+            ? (obj) => ctx.served.fromStorage(obj)
+            : undefined,
         bookmarks: boolParam(q, 'allowWatchBookmarks'),
-        bookmarkKind: { apiVersion: apiVersionOf(r), kind: r.kind },
+        bookmarkKind: { apiVersion: ctx.served.apiVersion, kind: r.kind },
         timeoutSeconds: Number.isFinite(timeout) ? timeout : 0,
       },
       start,
@@ -286,8 +290,7 @@ export class ResourceHandler {
 
   private async create(ctx: RequestContext): Promise<void> {
     const { info, r, req, q } = ctx;
-    const body = await readObject(req);
-    checkTypeMeta(r, body);
+    const body = ctx.served.toStorage(checkTypeMeta(ctx, await readObject(req)));
     const { object, warnings } = validateObject(this.inNamespace(info, r, body), {
       kind: r.kind,
       fieldValidation: fieldValidation(q),
@@ -324,8 +327,7 @@ export class ResourceHandler {
 
   private async replace(ctx: RequestContext, sub: string): Promise<void> {
     const { info, r, req, q } = ctx;
-    const body = await readObject(req);
-    checkTypeMeta(r, body);
+    const body = ctx.served.toStorage(checkTypeMeta(ctx, await readObject(req)));
     const named = this.inNamespace(info, r, body);
     if (named.metadata?.name && named.metadata.name !== info.name) {
       throw errors.badRequest(
@@ -373,8 +375,11 @@ export class ResourceHandler {
         throw errors.badRequest('PATCH requests with apply content type require fieldManager to be set');
       const force = boolParam(q, 'force');
       if (!isObject(patch)) throw errors.badRequest('apply patch must be an object');
-      checkTypeMeta(r, patch);
-      const applied = this.inNamespace(info, r, patch as Partial<KubeObject>) as KubeObject;
+      const applied = this.inNamespace(
+        info,
+        r,
+        ctx.served.toStorage(checkTypeMeta(ctx, patch as Partial<KubeObject>)),
+      ) as KubeObject;
       applied.metadata = { ...applied.metadata, name: info.name };
       const live = await this.store.tryGet(r, info.namespace, info.name);
       if (!live) {
@@ -398,7 +403,8 @@ export class ResourceHandler {
     }
     const manager = q.get('fieldManager') ?? userAgentManager(req);
     const updated = await this.update(ctx, sub, (live) => {
-      const patched = applyPatch(type, live, patch, r.kind);
+      // A patch applies to the object as the client sees it, in the version it asked for.
+      const patched = ctx.served.toStorage(applyPatch(type, ctx.served.fromStorage(live), patch, r.kind));
       const { object } = validateObject(patched, { kind: r.kind, fieldValidation: fieldValidation(q) });
       return recordUpdateManager(live, defaultObject(object, this.defaulting), manager, 'Update', now);
     });
@@ -491,12 +497,17 @@ export class ResourceHandler {
           (live) => this.nodeRestriction?.admitDelete(ctx.user, r, live),
         );
         if (result.deleted && r.kind === 'Service') await this.allocator.release(result.object as Service);
-        removed.push(withTypeMeta(r, result.object));
+        removed.push(ctx.served.fromStorage(result.object));
       } catch (e) {
         if (!isApiError(e, 'NotFound')) throw e;
       }
     }
-    writeJson(res, 200, { apiVersion: apiVersionOf(r), kind: `${r.kind}List`, metadata: {}, items: removed });
+    writeJson(res, 200, {
+      apiVersion: ctx.served.apiVersion,
+      kind: `${r.kind}List`,
+      metadata: {},
+      items: removed,
+    });
   }
 
   // ---- subresources ----
@@ -702,7 +713,7 @@ export class ResourceHandler {
     if (warnings.length) headers['warning'] = warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ');
     if (isTableRequest(req.headers.accept))
       return writeJson(res, code, this.table(r, [obj], q, {}, req.headers.accept), headers);
-    writeJson(res, code, withTypeMeta(r, obj), headers);
+    writeJson(res, code, ctx.served.fromStorage(obj), headers);
   }
 }
 
@@ -720,11 +731,16 @@ function withTypeMeta(r: ResourceType, obj: KubeObject): KubeObject {
 }
 
 function scaleOf(obj: KubeObject) {
-  const spec = obj.spec as { replicas?: number; selector?: { matchLabels?: Record<string, string> } };
+  const spec = obj.spec as { replicas?: number; selector?: LabelSelector };
   const status = (obj.status ?? {}) as { replicas?: number };
-  const selector = Object.entries(spec.selector?.matchLabels ?? {})
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
+  // The whole selector, matchExpressions too, as the Deployment strategy's selector.String(): an
+  // autoscaler counts the pods it matches.
+  let selector = '';
+  try {
+    selector = labelSelectorFromObject(spec.selector ?? {}).toString();
+  } catch {
+    // Admitted selectors parse; an empty one makes an autoscaler refuse to count (SelectorRequired).
+  }
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
@@ -746,8 +762,10 @@ async function readObject(req: IncomingMessage): Promise<Partial<KubeObject>> {
   return body as Partial<KubeObject>;
 }
 
-function checkTypeMeta(r: ResourceType, body: Partial<KubeObject>): void {
-  const expected = apiVersionOf(r);
+/** The body, checked to be of the request's apiVersion and kind, and stamped with them. */
+function checkTypeMeta(ctx: RequestContext, body: Partial<KubeObject>): Partial<KubeObject> {
+  const { r } = ctx;
+  const expected = ctx.served.apiVersion;
   if (body.apiVersion !== undefined && body.apiVersion !== expected) {
     throw errors.badRequest(
       `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${expected})`,
@@ -760,6 +778,7 @@ function checkTypeMeta(r: ResourceType, body: Partial<KubeObject>): void {
   }
   body.apiVersion = expected;
   body.kind = r.kind;
+  return body;
 }
 
 async function deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {

@@ -37,6 +37,7 @@ const statusOnCreate: Record<string, (obj: KubeObject) => unknown> = {
   Namespace: () => ({ phase: 'Active' }),
   Job: () => ({}),
   CronJob: () => ({}),
+  HorizontalPodAutoscaler: () => ({ desiredReplicas: 0 }),
 };
 
 /** The labels that tie a Job's pods to it, as kube-apiserver's Job strategy generates them. */

@@ -6,6 +6,7 @@ import { DeploymentController } from './deployment-controller.js';
 import { DisruptionController } from './disruption-controller.js';
 import { EndpointsController } from './endpoints-controller.js';
 import { GarbageCollector } from './garbage-collector.js';
+import { HorizontalPodAutoscalerController } from './horizontal-pod-autoscaler-controller.js';
 import { NamespaceController } from './namespace-controller.js';
 import { NodeLifecycleController } from './node-lifecycle-controller.js';
 import { PodGarbageCollector } from './pod-garbage-collector.js';
@@ -25,6 +26,7 @@ export const CONTROLLERS: Readonly<Record<string, (ctx: ControllerContext) => Co
   job: (ctx) => new JobController(ctx),
   cronjob: (ctx) => new CronJobController(ctx),
   'ttl-after-finished': (ctx) => new TtlAfterFinishedController(ctx),
+  horizontalpodautoscaling: (ctx) => new HorizontalPodAutoscalerController(ctx),
   nodelifecycle: (ctx) => new NodeLifecycleController(ctx),
   endpoints: (ctx) => new EndpointsController(ctx),
   namespace: (ctx) => new NamespaceController(ctx),

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Registry } from 'prom-client';
+import { STATS_WINDOW_HEADER, type Summary } from '../api/stats-summary.js';
 import type { KubeList, Pod } from '../api/types.js';
 import type { ProbeKind, ProbeOutcome } from './probes.js';
 import type { PodWorkerMetrics } from './pod-worker.js';
@@ -16,6 +17,11 @@ export interface KubeletViewSource {
     container: string,
     tailLines?: number,
   ): Promise<string | undefined>;
+  /**
+   * The Summary API's view of the node and its pods' CPU and memory, and the window its CPU rates
+   * were measured over (undefined before there is a rate).
+   */
+  statsSummary(): { summary: Summary; windowMs?: number };
 }
 
 /**
@@ -81,7 +87,9 @@ export class KubeletMetrics implements PodWorkerMetrics {
  * The kubelet's read-only HTTP view of what runs on the node, the ground truth when the control
  * plane is down: `GET /healthz`, `/pods` (a v1 PodList, as the real kubelet serves it: each pod
  * with the status this kubelet sees, its containers' `containerID` `process://<pid>`, start time,
- * restarts, readiness and state), `/metrics`, `/containerLogs/<ns>/<pod>/<container>?tailLines=N`.
+ * restarts, readiness and state), `/metrics`, `/containerLogs/<ns>/<pod>/<container>?tailLines=N`,
+ * and `/stats/summary` (the Summary API: CPU and memory of the node, its pods and their containers,
+ * with the window of the CPU rates in the STATS_WINDOW_HEADER header).
  */
 export class KubeletServer {
   private server?: Server;
@@ -130,6 +138,17 @@ export class KubeletServer {
       };
       return send(res, 200, 'application/json', JSON.stringify(list));
     }
+    if (path === '/stats/summary') {
+      // Upstream's only_cpu_and_memory=true asks for what this summary holds anyway.
+      const { summary, windowMs } = this.source.statsSummary();
+      return send(
+        res,
+        200,
+        'application/json',
+        JSON.stringify(summary),
+        windowMs !== undefined ? { [STATS_WINDOW_HEADER]: String(windowMs) } : {},
+      );
+    }
     if (path === '/metrics') {
       return send(res, 200, this.metrics.registry.contentType, await this.metrics.registry.metrics());
     }
@@ -154,11 +173,21 @@ export class KubeletServer {
   }
 }
 
-function send(res: ServerResponse, status: number, contentType: string, body: string): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    ...headers,
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }

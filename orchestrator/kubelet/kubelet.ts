@@ -10,7 +10,7 @@ import { IMAGE_REPOSITORY, findLoadedImage, type LoadedImage } from '../api/load
 import { findResource } from '../api/resources.js';
 import type { TimingProfile } from '../api/timing-profile.js';
 import type { Pod, Service, Taint } from '../api/types.js';
-import { KubeletMetrics, KubeletServer } from './kubelet-server.js';
+import { KubeletMetrics, KubeletServer, type KubeletViewSource } from './kubelet-server.js';
 import { CONFINE_TOOLS } from '../api/pod-confinement.js';
 import { NodeStatusReporter } from './node-status.js';
 import { ConfigSources } from './config-sources.js';
@@ -20,6 +20,8 @@ import { PodVolumes } from './pod-volumes.js';
 import { PodWorker, envName, type ImageResolution } from './pod-worker.js';
 import { PortAllocator } from './port-allocator.js';
 import { ProcessRuntime } from './process-runtime.js';
+import { ResourceUsageSampler } from './resource-usage-sampler.js';
+import { buildStatsSummary } from './stats-summary-builder.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
 const SERVICES = findResource('', 'v1', 'services')!;
@@ -84,6 +86,8 @@ export class Kubelet {
   private readonly workers = new Map<string, PodWorker>();
   private readonly metrics: KubeletMetrics;
   private readonly server: KubeletServer;
+  private readonly usage: ResourceUsageSampler;
+  private readonly startedAt = new Date();
   private readonly recorder: EventRecorder;
   private readonly sandboxes?: PodSandboxes;
   private readonly sources: ConfigSources;
@@ -117,10 +121,15 @@ export class Kubelet {
     this.volumes = new PodVolumes(this.sources, options.client, this.node);
     this.ports = new PortAllocator(options.nodeIp);
     this.metrics = new KubeletMetrics(() => this.runningPods());
+    this.usage = new ResourceUsageSampler({
+      containers: () => this.runtime.runningGroups(),
+      resolutionMs: options.timing.resourceMetricsResolutionMs,
+    });
     this.server = new KubeletServer(
       {
         pods: () => this.runningPods(),
         containerLogs: (ns, pod, container, tail) => this.containerLogs(ns, pod, container, tail),
+        statsSummary: () => this.statsSummary(),
       },
       this.metrics,
     );
@@ -139,6 +148,7 @@ export class Kubelet {
       );
     await this.sandboxes?.init();
     const port = await this.server.start(this.options.nodeIp, this.options.port);
+    this.usage.start();
     this.nodeStatus = new NodeStatusReporter({
       client,
       nodeName,
@@ -190,6 +200,7 @@ export class Kubelet {
     if (this.stopping) return;
     this.stopping = true;
     this.nodeStatus?.stop();
+    this.usage.stop();
     await Promise.all([this.pods?.stop(), this.services?.stop()]);
     const grace = this.options.shutdownGraceMs ?? 5000;
     await Promise.all([...this.workers.values()].map((w) => w.shutdown(grace)));
@@ -219,6 +230,23 @@ export class Kubelet {
   /** Every pod this kubelet runs, each with the status its worker sees: what `/pods` serves. */
   runningPods(): Pod[] {
     return [...this.workers.values()].map((w) => w.view());
+  }
+
+  /**
+   * `/stats/summary`: the pods this kubelet runs with their containers' latest sampled usage. The
+   * node's usage is its containers' together; the kubelet's own process is left out, as several
+   * kubelets may share one machine and even one process.
+   */
+  private statsSummary(): ReturnType<KubeletViewSource['statsSummary']> {
+    const node = this.usage.nodeUsage();
+    const summary = buildStatsSummary({
+      nodeName: this.options.nodeName,
+      startedAt: this.startedAt,
+      pods: this.runningPods(),
+      containers: this.usage.containers(),
+      node,
+    });
+    return { summary, ...(node?.windowMs !== undefined ? { windowMs: node.windowMs } : {}) };
   }
 
   private podSeen(pod: Pod): void {

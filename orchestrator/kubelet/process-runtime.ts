@@ -85,6 +85,16 @@ export class ProcessRuntime implements ContainerRuntime {
     return [...this.live.values()].map((l) => l.info);
   }
 
+  /**
+   * Every running container with its process group id (the shim's pid), whose members are the
+   * container's processes: what the resource usage sampler measures.
+   */
+  runningGroups(): { info: ContainerInfo; pgid: number }[] {
+    return [...this.live.values()]
+      .filter((l) => l.info.state === 'running')
+      .map((l) => ({ info: l.info, pgid: l.pgid }));
+  }
+
   status(id: string): ContainerInfo | undefined {
     return this.live.get(id)?.info;
   }

@@ -227,6 +227,46 @@ function defaultCronJob(cronJob: Obj): void {
   if (jobSpec) defaultTemplate(jobSpec);
 }
 
+/** autoscaling/v2's scaling rules a `behavior` gets for what it leaves unset (GenerateHPAScale{Up,Down}Rules). */
+const DEFAULT_SCALING_RULES: Readonly<Record<'scaleUp' | 'scaleDown', Obj>> = {
+  // Up: double, or four pods more, each 15 s, whichever is more; no stabilization.
+  scaleUp: {
+    stabilizationWindowSeconds: 0,
+    selectPolicy: 'Max',
+    policies: [
+      { type: 'Pods', value: 4, periodSeconds: 15 },
+      { type: 'Percent', value: 100, periodSeconds: 15 },
+    ],
+  },
+  // Down: as many as all the pods each 15 s (minReplicas still bounds it); the window stays unset, so the controller's
+  // --horizontal-pod-autoscaler-downscale-stabilization applies.
+  scaleDown: { selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] },
+};
+
+/**
+ * autoscaling/v2 SetDefaults_HorizontalPodAutoscaler: minReplicas 1; no metrics means cpu at 80%
+ * of the pods' requests; a `behavior` that is given gets the default rules for what it leaves
+ * unset (one that is not given stays unset: the controller then scales as before behaviors existed).
+ */
+function defaultHorizontalPodAutoscaler(hpa: Obj): void {
+  const spec = ensureObject(hpa, 'spec');
+  setDefault(spec, 'minReplicas', 1);
+  if (!Array.isArray(spec.metrics) || spec.metrics.length === 0)
+    spec.metrics = [
+      {
+        type: 'Resource',
+        resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } },
+      },
+    ];
+  const behavior = objectAt(spec, 'behavior');
+  if (!behavior) return;
+  for (const direction of ['scaleUp', 'scaleDown'] as const) {
+    const rules = ensureObject(behavior, direction);
+    for (const [field, value] of Object.entries(DEFAULT_SCALING_RULES[direction]))
+      setDefault(rules, field, structuredClone(value));
+  }
+}
+
 function defaultService(svc: Obj): void {
   const spec = ensureObject(svc, 'spec');
   setDefault(spec, 'sessionAffinity', 'None', ['']);
@@ -326,6 +366,7 @@ const defaulters: Readonly<Record<string, (obj: Obj, opts: DefaultingOptions) =>
   DaemonSet: defaultDaemonSet,
   Job: defaultJob,
   CronJob: defaultCronJob,
+  HorizontalPodAutoscaler: defaultHorizontalPodAutoscaler,
   Service: defaultService,
   Secret: defaultSecret,
   Namespace: defaultNamespace,

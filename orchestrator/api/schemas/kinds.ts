@@ -35,6 +35,10 @@ import {
 } from './rbac-schemas.js';
 import { daemonSetShape, validateDaemonSet } from './daemonset-schema.js';
 import { cronJobShape, validateCronJob } from './cronjob-schema.js';
+import {
+  horizontalPodAutoscalerShape,
+  validateHorizontalPodAutoscaler,
+} from './horizontal-pod-autoscaler-schema.js';
 import { jobShape, validateJob } from './job-schema.js';
 import { secretShape, validateSecret } from './secret-schema.js';
 import {
@@ -73,6 +77,7 @@ const KINDS: Readonly<Record<string, KindSchema>> = {
   DaemonSet: kind(daemonSetShape, validateDaemonSet),
   Job: kind(jobShape, validateJob),
   CronJob: kind(cronJobShape, validateCronJob),
+  HorizontalPodAutoscaler: kind(horizontalPodAutoscalerShape, validateHorizontalPodAutoscaler),
   ControllerRevision: kind(controllerRevisionShape, validateControllerRevision),
   Service: kind(serviceShape, validateService),
   Namespace: kind(namespaceShape, validateNamespace),

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 
+import { METRICS_GROUP, METRICS_RESOURCES } from '../../api/resource-metrics.js';
 import { RESOURCES } from '../../api/resources.js';
 import type { KubeObject, RoleBinding } from '../../api/types.js';
 import {
@@ -136,12 +137,13 @@ describe('bootstrap policy', () => {
   });
 
   it('names only resources and subresources crucible serves', () => {
-    const served = new Set(
-      RESOURCES.flatMap((r) => [
+    const served = new Set([
+      ...RESOURCES.flatMap((r) => [
         `${r.group}:${r.resource}`,
         ...r.subresources.map((s) => `${r.group}:${r.resource}/${s}`),
       ]),
-    );
+      ...METRICS_RESOURCES.map((r) => `${METRICS_GROUP}:${r.resource}`),
+    ]);
     for (const role of bootstrapClusterRoles()) {
       for (const rule of role.rules ?? []) {
         for (const group of rule.apiGroups ?? []) {
@@ -179,6 +181,16 @@ describe('bootstrap policy', () => {
       expect(await can(editor, 'delete', 'services', 'team-a', 's')).to.equal(true);
       expect(await can(editor, 'deletecollection', 'configmaps', 'team-a')).to.equal(true);
       expect(await can(editor, 'create', 'rbac.authorization.k8s.io/rolebindings', 'team-a')).to.equal(false);
+    });
+
+    it('view, edit and admin read the resource metrics of the pods, as upstream aggregates them', async () => {
+      for (const user of [viewer, editor, admin]) {
+        expect(await can(user, 'list', 'metrics.k8s.io/pods', 'team-a')).to.equal(true);
+        expect(await can(user, 'get', 'metrics.k8s.io/pods', 'team-a', 'p')).to.equal(true);
+        expect(await can(user, 'list', 'metrics.k8s.io/pods', 'team-b')).to.equal(false);
+        // Node metrics are cluster-scoped: a RoleBinding does not reach them.
+        expect(await can(user, 'list', 'metrics.k8s.io/nodes')).to.equal(false);
+      }
     });
 
     it('admin also manages Roles and RoleBindings, in its namespace only', async () => {

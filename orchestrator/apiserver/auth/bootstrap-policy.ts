@@ -12,9 +12,11 @@ const RBAC_API_VERSION = `${RBAC_GROUP}/v1`;
 const CORE = '';
 const APPS = 'apps';
 const BATCH = 'batch';
+const AUTOSCALING = 'autoscaling';
 const COORDINATION = 'coordination.k8s.io';
 const AUTHORIZATION = 'authorization.k8s.io';
 const POLICY = 'policy';
+const METRICS = 'metrics.k8s.io';
 
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'update', 'patch', 'delete', 'deletecollection'];
@@ -141,8 +143,12 @@ function viewRules(): PolicyRule[] {
       ],
     ),
     rule(READ, [BATCH], ['jobs', 'jobs/status', 'cronjobs', 'cronjobs/status']),
+    rule(READ, [AUTOSCALING], ['horizontalpodautoscalers', 'horizontalpodautoscalers/status']),
     rule(READ, [COORDINATION], ['leases']),
     rule(READ, [POLICY], ['poddisruptionbudgets', 'poddisruptionbudgets/status']),
+    // What metrics-server's system:aggregated-metrics-reader adds to view, edit and admin upstream:
+    // `kubectl top` for whoever reads the pods. Nodes' metrics take a cluster-wide binding.
+    rule(READ, [METRICS], ['pods', 'nodes']),
   ];
 }
 
@@ -169,6 +175,7 @@ function editRules(): PolicyRule[] {
       ],
     ),
     rule(WRITE, [BATCH], ['jobs', 'cronjobs']),
+    rule(WRITE, [AUTOSCALING], ['horizontalpodautoscalers']),
     rule(WRITE, [COORDINATION], ['leases']),
     // As upstream: a tenant may evict its pods (which respects its budgets) and keep budgets.
     rule(['create'], [CORE], ['pods/eviction']),

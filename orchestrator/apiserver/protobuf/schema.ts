@@ -51,7 +51,7 @@ const KINDS_OF_API_VERSION: Readonly<Record<string, readonly string[]>> = {
   'rbac.authorization.k8s.io/v1': ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'],
   'authorization.k8s.io/v1': ['SelfSubjectAccessReview'],
   'authentication.k8s.io/v1': ['TokenRequest'],
-  'autoscaling/v1': ['Scale'],
+  'autoscaling/v1': ['Scale', 'HorizontalPodAutoscaler'],
   'policy/v1': ['Eviction', 'PodDisruptionBudget'],
 };
 

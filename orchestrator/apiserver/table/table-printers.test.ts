@@ -481,3 +481,67 @@ describe('other printers', () => {
     }
   });
 });
+
+describe('HorizontalPodAutoscaler table', () => {
+  const hpa = (metrics: object[], currentMetrics?: object[], minReplicas?: number): KubeObject =>
+    ({
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: meta('web'),
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+        minReplicas,
+        maxReplicas: 5,
+        metrics,
+      },
+      status: { currentReplicas: 2, desiredReplicas: 2, currentMetrics },
+    }) as KubeObject;
+  const cpu = (target: object) => ({ type: 'Resource', resource: { name: 'cpu', target } });
+
+  it('prints kubectl columns: reference, targets as current/target per metric, pod bounds and replicas', () => {
+    const printer = printerFor('HorizontalPodAutoscaler');
+    expect(printer.columns.map((c) => c.name)).to.deep.equal([
+      'Name',
+      'Reference',
+      'Targets',
+      'MinPods',
+      'MaxPods',
+      'Replicas',
+      'Age',
+    ]);
+    const measured = hpa(
+      [cpu({ type: 'Utilization', averageUtilization: 50 })],
+      [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', current: { averageUtilization: 12, averageValue: '12m' } },
+        },
+      ],
+      1,
+    );
+    expect(printer.row(measured, NOW).cells).to.deep.equal([
+      'web',
+      'Deployment/web',
+      'cpu: 12%/50%',
+      '1',
+      5,
+      2,
+      '60m',
+    ]);
+  });
+
+  it('prints <unknown> before the first measurement, average values, <unset> and "+ N more..."', () => {
+    const printer = printerFor('HorizontalPodAutoscaler');
+    const cells = (obj: KubeObject) => printer.row(obj, NOW).cells;
+    expect(cells(hpa([cpu({ type: 'Utilization', averageUtilization: 50 })]))[2]).to.equal(
+      'cpu: <unknown>/50%',
+    );
+    expect(cells(hpa([cpu({ type: 'AverageValue', averageValue: '250m' })]))[2]).to.equal(
+      'cpu: <unknown>/250m',
+    );
+    expect(cells(hpa([]))[2]).to.equal('<none>');
+    expect(cells(hpa([]))[3]).to.equal('<unset>');
+    const three = [1, 2, 3].map((n) => cpu({ type: 'Utilization', averageUtilization: n }));
+    expect(cells(hpa(three))[2]).to.equal('cpu: <unknown>/1%, cpu: <unknown>/2% + 1 more...');
+  });
+});

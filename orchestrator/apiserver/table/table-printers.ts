@@ -15,6 +15,7 @@ import type {
   Deployment,
   Endpoints,
   Event,
+  HorizontalPodAutoscaler,
   KubeObject,
   LabelSelector,
   Lease,
@@ -901,6 +902,76 @@ const cronJobPrinter: TablePrinter = {
   },
 };
 
+// ---- HorizontalPodAutoscaler ----
+
+/** kubectl's formatHPAMetrics: `cpu: 12%/50%` per metric, the first two and how many more. */
+function formatHPAMetrics(hpa: HorizontalPodAutoscaler): string {
+  const specs = hpa.spec?.metrics ?? [];
+  if (specs.length === 0) return '<none>';
+  const statuses = hpa.status?.currentMetrics ?? [];
+  const shown = 2;
+  const list = specs.map((spec, i) => {
+    if (spec.type !== 'Resource' || !spec.resource) return '<unknown type>';
+    const { name: resource, target } = spec.resource;
+    const current = statuses[i]?.resource?.current;
+    if (target.averageValue !== undefined)
+      return `${resource}: ${current?.averageValue ?? '<unknown>'}/${target.averageValue}`;
+    const utilization =
+      current?.averageUtilization === undefined ? '<unknown>' : `${current.averageUtilization}%`;
+    const wanted = target.averageUtilization === undefined ? '<auto>' : `${target.averageUtilization}%`;
+    return `${resource}: ${utilization}/${wanted}`;
+  });
+  const joined = list.slice(0, shown).join(', ');
+  return list.length > shown ? `${joined} + ${list.length - shown} more...` : joined;
+}
+
+const horizontalPodAutoscalerPrinter: TablePrinter = {
+  columns: [
+    nameCol(),
+    col(
+      'Reference',
+      'string',
+      'scaleTargetRef points to the target resource to scale, and is used to the pods for which metrics should be collected, as well as to actually change the replica count.',
+    ),
+    col(
+      'Targets',
+      'string',
+      'metrics contains the specifications for which to use to calculate the desired replica count (the maximum replica count across all metrics will be used).  The desired replica count is calculated multiplying the ratio between the target value and the current value by the current number of pods.  Ergo, metrics used must decrease as the pod count is increased, and vice-versa.  See the individual metric source types for more information about how each type of metric must respond.',
+    ),
+    col(
+      'MinPods',
+      'string',
+      'minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.  It defaults to 1 pod.  minReplicas is allowed to be 0 if the alpha feature gate HPAScaleToZero is enabled and at least one Object or External metric is configured.  Scaling is active as long as at least one metric value is available.',
+    ),
+    col(
+      'MaxPods',
+      'string',
+      'maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up. It cannot be less that minReplicas.',
+    ),
+    col(
+      'Replicas',
+      'string',
+      'currentReplicas is current number of replicas of pods managed by this autoscaler.',
+    ),
+    ageCol(),
+  ],
+  row(obj, now) {
+    const hpa = obj as HorizontalPodAutoscaler;
+    const ref = hpa.spec?.scaleTargetRef;
+    return {
+      cells: [
+        name(obj),
+        `${ref?.kind ?? ''}/${ref?.name ?? ''}`,
+        formatHPAMetrics(hpa),
+        hpa.spec?.minReplicas === undefined ? '<unset>' : String(hpa.spec.minReplicas),
+        hpa.spec?.maxReplicas ?? 0,
+        hpa.status?.currentReplicas ?? 0,
+        age(obj, now),
+      ],
+    };
+  },
+};
+
 // ---- DaemonSet ----
 
 const daemonSetPrinter: TablePrinter = {
@@ -1089,6 +1160,7 @@ export const TABLE_PRINTERS: Readonly<Record<string, TablePrinter>> = Object.fre
   DaemonSet: daemonSetPrinter,
   Job: jobPrinter,
   CronJob: cronJobPrinter,
+  HorizontalPodAutoscaler: horizontalPodAutoscalerPrinter,
   ControllerRevision: controllerRevisionPrinter,
   Lease: leasePrinter,
   PodDisruptionBudget: podDisruptionBudgetPrinter,
