@@ -2,6 +2,9 @@ import { join } from 'node:path';
 import { LocalProcess, outputContains } from '../harness/cluster/local-process.js';
 import { ORCHESTRATOR_MAIN } from '../harness/cluster/host-programs.js';
 import { pollUntil } from '../harness/support/poll-until.js';
+import type { ApiClient } from '../orchestrator/api/client/index.js';
+import { findResource } from '../orchestrator/api/resources.js';
+import type { Node } from '../orchestrator/api/types.js';
 import { TEST_TOKENS, kubeletToken, type TEST_NODES, type TestControlPlane } from './test-control-plane.js';
 
 export type ComponentName = 'scheduler' | 'controller-manager' | 'kube-proxy' | 'kubelet';
@@ -83,4 +86,35 @@ export async function startWorker(
     '--healthz-port=0',
   ]);
   return { name, ip, kubelet, kubeletPort, proxy };
+}
+
+/**
+ * Starts node `name`'s kubelet alone (no kube-proxy), authenticated as that node, and waits until
+ * its Node object publishes the kubelet's port: the apiserver reaches a kubelet there (logs, the
+ * node proxy, resource metrics).
+ */
+export async function startKubelet(
+  cp: TestControlPlane,
+  client: ApiClient,
+  name: (typeof TEST_NODES)[number],
+  rootDir: string,
+): Promise<{ kubelet: LocalProcess; kubeletPort: number }> {
+  const kubelet = await startComponent(
+    cp,
+    'kubelet',
+    name,
+    [`--node-name=${name}`, `--root-dir=${join(rootDir, name)}`, '--port=0'],
+    kubeletToken(name),
+  );
+  let kubeletPort = 0;
+  await pollUntil(
+    async () => {
+      const node = await client.tryGet<Node>(findResource('', 'v1', 'nodes')!, '', name);
+      kubeletPort = node?.status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 0;
+      return kubeletPort > 0;
+    },
+    15_000,
+    `${name} to publish its kubelet endpoint`,
+  );
+  return { kubelet, kubeletPort };
 }

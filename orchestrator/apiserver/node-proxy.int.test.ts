@@ -4,16 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalProcess } from '../../harness/cluster/local-process.js';
 import { pollUntil } from '../../harness/support/poll-until.js';
-import { startComponent } from '../../testing/component-process.js';
+import { startKubelet } from '../../testing/component-process.js';
 import { adminClient } from '../../testing/controller-context.js';
 import { Kubectl } from '../../testing/kubectl.js';
-import { TEST_TOKENS, TestControlPlane, kubeletToken } from '../../testing/test-control-plane.js';
+import { TEST_TOKENS, TestControlPlane } from '../../testing/test-control-plane.js';
 import type { ApiClient } from '../api/client/index.js';
 import { findResource } from '../api/resources.js';
-import type { KubeList, Node, Pod } from '../api/types.js';
+import type { KubeList, Pod } from '../api/types.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
-const NODES = findResource('', 'v1', 'nodes')!;
 
 describe('node proxy: /api/v1/nodes/NAME/proxy/PATH (real apiserver, etcd, kubelet and kubectl)', function () {
   this.timeout(90_000);
@@ -29,22 +28,7 @@ describe('node proxy: /api/v1/nodes/NAME/proxy/PATH (real apiserver, etcd, kubel
     client = adminClient(cp);
     admin = new Kubectl(cp.url, TEST_TOKENS.admin, cp.caFile);
     rootDir = await mkdtemp(join(tmpdir(), 'crucible-node-proxy-'));
-    kubelet = await startComponent(
-      cp,
-      'kubelet',
-      'worker-1',
-      ['--node-name=worker-1', `--root-dir=${join(rootDir, 'worker-1')}`, '--port=0'],
-      kubeletToken('worker-1'),
-    );
-    await pollUntil(
-      async () => {
-        const node = await client.tryGet<Node>(NODES, '', 'worker-1');
-        kubeletPort = node?.status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 0;
-        return kubeletPort > 0;
-      },
-      15_000,
-      'worker-1 to publish its kubelet endpoint',
-    );
+    ({ kubelet, kubeletPort } = await startKubelet(cp, client, 'worker-1', rootDir));
     await admin.ok(['create', 'namespace', 'team-a']);
     await admin.ok([
       'create',

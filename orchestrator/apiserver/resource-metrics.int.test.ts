@@ -4,18 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalProcess } from '../../harness/cluster/local-process.js';
 import { pollUntil } from '../../harness/support/poll-until.js';
-import { startComponent } from '../../testing/component-process.js';
+import { startKubelet } from '../../testing/component-process.js';
 import { adminClient } from '../../testing/controller-context.js';
 import { Kubectl } from '../../testing/kubectl.js';
-import { TEST_TOKENS, TestControlPlane, kubeletToken } from '../../testing/test-control-plane.js';
+import { TEST_TOKENS, TestControlPlane } from '../../testing/test-control-plane.js';
 import type { ApiClient } from '../api/client/index.js';
 import { findResource } from '../api/resources.js';
 import type { PodMetrics, PodMetricsList } from '../api/resource-metrics.js';
 import type { Summary } from '../api/stats-summary.js';
-import type { Node, Pod } from '../api/types.js';
+import type { Pod } from '../api/types.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
-const NODES = findResource('', 'v1', 'nodes')!;
 
 /** `kubectl top`'s table: each row's name and its CPU in millicores. */
 function cpuByName(table: string): Map<string, number> {
@@ -62,20 +61,7 @@ describe('resource metrics: kubectl top against the kubelets (real apiserver, et
     client = adminClient(cp);
     admin = new Kubectl(cp.url, TEST_TOKENS.admin, cp.caFile);
     rootDir = await mkdtemp(join(tmpdir(), 'crucible-resource-metrics-'));
-    kubelet = await startComponent(
-      cp,
-      'kubelet',
-      'worker-1',
-      ['--node-name=worker-1', `--root-dir=${join(rootDir, 'worker-1')}`, '--port=0'],
-      kubeletToken('worker-1'),
-    );
-    await pollUntil(
-      async () =>
-        ((await client.tryGet<Node>(NODES, '', 'worker-1'))?.status?.daemonEndpoints?.kubeletEndpoint?.Port ??
-          0) > 0,
-      15_000,
-      'worker-1 to publish its kubelet endpoint',
-    );
+    ({ kubelet } = await startKubelet(cp, client, 'worker-1', rootDir));
     await admin.ok(['create', 'namespace', 'team-a']);
     await admin.ok([
       'create',

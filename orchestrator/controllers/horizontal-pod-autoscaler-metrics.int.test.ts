@@ -4,18 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalProcess } from '../../harness/cluster/local-process.js';
 import { pollUntil } from '../../harness/support/poll-until.js';
-import { startComponent } from '../../testing/component-process.js';
+import { startKubelet } from '../../testing/component-process.js';
 import { adminClient, runControllers } from '../../testing/controller-context.js';
 import { Kubectl } from '../../testing/kubectl.js';
-import { TEST_TOKENS, TestControlPlane, kubeletToken } from '../../testing/test-control-plane.js';
+import { TEST_TOKENS, TestControlPlane } from '../../testing/test-control-plane.js';
 import type { ApiClient } from '../api/client/index.js';
 import { findResource } from '../api/resources.js';
-import type { Deployment, HorizontalPodAutoscaler, Node } from '../api/types.js';
+import type { Deployment, HorizontalPodAutoscaler } from '../api/types.js';
 import { DeploymentController } from './deployment-controller.js';
 import { HorizontalPodAutoscalerController } from './horizontal-pod-autoscaler-controller.js';
 import { ReplicaSetController } from './replicaset-controller.js';
 
-const NODES = findResource('', 'v1', 'nodes')!;
 const DEPLOYMENTS = findResource('apps', 'v1', 'deployments')!;
 const HPAS = findResource('autoscaling', 'v2', 'horizontalpodautoscalers')!;
 const NS = 'busy';
@@ -55,20 +54,7 @@ describe('HorizontalPodAutoscaler on the resource metrics API (real apiserver, e
     client = adminClient(cp);
     kubectl = new Kubectl(cp.url, TEST_TOKENS.admin, cp.caFile);
     rootDir = await mkdtemp(join(tmpdir(), 'crucible-hpa-metrics-'));
-    kubelet = await startComponent(
-      cp,
-      'kubelet',
-      'worker-1',
-      ['--node-name=worker-1', `--root-dir=${join(rootDir, 'worker-1')}`, '--port=0'],
-      kubeletToken('worker-1'),
-    );
-    await pollUntil(
-      async () =>
-        ((await client.tryGet<Node>(NODES, '', 'worker-1'))?.status?.daemonEndpoints?.kubeletEndpoint?.Port ??
-          0) > 0,
-      15_000,
-      'worker-1 to publish its kubelet endpoint',
-    );
+    ({ kubelet } = await startKubelet(cp, client, 'worker-1', rootDir));
     await kubectl.ok(['create', 'namespace', NS]);
     await kubectl.ok(['apply', '-f', '-'], BURNER);
     ({ stop } = runControllers(cp, (ctx) => [
