@@ -7,6 +7,7 @@ import { crucible } from '../../testing/crucible-cli.js';
 import { Kubectl } from '../../testing/kubectl.js';
 import { nightlyIt } from '../../testing/nightly.js';
 import { dockerEngineAnswers } from '../cluster/index.js';
+import { pollUntil } from '../support/poll-until.js';
 
 const SCENARIOS = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 const CONTEXT = 'crucible-kc-target';
@@ -100,6 +101,21 @@ describe('crucible run --provider kubeconfig: an existing cluster, through its k
     await copyFile(join(owner, 'clusters', 'kc-target', 'kubeconfig'), kubeconfig);
     kubectl = Kubectl.withKubeconfig(kubeconfig);
     await kubectl.ok(['apply', '--validate=false', '-f', '-'], BYSTANDER);
+    // What the controllers add to every new namespace is part of it before any run starts.
+    await pollUntil(
+      async () =>
+        (
+          await kubectl.run([
+            'get',
+            'serviceaccount/default',
+            'configmap/kube-root-ca.crt',
+            '-n',
+            'bystander',
+          ])
+        ).code === 0,
+      30_000,
+      'the bystander namespace to get its default ServiceAccount and kube-root-ca.crt',
+    );
     bystanderBefore = await bystander();
   });
 

@@ -107,13 +107,57 @@ export async function waitForReadyNodes(
   }
 }
 
+/**
+ * Waits until the controller-manager has made the `default` ServiceAccount of the `default`
+ * namespace: its controllers run, so a pod created now is admitted (a pod needs its service
+ * account) and a namespace created now gets its own `default` account and `kube-root-ca.crt` at
+ * once. Nodes are Ready before that: a kubelet needs no controller.
+ */
+export async function waitForControllerManager(
+  apiservers: string[],
+  token: string,
+  caPem: string,
+  signal?: AbortSignal,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const client = new ApiClient({ servers: apiservers, token, caPem });
+  const serviceAccounts = findResource('', 'v1', 'serviceaccounts')!;
+  try {
+    await pollUntil(
+      async () => {
+        signal?.throwIfAborted();
+        return Boolean(await client.tryGet(serviceAccounts, 'default', 'default').catch(() => undefined));
+      },
+      timeoutMs,
+      'the controller-manager to make the default ServiceAccount',
+    );
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * Whether a controller-manager given these flags runs the serviceaccount controller: a spec may
+ * select controllers (`--controllers=*,-nodelifecycle`), as kube-controller-manager's flag does.
+ */
+export function makesServiceAccounts(controllerManagerArgs: readonly string[]): boolean {
+  const flag = [...controllerManagerArgs].reverse().find((a) => a.startsWith('--controllers='));
+  if (flag === undefined) return true;
+  const items = flag
+    .slice('--controllers='.length)
+    .split(',')
+    .map((i) => i.trim());
+  if (items.includes('-serviceaccount')) return false;
+  return items.includes('*') || items.includes('serviceaccount');
+}
+
 function isReady(node: Node): boolean {
   return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
 /**
  * The steps after a provider started every member, the same for all providers: links into
- * Toxiproxy, apiservers ready, every node Ready, then the kubeconfig (first apiserver, from the
+ * Toxiproxy, apiservers ready, every node Ready, the controllers running, then the kubeconfig (first apiserver, from the
  * host), the credentials and the record on disk — written last, so a cluster with a record is a
  * cluster that booted.
  */
@@ -131,6 +175,8 @@ export async function finishBoot(
   const nodes = record.workers.length + simulatedNodeNames(record.spec).length;
   await waitForReadyNodes(record.apiservers, files.tokens.admin, files.caPem, nodes, signal);
   progress(`all ${nodes} nodes Ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (makesServiceAccounts(record.spec.extraArgs['controller-manager']))
+    await waitForControllerManager(record.apiservers, files.tokens.admin, files.caPem, signal);
   const credentials: ClusterCredentials = {
     kubeconfig: join(clusterDir(record.name), 'kubeconfig'),
     caPem: files.caPem,
