@@ -5,7 +5,7 @@ import { formatTime, type Clock } from '../api/clock.js';
 import { apiVersionOf, findResource, type ResourceType } from '../api/resources.js';
 import type { KubeObject, LabelSelector, Pod, Service } from '../api/types.js';
 import { defaultObject, validateObject, type DefaultingOptions } from '../api/schemas/index.js';
-import { labelSelectorFromObject, parseFieldSelector, parseLabelSelector } from '../api/selectors/index.js';
+import { labelSelectorFromObject } from '../api/selectors/index.js';
 import { decodeBody, mediaType, readBody, writeJson } from './http-io.js';
 import type { UserInfo } from './auth/index.js';
 import type { NodeRestriction } from './node-restriction.js';
@@ -20,7 +20,8 @@ import type { ServiceAllocator } from './service-allocator.js';
 import type { TokenRequestHandler } from './token-request-handler.js';
 import type { EvictionHandler } from './eviction-handler.js';
 import type { Cachers, WatchStart } from './cacher/index.js';
-import { buildTable, isTableRequest, negotiateTableVersion, parseIncludeObject } from './table/index.js';
+import { isTableRequest, requestedTable } from './table/index.js';
+import { listSelector } from './list-selector.js';
 import { boolParam } from './bool-param.js';
 import { parseReadVersion, type ReadVersion } from './read-version.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
@@ -152,7 +153,7 @@ export class ResourceHandler {
    */
   private async list(ctx: RequestContext): Promise<void> {
     const { info, r, q } = ctx;
-    const matches = this.matcher(r, q);
+    const matches = listSelector(r.resource, q);
     const limit = q.has('limit') ? parseLimit(q.get('limit')!) : 0;
     const cont = q.get('continue') ? decodeContinue(q.get('continue')!) : undefined;
     const version = parseReadVersion(q, 'list', Boolean(cont));
@@ -234,7 +235,7 @@ export class ResourceHandler {
    */
   private async watch(ctx: RequestContext): Promise<void> {
     const { info, r, req, res, q } = ctx;
-    const matches = this.matcher(r, q);
+    const matches = listSelector(r.resource, q);
     const asTable = isTableRequest(req.headers.accept);
     const version = parseReadVersion(q, 'watch');
     const timeout = Number(q.get('timeoutSeconds') ?? 0);
@@ -482,7 +483,7 @@ export class ResourceHandler {
   private async deleteCollection(ctx: RequestContext): Promise<void> {
     const { info, r, req, res, q } = ctx;
     const opts = await deleteOptions(req, q);
-    const matches = this.matcher(r, q);
+    const matches = listSelector(r.resource, q);
     const page = await this.store.list(r, info.namespace);
     const removed: KubeObject[] = [];
     for (const obj of page.items.filter(matches.fn)) {
@@ -667,22 +668,6 @@ export class ResourceHandler {
     return { ...body, metadata };
   }
 
-  private matcher(r: ResourceType, q: URLSearchParams): { fn: (obj: KubeObject) => boolean; all: boolean } {
-    const labelText = q.get('labelSelector') ?? '';
-    const fieldText = q.get('fieldSelector') ?? '';
-    if (!labelText && !fieldText) return { fn: () => true, all: true };
-    const labels = labelText
-      ? explained('labelSelector', labelText, () => parseLabelSelector(labelText))
-      : undefined;
-    const fields = fieldText
-      ? explained('fieldSelector', fieldText, () => parseFieldSelector(fieldText, r.resource))
-      : undefined;
-    return {
-      fn: (obj) => (!labels || labels.matches(obj.metadata.labels ?? {})) && (!fields || fields.matches(obj)),
-      all: false,
-    };
-  }
-
   private table(
     r: ResourceType,
     objects: KubeObject[],
@@ -690,20 +675,9 @@ export class ResourceHandler {
     listMeta: object,
     accept: string | undefined,
   ): unknown {
-    const includeObject = parseIncludeObject(q.get('includeObject'));
-    if (!includeObject)
-      throw errors.badRequest(
-        `includeObject: Unsupported value: "${q.get('includeObject')}": supported values: "None", "Metadata", "Object"`,
-      );
-    return buildTable(
+    return requestedTable(
       objects.map((o) => withTypeMeta(r, o)),
-      {
-        kind: r.kind,
-        now: this.clock.now(),
-        includeObject,
-        listMeta,
-        version: negotiateTableVersion(accept),
-      },
+      { kind: r.kind, query: q, listMeta, accept, now: this.clock.now() },
     );
   }
 
@@ -714,15 +688,6 @@ export class ResourceHandler {
     if (isTableRequest(req.headers.accept))
       return writeJson(res, code, this.table(r, [obj], q, {}, req.headers.accept), headers);
     writeJson(res, code, ctx.served.fromStorage(obj), headers);
-  }
-}
-
-/** Runs a selector parser, naming the query parameter in its error. */
-function explained<T>(param: string, text: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    throw errors.badRequest(`invalid ${param} "${text}": ${(e as Error).message}`);
   }
 }
 

@@ -11,7 +11,6 @@ import {
   type NodeMetrics,
   type PodMetrics,
 } from '../api/resource-metrics.js';
-import { parseFieldSelector, parseLabelSelector } from '../api/selectors/index.js';
 import type { PodStats } from '../api/stats-summary.js';
 import type { KubeObject, Node, Pod } from '../api/types.js';
 import type { Cachers } from './cacher/index.js';
@@ -20,7 +19,8 @@ import { readNodeSummary, type NodeSummary } from './kubelet-summary-reader.js';
 import { nodeMetricsFromSummary, podMetricsFromSummary } from './metrics-from-summary.js';
 import type { ObjectStore } from './object-store.js';
 import type { ResourceRequestInfo } from './request-info.js';
-import { buildTable, isTableRequest, negotiateTableVersion, parseIncludeObject } from './table/index.js';
+import { isTableRequest, requestedTable } from './table/index.js';
+import { listSelector } from './list-selector.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
 const NODES = findResource('', 'v1', 'nodes')!;
@@ -92,7 +92,7 @@ export class ResourceMetricsHandler {
   }
 
   private async list(resource: MetricsResource, namespace: string, q: URLSearchParams) {
-    const matches = selectorOf(resource, q);
+    const matches = listSelector(resource.resource, q).fn;
     if (resource.resource === 'pods') {
       const pods = (await this.readAll(PODS, namespace)).filter(matches) as Pod[];
       return {
@@ -172,40 +172,14 @@ export class ResourceMetricsHandler {
 
   /** `kubectl get pods.metrics.k8s.io`: the generic Name and Age columns. */
   private table(answer: unknown, resource: MetricsResource, req: IncomingMessage, url: URL): unknown {
-    const includeObject = parseIncludeObject(url.searchParams.get('includeObject'));
-    if (!includeObject)
-      throw errors.badRequest(
-        `includeObject: Unsupported value: "${url.searchParams.get('includeObject')}": supported values: "None", "Metadata", "Object"`,
-      );
     const objects =
       'items' in (answer as object) ? (answer as { items: KubeObject[] }).items : [answer as KubeObject];
-    return buildTable(objects, {
+    return requestedTable(objects, {
       kind: resource.kind,
-      now: this.clock.now(),
-      includeObject,
+      query: url.searchParams,
       listMeta: {},
-      version: negotiateTableVersion(req.headers.accept),
+      accept: req.headers.accept,
+      now: this.clock.now(),
     });
-  }
-}
-
-/** The label and field selectors of a list, matched against the pod or node measured. */
-function selectorOf(resource: MetricsResource, q: URLSearchParams): (obj: KubeObject) => boolean {
-  const labelText = q.get('labelSelector') ?? '';
-  const fieldText = q.get('fieldSelector') ?? '';
-  const labels = labelText
-    ? explained('labelSelector', labelText, () => parseLabelSelector(labelText))
-    : undefined;
-  const fields = fieldText
-    ? explained('fieldSelector', fieldText, () => parseFieldSelector(fieldText, resource.resource))
-    : undefined;
-  return (obj) => (!labels || labels.matches(obj.metadata.labels ?? {})) && (!fields || fields.matches(obj));
-}
-
-function explained<T>(param: string, text: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    throw errors.badRequest(`invalid ${param} "${text}": ${(e as Error).message}`);
   }
 }
