@@ -2,6 +2,7 @@ import { request } from 'undici';
 import { isSimulatedNode } from '../api/simulated-nodes.js';
 import { STATS_WINDOW_HEADER, type Summary } from '../api/stats-summary.js';
 import type { Node } from '../api/types.js';
+import { kubeletHostPort } from './kubelet-endpoint.js';
 
 /**
  * How long a kubelet gets to answer: short, because a node that does not answer only drops its
@@ -23,12 +24,10 @@ export interface NodeSummary {
  */
 export async function readNodeSummary(node: Node): Promise<NodeSummary | undefined> {
   if (isSimulatedNode(node)) return undefined;
-  const address = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
-  if (!address || !port) return undefined;
-  const host = address.includes(':') ? `[${address}]` : address;
+  const kubelet = kubeletHostPort(node);
+  if (!kubelet) return undefined;
   try {
-    const answer = await request(`http://${host}:${port}/stats/summary?only_cpu_and_memory=true`, {
+    const answer = await request(`http://${kubelet}/stats/summary?only_cpu_and_memory=true`, {
       headersTimeout: KUBELET_SUMMARY_TIMEOUT_MS,
       bodyTimeout: KUBELET_SUMMARY_TIMEOUT_MS,
       signal: AbortSignal.timeout(KUBELET_SUMMARY_TIMEOUT_MS),

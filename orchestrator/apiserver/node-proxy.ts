@@ -5,6 +5,7 @@ import { errors } from '../api/errors.js';
 import { findResource } from '../api/resources.js';
 import { isSimulatedNode } from '../api/simulated-nodes.js';
 import type { Node } from '../api/types.js';
+import { kubeletHostPort } from './kubelet-endpoint.js';
 import type { ObjectStore } from './object-store.js';
 
 const NODES = findResource('', 'v1', 'nodes')!;
@@ -42,13 +43,12 @@ export async function proxyToNode(
     throw errors.unavailable(
       `node ${nodeName} is a simulated node: it runs no kubelet server, so there is nothing to proxy to`,
     );
-  const address = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
-  if (!address || !port)
+  const kubelet = kubeletHostPort(node);
+  if (!kubelet)
     throw errors.unavailable(
       `node ${nodeName} publishes no kubelet endpoint (status.addresses InternalIP and status.daemonEndpoints.kubeletEndpoint.Port)`,
     );
-  const target = `http://${hostPort(address, port)}/${kubeletPath(pathname, nodeName)}${search}`;
+  const target = `http://${kubelet}/${kubeletPath(pathname, nodeName)}${search}`;
   let answer;
   try {
     answer = await request(target, {
@@ -58,7 +58,7 @@ export async function proxyToNode(
       signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(KUBELET_TIMEOUT_MS)]) : undefined,
     });
   } catch (e) {
-    throw errors.unavailable(`error trying to reach service: ${reachFailure(e, address, port)}`);
+    throw errors.unavailable(`error trying to reach service: ${reachFailure(e, kubelet)}`);
   }
   const headers: Record<string, string> = {};
   for (const name of PASSED_HEADERS) {
@@ -80,18 +80,14 @@ function kubeletPath(pathname: string, nodeName: string): string {
   return rest.replace(/^\/+/, '');
 }
 
-function hostPort(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
-}
-
 /** Go's dial error wording, which clients of kube-apiserver's proxy match on. */
-function reachFailure(e: unknown, address: string, port: number): string {
+function reachFailure(e: unknown, kubelet: string): string {
   const err = e as Error & { code?: string; cause?: { code?: string } };
   const code = err.code ?? err.cause?.code ?? '';
-  const where = `dial tcp ${hostPort(address, port)}`;
+  const where = `dial tcp ${kubelet}`;
   if (code === 'ECONNREFUSED') return `${where}: connect: connection refused`;
   if (code === 'EHOSTUNREACH') return `${where}: connect: no route to host`;
-  if (code === 'ECONNRESET') return `read tcp ${hostPort(address, port)}: read: connection reset by peer`;
+  if (code === 'ECONNRESET') return `read tcp ${kubelet}: read: connection reset by peer`;
   if (/timeout/i.test(code) || err.name === 'TimeoutError' || err.name === 'AbortError')
     return `${where}: i/o timeout`;
   return `${where}: ${err.message}`;

@@ -3,6 +3,7 @@ import { request } from 'undici';
 import { errors } from '../api/errors.js';
 import { findResource } from '../api/resources.js';
 import type { Node, Pod } from '../api/types.js';
+import { kubeletHostPort } from './kubelet-endpoint.js';
 import type { ObjectStore } from './object-store.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
@@ -32,16 +33,15 @@ export async function proxyPodLog(
     throw errors.badRequest(`container ${container} is not valid for pod ${name}`);
   if (!pod.spec.nodeName) throw errors.badRequest(`pod ${name} is not scheduled to a node yet`);
   const node = (await store.tryGet(NODES, '', pod.spec.nodeName)) as Node | undefined;
-  const address = node?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-  const port = node?.status?.daemonEndpoints?.kubeletEndpoint?.Port;
-  if (!address || !port) throw errors.unavailable(`node ${pod.spec.nodeName} publishes no kubelet endpoint`);
+  const kubelet = kubeletHostPort(node);
+  if (!kubelet) throw errors.unavailable(`node ${pod.spec.nodeName} publishes no kubelet endpoint`);
   const tail = q.get('tailLines');
   if (tail !== null && !/^\d+$/.test(tail))
     throw errors.badRequest(`tailLines: Invalid value: "${tail}": must be a non-negative integer`);
   const path = `/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}${tail !== null ? `?tailLines=${tail}` : ''}`;
   let answer;
   try {
-    answer = await request(`http://${address}:${port}${path}`, {
+    answer = await request(`http://${kubelet}${path}`, {
       headersTimeout: KUBELET_TIMEOUT_MS,
       bodyTimeout: KUBELET_TIMEOUT_MS,
     });
