@@ -115,9 +115,23 @@ describe('planCluster', () => {
   });
 
   it('confines the pods of a layout that asks for it: a user id range, a directory per worker, the apiserver as pods reach it', () => {
-    const plan = planCluster(HA, { ...docker, podConfinement: { podsDir: (w) => `/pods/${w}` } });
+    const plan = planCluster(HA, {
+      ...docker,
+      podConfinement: { podsDir: (w) => `/pods/${w}`, networkPolicyOwner: 'ha' },
+    });
     const kubelet = plan.members.find((m) => m.name === 'worker-2-kubelet')!;
-    expect(arg(kubelet.args, '--pod-uid-range')).to.equal('200000-265535');
+    // Worker 2's own slice of the range: no other node's pod has its user ids.
+    expect(arg(kubelet.args, '--pod-uid-range')).to.equal('200256-200511');
+    const first = plan.members.find((m) => m.name === 'worker-1-kubelet')!;
+    expect(arg(first.args, '--pod-uid-range')).to.equal('200000-200255');
+    const proxy = plan.members.find((m) => m.name === 'worker-2-kube-proxy')!;
+    expect(arg(proxy.args, '--enforce-network-policy')).to.equal('ha');
+    expect(arg(proxy.args, '--pod-uid-range')).to.equal('200256-200511');
+    expect(arg(proxy.args, '--node-ip')).to.equal(arg(kubelet.args, '--node-ip'));
+    // The kubelet tells its own node's kube-proxy each pod's user, on the proxy's health port.
+    expect(arg(kubelet.args, '--network-policy-agent')).to.equal(
+      `${arg(kubelet.args, '--node-ip')}:${arg(proxy.args, '--healthz-port')}`,
+    );
     expect(arg(kubelet.args, '--pods-dir')).to.equal('/pods/worker-2');
     expect(arg(kubelet.args, '--kubernetes-service')).to.equal('apiserver-0:6443');
     const unconfined = planCluster(HA, docker).members.find((m) => m.name === 'worker-2-kubelet')!;

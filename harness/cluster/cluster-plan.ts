@@ -1,4 +1,4 @@
-import { POD_UID_RANGE } from '../../orchestrator/api/pod-confinement.js';
+import { workerPodUids } from '../../orchestrator/api/pod-confinement.js';
 import { formatTaint } from '../../orchestrator/api/taints.js';
 import { formatImageFlag } from '../../orchestrator/api/loaded-image.js';
 import type { ClusterSpec, LoadedImageSpec } from './cluster-spec.js';
@@ -70,9 +70,10 @@ export interface ClusterLayout {
   /**
    * Confine each worker's pods (a user id of their own from POD_UID_RANGE, their own directory
    * under `podsDir(worker)`, their ServiceAccount's token): where the kubelets run as root.
-   * Absent: pods run as their kubelet's user.
+   * Absent: pods run as their kubelet's user. Each worker's kube-proxy then also enforces
+   * NetworkPolicies for its pods, in iptables chains named after `networkPolicyOwner`.
    */
-  podConfinement?: { podsDir(worker: string): string };
+  podConfinement?: { podsDir(worker: string): string; networkPolicyOwner: string };
   /**
    * Where a worker finds a loaded image's folder (the spec's `images`); default: where it is on
    * this machine (`hostDir`), as the process provider's workers do.
@@ -318,6 +319,8 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
     const server = client(w.name, { kubelet: w.name });
     const labels = Object.entries(group.labels).map(([k, v]) => `${k}=${v}`);
     const taints = group.taints.map(formatTaint);
+    const { first, last } = workerPodUids(i);
+    const podUids = `${first}-${last}`;
     members.push({
       role: 'kubelet',
       name: `${w.name}-kubelet`,
@@ -333,8 +336,10 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
         `--kubernetes-service=${layout.reach(apiserverNames[0]!)}:${apiserverPorts[0]}`,
         ...(layout.podConfinement
           ? [
-              `--pod-uid-range=${POD_UID_RANGE.first}-${POD_UID_RANGE.last}`,
+              `--pod-uid-range=${podUids}`,
               `--pods-dir=${layout.podConfinement.podsDir(w.name)}`,
+              // kube-proxy enforces NetworkPolicies: it learns each pod's user before the pod starts.
+              `--network-policy-agent=${w.ip}:${w.proxyHealthPort}`,
             ]
           : []),
         `--capacity=cpu=${group.capacity.cpu},memory=${group.capacity.memory},pods=${group.capacity.pods}`,
@@ -358,6 +363,13 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
         `--node-name=${w.name}`,
         `--bind-address=${w.ip}`,
         `--healthz-port=${w.proxyHealthPort}`,
+        ...(layout.podConfinement
+          ? [
+              `--enforce-network-policy=${layout.podConfinement.networkPolicyOwner}`,
+              `--pod-uid-range=${podUids}`,
+              `--node-ip=${w.ip}`,
+            ]
+          : []),
       ],
     });
   }

@@ -138,7 +138,12 @@ export class DockerProvider implements ClusterProvider {
         // CAP_SYS_ADMIN for their mount namespaces), unless the spec asks for the known bug.
         ...(exposesCredentials(spec)
           ? {}
-          : { podConfinement: { podsDir: (worker: string) => `/var/lib/crucible/${worker}-pods` } }),
+          : {
+              podConfinement: {
+                podsDir: (worker: string) => `/var/lib/crucible/${worker}-pods`,
+                networkPolicyOwner: name,
+              },
+            }),
         dataDir: (member) => `/var/lib/crucible/${member}`,
         loadedImageDir: (loaded) => loadedImageDirs.get(loaded.name)!,
         realToxiproxy: realToxiproxy !== undefined,
@@ -229,7 +234,8 @@ export class DockerProvider implements ClusterProvider {
               ...(exposesCredentials(spec) && record.workers.some((w) => w.name === node)
                 ? { Mounts: [{ Type: 'bind', Source: dir, Target: SABOTAGE_CLUSTER_FOLDER, ReadOnly: true }] }
                 : {}),
-              ...(record.workers.some((w) => w.name === node) ? { CapAdd: ['SYS_ADMIN'] } : {}),
+              // NET_ADMIN: kube-proxy keeps the node's NetworkPolicy chains in iptables.
+              ...(record.workers.some((w) => w.name === node) ? { CapAdd: ['SYS_ADMIN', 'NET_ADMIN'] } : {}),
               Init: false,
             },
             NetworkingConfig: {

@@ -5,7 +5,8 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { podFirewallRules } from './cluster-firewall.js';
 import type { LoadedImageSpec } from './cluster-spec.js';
 import { PROJECT_ROOT } from './host-programs.js';
-import { applyRules, removeRules } from './iptables-rules.js';
+import { policyChainPrefixes } from '../../orchestrator/api/network-policy-chains.js';
+import { applyRules, removeChains, removeRules } from './iptables-rules.js';
 
 /** Where the process provider puts each worker's pod directories: outside any home folder, so pods may reach their own. */
 const HOST_PODS_ROOT = '/var/lib/crucible/pods';
@@ -59,6 +60,8 @@ export async function unconfineHostPods(cluster?: string): Promise<number> {
   const removed = await removeRules(
     cluster === undefined ? 'crucible-confine:*' : confineComment(cluster),
   ).catch(() => 0);
+  // The NetworkPolicy chains its kube-proxies keep, when they could not remove them themselves.
+  await removeChains(Object.values(policyChainPrefixes(cluster))).catch(() => 0);
   await rm(cluster === undefined ? HOST_PODS_ROOT : join(HOST_PODS_ROOT, cluster), {
     recursive: true,
     force: true,

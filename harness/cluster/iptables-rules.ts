@@ -40,14 +40,49 @@ export async function removeRules(comment: string, pid?: number): Promise<number
       : new RegExp(`--comment "?${escape(comment)}"?( |$)`).test(rule);
   const ours = saved.split('\n').filter((l) => l.startsWith('-A ') && matches(l));
   for (const line of ours) {
-    // iptables-save prints a rule as its -A command line; the same line with -D deletes it.
-    const args = line
-      .slice(3)
-      .match(/"[^"]*"|\S+/g)!
-      .map((a) => a.replace(/^"|"$/g, ''));
-    await iptables(['-D', ...args], pid);
+    await iptables(['-D', ...ruleArgs(line)], pid);
   }
   return ours.length;
+}
+
+/**
+ * Removes every chain whose name starts with one of `prefixes` — in iptables' filter and nat tables
+ * and ip6tables' filter table — with the rules of other chains that jump into them; how many chains.
+ */
+export async function removeChains(prefixes: string[], pid?: number): Promise<number> {
+  const inNamespace = (file: string, args: string[]) =>
+    pid === undefined ? run(file, args) : run('nsenter', ['-t', String(pid), '-n', file, ...args]);
+  const ours = (name: string) => prefixes.some((p) => name.startsWith(p));
+  let removed = 0;
+  for (const [program, table] of [
+    ['iptables', 'filter'],
+    ['iptables', 'nat'],
+    ['ip6tables', 'filter'],
+  ] as const) {
+    const saved = (await inNamespace(`${program}-save`, ['-t', table])).stdout.split('\n');
+    const change = (args: string[]) => inNamespace(program, ['-w', '-t', table, ...args]);
+    for (const line of saved) {
+      const target = / -j (\S+)/.exec(line)?.[1];
+      if (line.startsWith('-A ') && target && ours(target) && !ours(line.split(' ')[1]!))
+        await change(['-D', ...ruleArgs(line)]);
+    }
+    for (const chain of saved
+      .filter((l) => l.startsWith(':') && ours(l.slice(1)))
+      .map((l) => l.slice(1).split(' ')[0]!)) {
+      await change(['-F', chain]);
+      await change(['-X', chain]);
+      removed++;
+    }
+  }
+  return removed;
+}
+
+/** iptables-save prints a rule as its -A command line: its arguments, for the same rule's -D. */
+function ruleArgs(line: string): string[] {
+  return line
+    .slice(3)
+    .match(/"[^"]*"|\S+/g)!
+    .map((a) => a.replace(/^"|"$/g, ''));
 }
 
 function escape(text: string): string {

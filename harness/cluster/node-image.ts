@@ -45,7 +45,14 @@ export const IMAGE_PROJECT_DIR = '/crucible';
 export const IMAGE_ORCHESTRATOR_MAIN = `${IMAGE_PROJECT_DIR}/dist/orchestrator/cmd/main.js`;
 
 /** Bump when the layout changes in a way the file list does not show. */
-const LAYOUT_VERSION = 'crucible-node-image/1';
+const LAYOUT_VERSION = 'crucible-node-image/2';
+/** iptables' multi-call binary (Debian's default, nftables-based, first) and its modules' folder. */
+const IPTABLES_PROGRAMS = ['/usr/sbin/xtables-nft-multi', '/usr/sbin/xtables-legacy-multi'];
+const IPTABLES_MODULE_DIRS = [
+  '/usr/lib/x86_64-linux-gnu/xtables',
+  '/usr/lib/aarch64-linux-gnu/xtables',
+  '/usr/lib/xtables',
+];
 
 export interface BuildNodeImageOptions {
   /** The repository root: dist/ (built), package.json and node_modules/ (installed). */
@@ -193,7 +200,9 @@ export async function removeOlderNodeImages(current: string): Promise<number> {
 const CONTEXT_FILES = ['Dockerfile', 'system.tar', 'modules.tar', 'app.tar'];
 
 function renderDockerfile(baseImage: string | undefined): string {
-  const path = baseImage ? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' : '/usr/bin:/bin';
+  const path = baseImage
+    ? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+    : '/usr/sbin:/usr/bin:/bin';
   return [
     `FROM ${baseImage ?? 'scratch'}`,
     'ADD system.tar /',
@@ -231,12 +240,30 @@ async function systemEntries(fromScratch: boolean): Promise<SystemEntry[]> {
       );
     binaries.push([tool, tool]);
   }
+  // What kube-proxy runs to enforce NetworkPolicies in the node's network namespace: iptables, one
+  // multi-call binary that acts by the name it is run as, and the match and target modules it loads.
+  const iptables = IPTABLES_PROGRAMS.find(existsSync);
+  if (!iptables)
+    throw new ClusterError(
+      'MissingPrerequisite',
+      `none of ${IPTABLES_PROGRAMS.join(', ')} exists (Debian's iptables package has them)`,
+    );
+  for (const name of ['iptables', 'iptables-restore', 'iptables-save', 'ip6tables', 'ip6tables-restore'])
+    binaries.push([iptables, `/usr/sbin/${name}`]);
 
   const files = new Map<string, string>(); // place in the image → real file on the host
   for (const [source, dest] of binaries) {
     files.set(dest, realpathSync(source));
     for (const library of await sharedLibraries(source)) files.set(library, realpathSync(library));
   }
+  // libxtables looks for its modules where the host's build put them: the same path in the image.
+  const modules = IPTABLES_MODULE_DIRS.find(existsSync);
+  if (!modules)
+    throw new ClusterError(
+      'MissingPrerequisite',
+      `iptables' modules are in none of ${IPTABLES_MODULE_DIRS.join(', ')}`,
+    );
+  for (const name of readdirSync(modules)) files.set(join(modules, name), realpathSync(join(modules, name)));
   const entries: SystemEntry[] = [...files].map(([dest, source]) => ({
     path: dest.slice(1),
     kind: 'file',

@@ -88,7 +88,9 @@ export class ProcessProvider implements ClusterProvider {
       workerIp: (n) => `127.0.${slot}.${n}`,
       credentialsDir: (node) => nodeCredentialsDir(dir, node),
       dataDir: (member) => join(dir, member),
-      ...(confinement.confined ? { podConfinement: { podsDir: (worker) => hostPodsDir(name, worker) } } : {}),
+      ...(confinement.confined
+        ? { podConfinement: { podsDir: (worker) => hostPodsDir(name, worker), networkPolicyOwner: name } }
+        : {}),
       realToxiproxy: realToxiproxyServer() !== undefined,
       cloudProviderArgs: [
         '--cloud-provider=process',

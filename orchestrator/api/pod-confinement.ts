@@ -6,6 +6,24 @@
  */
 export const POD_UID_RANGE = Object.freeze({ first: 200_000, last: 265_535 });
 
+/** How many user ids each worker's pods get: more than any node's pod capacity here. */
+export const WORKER_POD_UIDS = 256;
+
+/**
+ * The user ids of worker `index`'s pods (0-based): a slice of POD_UID_RANGE of its own, so a user id
+ * names one pod of the whole cluster — which is how a node's packet filter tells the pods apart
+ * where several nodes share one network namespace (the process provider).
+ */
+export function workerPodUids(index: number): { first: number; last: number } {
+  const first = POD_UID_RANGE.first + index * WORKER_POD_UIDS;
+  const last = first + WORKER_POD_UIDS - 1;
+  if (index < 0 || last > POD_UID_RANGE.last)
+    throw new RangeError(
+      `worker ${index + 1}: only ${(POD_UID_RANGE.last - POD_UID_RANGE.first + 1) / WORKER_POD_UIDS} workers get user ids of their own`,
+    );
+  return { first, last };
+}
+
 /** `200000-265535` → the range, or why not. */
 export function parseUidRange(text: string): { first: number; last: number } {
   const m = /^(\d+)-(\d+)$/.exec(text.trim());

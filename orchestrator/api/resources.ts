@@ -81,6 +81,7 @@ export const RESOURCES: readonly ResourceType[] = Object.freeze([
     version: 'v2',
   },
   { ...core('Lease', 'leases', true), group: 'coordination.k8s.io' },
+  { ...core('NetworkPolicy', 'networkpolicies', true, ['netpol']), group: 'networking.k8s.io' },
   {
     ...core('PodDisruptionBudget', 'poddisruptionbudgets', true, ['pdb'], ['status']),
     group: 'policy',

@@ -735,6 +735,52 @@ export interface Scale extends KubeObject {
   status: { replicas: number; selector?: string };
 }
 
+// ---- networking.k8s.io/v1 ----
+
+export type NetworkPolicyType = 'Ingress' | 'Egress';
+
+export interface NetworkPolicyPort {
+  /** Default TCP. */
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
+  /** A container port's number or name; absent: every port. */
+  port?: number | string;
+  /** With a numeric `port`: the range port..endPort. */
+  endPort?: number;
+}
+
+export interface IPBlock {
+  cidr: string;
+  except?: string[];
+}
+
+export interface NetworkPolicyPeer {
+  podSelector?: LabelSelector;
+  namespaceSelector?: LabelSelector;
+  ipBlock?: IPBlock;
+}
+
+export interface NetworkPolicyIngressRule {
+  ports?: NetworkPolicyPort[];
+  from?: NetworkPolicyPeer[];
+}
+
+export interface NetworkPolicyEgressRule {
+  ports?: NetworkPolicyPort[];
+  to?: NetworkPolicyPeer[];
+}
+
+export interface NetworkPolicySpec {
+  podSelector: LabelSelector;
+  ingress?: NetworkPolicyIngressRule[];
+  egress?: NetworkPolicyEgressRule[];
+  /** Defaulted by the apiserver: Ingress, plus Egress when `egress` is given. */
+  policyTypes?: NetworkPolicyType[];
+}
+
+export interface NetworkPolicy extends KubeObject {
+  spec: NetworkPolicySpec;
+}
+
 // ---- coordination.k8s.io/v1 ----
 
 export interface Lease extends KubeObject {

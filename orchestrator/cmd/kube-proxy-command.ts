@@ -1,6 +1,9 @@
 import { Command } from 'commander';
 import { parseDuration } from '../api/duration.js';
+import { parseUidRange } from '../api/pod-confinement.js';
+import { isIPv4 } from 'node:net';
 import { KubeProxy } from '../proxy/index.js';
+import type { NetworkPolicyEnforcement } from '../proxy/network-policy-agent.js';
 import { componentRuntime, withComponentFlags, type ComponentFlags } from './component-options.js';
 import { runUntilSignal } from './run-until-signal.js';
 import { sabotagesOf, warnSabotaged, withSabotageFlags } from './sabotage-flags.js';
@@ -12,6 +15,9 @@ interface KubeProxyFlags extends ComponentFlags {
   healthzBindAddress?: string;
   endpointConnectTimeout: string;
   bindRetryPeriod: string;
+  enforceNetworkPolicy?: string;
+  podUidRange?: string;
+  nodeIp?: string;
 }
 
 /**
@@ -34,6 +40,15 @@ export function kubeProxyCommand(): Command {
     .option('--healthz-bind-address <ip>', 'address of /healthz and /metrics (default: --bind-address)')
     .option('--endpoint-connect-timeout <duration>', 'time an endpoint gets before the next is tried', '1s')
     .option('--bind-retry-period <duration>', 'pause before binding a busy node port again', '1s')
+    .option(
+      '--enforce-network-policy <owner>',
+      "enforce NetworkPolicies for this node's pods with iptables chains named after <owner> (the cluster); needs --pod-uid-range and root",
+    )
+    .option(
+      '--pod-uid-range <first-last>',
+      "with --enforce-network-policy: the user ids of this node's pods (the kubelet's)",
+    )
+    .option('--node-ip <ip>', "with --enforce-network-policy: the node's address (default: --bind-address)")
     .action(async (flags: KubeProxyFlags) => {
       const problems: string[] = [];
       const healthzPort = Number(flags.healthzPort);
@@ -52,6 +67,7 @@ export function kubeProxyCommand(): Command {
       const connectTimeoutMs = duration('--endpoint-connect-timeout', flags.endpointConnectTimeout);
       const bindRetryMs = duration('--bind-retry-period', flags.bindRetryPeriod);
       if (!flags.nodeName.trim()) problems.push('--node-name must not be empty');
+      const networkPolicy = policyEnforcement(flags, problems);
       if (problems.length > 0) throw new Error(problems.join('; '));
 
       const rt = await componentRuntime('kube-proxy', flags);
@@ -68,6 +84,7 @@ export function kubeProxyCommand(): Command {
         bindRetryMs,
         resyncMs: rt.timing.resyncMs,
         sabotages,
+        ...(networkPolicy ? { networkPolicy } : {}),
       });
       runUntilSignal(
         async () => {
@@ -82,4 +99,33 @@ export function kubeProxyCommand(): Command {
         'serving /healthz and /metrics',
       );
     });
+}
+
+/** --enforce-network-policy with what it needs, or why not (added to `problems`). */
+function policyEnforcement(flags: KubeProxyFlags, problems: string[]): NetworkPolicyEnforcement | undefined {
+  if (flags.enforceNetworkPolicy === undefined) {
+    if (flags.podUidRange !== undefined)
+      problems.push('--pod-uid-range is only used with --enforce-network-policy');
+    return undefined;
+  }
+  if (!flags.enforceNetworkPolicy.trim()) problems.push('--enforce-network-policy needs an owner name');
+  if (process.getuid?.() !== 0)
+    problems.push('--enforce-network-policy needs root (it changes iptables rules)');
+  if (flags.podUidRange === undefined) {
+    problems.push("--enforce-network-policy needs --pod-uid-range (how this node's pods are told apart)");
+    return undefined;
+  }
+  let podUids;
+  try {
+    podUids = parseUidRange(flags.podUidRange);
+  } catch (e) {
+    problems.push(`--pod-uid-range: ${(e as Error).message}`);
+    return undefined;
+  }
+  const nodeIp = flags.nodeIp ?? flags.bindAddress;
+  if (!isIPv4(nodeIp) || nodeIp === '0.0.0.0')
+    problems.push(
+      `--node-ip: "${nodeIp}" is not the node's IPv4 address (give --node-ip when --bind-address is 0.0.0.0)`,
+    );
+  return { owner: flags.enforceNetworkPolicy.trim(), nodeIp, podUids };
 }

@@ -28,6 +28,7 @@ interface KubeletFlags extends ComponentFlags {
   nodeLabels?: string;
   registerWithTaints?: string;
   podUidRange?: string;
+  networkPolicyAgent?: string;
   podsDir?: string;
   kubernetesService?: string;
   image: string[];
@@ -155,6 +156,10 @@ export function kubeletCommand(): Command {
       [],
     )
     .option(
+      '--network-policy-agent <host:port>',
+      "with --pod-uid-range: the node's NetworkPolicy agent (kube-proxy's health port), told each pod's user id before the pod starts, as a network plugin sets a pod's network up",
+    )
+    .option(
       '--kubernetes-service <host:port>',
       "the apiserver's address as pods reach it: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT",
     )
@@ -222,7 +227,11 @@ async function confinementFrom(
   rootDir: string,
 ): Promise<PodConfinementOptions | undefined> {
   const service = flags.kubernetesService === undefined ? undefined : parseHostPort(flags.kubernetesService);
-  if (flags.podUidRange === undefined) return undefined;
+  const agent = flags.networkPolicyAgent === undefined ? undefined : parseHostPort(flags.networkPolicyAgent);
+  if (flags.podUidRange === undefined) {
+    if (agent) throw new Error('--network-policy-agent is only used with --pod-uid-range');
+    return undefined;
+  }
   let uidRange;
   try {
     uidRange = parseUidRange(flags.podUidRange);
@@ -239,6 +248,7 @@ async function confinementFrom(
     secretsDir: join(rootDir, 'secrets'),
     caPem: await readFile(flags.certificateAuthority, 'utf8'),
     ...(service ? { kubernetesService: service } : {}),
+    ...(agent ? { networkPolicyAgent: agent } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import type { ApiClient } from '../api/client/index.js';
 import { findResource } from '../api/resources.js';
 import type { KubeObject, Pod } from '../api/types.js';
 import type { Confinement } from './container-shim.js';
+import { announcePodUser } from './policy-agent-client.js';
 import { PodUserPool } from './pod-user-pool.js';
 
 const SERVICE_ACCOUNTS = findResource('', 'v1', 'serviceaccounts')!;
@@ -27,6 +28,8 @@ export interface PodConfinementOptions {
   caPem: string;
   /** Where pods reach the apiserver: KUBERNETES_SERVICE_HOST and _PORT. */
   kubernetesService?: { host: string; port: number };
+  /** The node's NetworkPolicy agent, told each pod's user before the pod starts (policy-agent-client.ts). */
+  networkPolicyAgent?: { host: string; port: number };
 }
 
 /** What a pod's containers start with: who they run as, where, and with which extra environment. */
@@ -57,6 +60,7 @@ export class PodSandboxes {
   private readonly users: PodUserPool;
   private readonly refreshers = new Map<string, NodeJS.Timeout>();
   private readonly tokens = new Map<string, Promise<void>>();
+  private readonly announced = new Map<string, Promise<void>>();
 
   constructor(
     private readonly options: PodConfinementOptions,
@@ -82,6 +86,7 @@ export class PodSandboxes {
     const securityContext = (pod.spec.securityContext ?? {}) as { runAsUser?: number; runAsGroup?: number };
     const uid = securityContext.runAsUser ?? this.users.allocate(podUid);
     const gid = securityContext.runAsGroup ?? uid;
+    await this.announce(pod, uid);
     const workingDir = join(this.options.podsDir, podUid);
     await mkdir(workingDir, { recursive: true, mode: 0o700 });
     await chown(workingDir, uid, gid);
@@ -106,8 +111,33 @@ export class PodSandboxes {
     return { confinement: { uid, gid, secretsDir: this.runSecretsOf(podUid) }, workingDir, volumesDir, env };
   }
 
+  /**
+   * Tells the node's NetworkPolicy agent which user the pod runs as, and waits until its rules
+   * know it (once per pod), as a network plugin's setup comes before a pod's processes: without it
+   * a new pod would run unjudged until the agent read its status. An agent that does not answer
+   * delays the pod by at most its timeout, logged; the agent then learns the user from the status.
+   */
+  private announce(pod: Pod, uid: number): Promise<void> {
+    const agent = this.options.networkPolicyAgent;
+    const podUid = pod.metadata.uid!;
+    if (!agent) return Promise.resolve();
+    let announced = this.announced.get(podUid);
+    if (!announced) {
+      announced = announcePodUser(agent, pod, uid).catch((e: Error) => {
+        this.announced.delete(podUid);
+        this.log.warn(
+          { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, err: e.message },
+          'the network policy agent did not confirm the pod; starting it anyway',
+        );
+      });
+      this.announced.set(podUid, announced);
+    }
+    return announced;
+  }
+
   /** The pod is gone from the node: its user, directories and token go too. */
   async release(podUid: string): Promise<void> {
+    this.announced.delete(podUid);
     clearTimeout(this.refreshers.get(podUid));
     this.refreshers.delete(podUid);
     this.tokens.delete(podUid);

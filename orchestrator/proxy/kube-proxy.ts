@@ -10,6 +10,7 @@ import {
 import { findResource } from '../api/resources.js';
 import type { Sabotages } from '../api/sabotage.js';
 import type { Endpoints, Service } from '../api/types.js';
+import { NetworkPolicyAgent, type NetworkPolicyEnforcement } from './network-policy-agent.js';
 import { ProxyHealthServer } from './proxy-health-server.js';
 import { ProxyMetrics } from './proxy-metrics.js';
 import { ServicePortForwarder, type ForwardRoute } from './service-port-forwarder.js';
@@ -43,6 +44,8 @@ export interface KubeProxyOptions {
   timers?: TimerScheduler;
   /** Known bugs turned on (`--sabotage-*`, orchestrator/api/sabotage.ts); none by default. */
   sabotages?: Sabotages;
+  /** Enforce NetworkPolicies for this node's pods (network-policy-agent.ts); off when absent. */
+  networkPolicy?: NetworkPolicyEnforcement;
 }
 
 interface Listener {
@@ -70,6 +73,7 @@ export class KubeProxy {
   private readonly endpoints: Informer<Endpoints>;
   private readonly metrics = new ProxyMetrics();
   private readonly health: ProxyHealthServer;
+  private readonly policyAgent?: NetworkPolicyAgent;
   private readonly addresses: { address: string; loopback: boolean }[];
   private readonly listeners = new Map<string, Listener>();
   private readonly connections = new Set<Socket>();
@@ -95,7 +99,19 @@ export class KubeProxy {
     });
     this.services = this.informers.informer<Service>(SERVICES);
     this.endpoints = this.informers.informer<Endpoints>(ENDPOINTS);
-    this.health = new ProxyHealthServer(() => this.state === 'running' && this.synced, this.metrics);
+    if (options.networkPolicy)
+      this.policyAgent = new NetworkPolicyAgent({
+        ...options.networkPolicy,
+        nodeName: options.nodeName,
+        informers: this.informers,
+        log: this.log,
+        timers: this.timers,
+      });
+    this.health = new ProxyHealthServer(
+      () => this.state === 'running' && this.synced,
+      this.metrics,
+      this.policyAgent?.announceRoute(),
+    );
     this.addresses = [{ address: options.bindAddress, loopback: false }];
     if (!COVERS_LOOPBACK.has(options.bindAddress)) this.addresses.push({ address: LOOPBACK, loopback: true });
   }
@@ -122,6 +138,7 @@ export class KubeProxy {
     }
     const changed = () => this.scheduleSync();
     this.services.addHandlers({ add: changed, update: changed, delete: changed });
+    this.policyAgent?.start();
     this.informers.start();
     void this.informers.waitForSync().then((synced) => {
       if (!synced || this.state !== 'running') return;
@@ -145,6 +162,7 @@ export class KubeProxy {
     for (const socket of this.connections) socket.destroy();
     this.connections.clear();
     await this.health.close();
+    this.policyAgent?.stop();
     await this.informers.stop();
   }
 
@@ -207,6 +225,7 @@ export class KubeProxy {
       connectTimeoutMs: this.options.connectTimeoutMs ?? 1000,
       connections: this.connections,
       timers: this.timers,
+      ...(this.policyAgent ? { admit: this.policyAgent.admit.bind(this.policyAgent) } : {}),
       onConnectFailure: (route, target, e) =>
         this.log.debug(
           { service: route.service, endpoint: target.name, err: e.message },

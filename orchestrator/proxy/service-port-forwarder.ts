@@ -29,6 +29,11 @@ export interface ServicePortForwarderOptions {
    * open, so the owner can cut them all even after this forwarder stopped listening.
    */
   connections: Set<Socket>;
+  /**
+   * Which of a connection's candidates its client may reach (NetworkPolicy), in order; none: the
+   * connection is reset. Default: all of them.
+   */
+  admit?: (client: Socket, candidates: EndpointTarget[]) => Promise<EndpointTarget[]>;
   /** Told of each endpoint that could not be reached. */
   onConnectFailure?: (route: ForwardRoute, target: EndpointTarget, error: Error) => void;
   /** Runs the connect timeout. Default: Node's timers. */
@@ -101,7 +106,12 @@ export class ServicePortForwarder {
   }
 
   private async forward(client: Socket, route: ForwardRoute): Promise<void> {
-    for (const target of route.candidates) {
+    const candidates = this.options.admit
+      ? await this.options.admit(client, route.candidates)
+      : route.candidates;
+    // Refused by policy (while there are endpoints): a reset, as a rejecting packet filter gives.
+    if (candidates.length === 0 && route.candidates.length > 0) return void client.resetAndDestroy();
+    for (const target of candidates) {
       if (client.destroyed) return;
       let upstream: Socket;
       try {

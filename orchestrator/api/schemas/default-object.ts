@@ -336,6 +336,19 @@ function defaultPodDisruptionBudget(pdb: Obj): void {
 }
 
 /**
+ * networking/v1 SetDefaults_NetworkPolicy(Port): each port's protocol TCP; no policyTypes means
+ * Ingress, plus Egress when there are egress rules (an empty `egress` list has none, as upstream).
+ */
+function defaultNetworkPolicy(policy: Obj): void {
+  const spec = ensureObject(policy, 'spec');
+  for (const rule of [...objectsAt(spec, 'ingress'), ...objectsAt(spec, 'egress')])
+    for (const port of objectsAt(rule, 'ports')) setDefault(port, 'protocol', 'TCP', ['']);
+  if (Array.isArray(spec.policyTypes) && spec.policyTypes.length > 0) return;
+  const egress = Array.isArray(spec.egress) && spec.egress.length > 0;
+  spec.policyTypes = egress ? ['Ingress', 'Egress'] : ['Ingress'];
+}
+
+/**
  * `type: Opaque`, and `stringData` merged into `data` (base64, its keys winning) and dropped, as
  * the Secret's conversion does: `stringData` is write-only.
  */
@@ -373,6 +386,7 @@ const defaulters: Readonly<Record<string, (obj: Obj, opts: DefaultingOptions) =>
   RoleBinding: defaultBinding,
   ClusterRoleBinding: defaultBinding,
   PodDisruptionBudget: defaultPodDisruptionBudget,
+  NetworkPolicy: defaultNetworkPolicy,
 };
 
 /**
@@ -387,7 +401,8 @@ const defaulters: Readonly<Record<string, (obj: Obj, opts: DefaultingOptions) =>
  * defaults. Services: type ClusterIP, sessionAffinity None, port protocol TCP, targetPort
  * = port, traffic policies Cluster, single-stack IPv4 families. Namespaces: finalizer
  * `kubernetes` on create, phase Active, the `kubernetes.io/metadata.name` label. Role
- * bindings: User/Group subjects get the RBAC apiGroup. Other kinds are only copied.
+ * bindings: User/Group subjects get the RBAC apiGroup. NetworkPolicies: port protocol TCP, and
+ * policyTypes from the rules when absent. Other kinds are only copied.
  */
 export function defaultObject(obj: KubeObject, opts: DefaultingOptions = {}): KubeObject {
   const copy = structuredClone(obj);

@@ -85,6 +85,15 @@ export class FieldErrors {
     );
   }
 
+  /**
+   * `Unsupported value: <what>: <why>`: something Kubernetes admits that this cluster cannot
+   * honour, refused with the reason rather than admitted and ignored. `what` is printed as given
+   * (a field's name, or a value already quoted with {@link formatValue}).
+   */
+  unsupported(field: string, what: string, why: string): void {
+    this.add('FieldValueNotSupported', field, `Unsupported value: ${what}: ${why}`);
+  }
+
   /** `Duplicate value: <value>`. */
   duplicate(field: string, value: unknown): void {
     this.add('FieldValueDuplicate', field, `Duplicate value: ${formatValue(value)}`);

@@ -40,6 +40,7 @@ import {
   validateHorizontalPodAutoscaler,
 } from './horizontal-pod-autoscaler-schema.js';
 import { jobShape, validateJob } from './job-schema.js';
+import { networkPolicyShape, validateNetworkPolicy } from './network-policy-schema.js';
 import { secretShape, validateSecret } from './secret-schema.js';
 import {
   controllerRevisionShape,
@@ -90,6 +91,7 @@ const KINDS: Readonly<Record<string, KindSchema>> = {
   ServiceAccount: kind(serviceAccountShape, validateServiceAccount),
   Lease: kind(leaseShape, validateLease),
   PodDisruptionBudget: kind(podDisruptionBudgetShape, validatePodDisruptionBudget),
+  NetworkPolicy: kind(networkPolicyShape, validateNetworkPolicy),
   Role: kind(roleShape, (errs, obj: Parameters<typeof validateRole>[1]) => validateRole(errs, obj, true)),
   ClusterRole: kind(clusterRoleShape, (errs, obj: Parameters<typeof validateRole>[1]) =>
     validateRole(errs, obj, false),

@@ -193,6 +193,18 @@ describe('bootstrap policy', () => {
       }
     });
 
+    it('view reads NetworkPolicies, edit and admin also write them, as upstream aggregates them', async () => {
+      const netpol = 'networking.k8s.io/networkpolicies';
+      for (const verb of ['get', 'list', 'watch'])
+        expect(await can(viewer, verb, netpol, 'team-a', verb === 'get' ? 'deny' : '')).to.equal(true);
+      expect(await can(viewer, 'create', netpol, 'team-a')).to.equal(false);
+      for (const user of [editor, admin]) {
+        for (const verb of ['create', 'update', 'patch', 'delete', 'deletecollection'])
+          expect(await can(user, verb, netpol, 'team-a', 'deny'), verb).to.equal(true);
+        expect(await can(user, 'create', netpol, 'team-b')).to.equal(false);
+      }
+    });
+
     it('admin also manages Roles and RoleBindings, in its namespace only', async () => {
       expect(await can(admin, 'create', 'rbac.authorization.k8s.io/rolebindings', 'team-a')).to.equal(true);
       expect(await can(admin, 'update', 'rbac.authorization.k8s.io/roles', 'team-a', 'r')).to.equal(true);
@@ -326,13 +338,18 @@ describe('bootstrap policy', () => {
       expect(await can(simulatedNodes, 'create', 'namespaces')).to.equal(false);
     });
 
-    it('let kube-proxy watch services and endpoints and record events, nothing more', async () => {
+    it('let kube-proxy watch services and endpoints, read what NetworkPolicies select, and record events, nothing more', async () => {
       expect(await can(proxy, 'watch', 'services')).to.equal(true);
       expect(await can(proxy, 'list', 'endpoints')).to.equal(true);
       expect(await can(proxy, 'get', 'endpoints', 'team-a', 'web')).to.equal(true);
       expect(await can(proxy, 'create', 'events', 'team-a')).to.equal(true);
+      // It enforces NetworkPolicies too: policies, pods and namespaces, read only.
+      expect(await can(proxy, 'watch', 'networking.k8s.io/networkpolicies')).to.equal(true);
+      expect(await can(proxy, 'list', 'pods')).to.equal(true);
+      expect(await can(proxy, 'list', 'namespaces')).to.equal(true);
       expect(await can(proxy, 'update', 'services', 'team-a', 'web')).to.equal(false);
-      expect(await can(proxy, 'list', 'pods')).to.equal(false);
+      expect(await can(proxy, 'delete', 'pods', 'team-a', 'web')).to.equal(false);
+      expect(await can(proxy, 'get', 'secrets', 'team-a', 'token')).to.equal(false);
     });
   });
 });

@@ -16,6 +16,7 @@ const AUTOSCALING = 'autoscaling';
 const COORDINATION = 'coordination.k8s.io';
 const AUTHORIZATION = 'authorization.k8s.io';
 const POLICY = 'policy';
+const NETWORKING = 'networking.k8s.io';
 const METRICS = 'metrics.k8s.io';
 
 const READ = ['get', 'list', 'watch'];
@@ -146,6 +147,7 @@ function viewRules(): PolicyRule[] {
     rule(READ, [AUTOSCALING], ['horizontalpodautoscalers', 'horizontalpodautoscalers/status']),
     rule(READ, [COORDINATION], ['leases']),
     rule(READ, [POLICY], ['poddisruptionbudgets', 'poddisruptionbudgets/status']),
+    rule(READ, [NETWORKING], ['networkpolicies']),
     // What metrics-server's system:aggregated-metrics-reader adds to view, edit and admin upstream:
     // `kubectl top` for whoever reads the pods. Nodes' metrics take a cluster-wide binding.
     rule(READ, [METRICS], ['pods', 'nodes']),
@@ -180,6 +182,7 @@ function editRules(): PolicyRule[] {
     // As upstream: a tenant may evict its pods (which respects its budgets) and keep budgets.
     rule(['create'], [CORE], ['pods/eviction']),
     rule(WRITE, [POLICY], ['poddisruptionbudgets']),
+    rule(WRITE, [NETWORKING], ['networkpolicies']),
   ];
 }
 
@@ -231,7 +234,13 @@ function simulatedNodesRules(): PolicyRule[] {
 export const SIMULATED_NODE_LEASES_ROLE = 'crucible:simulated-node-leases';
 
 function nodeProxierRules(): PolicyRule[] {
-  return [rule(READ, [CORE], ['services', 'endpoints', 'nodes']), rule(EVENT_WRITE, [CORE], ['events'])];
+  return [
+    rule(READ, [CORE], ['services', 'endpoints', 'nodes']),
+    // crucible's kube-proxy also enforces NetworkPolicies, as kube-router's does: it reads what they select.
+    rule(READ, [CORE], ['pods', 'namespaces']),
+    rule(READ, [NETWORKING], ['networkpolicies']),
+    rule(EVENT_WRITE, [CORE], ['events']),
+  ];
 }
 
 /**

@@ -545,3 +545,32 @@ describe('HorizontalPodAutoscaler table', () => {
     expect(cells(hpa(three))[2]).to.equal('cpu: <unknown>/1%, cpu: <unknown>/2% + 1 more...');
   });
 });
+
+describe('NetworkPolicy table', () => {
+  const netpol = (podSelector: object): KubeObject =>
+    ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta('web-ingress'),
+      spec: { podSelector, policyTypes: ['Ingress'] },
+    }) as KubeObject;
+
+  it('prints the pod selector as kubectl does, <none> for one that selects every pod', () => {
+    const printer = printerFor('NetworkPolicy');
+    expect(printer.columns.map((c) => c.name)).to.deep.equal(['Name', 'Pod-Selector', 'Age']);
+    expect(printer.row(netpol({ matchLabels: { tier: 'front', app: 'web' } }), NOW).cells).to.deep.equal([
+      'web-ingress',
+      'app=web,tier=front',
+      '60m',
+    ]);
+    const expressions = netpol({
+      matchLabels: { app: 'web' },
+      matchExpressions: [
+        { key: 'env', operator: 'In', values: ['prod', 'canary'] },
+        { key: 'legacy', operator: 'DoesNotExist' },
+      ],
+    });
+    expect(printer.row(expressions, NOW).cells[1]).to.equal('app=web,env in (canary,prod),!legacy');
+    expect(printer.row(netpol({}), NOW).cells[1]).to.equal('<none>');
+  });
+});

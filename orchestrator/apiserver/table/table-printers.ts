@@ -20,6 +20,7 @@ import type {
   LabelSelector,
   Lease,
   Namespace,
+  NetworkPolicy,
   Node,
   Pod,
   PodDisruptionBudget,
@@ -972,6 +973,23 @@ const horizontalPodAutoscalerPrinter: TablePrinter = {
   },
 };
 
+// ---- NetworkPolicy ----
+
+const networkPolicyPrinter: TablePrinter = {
+  columns: [
+    nameCol(),
+    col(
+      'Pod-Selector',
+      'string',
+      'Selects the pods to which this NetworkPolicy object applies. The array of ingress rules is applied to any pods selected by this field. Multiple network policies can select the same set of pods. In this case, the ingress rules for each are combined additively. This field is NOT optional and follows standard label selector semantics. An empty podSelector matches all pods in this namespace.',
+    ),
+    ageCol(),
+  ],
+  row: (obj, now) => ({
+    cells: [name(obj), formatLabelSelector((obj as NetworkPolicy).spec?.podSelector), age(obj, now)],
+  }),
+};
+
 // ---- DaemonSet ----
 
 const daemonSetPrinter: TablePrinter = {
@@ -1164,6 +1182,7 @@ export const TABLE_PRINTERS: Readonly<Record<string, TablePrinter>> = Object.fre
   ControllerRevision: controllerRevisionPrinter,
   Lease: leasePrinter,
   PodDisruptionBudget: podDisruptionBudgetPrinter,
+  NetworkPolicy: networkPolicyPrinter,
   Role: defaultConvertorPrinter,
   ClusterRole: defaultConvertorPrinter,
   RoleBinding: bindingPrinter('roleBinding'),
