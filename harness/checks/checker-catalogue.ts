@@ -8,6 +8,7 @@ import { durabilityCheck } from './durability-check.js';
 import { latencyCheck } from './latency-check.js';
 import { leaderFailoverCheck } from './leader-failover-check.js';
 import { namespaceIsolationCheck } from './namespace-isolation-check.js';
+import { networkIsolationCheck } from './network-isolation-check.js';
 import { noDuplicateIdentityCheck } from './no-duplicate-identity-check.js';
 import { noRestartsCheck } from './no-restarts-check.js';
 import { selfHealCheck } from './self-heal-check.js';
@@ -23,6 +24,7 @@ export const checkerCatalogue: Readonly<Record<CheckSpec['type'], Checker<unknow
   'self-heal': selfHealCheck,
   convergence: convergenceCheck,
   'namespace-isolation': namespaceIsolationCheck,
+  'network-isolation': networkIsolationCheck,
   durability: durabilityCheck,
   'leader-failover': leaderFailoverCheck,
   latency: latencyCheck,

@@ -100,6 +100,26 @@ describe('namespaceIsolationCheck', () => {
     );
   });
 
+  it('leaves connections from pods to other tenants’ pods and Services to network-isolation', () => {
+    const history = run()
+      .probe(9_000, {
+        from: 'pod',
+        namespace: 'tenant-a',
+        verb: 'connect',
+        resource: 'pod tenant-b/echo-1:8080 10.0.0.3:30012',
+        status: 200,
+        held: false,
+        detail: 'got through from inside a pod: answered "HTTP/1.1 200 OK"',
+      })
+      .build();
+    const [verdict] = judge(history, [spec()]);
+    expect(verdict).to.include({
+      outcome: 'pass',
+      measured: 0,
+      summary: '0 of 3 cross-tenant attempts leaked during the run.',
+    });
+  });
+
   it('is unknown, not a pass, when pods could not be confined on the machine that ran it', () => {
     const history = run().build();
     history.metadata.podConfinement = { confined: false, reason: 'crucible does not run as root' };

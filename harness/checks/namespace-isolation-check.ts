@@ -3,13 +3,14 @@ import { cappedEvidence } from './capped-evidence.js';
 import { readCheckSpec, type CheckSpecShape, type ReadCheckSpec } from './check-spec-reader.js';
 import { cannotJudge, type Checker } from './checker.js';
 import { formatCount, formatLimitPercent, formatPercent, formatT, plural } from './format-figures.js';
+import { isConnectProbe } from './network-isolation-check.js';
 import { mergeOutcomes, type Evidence, type VerdictOutcome } from './verdict.js';
 import { selectLoadSeconds, sent } from './select-load-seconds.js';
 import { inSpan } from './window-span.js';
 
 const shape = {
   description:
-    "Did tenants stay inside their namespaces? Every cross-tenant attempt of the isolation battery (reads, writes, deletes, selectors, quotas, with each tenant's own token, and from inside its pods) must be refused or scoped to the tenant's own objects.",
+    "Did tenants stay inside their namespaces? Every cross-tenant attempt of the isolation battery through the API (reads, writes, deletes, selectors, quotas, with each tenant's own token) and from inside its pods (reads of the node's files, calls to the control plane's endpoints and to the API with the pod's own token) must be refused or scoped to the tenant's own objects. Connections to other tenants' pods and Services are network-isolation's.",
   thresholds: {
     minOtherTenantSuccessRatio: {
       kind: 'ratio',
@@ -42,8 +43,9 @@ type NamespaceIsolationOptions = ReadCheckSpec<typeof shape>;
  * namespace-isolation: did tenants stay inside their namespaces?
  *
  * Every isolation probe in the window (the battery of cross-tenant attempts: reads, writes,
- * deletes, selectors, quotas) must have held: denied with 403, or answered with only the
- * tenant's own objects. And, when asked, a fault in one tenant must not degrade another: the
+ * deletes, selectors, quotas; and the in-pod probes' reads of files, endpoints and the API) must
+ * have held: denied with 403, or answered with only the tenant's own objects. The in-pod probes'
+ * connections to other tenants' pods and Services (`connect`) are left to network-isolation. And, when asked, a fault in one tenant must not degrade another: the
  * load aimed at `select.otherNamespace` must keep its success ratio (ok / sent) in the window.
  *
  * Thresholds and select: `shape`.
@@ -69,7 +71,12 @@ export const namespaceIsolationCheck: Checker<NamespaceIsolationOptions> = {
     const confinement = history.metadata.podConfinement;
     const unconfined = confinement && !confinement.confined ? confinement.reason : undefined;
     const probes = history.isolation
-      .filter((p) => inSpan(p.t, span) && (select.tenant === undefined || p.tenant === select.tenant))
+      .filter(
+        (p) =>
+          !isConnectProbe(p) &&
+          inSpan(p.t, span) &&
+          (select.tenant === undefined || p.tenant === select.tenant),
+      )
       .sort((a, b) => a.t - b.t);
     const minRatio = thresholds.minOtherTenantSuccessRatio;
     if (probes.length === 0 && minRatio === undefined) {

@@ -29,7 +29,9 @@ export const faultsPhase: Phase = {
           (active) => {
             activeFaults = active;
             run.options.progress(`faults: ${active.length ? active.join(', ') : 'none'} in force`);
+            // Isolation must hold under every fault, and after it: both batteries run again.
             void run.observation?.recorders.isolation?.run();
+            void run.observation?.recorders.inPod?.run();
           },
           signal,
         ),

@@ -98,6 +98,7 @@ export class Observation {
               ...options,
               apiservers: access.apiservers,
               caPem: access.caPem,
+              admin: access,
               tenants,
               targets: cluster.podEscapeTargets(),
             }),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { findResource } from '../../orchestrator/api/resources.js';
 import type { Pod } from '../../orchestrator/api/types.js';
 import { withAdminClient } from '../cluster/index.js';
+import { PROBE_POD_LABEL } from '../observe/in-pod-probes.js';
 import type { FaultPlugin } from './fault.js';
 import { selectTargets } from './target-selector.js';
 
@@ -12,7 +13,8 @@ const DELETES_IN_FLIGHT = 32;
 /**
  * pod-kill: pods of one namespace deleted at once (grace period 0), as a tenant's own failure
  * would be; their controllers replace them. Targets are pod names of the namespace (or random,
- * one, minority, majority, all of them, optionally narrowed by a label selector). Heal has nothing
+ * one, minority, majority, all of them, optionally narrowed by a label selector), never the
+ * harness's own isolation probe pods. Heal has nothing
  * to undo: replacing the pods is the cluster's job, which the checks judge.
  */
 export const podKillFault: FaultPlugin<{ namespace: string; selector?: string }> = {
@@ -30,7 +32,10 @@ export const podKillFault: FaultPlugin<{ namespace: string; selector?: string }>
   targets: (ctx, target, { namespace, selector }) =>
     withAdminClient(ctx.cluster, async (client) => {
       const pods = await client.list<Pod>(PODS, namespace, selector ? { labelSelector: selector } : {});
-      const names = pods.items.filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name!);
+      const names = pods.items
+        // The harness's own probe pods are not the tenant's: killing them would only lose a probe.
+        .filter((p) => !p.metadata.deletionTimestamp && !p.metadata.labels?.[PROBE_POD_LABEL])
+        .map((p) => p.metadata.name!);
       return selectTargets(target, names, ctx.random, `pods of ${namespace}`);
     }),
   inject: (ctx, targets, { namespace }) =>

@@ -314,6 +314,7 @@ export const CHECK_TYPES = [
   'self-heal',
   'convergence',
   'namespace-isolation',
+  'network-isolation',
   'durability',
   'leader-failover',
   'latency',

@@ -334,7 +334,7 @@ describe('scenario spec', () => {
       '26 checks[0].window.during: no fault has the id "lost-2"; the faults: node-los-1, link-latency-1, lost',
       '26 checks[0].select.load: unknown load "echoo"; the loads: echo',
       '27 checks[1].name: duplicate check name "ok"',
-      '27 checks[1].type: unknown check type "availabilty"; the checks: availability, no-restarts, no-duplicate-identity, self-heal, convergence, namespace-isolation, durability, leader-failover, latency, api-availability, steps, steady-state, load-thresholds',
+      '27 checks[1].type: unknown check type "availabilty"; the checks: availability, no-restarts, no-duplicate-identity, self-heal, convergence, namespace-isolation, network-isolation, durability, leader-failover, latency, api-availability, steps, steady-state, load-thresholds',
     ]);
     expect(problems[7]).to.include('node-loss, node-pause');
   });

@@ -2,7 +2,7 @@
  * `crucible/isolation-probe`: a tenant's pod that tries, once, to step outside what a pod may
  * touch, and prints one JSON line per attempt (then exits 0). The harness's isolation battery runs
  * it in each tenant namespace and reads its log; every attempt that got through is a failed
- * namespace-isolation probe.
+ * probe: of namespace-isolation, or of network-isolation for a peer that answered.
  *
  * What it tries comes from its environment (each a comma-separated list):
  * - PROBE_FILES: folders and files; every file below them is opened for reading (at most 2000);
@@ -10,11 +10,16 @@
  * - PROBE_FOREIGN_NAMESPACES: namespaces of other tenants, whose pods it asks the apiserver for with
  *   its own ServiceAccount token (from /var/run/secrets/kubernetes.io/serviceaccount), as an
  *   in-cluster client would (KUBERNETES_SERVICE_HOST/PORT);
- * - PROBE_PEERS: `name=host:port` of other tenants' pods it tries to connect to.
+ * - PROBE_PEERS: `name=host:port` of other tenants' pods and Services it tries to talk to: it
+ *   connects, sends an HTTP/1.0 GET and waits for an answer. A peer counts as reached only when
+ *   it answered a byte: a node port's proxy accepts the handshake before it can apply a network
+ *   policy and then resets, so an accepted connection alone says nothing. Peers are tried a few
+ *   at a time, so a long list still ends within seconds.
  *
  * Each line: {"kind","target","outcome","detail"}; outcome is `denied` (the attempt was refused:
- * no such permission, refused, reset, timed out, 401/403), `leaked` (it got something), or
- * `missing` (nothing there: a file that does not exist).
+ * no such permission, refused, reset, closed without an answer, timed out, 401/403), `leaked` (it
+ * got something: for a peer, `detail` is the first line of its answer), or `missing` (nothing
+ * there: a file that does not exist).
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -156,31 +161,75 @@ async function tryApiserver(): Promise<void> {
   }
 }
 
-function tryPeer(address: string): Promise<Outcome | string> {
+const PEER_CONCURRENCY = 8;
+const PEER_REQUEST = (host: string) => `GET / HTTP/1.0\r\nHost: ${host}\r\n\r\n`;
+
+/** One peer: `leaked` with the first line of its answer, or `denied` with why nothing came back. */
+function tryPeer(address: string): Promise<{ outcome: Outcome; detail: string }> {
   const colon = address.lastIndexOf(':');
+  const host = address.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  const port = Number(address.slice(colon + 1));
   return new Promise((resolve) => {
-    const socket = connect({ host: address.slice(0, colon), port: Number(address.slice(colon + 1)) });
-    socket.setTimeout(TIMEOUT_MS, () =>
-      socket.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })),
+    let connected = false;
+    let answer = Buffer.alloc(0);
+    const socket = connect({ host, port });
+    const finish = (outcome: Outcome, detail: string) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ outcome, detail });
+    };
+    // One deadline for the whole attempt (not an idle timeout): connecting and the answer both.
+    const timer = setTimeout(
+      () =>
+        finish(
+          'denied',
+          connected ? `no answer within ${TIMEOUT_MS} ms` : `no connection within ${TIMEOUT_MS} ms`,
+        ),
+      TIMEOUT_MS,
     );
     socket.once('connect', () => {
-      socket.destroy();
-      resolve('leaked');
+      connected = true;
+      socket.write(PEER_REQUEST(host.includes(':') ? `[${host}]` : host));
     });
-    socket.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+    socket.on('data', (chunk: Buffer) => {
+      answer = Buffer.concat([answer, chunk]);
+      const nl = answer.indexOf('\n');
+      if (nl >= 0 || answer.length >= 200) finish('leaked', firstLine(answer));
+    });
+    socket.once('end', () => {
+      if (answer.length > 0) finish('leaked', firstLine(answer));
+      else finish('denied', 'closed without an answer');
+    });
+    socket.once('error', (e: NodeJS.ErrnoException) => {
+      if (answer.length > 0) finish('leaked', firstLine(answer));
+      else if (e.code === 'ECONNREFUSED') finish('denied', 'refused (ECONNREFUSED)');
+      else if (e.code === 'ECONNRESET' || e.code === 'EPIPE')
+        finish('denied', connected ? `reset after connecting (${e.code})` : `reset (${e.code})`);
+      else finish('denied', e.code ?? e.message);
+    });
   });
 }
 
+function firstLine(answer: Buffer): string {
+  const text = answer.toString('latin1');
+  const line = text.split(/\r?\n/)[0]!.slice(0, 120);
+  return line.length > 0 ? line : `${answer.length} bytes`;
+}
+
 async function tryPeers(): Promise<void> {
-  for (const [name, address] of pairs('PROBE_PEERS')) {
-    const result = await tryPeer(address);
-    report({
-      kind: 'peer',
-      target: `${name} ${address}`,
-      outcome: result === 'leaked' ? 'leaked' : 'denied',
-      detail: result === 'leaked' ? 'connected' : result,
-    });
-  }
+  const peers = pairs('PROBE_PEERS');
+  const results: { outcome: Outcome; detail: string }[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < peers.length) {
+      const i = next++;
+      results[i] = await tryPeer(peers[i]![1]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PEER_CONCURRENCY, peers.length) }, worker));
+  peers.forEach(([name, address], i) =>
+    report({ kind: 'peer', target: `${name} ${address}`, ...results[i]! }),
+  );
 }
 
 tryFiles();
