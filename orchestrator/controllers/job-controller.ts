@@ -22,8 +22,12 @@ const finished = (pod: Pod) => pod.status?.phase === 'Succeeded' || pod.status?.
  * one failure more than it allows fails the Job (BackoffLimitExceeded), as does running past
  * `activeDeadlineSeconds` (DeadlineExceeded); a failed Job's running pods are deleted. Finished
  * pods are kept, as upstream keeps them, for their logs. A suspended Job runs no pod.
- * Expectations keep a lagging cache from creating twice. Not done: Indexed completion, pod
- * failure policies, backoff delays between retries (ttlSecondsAfterFinished is the
+ * Expectations keep a lagging cache from creating twice. The succeeded and failed counts never go
+ * down: each finished pod counts once, when first seen finished (see `tally`), and a finished
+ * Job's counts are left as they were, so deleting a finished pod takes no completion back. Not
+ * done: Indexed completion, pod failure policies, backoff delays between retries, upstream's
+ * job-tracking finalizers (a pod deleted before it was seen finished is not counted; a pod
+ * deleted while it runs is replaced but not counted as failed) (ttlSecondsAfterFinished is the
  * ttl-after-finished controller's).
  */
 export class JobController implements Controller {
@@ -32,6 +36,8 @@ export class JobController implements Controller {
   private readonly jobs: Informer<Job>;
   private readonly pods: Informer<Pod>;
   private readonly expectations: Expectations;
+  /** Per Job (by key): the finished pods already counted, and the counts. */
+  private readonly tallies = new Map<string, Tally>();
 
   constructor(private readonly ctx: ControllerContext) {
     this.expectations = new Expectations(ctx.clock);
@@ -61,6 +67,7 @@ export class JobController implements Controller {
     const job = this.jobs.get(key);
     if (!job) {
       this.expectations.forget(key);
+      this.tallies.delete(key);
       return;
     }
     if (job.metadata.deletionTimestamp) return;
@@ -68,11 +75,14 @@ export class JobController implements Controller {
       .byIndex('namespace', job.metadata.namespace ?? '')
       .filter((p) => controllerOf(p)?.uid === job.metadata.uid);
     const active = pods.filter((p) => !finished(p) && !p.metadata.deletionTimestamp);
-    const succeeded = pods.filter((p) => p.status?.phase === 'Succeeded').length;
-    const failed = pods.filter((p) => p.status?.phase === 'Failed').length;
     const now = this.ctx.clock.now();
     const startTime = job.status?.startTime ?? (job.spec.suspend ? undefined : now.toISOString());
     const done = jobFinished(job) !== undefined;
+    // A finished Job's counts are final, whatever becomes of its pods.
+    if (done) this.tallies.delete(key);
+    const { succeeded, failed } = done
+      ? { succeeded: job.status?.succeeded ?? 0, failed: job.status?.failed ?? 0 }
+      : this.tally(key, job, pods);
 
     // Without completions (a work queue), one success completes the Job.
     const completions = job.spec.completions ?? 1;
@@ -141,6 +151,35 @@ export class JobController implements Controller {
       );
   }
 
+  /**
+   * The Job's succeeded and failed counts, which never go down (as upstream's job-tracking
+   * finalizers make them): each finished pod counts once, when first seen finished, so a finished
+   * pod that is deleted afterwards (killed, cleaned up) stays counted and its completion is not
+   * run again. The pods counted are remembered per Job uid; a controller that starts, or takes
+   * over as leader, starts from the Job's status (or from the finished pods there are, when they
+   * are more) with those pods counted.
+   */
+  private tally(key: string, job: Job, pods: Pod[]): { succeeded: number; failed: number } {
+    const done = pods.filter(finished);
+    const count = (list: Pod[], phase: string) => list.filter((p) => p.status?.phase === phase).length;
+    const known = this.tallies.get(key);
+    const tally: Tally =
+      known && known.uid === job.metadata.uid
+        ? known
+        : {
+            uid: job.metadata.uid!,
+            counted: new Set(done.map((p) => p.metadata.uid!)),
+            succeeded: Math.max(job.status?.succeeded ?? 0, count(done, 'Succeeded')),
+            failed: Math.max(job.status?.failed ?? 0, count(done, 'Failed')),
+          };
+    this.tallies.set(key, tally);
+    const fresh = done.filter((p) => !tally.counted.has(p.metadata.uid!));
+    for (const pod of fresh) tally.counted.add(pod.metadata.uid!);
+    tally.succeeded += count(fresh, 'Succeeded');
+    tally.failed += count(fresh, 'Failed');
+    return { succeeded: tally.succeeded, failed: tally.failed };
+  }
+
   private async createPods(job: Job, count: number): Promise<void> {
     const key = objectKey(job);
     this.expectations.expectCreations(key, count);
@@ -158,6 +197,16 @@ export class JobController implements Controller {
     }
     this.ctx.recorder.event(job, 'Normal', 'SuccessfulCreate', `Created ${count} pod(s)`);
   }
+}
+
+/** What the controller has counted of one Job. */
+interface Tally {
+  /** The Job's uid: a Job made again under the same name starts afresh. */
+  uid: string;
+  /** The uids of the finished pods already counted. */
+  counted: Set<string>;
+  succeeded: number;
+  failed: number;
 }
 
 function condition(type: 'Complete' | 'Failed', now: Date, reason?: string, message?: string): Condition {
