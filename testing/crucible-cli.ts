@@ -34,3 +34,15 @@ export function crucible(
     child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
 }
+
+/** Runs `fn` in this process with CRUCIBLE_HOME set to `home` (as the CLI above runs), then puts it back. */
+export async function withHome<T>(home: string, fn: () => Promise<T>): Promise<T> {
+  const previous = process.env.CRUCIBLE_HOME;
+  process.env.CRUCIBLE_HOME = home;
+  try {
+    return await fn();
+  } finally {
+    if (previous === undefined) delete process.env.CRUCIBLE_HOME;
+    else process.env.CRUCIBLE_HOME = previous;
+  }
+}

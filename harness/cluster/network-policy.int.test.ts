@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Kubectl } from '../../testing/kubectl.js';
-import { crucible } from '../../testing/crucible-cli.js';
+import { crucible, withHome } from '../../testing/crucible-cli.js';
 import { pollUntil } from '../support/poll-until.js';
 import { openCluster } from './open-cluster.js';
 import type { KubeList, Pod } from '../../orchestrator/api/types.js';
@@ -209,15 +209,4 @@ function allowSameNamespace(namespace: string): string {
     metadata: { name: 'allow-same-namespace', namespace },
     spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: {} }] }] },
   });
-}
-
-async function withHome<T>(home: string, fn: () => Promise<T>): Promise<T> {
-  const previous = process.env.CRUCIBLE_HOME;
-  process.env.CRUCIBLE_HOME = home;
-  try {
-    return await fn();
-  } finally {
-    if (previous === undefined) delete process.env.CRUCIBLE_HOME;
-    else process.env.CRUCIBLE_HOME = previous;
-  }
 }

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
 import { Kubectl } from '../../testing/kubectl.js';
-import { CRUCIBLE_CLI, crucible } from '../../testing/crucible-cli.js';
+import { CRUCIBLE_CLI, crucible, withHome } from '../../testing/crucible-cli.js';
 import { pollUntil } from '../support/poll-until.js';
 import { defaultClusterSpec } from './cluster-spec.js';
 import { isProcessAlive } from './process-identity.js';
@@ -224,15 +224,4 @@ async function echoUids(kubelets: string[]): Promise<number[]> {
 async function firewallRules(name: string): Promise<string[]> {
   const { stdout } = await promisify(execFile)('iptables-save');
   return stdout.split('\n').filter((l) => l.includes(`crucible-confine:${name}`));
-}
-
-async function withHome<T>(home: string, fn: () => Promise<T>): Promise<T> {
-  const previous = process.env.CRUCIBLE_HOME;
-  process.env.CRUCIBLE_HOME = home;
-  try {
-    return await fn();
-  } finally {
-    if (previous === undefined) delete process.env.CRUCIBLE_HOME;
-    else process.env.CRUCIBLE_HOME = previous;
-  }
 }

@@ -70,6 +70,8 @@ export class NetworkPolicyAgent {
   private waiting: { key: string; resolve: () => void }[] = [];
   private timer?: unknown;
   private running = false;
+  private syncing?: Promise<void>;
+  private syncAgain = false;
 
   constructor(private readonly options: NetworkPolicyAgentOptions) {
     this.log = options.log.child({ component: 'network-policy' });
@@ -179,8 +181,23 @@ export class NetworkPolicyAgent {
     if (!this.running || this.timer) return;
     this.timer = this.timers.setTimeout(() => {
       this.timer = undefined;
-      void this.sync();
+      this.runSync();
     }, delayMs);
+  }
+
+  /** One pass at a time: an older rule set must never land after a newer one. */
+  private runSync(): void {
+    if (this.syncing) {
+      this.syncAgain = true;
+      return;
+    }
+    this.syncing = this.sync().finally(() => {
+      this.syncing = undefined;
+      if (this.syncAgain) {
+        this.syncAgain = false;
+        this.schedule(0);
+      }
+    });
   }
 
   private async sync(): Promise<void> {
