@@ -98,7 +98,7 @@ describe('node image (Docker)', function () {
     const info = await client.image.inspect(tc.ImageName.fromString(image));
     expect(info.Config.Labels?.[NODE_IMAGE_LABEL]).to.equal(NODE_IMAGE_LABEL_VALUE);
     expect(info.Config.Entrypoint).to.deep.equal(['/usr/bin/node', IMAGE_ORCHESTRATOR_MAIN]);
-    expect(info.Config.Env).to.include('PATH=/usr/bin:/bin');
+    expect(info.Config.Env).to.include('PATH=/usr/sbin:/usr/bin:/bin');
   });
 
   it('runs the orchestrator: --help lists every component', async () => {
@@ -112,6 +112,24 @@ describe('node image (Docker)', function () {
       c.withEntrypoint(['/usr/bin/etcd']).withCommand(['--version']),
     );
     expect(version).to.match(/etcd Version: 3\.4\./);
+  });
+
+  it('carries iptables with its modules, for kube-proxy’s NetworkPolicy chains', async () => {
+    const version = await runToCompletion(image, (c) =>
+      c.withEntrypoint(['/usr/sbin/iptables-restore']).withCommand(['--version']),
+    );
+    expect(version).to.match(/iptables-restore v1\.\d+\.\d+/);
+    // A rule that loads the owner, comment and REJECT modules, in a namespace of its own.
+    const listed = await runToCompletion(image, (c) =>
+      c
+        .withAddedCapabilities('NET_ADMIN')
+        .withEntrypoint(['/bin/sh'])
+        .withCommand([
+          '-c',
+          'iptables -N T && iptables -A T -m owner --uid-owner 200001 -m comment --comment c -j REJECT && ip6tables -N T && iptables -S T',
+        ]),
+    );
+    expect(listed).to.include('-A T -m owner --uid-owner 200001 -m comment --comment c -j REJECT');
   });
 
   it('has a /bin/sh that finds node on PATH (the kubelet runs containers under it)', async () => {
