@@ -117,16 +117,17 @@ describe('planCluster', () => {
   it('confines the pods of a layout that asks for it: a user id range, a directory per worker, the apiserver as pods reach it', () => {
     const plan = planCluster(HA, {
       ...docker,
-      podConfinement: { podsDir: (w) => `/pods/${w}`, networkPolicyOwner: 'ha' },
+      podConfinement: { podsDir: (w) => `/pods/${w}`, networkPolicyOwner: 'ha', uidBlock: 3 },
     });
     const kubelet = plan.members.find((m) => m.name === 'worker-2-kubelet')!;
-    // Worker 2's own slice of the range: no other node's pod has its user ids.
-    expect(arg(kubelet.args, '--pod-uid-range')).to.equal('200256-200511');
+    // Worker 2's own slice of its cluster's block: no other node's pod, of any cluster, has its ids.
+    const block = 200_000 + 3 * 256 * 256;
+    expect(arg(kubelet.args, '--pod-uid-range')).to.equal(`${block + 256}-${block + 511}`);
     const first = plan.members.find((m) => m.name === 'worker-1-kubelet')!;
-    expect(arg(first.args, '--pod-uid-range')).to.equal('200000-200255');
+    expect(arg(first.args, '--pod-uid-range')).to.equal(`${block}-${block + 255}`);
     const proxy = plan.members.find((m) => m.name === 'worker-2-kube-proxy')!;
     expect(arg(proxy.args, '--enforce-network-policy')).to.equal('ha');
-    expect(arg(proxy.args, '--pod-uid-range')).to.equal('200256-200511');
+    expect(arg(proxy.args, '--pod-uid-range')).to.equal(`${block + 256}-${block + 511}`);
     expect(arg(proxy.args, '--node-ip')).to.equal(arg(kubelet.args, '--node-ip'));
     // The kubelet tells its own node's kube-proxy each pod's user, on the proxy's health port.
     expect(arg(kubelet.args, '--network-policy-agent')).to.equal(

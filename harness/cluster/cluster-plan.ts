@@ -73,7 +73,12 @@ export interface ClusterLayout {
    * Absent: pods run as their kubelet's user. Each worker's kube-proxy then also enforces
    * NetworkPolicies for its pods, in iptables chains named after `networkPolicyOwner`.
    */
-  podConfinement?: { podsDir(worker: string): string; networkPolicyOwner: string };
+  podConfinement?: {
+    podsDir(worker: string): string;
+    networkPolicyOwner: string;
+    /** Which block of user ids the cluster's workers take theirs from (its loopback slot). */
+    uidBlock: number;
+  };
   /**
    * Where a worker finds a loaded image's folder (the spec's `images`); default: where it is on
    * this machine (`hostDir`), as the process provider's workers do.
@@ -319,7 +324,7 @@ export function planCluster(spec: ClusterSpec, layout: ClusterLayout): ClusterPl
     const server = client(w.name, { kubelet: w.name });
     const labels = Object.entries(group.labels).map(([k, v]) => `${k}=${v}`);
     const taints = group.taints.map(formatTaint);
-    const { first, last } = workerPodUids(i);
+    const { first, last } = workerPodUids(i, layout.podConfinement?.uidBlock);
     const podUids = `${first}-${last}`;
     members.push({
       role: 'kubelet',

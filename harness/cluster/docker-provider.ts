@@ -142,6 +142,7 @@ export class DockerProvider implements ClusterProvider {
               podConfinement: {
                 podsDir: (worker: string) => `/var/lib/crucible/${worker}-pods`,
                 networkPolicyOwner: name,
+                uidBlock: slot,
               },
             }),
         dataDir: (member) => `/var/lib/crucible/${member}`,

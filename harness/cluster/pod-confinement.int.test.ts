@@ -1,3 +1,4 @@
+import { POD_UID_RANGE } from '../../orchestrator/api/pod-confinement.js';
 import { expect } from 'chai';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -171,7 +172,7 @@ describe('pods confined on a docker cluster (real CLI, real kubectl)', function 
     };
     const second = JSON.parse(b.trim()) as { uid: number };
     expect(first).to.include({ own: 200, other: 403, nodes: 403, write: 'team-a' });
-    expect(first.uid).to.be.within(200_000, 265_535);
+    expect(first.uid).to.be.within(POD_UID_RANGE.first, POD_UID_RANGE.last);
     expect(second.uid, 'each pod a user of its own').to.not.equal(first.uid);
   });
 });

@@ -1,3 +1,4 @@
+import { POD_UID_RANGE } from '../../orchestrator/api/pod-confinement.js';
 import { expect } from 'chai';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
@@ -60,7 +61,7 @@ describe('crucible up/down with the process provider (real CLI, real components)
       // As root the pods are confined: each echo process runs as a user of its own, not root.
       const uids = await echoUids(state.workers.map((w) => `http://${w.ip}:${w.kubeletPort}/pods`));
       expect(uids.length, 'echo processes').to.be.greaterThan(0);
-      for (const uid of uids) expect(uid).to.be.within(200_000, 265_535);
+      for (const uid of uids) expect(uid).to.be.within(POD_UID_RANGE.first, POD_UID_RANGE.last);
       expect(await firewallRules(name), 'the control plane closed to pods').to.have.length(3);
     }
     const down = await crucible(home, ['down', name]);

@@ -89,7 +89,13 @@ export class ProcessProvider implements ClusterProvider {
       credentialsDir: (node) => nodeCredentialsDir(dir, node),
       dataDir: (member) => join(dir, member),
       ...(confinement.confined
-        ? { podConfinement: { podsDir: (worker) => hostPodsDir(name, worker), networkPolicyOwner: name } }
+        ? {
+            podConfinement: {
+              podsDir: (worker) => hostPodsDir(name, worker),
+              networkPolicyOwner: name,
+              uidBlock: slot,
+            },
+          }
         : {}),
       realToxiproxy: realToxiproxyServer() !== undefined,
       cloudProviderArgs: [
