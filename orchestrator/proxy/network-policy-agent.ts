@@ -63,6 +63,12 @@ export class NetworkPolicyAgent {
   private readonly policies: Informer<NetworkPolicy>;
   private readonly chains: PolicyChains;
   private verdicts = new NetworkPolicyVerdicts([], () => undefined);
+  /** What the last pass saw (empty without policies): `admit` reads it instead of every pod per connection. */
+  private sources: PolicySource[] = [];
+  private destinationsByAddress = new Map<
+    string,
+    { destination: PolicyDestination; port: PolicyDestination['ports'][number] }
+  >();
   private applied?: string;
   /** Pods the kubelet announced (`namespace/name` → user id) before their status says so. */
   private readonly announced = new Map<string, number>();
@@ -117,16 +123,10 @@ export class NetworkPolicyAgent {
     const uid = await localSocketOwner(socket.remoteAddress, socket.remotePort, this.options.socketTables);
     const { first, last } = this.options.podUids;
     if (uid === undefined || uid < first || uid > last) return candidates;
-    const source = this.localPods().find((p) => p.uid === uid);
-    // A pod's user the informer does not know yet: refuse rather than let an isolated pod through.
+    const source = this.sources.find((p) => p.uid === uid);
+    // A pod's user the last pass did not know yet: refuse rather than let an isolated pod through.
     if (!source) return [];
-    const destinations = new Map<
-      string,
-      { destination: PolicyDestination; port: PolicyDestination['ports'][number] }
-    >();
-    for (const destination of this.destinations())
-      for (const port of destination.ports)
-        destinations.set(`${destination.ip}:${port.hostPort}`, { destination, port });
+    const destinations = this.destinationsByAddress;
     return candidates.filter((target) => {
       const found = destinations.get(`${target.ip}:${target.port}`);
       if (!found) return !verdicts.isolated(source.subject, 'Egress');
@@ -209,24 +209,35 @@ export class NetworkPolicyAgent {
     const nodePorts = [
       ...new Set(this.services.list().flatMap((svc) => nodePortRoutes(svc).map((r) => r.nodePort))),
     ];
+    // Without a policy nothing is judged: spare the pass over every pod of the cluster.
+    this.sources = this.verdicts.empty ? [] : this.localPods();
+    const destinations = this.verdicts.empty ? [] : this.destinations();
+    this.destinationsByAddress = new Map(
+      destinations.flatMap((destination) =>
+        destination.ports.map(
+          (port) => [`${destination.ip}:${port.hostPort}`, { destination, port }] as const,
+        ),
+      ),
+    );
     const rules = nodePolicyRules({
       chains: policyChainNames(this.options.owner, this.options.nodeName),
       nodeIp: this.options.nodeIp,
-      // Without a policy nothing is judged: spare the pass over every pod of the cluster.
-      sources: this.verdicts.empty ? [] : this.localPods(),
-      destinations: this.verdicts.empty ? [] : this.destinations(),
+      sources: this.sources,
+      destinations,
       nodePorts: nodePorts.sort((a, b) => a - b),
       verdicts: this.verdicts,
     });
     const text = rules.ipv4 + rules.ipv6;
     try {
-      if (text !== this.applied) await this.chains.apply(rules);
+      if (text !== this.applied) {
+        await this.chains.apply(rules);
+        this.log.info(
+          { rules: text.split('\n').filter((l) => l.startsWith('-A')).length },
+          'network policy rules applied',
+        );
+      }
       this.applied = text;
       this.release();
-      this.log.info(
-        { rules: text.split('\n').filter((l) => l.startsWith('-A')).length },
-        'network policy rules applied',
-      );
     } catch (e) {
       this.log.error({ err: (e as Error).message }, 'could not apply the network policy rules; retrying');
       this.schedule(RETRY_MS);
