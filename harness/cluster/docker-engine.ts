@@ -35,9 +35,41 @@ export async function reapDocker(cluster?: string): Promise<number> {
     );
   }
   const networks = await docker.listNetworks({ filters });
-  await Promise.all(networks.map((n) => ignoreStatus(docker.getNetwork(n.Id).remove(), 404)));
+  await Promise.all(networks.map((n) => removeNetwork(docker, n.Id, filters)));
   return removed + networks.length;
 }
+
+/**
+ * Removes a network, even one a container still joins: a balancer whose create the engine was
+ * still serving when its cloud-controller-manager died appears after the last listing, and the
+ * engine then refuses with 403 "has active endpoints". Such latecomers of the cluster are removed,
+ * anything else is disconnected, and the removal is tried again.
+ */
+async function removeNetwork(docker: DockerClient, id: string, filters: string): Promise<void> {
+  const network = docker.getNetwork(id);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ignoreStatus(network.remove(), 404);
+      return;
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode !== 403 || attempt === 5) throw e;
+    }
+    const ours = new Set((await docker.listContainers({ all: true, filters })).map((c) => c.Id));
+    const joined = Object.keys(
+      ((await ignoreStatus(network.inspect(), 404)) as NetworkInfo | undefined)?.Containers ?? {},
+    );
+    await Promise.all(
+      joined.map((container) =>
+        ours.has(container)
+          ? ignoreStatus(docker.getContainer(container).remove({ force: true, v: true }), 404, 409)
+          : ignoreStatus(network.disconnect({ Container: container, Force: true }), 404),
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+  }
+}
+
+type NetworkInfo = { Containers?: Record<string, unknown> };
 
 /**
  * Runs an engine call and treats the given HTTP statuses as done: 304 "already started/stopped",

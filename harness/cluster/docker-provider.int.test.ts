@@ -89,7 +89,7 @@ describe('crucible up/down with the docker provider (real engine, node image, re
     await rm(home, { recursive: true, force: true });
   });
 
-  it('boots 3 workers in containers, serves a deployed app from the host through every worker, and down leaves nothing', async () => {
+  it('boots 3 workers in containers, serves a deployed app from the host through every worker, and down leaves nothing, even with a stranger on its network', async () => {
     const up = await crucible(home, ['up', '--provider', 'docker', '--workers', '3', '--name', name]);
     expect(up.code, up.stderr).to.equal(0);
     expect(up.stdout).to.include(`cluster "${name}" is up (docker`);
@@ -107,10 +107,37 @@ describe('crucible up/down with the docker provider (real engine, node image, re
       expect(w.ip).to.match(/^127\.0\.\d+\.\d+$/);
       await pollUntil(() => answers(`http://${w.ip}:30080/`), 30_000, `echo through ${w.ip}:30080`);
     }
-    const down = await crucible(home, ['down', name]);
-    expect(down.code, down.stderr).to.equal(0);
-    expect(dockerLeftovers(name)).to.deep.equal({ containers: [], networks: [] });
-    expect(await readClusterRecord(name)).to.equal(undefined);
+    // A container that is not the cluster's still joins its network, as a balancer created while
+    // the cloud-controller-manager died does: the engine refuses to remove a network with
+    // endpoints, so down must detach it first.
+    const stranger = execFileSync(
+      'docker',
+      [
+        'run',
+        '-d',
+        '--network',
+        state.network!.name,
+        '--entrypoint',
+        '/usr/bin/node',
+        state.image!,
+        '-e',
+        'setInterval(() => {}, 1e6)',
+      ],
+      { encoding: 'utf8' },
+    ).trim();
+    try {
+      const down = await crucible(home, ['down', name]);
+      expect(down.code, down.stderr).to.equal(0);
+      expect(dockerLeftovers(name)).to.deep.equal({ containers: [], networks: [] });
+      expect(await readClusterRecord(name)).to.equal(undefined);
+      expect(
+        execFileSync('docker', ['inspect', '-f', '{{.State.Running}}', stranger], {
+          encoding: 'utf8',
+        }).trim(),
+      ).to.equal('true');
+    } finally {
+      execFileSync('docker', ['rm', '-f', stranger]);
+    }
   });
 
   it('cleans up after a `crucible up` killed with SIGKILL in the middle of booting', async () => {
