@@ -7,7 +7,7 @@ import { inSpan } from './window-span.js';
 
 const shape = {
   description:
-    "Did the scenario's steps meet their expectations? Passes when every step started in the window passed.",
+    "Did the scenario's steps meet their expectations? Passes when every step started in the window passed. A scenario with kubectl steps gets this check (named steps) by itself unless it declares one, so a failed step never leaves a run green.",
   thresholds: {},
   select: { step: 'judge this step (its id) alone' },
   windows: 'any (default whole-run: every step)',

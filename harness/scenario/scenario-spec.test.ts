@@ -602,6 +602,28 @@ describe('scenario spec', () => {
     ]);
   });
 
+  it('judges kubectl steps by a steps check when the scenario declares none, as k6 thresholds are', async () => {
+    const steps = ['steps:', '  - sleep: 1s', '  - kubectl: [get, pods]'];
+    expect((await parse([...HEADER, ...steps])).checks).to.deep.equal([
+      { name: 'steps', type: 'steps', window: 'whole-run', thresholds: {} },
+    ]);
+    // A check of that name but another type keeps its name; the steps are still judged.
+    const named = await parse([...HEADER, ...steps, 'checks: [{name: steps, type: no-restarts}]']);
+    expect(named.checks.map((c) => `${c.name}:${c.type}`)).to.deep.equal([
+      'steps:no-restarts',
+      'kubectl-steps:steps',
+    ]);
+    // A declared steps check, of one step or all, is the only one.
+    const declared = await parse([
+      ...HEADER,
+      ...steps,
+      'checks: [{name: s, type: steps, select: {step: step-2}}]',
+    ]);
+    expect(declared.checks.map((c) => c.name)).to.deep.equal(['s']);
+    // Sleeps alone expect nothing.
+    expect((await parse([...HEADER, 'steps: [{sleep: 1s}]'])).checks).to.deep.equal([]);
+  });
+
   it('reports steps that are neither or both kinds, unknown tenants, uncaptured names and bad always targets', async () => {
     expect(
       await problemsOf([

@@ -789,6 +789,18 @@ function toScenario(doc: ScenarioFile, ctx: ScenarioContext): Scenario {
             },
           ]
         : []),
+      // So are the steps' expectations, unless the scenario declares a steps check: a step that
+      // failed must never leave a run green because no check was written for it.
+      ...(doc.steps.some((s) => s.kubectl) && !doc.checks.some((c) => c.type === 'steps')
+        ? [
+            {
+              name: doc.checks.some((c) => c.name === 'steps') ? 'kubectl-steps' : 'steps',
+              type: 'steps' as const,
+              window: 'whole-run' as const,
+              thresholds: {},
+            },
+          ]
+        : []),
     ],
     timeouts: {
       bootMs: doc.timeouts.boot,
