@@ -73,12 +73,21 @@ describe('pods confined on a docker cluster (real CLI, real kubectl)', function 
   });
 
   /** Runs a pod of team-a on worker-1 to its end and gives its log. */
-  async function runPod(pod: string, container: Record<string, unknown>): Promise<string> {
+  async function runPod(
+    pod: string,
+    container: Record<string, unknown>,
+    spec: Record<string, unknown> = {},
+  ): Promise<string> {
     const manifest = {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: pod, namespace: 'team-a' },
-      spec: { nodeName: 'worker-1', restartPolicy: 'Never', containers: [{ name: 'c', ...container }] },
+      spec: {
+        nodeName: 'worker-1',
+        restartPolicy: 'Never',
+        containers: [{ name: 'c', ...container }],
+        ...spec,
+      },
     };
     await tenant.ok(['apply', '--validate=false', '-f', '-'], JSON.stringify(manifest));
     await pollUntil(
@@ -174,5 +183,24 @@ describe('pods confined on a docker cluster (real CLI, real kubectl)', function 
     expect(first).to.include({ own: 200, other: 403, nodes: 403, write: 'team-a' });
     expect(first.uid).to.be.within(POD_UID_RANGE.first, POD_UID_RANGE.last);
     expect(second.uid, 'each pod a user of its own').to.not.equal(first.uid);
+  });
+
+  it("runs a pod that asks to be root (runAsUser: 0) as a user of its own, which reads nothing of its node's credentials", async () => {
+    const files = cluster.podEscapeTargets().files;
+    const script = `const fs = require('fs');
+      console.log(JSON.stringify({ uid: process.getuid(), gid: process.getgid(), read: ${JSON.stringify(files)}.filter((f) => { try { fs.readFileSync(f); return true; } catch { return false; } }) }));`;
+    const root = JSON.parse(
+      (
+        await runPod(
+          'as-root',
+          { image: 'crucible/sleeper', command: ['node', '-e', script] },
+          { securityContext: { runAsUser: 0, runAsGroup: 0 } },
+        )
+      ).trim(),
+    ) as { uid: number; gid: number; read: string[] };
+    expect(files, 'what a pod must not read').to.not.be.empty;
+    expect(root.uid).to.be.within(POD_UID_RANGE.first, POD_UID_RANGE.last);
+    expect(root.gid).to.equal(root.uid);
+    expect(root.read, "the node's credentials it read").to.deep.equal([]);
   });
 });

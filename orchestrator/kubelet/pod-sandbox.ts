@@ -51,7 +51,7 @@ interface TokenRequest extends KubeObject {
 
 /**
  * Each pod's sandbox on a node, as a container runtime and the kubelet's volume manager make one:
- * a user id of its own (or securityContext.runAsUser), a working directory only it can read, and
+ * a user id of its own (whatever securityContext.runAsUser asks), a working directory only it can read, and
  * its ServiceAccount's token — requested through TokenRequest, bound to the pod, expiring, and
  * refreshed before it does — at /var/run/secrets/kubernetes.io/serviceaccount in its own mount
  * namespace, with KUBERNETES_SERVICE_HOST and _PORT pointing at the apiserver.
@@ -83,9 +83,11 @@ export class PodSandboxes {
   /** The pod's sandbox, made on its first container's start; its token waits for the apiserver. */
   async prepare(pod: Pod): Promise<PreparedSandbox> {
     const podUid = pod.metadata.uid!;
-    const securityContext = (pod.spec.securityContext ?? {}) as { runAsUser?: number; runAsGroup?: number };
-    const uid = securityContext.runAsUser ?? this.users.allocate(podUid);
-    const gid = securityContext.runAsGroup ?? uid;
+    // securityContext.runAsUser and runAsGroup name ids inside the pod, as in a pod of
+    // `hostUsers: false`, whose user namespace maps them to ids of its own: honouring them on the
+    // node would let a tenant run as root (runAsUser: 0), or as another pod's user.
+    const uid = this.users.allocate(podUid);
+    const gid = uid;
     await this.announce(pod, uid);
     const workingDir = join(this.options.podsDir, podUid);
     await mkdir(workingDir, { recursive: true, mode: 0o700 });

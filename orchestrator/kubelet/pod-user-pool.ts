@@ -2,7 +2,7 @@
  * Hands each pod of a node a user id of its own from a range, lowest free first, and takes it back
  * when the pod is gone. A pod keeps its id for its whole life on the node (restarts included); a
  * restarted kubelet starts over, as it starts its pods over. A pod that asks for a user
- * (securityContext.runAsUser) runs as that one instead and takes nothing from the pool.
+ * (securityContext.runAsUser) gets one of the pool too: it names an id inside the pod only.
  */
 export class PodUserPool {
   private readonly byPod = new Map<string, number>();
