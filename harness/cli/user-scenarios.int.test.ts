@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HistoryBuilder } from '../../testing/history-builder.js';
 import { crucible } from '../../testing/crucible-cli.js';
+import { nightlyIt } from '../../testing/nightly.js';
 import { dockerEngineAnswers } from '../cluster/index.js';
 
 const SCENARIOS = fileURLToPath(new URL('../../scenarios/', import.meta.url));
@@ -211,7 +212,8 @@ describe('a user’s own scenario (real CLI)', function () {
   describe('crucible run, docker provider', function () {
     this.timeout(300_000);
 
-    it('runs what crucible init wrote, as written, and it passes', async function () {
+    // Every change runs it on the process provider above, and scenarios on docker elsewhere.
+    nightlyIt('runs what crucible init wrote, as written, and it passes', async function () {
       if (!(await dockerEngineAnswers())) this.skip();
       const dir = join(home, 'first');
       expect((await crucible(home, ['init', dir])).code).to.equal(0);
