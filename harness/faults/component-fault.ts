@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ClusterRecord } from '../cluster/index.js';
 import type { FaultContext, FaultPlugin } from './fault.js';
-import { leaderOf } from './leader-of.js';
+import { LEADER_ELECTED, leaderOf } from './leader-of.js';
 import { nodesOfRole, selectTargets } from './target-selector.js';
 
 const COMPONENTS = [
@@ -23,6 +23,13 @@ function candidates(record: ClusterRecord, component: Component): string[] {
   return isNodeAgent(component)
     ? record.members.filter((m) => m.role === component).map((m) => m.name)
     : nodesOfRole(record, component);
+}
+
+/** `leader` and `non-leader` name a Lease's holder: other components have none to read. */
+function targetProblem(target: string, { component }: Options): string | undefined {
+  if ((target === 'leader' || target === 'non-leader') && !LEADER_ELECTED.includes(component))
+    return `${target} picks by who holds a leader Lease, and ${component} holds none (only ${LEADER_ELECTED.join(', ')} do${component === 'etcd' ? "; etcd's Raft leader is not read" : ''}): name an instance, or random, one, minority, majority or all`;
+  return undefined;
 }
 
 async function targets(ctx: FaultContext, target: string, { component }: Options): Promise<string[]> {
@@ -66,6 +73,7 @@ export const componentKillFault: FaultPlugin<Options> = {
   targetDescription,
   options,
   needs: () => ['control-plane-components'],
+  targetProblem,
   targets,
   async inject(ctx, ts, { component }) {
     for (const t of ts) await kill(ctx, t, component);
@@ -81,6 +89,7 @@ export const componentStopFault: FaultPlugin<Options> = {
   targetDescription,
   options,
   needs: () => ['control-plane-components'],
+  targetProblem,
   targets,
   async inject(ctx, ts, { component }) {
     for (const t of ts)
@@ -96,6 +105,7 @@ export const componentRestartFault: FaultPlugin<Options> = {
   targetDescription,
   options,
   needs: () => ['control-plane-components'],
+  targetProblem,
   targets,
   async inject(ctx, ts, o) {
     await componentStopFault.inject(ctx, ts, o);

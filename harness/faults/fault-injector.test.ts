@@ -97,10 +97,13 @@ describe('FaultInjector: one FaultEvent per inject and heal, whatever happens', 
     const badTarget = await injector.inject('node-loss', 'worker-9').catch((e) => e);
     expect(badTarget).to.be.instanceOf(FaultError).with.property('code', 'NoSuchTarget');
     expect((badTarget as Error).message).to.include('worker-1, worker-2');
+    const noLeader = await injector.inject('component-kill', 'leader', { component: 'etcd' }).catch((e) => e);
+    expect(noLeader).to.be.instanceOf(FaultError).with.property('code', 'NoSuchTarget');
+    expect((noLeader as Error).message).to.include('etcd holds none');
     const unknown = await injector.inject('meteor-strike', 'all').catch((e) => e);
     expect(unknown).to.be.instanceOf(FaultError).with.property('code', 'UnknownFault');
     expect(calls).to.deep.equal([]);
-    expect(events.map((e) => e.ok)).to.deep.equal([false, false, false]);
+    expect(events.map((e) => e.ok)).to.deep.equal([false, false, false, false]);
   });
 
   it('refuses a packet-loss on a provider without packet filtering, naming the provider', async () => {

@@ -58,6 +58,8 @@ export class FaultInjector {
         throw new FaultError('InvalidFaultOptions', `${type}: ${problems.join('; ')}`, problems);
       }
       fault.options = parsed.data;
+      const targetProblem = plugin.targetProblem?.(target, parsed.data);
+      if (targetProblem) throw new FaultError('NoSuchTarget', `${type}: ${targetProblem}`);
       fault.targets = await plugin.targets(this.ctx, target, parsed.data);
       await this.ledger.add({ ...fault, injectedAt: new Date().toISOString() });
       injecting = true;

@@ -21,6 +21,11 @@ export interface FaultPlugin<Options extends Record<string, unknown> = Record<st
   options: z.ZodType<Options>;
   /** What the cluster must let crucible do beyond its API for this fault (none: the API is enough). */
   needs(options: Options): ClusterFeature[];
+  /**
+   * What is wrong with a target expression whatever the cluster, so that a scenario is refused
+   * before anything boots; undefined when nothing is. The cluster judges the rest when it runs.
+   */
+  targetProblem?(target: string, options: Options): string | undefined;
   /** Chooses what the fault acts on, from the target expression. */
   targets(ctx: FaultContext, target: string, options: Options): Promise<string[]>;
   inject(ctx: FaultContext, targets: string[], options: Options): Promise<void>;

@@ -4,11 +4,14 @@ import { type RunningCluster, withAdminClient } from '../cluster/index.js';
 import { FaultError } from './fault-error.js';
 
 /** The Lease each leader-elected component holds, as upstream names it. */
-const LEASES: Record<string, string> = {
+const LEASES: Readonly<Record<string, string>> = {
   scheduler: 'kube-scheduler',
   'controller-manager': 'kube-controller-manager',
   'cloud-controller-manager': 'cloud-controller-manager',
 };
+
+/** The components whose leader crucible can find. */
+export const LEADER_ELECTED = Object.keys(LEASES);
 
 /**
  * The node that holds a component's leader Lease (its identity is the node's name, e.g.

@@ -406,6 +406,26 @@ describe('scenario spec', () => {
     ]);
   });
 
+  it('refuses, before anything boots, a leader target for a component without a leader Lease', async () => {
+    const fault = (target: string, component: string) => [
+      `    - { type: component-kill, target: ${target}, options: { component: ${component} }, at: 1s, for: 1s }`,
+    ];
+    expect(
+      await problemsOf([
+        ...HEADER,
+        'faults:',
+        '  schedule:',
+        ...fault('leader', 'etcd'),
+        ...fault('non-leader', 'apiserver'),
+        ...fault('leader', 'scheduler'),
+        ...fault('majority', 'etcd'),
+      ]),
+    ).to.deep.equal([
+      "6 faults.schedule[0].target: leader picks by who holds a leader Lease, and etcd holds none (only scheduler, controller-manager, cloud-controller-manager do; etcd's Raft leader is not read): name an instance, or random, one, minority, majority or all",
+      '7 faults.schedule[1].target: non-leader picks by who holds a leader Lease, and apiserver holds none (only scheduler, controller-manager, cloud-controller-manager do): name an instance, or random, one, minority, majority or all',
+    ]);
+  });
+
   it('reports a nemesis id taken by a scheduled fault, and nemesis types that need options', async () => {
     expect(
       await problemsOf([

@@ -850,14 +850,20 @@ function faultIds(schedule: { id?: string | undefined; type: string }[]): string
 // The checks below also run when other fields have problems (so that every problem is reported
 // at once), so they read the value defensively: any field may still hold what the YAML said.
 
-/** Options as the fault's own schema takes them; each problem at its option. */
+/** Options as the fault's own schema takes them, each problem at its option; then its target as the fault takes it. */
 function checkFaultOptions(fault: unknown, ctx: z.RefinementCtx<unknown>): void {
   const type = asString(field(fault, 'type'));
   const options = field(fault, 'options');
   if (type === undefined || !Object.hasOwn(FAULTS, type) || !isRecord(options)) return;
-  const schema = faultOfType(type).options;
+  const plugin = faultOfType(type);
+  const schema = plugin.options;
   const result = schema.safeParse(options);
-  if (result.success) return;
+  if (result.success) {
+    const target = field(fault, 'target') ?? 'random';
+    const problem = typeof target === 'string' ? plugin.targetProblem?.(target, result.data) : undefined;
+    if (problem) ctx.addIssue({ code: 'custom', path: ['target'], message: problem });
+    return;
+  }
   const names = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
   for (const issue of result.error.issues) {
     if (issue.code === 'unrecognized_keys') {
