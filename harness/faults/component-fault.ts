@@ -25,10 +25,10 @@ function candidates(record: ClusterRecord, component: Component): string[] {
     : nodesOfRole(record, component);
 }
 
-/** `leader` and `non-leader` name a Lease's holder: other components have none to read. */
+/** `leader` and `non-leader` need a component that elects one. */
 function targetProblem(target: string, { component }: Options): string | undefined {
   if ((target === 'leader' || target === 'non-leader') && !LEADER_ELECTED.includes(component))
-    return `${target} picks by who holds a leader Lease, and ${component} holds none (only ${LEADER_ELECTED.join(', ')} do${component === 'etcd' ? "; etcd's Raft leader is not read" : ''}): name an instance, or random, one, minority, majority or all`;
+    return `${component} has no leader to pick (${LEADER_ELECTED.join(', ')} have one): name an instance, or random, one, minority, majority or all`;
   return undefined;
 }
 
@@ -59,7 +59,7 @@ async function start(ctx: FaultContext, target: string, component: Component): P
 const options = z.object({ component: z.enum(COMPONENTS).meta({ description: 'which component' }) }).strict();
 
 const targetDescription =
-  "the component's instances: apiserver-0, etcd-1, scheduler-0, …, or worker-1-kubelet, worker-2-kube-proxy, … (or random, one, minority, majority, all of them; leader or non-leader for the scheduler, the controller-manager and the cloud-controller-manager)";
+  "the component's instances: apiserver-0, etcd-1, scheduler-0, …, or worker-1-kubelet, worker-2-kube-proxy, … (or random, one, minority, majority, all of them; leader or non-leader for etcd, the scheduler, the controller-manager and the cloud-controller-manager)";
 
 /**
  * component-kill / component-stop / component-restart: one component (apiserver, an etcd member,

@@ -97,9 +97,11 @@ describe('FaultInjector: one FaultEvent per inject and heal, whatever happens', 
     const badTarget = await injector.inject('node-loss', 'worker-9').catch((e) => e);
     expect(badTarget).to.be.instanceOf(FaultError).with.property('code', 'NoSuchTarget');
     expect((badTarget as Error).message).to.include('worker-1, worker-2');
-    const noLeader = await injector.inject('component-kill', 'leader', { component: 'etcd' }).catch((e) => e);
+    const noLeader = await injector
+      .inject('component-kill', 'leader', { component: 'apiserver' })
+      .catch((e) => e);
     expect(noLeader).to.be.instanceOf(FaultError).with.property('code', 'NoSuchTarget');
-    expect((noLeader as Error).message).to.include('etcd holds none');
+    expect((noLeader as Error).message).to.include('apiserver has no leader to pick');
     const unknown = await injector.inject('meteor-strike', 'all').catch((e) => e);
     expect(unknown).to.be.instanceOf(FaultError).with.property('code', 'UnknownFault');
     expect(calls).to.deep.equal([]);

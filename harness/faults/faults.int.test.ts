@@ -23,6 +23,7 @@ import {
   parseClusterSpec,
   ProcessProvider,
 } from '../cluster/index.js';
+import { etcdLeaderOf } from './etcd-leader.js';
 import { FaultInjector } from './fault-injector.js';
 import { dockerClient, seededRandom } from '../support/index.js';
 
@@ -241,6 +242,33 @@ describe('faults on a docker cluster: each shows its effect, and heal undoes it'
     );
     await injector.heal(fault);
     expect((await inspect(leader)).State.Running).to.equal(true);
+  });
+
+  it('component-kill of the etcd leader: the member Raft made leader goes, another leads and writes go on; heal starts it again', async () => {
+    /** Whether the member's own log says last that it became leader, not follower or candidate. */
+    const saysLeader = async (member: string) => {
+      const roles =
+        (await cluster.logs(member)).match(/became (leader|follower|candidate|pre-candidate)/g) ?? [];
+      return roles.at(-1) === 'became leader';
+    };
+    const fault = await injector.inject('component-kill', 'leader', { component: 'etcd' });
+    const [leader] = fault.targets;
+    expect(leader).to.match(/^etcd-[0-2]$/);
+    expect(await saysLeader(leader!), `${leader}'s log`).to.equal(true);
+    expect((await inspect(leader!)).State.Running).to.equal(false);
+    await pollUntil(
+      async () => {
+        const next = await etcdLeaderOf(cluster).catch(() => undefined);
+        return next !== undefined && next !== leader && (await saysLeader(next));
+      },
+      20_000,
+      'another etcd member leads',
+    );
+    await client.create(findResource('', 'v1', 'configmaps')!, {
+      metadata: { name: 'after-etcd-leader-kill', namespace: 'default' },
+    } as ConfigMap);
+    await injector.heal(fault);
+    expect((await inspect(leader!)).State.Running).to.equal(true);
   });
 
   it('component-kill of a kubelet: its read-only port stops answering; heal starts it in the same container', async () => {

@@ -1,6 +1,7 @@
 import { findResource } from '../../orchestrator/api/resources.js';
 import type { Lease } from '../../orchestrator/api/types.js';
 import { type RunningCluster, withAdminClient } from '../cluster/index.js';
+import { etcdLeaderOf } from './etcd-leader.js';
 import { FaultError } from './fault-error.js';
 
 /** The Lease each leader-elected component holds, as upstream names it. */
@@ -10,19 +11,21 @@ const LEASES: Readonly<Record<string, string>> = {
   'cloud-controller-manager': 'cloud-controller-manager',
 };
 
-/** The components whose leader crucible can find. */
-export const LEADER_ELECTED = Object.keys(LEASES);
+/** The components whose leader crucible can find: etcd's Raft leader, and the Leases' holders. */
+export const LEADER_ELECTED = ['etcd', ...Object.keys(LEASES)];
 
 /**
- * The node that holds a component's leader Lease (its identity is the node's name, e.g.
- * scheduler-1), read through the API like `kubectl get lease -n kube-system`.
+ * The node that leads a component: etcd's Raft leader as its members say, or the holder of the
+ * component's leader Lease (its identity is the node's name, e.g. scheduler-1), read through the
+ * API like `kubectl get lease -n kube-system`.
  */
 export async function leaderOf(cluster: RunningCluster, component: string): Promise<string> {
+  if (component === 'etcd') return etcdLeaderOf(cluster);
   const lease = LEASES[component];
   if (!lease)
     throw new FaultError(
       'NoSuchTarget',
-      `"${component}" has no leader; leaders exist for ${Object.keys(LEASES).join(', ')}`,
+      `"${component}" has no leader; leaders exist for ${LEADER_ELECTED.join(', ')}`,
     );
   return withAdminClient(cluster, async (client) => {
     const leases = findResource('coordination.k8s.io', 'v1', 'leases')!;

@@ -406,7 +406,7 @@ describe('scenario spec', () => {
     ]);
   });
 
-  it('refuses, before anything boots, a leader target for a component without a leader Lease', async () => {
+  it('refuses, before anything boots, a leader target for a component that elects none', async () => {
     const fault = (target: string, component: string) => [
       `    - { type: component-kill, target: ${target}, options: { component: ${component} }, at: 1s, for: 1s }`,
     ];
@@ -415,14 +415,15 @@ describe('scenario spec', () => {
         ...HEADER,
         'faults:',
         '  schedule:',
-        ...fault('leader', 'etcd'),
-        ...fault('non-leader', 'apiserver'),
+        ...fault('leader', 'apiserver'),
+        ...fault('non-leader', 'kubelet'),
         ...fault('leader', 'scheduler'),
-        ...fault('majority', 'etcd'),
+        ...fault('leader', 'etcd'),
+        ...fault('majority', 'apiserver'),
       ]),
     ).to.deep.equal([
-      "6 faults.schedule[0].target: leader picks by who holds a leader Lease, and etcd holds none (only scheduler, controller-manager, cloud-controller-manager do; etcd's Raft leader is not read): name an instance, or random, one, minority, majority or all",
-      '7 faults.schedule[1].target: non-leader picks by who holds a leader Lease, and apiserver holds none (only scheduler, controller-manager, cloud-controller-manager do): name an instance, or random, one, minority, majority or all',
+      '6 faults.schedule[0].target: apiserver has no leader to pick (etcd, scheduler, controller-manager, cloud-controller-manager have one): name an instance, or random, one, minority, majority or all',
+      '7 faults.schedule[1].target: kubelet has no leader to pick (etcd, scheduler, controller-manager, cloud-controller-manager have one): name an instance, or random, one, minority, majority or all',
     ]);
   });
 
