@@ -25,6 +25,16 @@ const SETTLE_MS = 50;
 /** A failed iptables-restore is tried again this much later. */
 const RETRY_MS = 2000;
 
+/** What one pass of the agent judged by (empty without policies). */
+interface PolicyPass {
+  verdicts: NetworkPolicyVerdicts;
+  sources: PolicySource[];
+  destinationsByAddress: Map<
+    string,
+    { destination: PolicyDestination; port: PolicyDestination['ports'][number] }
+  >;
+}
+
 export interface NetworkPolicyEnforcement {
   /** Names this cluster's chains, so a reaper can find them (the cluster's name). */
   owner: string;
@@ -62,13 +72,12 @@ export class NetworkPolicyAgent {
   private readonly services: Informer<Service>;
   private readonly policies: Informer<NetworkPolicy>;
   private readonly chains: PolicyChains;
-  private verdicts = new NetworkPolicyVerdicts([], () => undefined);
-  /** What the last pass saw (empty without policies): `admit` reads it instead of every pod per connection. */
-  private sources: PolicySource[] = [];
-  private destinationsByAddress = new Map<
-    string,
-    { destination: PolicyDestination; port: PolicyDestination['ports'][number] }
-  >();
+  /** What the last pass judged by, whole: `admit` reads it instead of every pod per connection. */
+  private pass: PolicyPass = {
+    verdicts: new NetworkPolicyVerdicts([], () => undefined),
+    sources: [],
+    destinationsByAddress: new Map(),
+  };
   private applied?: string;
   /** Pods the kubelet announced (`namespace/name` → user id) before their status says so. */
   private readonly announced = new Map<string, number>();
@@ -118,17 +127,18 @@ export class NetworkPolicyAgent {
    * when no policy exists or the client is not one of this node's pods.
    */
   async admit(socket: Socket, candidates: EndpointTarget[]): Promise<EndpointTarget[]> {
-    const verdicts = this.verdicts;
-    if (verdicts.empty || !socket.remoteAddress || !socket.remotePort) return candidates;
+    if (this.pass.verdicts.empty || !socket.remoteAddress || !socket.remotePort) return candidates;
     const uid = await localSocketOwner(socket.remoteAddress, socket.remotePort, this.options.socketTables);
     const { first, last } = this.options.podUids;
     if (uid === undefined || uid < first || uid > last) return candidates;
-    const source = this.sources.find((p) => p.uid === uid);
+    // One pass, read after the wait, so that verdicts, sources and destinations agree.
+    const { verdicts, sources, destinationsByAddress } = this.pass;
+    if (verdicts.empty) return candidates;
+    const source = sources.find((p) => p.uid === uid);
     // A pod's user the last pass did not know yet: refuse rather than let an isolated pod through.
     if (!source) return [];
-    const destinations = this.destinationsByAddress;
     return candidates.filter((target) => {
-      const found = destinations.get(`${target.ip}:${target.port}`);
+      const found = destinationsByAddress.get(`${target.ip}:${target.port}`);
       if (!found) return !verdicts.isolated(source.subject, 'Egress');
       return verdicts.allows(
         source.subject,
@@ -205,27 +215,31 @@ export class NetworkPolicyAgent {
     // Announced pods the informer no longer has (deleted) are forgotten.
     for (const key of this.announced.keys()) if (!this.pods.get(key)) this.announced.delete(key);
     const labels = new Map(this.namespaces.list().map((ns) => [ns.metadata.name!, ns.metadata.labels ?? {}]));
-    this.verdicts = new NetworkPolicyVerdicts(this.policies.list(), (name) => labels.get(name));
+    const verdicts = new NetworkPolicyVerdicts(this.policies.list(), (name) => labels.get(name));
     const nodePorts = [
       ...new Set(this.services.list().flatMap((svc) => nodePortRoutes(svc).map((r) => r.nodePort))),
     ];
     // Without a policy nothing is judged: spare the pass over every pod of the cluster.
-    this.sources = this.verdicts.empty ? [] : this.localPods();
-    const destinations = this.verdicts.empty ? [] : this.destinations();
-    this.destinationsByAddress = new Map(
-      destinations.flatMap((destination) =>
-        destination.ports.map(
-          (port) => [`${destination.ip}:${port.hostPort}`, { destination, port }] as const,
+    const sources = verdicts.empty ? [] : this.localPods();
+    const destinations = verdicts.empty ? [] : this.destinations();
+    this.pass = {
+      verdicts,
+      sources,
+      destinationsByAddress: new Map(
+        destinations.flatMap((destination) =>
+          destination.ports.map(
+            (port) => [`${destination.ip}:${port.hostPort}`, { destination, port }] as const,
+          ),
         ),
       ),
-    );
+    };
     const rules = nodePolicyRules({
       chains: policyChainNames(this.options.owner, this.options.nodeName),
       nodeIp: this.options.nodeIp,
-      sources: this.sources,
+      sources,
       destinations,
       nodePorts: nodePorts.sort((a, b) => a - b),
-      verdicts: this.verdicts,
+      verdicts,
     });
     const text = rules.ipv4 + rules.ipv6;
     try {
