@@ -13,7 +13,7 @@ import {
 import { AT_KEY, ConfigError, decodeYaml, type ConfigProblem } from '../support/decode-yaml.js';
 import { CHECK_SHAPES, checkSpecProblems, thresholdKindWords, type CheckSpecShape } from '../checks/index.js';
 import { FAULTS, faultOfType } from '../faults/index.js';
-import { CHECK_TYPES } from '../history/history.js';
+import { CHECK_TYPES, type CheckSpec } from '../history/history.js';
 import { expandNemesis, nemesisFaultId } from './nemesis.js';
 import { SABOTAGES, sabotageFlag, type SabotageName } from '../../orchestrator/api/sabotage.js';
 import type { Scenario, ScenarioStep, ScheduledFault } from './scenario.js';
@@ -778,29 +778,20 @@ function toScenario(doc: ScenarioFile, ctx: ScenarioContext): Scenario {
         ...(c.select === undefined ? {} : { select: c.select as Record<string, string> }),
       })),
       // k6's own verdict on a load becomes a check of the run, unless the scenario declares one.
-      ...(doc.load.some((l) => l.thresholds !== undefined || l.script !== undefined) &&
-      !doc.checks.some((c) => c.type === 'load-thresholds')
-        ? [
-            {
-              name: 'k6-thresholds',
-              type: 'load-thresholds' as const,
-              window: 'whole-run' as const,
-              thresholds: {},
-            },
-          ]
-        : []),
-      // So are the steps' expectations, unless the scenario declares a steps check: a step that
-      // failed must never leave a run green because no check was written for it.
-      ...(doc.steps.some((s) => s.kubectl) && !doc.checks.some((c) => c.type === 'steps')
-        ? [
-            {
-              name: doc.checks.some((c) => c.name === 'steps') ? 'kubectl-steps' : 'steps',
-              type: 'steps' as const,
-              window: 'whole-run' as const,
-              thresholds: {},
-            },
-          ]
-        : []),
+      ...impliedCheck(
+        doc.checks,
+        doc.load.some((l) => l.thresholds !== undefined || l.script !== undefined),
+        'load-thresholds',
+        'k6-thresholds',
+      ),
+      // So do the steps' expectations: a step that failed must never leave a run green because no
+      // check was written for it.
+      ...impliedCheck(
+        doc.checks,
+        doc.steps.some((s) => s.kubectl),
+        'steps',
+        doc.checks.some((c) => c.name === 'steps') ? 'kubectl-steps' : 'steps',
+      ),
     ],
     timeouts: {
       bootMs: doc.timeouts.boot,
@@ -830,6 +821,20 @@ function toSteps(steps: ScenarioFile['steps']): ScenarioStep[] {
       timeoutMs: s.timeout,
     };
   });
+}
+
+/**
+ * The whole-run check of `type` named `name` that a run gets by itself when `needed`, unless the
+ * scenario declares a check of that type.
+ */
+function impliedCheck(
+  declared: readonly { type: string }[],
+  needed: boolean,
+  type: 'load-thresholds' | 'steps',
+  name: string,
+): CheckSpec[] {
+  if (!needed || declared.some((c) => c.type === type)) return [];
+  return [{ name, type, window: 'whole-run', thresholds: {} }];
 }
 
 /** Ids of the steps: as given, or `step-<n>` with n the step's place. */
