@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ClusterRecord } from '../cluster/index.js';
 import type { FaultContext, FaultPlugin } from './fault.js';
-import { LEADER_ELECTED, leaderOf } from './leader-of.js';
+import { leaderOf, noLeaderProblem } from './leader-of.js';
 import { nodesOfRole, selectTargets } from './target-selector.js';
 
 const COMPONENTS = [
@@ -27,9 +27,8 @@ function candidates(record: ClusterRecord, component: Component): string[] {
 
 /** `leader` and `non-leader` need a component that elects one. */
 function targetProblem(target: string, { component }: Options): string | undefined {
-  if ((target === 'leader' || target === 'non-leader') && !LEADER_ELECTED.includes(component))
-    return `${component} has no leader to pick (${LEADER_ELECTED.join(', ')} have one): name an instance, or random, one, minority, majority or all`;
-  return undefined;
+  const problem = target === 'leader' || target === 'non-leader' ? noLeaderProblem(component) : undefined;
+  return problem && `${problem}: name an instance, or random, one, minority, majority or all`;
 }
 
 async function targets(ctx: FaultContext, target: string, { component }: Options): Promise<string[]> {

@@ -12,7 +12,13 @@ const LEASES: Readonly<Record<string, string>> = {
 };
 
 /** The components whose leader crucible can find: etcd's Raft leader, and the Leases' holders. */
-export const LEADER_ELECTED = ['etcd', ...Object.keys(LEASES)];
+const LEADER_ELECTED = ['etcd', ...Object.keys(LEASES)];
+
+/** Why `component` has no leader to pick, or undefined when it has one. */
+export function noLeaderProblem(component: string): string | undefined {
+  if (LEADER_ELECTED.includes(component)) return undefined;
+  return `${component} has no leader to pick (${LEADER_ELECTED.join(', ')} have one)`;
+}
 
 /**
  * The node that leads a component: etcd's Raft leader as its members say, or the holder of the
@@ -20,13 +26,10 @@ export const LEADER_ELECTED = ['etcd', ...Object.keys(LEASES)];
  * API like `kubectl get lease -n kube-system`.
  */
 export async function leaderOf(cluster: RunningCluster, component: string): Promise<string> {
+  const problem = noLeaderProblem(component);
+  if (problem) throw new FaultError('NoSuchTarget', problem);
   if (component === 'etcd') return etcdLeaderOf(cluster);
-  const lease = LEASES[component];
-  if (!lease)
-    throw new FaultError(
-      'NoSuchTarget',
-      `"${component}" has no leader; leaders exist for ${LEADER_ELECTED.join(', ')}`,
-    );
+  const lease = LEASES[component]!;
   return withAdminClient(cluster, async (client) => {
     const leases = findResource('coordination.k8s.io', 'v1', 'leases')!;
     const holder = (await client.get<Lease>(leases, 'kube-system', lease)).spec?.holderIdentity;
