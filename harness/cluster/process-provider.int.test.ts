@@ -1,4 +1,3 @@
-import { POD_UID_RANGE } from '../../orchestrator/api/pod-confinement.js';
 import { expect } from 'chai';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
@@ -18,6 +17,7 @@ import { clusterDir, readClusterRecord } from './cluster-record.js';
 import { openCluster } from './open-cluster.js';
 import type { RunningCluster } from './running-cluster.js';
 import type { KubeList, Pod } from '../../orchestrator/api/types.js';
+import { POD_UID_RANGE } from '../../orchestrator/api/pod-confinement.js';
 
 const ECHO = fileURLToPath(new URL('../../scenarios/manifests/echo.yaml', import.meta.url));
 
